@@ -1,0 +1,92 @@
+from django.contrib import admin
+
+from annotation import models
+
+
+@admin.register(models.Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "overlap_k", "lease_minutes", "per_user_cap", "created_at"]
+    search_fields = ["slug", "name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["project", "user", "role", "is_active"]
+    list_filter = ["role", "is_active", "project"]
+    search_fields = ["user__username", "project__slug"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(models.Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["clip", "user", "layer", "status", "created_at", "expires_at"]
+    list_filter = ["layer", "status"]
+    raw_id_fields = ["clip", "user"]
+
+
+@admin.register(models.Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["clip", "annotator", "revision", "status", "is_current", "source"]
+    list_filter = ["status", "is_current", "source"]
+    raw_id_fields = ["clip", "annotator", "assignment", "supersedes"]
+
+
+class TraceChunkInline(admin.TabularInline):
+    model = models.TraceChunk
+    fields = ["seq", "t0", "n_samples", "received_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(models.Trace)
+class TraceAdmin(admin.ModelAdmin):
+    list_display = ["clip", "annotator", "revision", "status", "acked_seq", "sample_count"]
+    list_filter = ["status"]
+    raw_id_fields = ["clip", "annotator", "annotation"]
+    exclude = ["data"]
+    inlines = [TraceChunkInline]
+
+
+@admin.register(models.TraceChunk)
+class TraceChunkAdmin(admin.ModelAdmin):
+    list_display = ["trace", "seq", "t0", "n_samples", "received_at"]
+    exclude = ["samples"]
+    raw_id_fields = ["trace"]
+
+
+@admin.register(models.ClipAgreement)
+class ClipAgreementAdmin(admin.ModelAdmin):
+    list_display = ["clip", "n_annotations", "tier", "confidence", "computed_at"]
+    list_filter = ["tier"]
+    raw_id_fields = ["clip"]
+
+
+@admin.register(models.AgreementReport)
+class AgreementReportAdmin(admin.ModelAdmin):
+    list_display = ["project", "status", "processed", "total", "created_at", "finished_at"]
+    list_filter = ["status", "project"]
+
+
+@admin.register(models.Adjudication)
+class AdjudicationAdmin(admin.ModelAdmin):
+    list_display = ["clip", "adjudicator", "created_at"]
+    raw_id_fields = ["clip", "adjudicator", "assignment"]
+
+
+@admin.register(models.GoldLabel)
+class GoldLabelAdmin(admin.ModelAdmin):
+    list_display = ["clip", "version", "is_current", "provenance", "tier", "created_at"]
+    list_filter = ["provenance", "tier", "is_current"]
+    raw_id_fields = ["clip", "adjudication", "decided_by"]
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "project", "actor", "action", "target_type", "target_id"]
+    list_filter = ["action"]
+    search_fields = ["target_id", "action"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # the audit log is append-only

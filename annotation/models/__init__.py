@@ -1,0 +1,32 @@
+"""The core domain. Clips live in ``clips``, releases in ``exports``."""
+
+from .audit import AuditEvent
+from .projects import Membership, Project, Role
+from .traces import Trace, TraceChunk
+from .workflow import (
+    Adjudication,
+    AgreementReport,
+    Annotation,
+    Assignment,
+    ClipAgreement,
+    GoldLabel,
+    Provenance,
+    Tier,
+)
+
+__all__ = [
+    "Adjudication",
+    "AgreementReport",
+    "Annotation",
+    "Assignment",
+    "AuditEvent",
+    "ClipAgreement",
+    "GoldLabel",
+    "Membership",
+    "Project",
+    "Provenance",
+    "Role",
+    "Tier",
+    "Trace",
+    "TraceChunk",
+]

@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.db import models
+
+from annotation.schema import default_label_schema, default_routing_rule, default_trace_config
+
+
+class Project(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    label_schema = models.JSONField(default=default_label_schema)
+    overlap_k = models.PositiveSmallIntegerField(
+        default=3, help_text="Blind first-layer annotators per clip."
+    )
+    routing_rule = models.JSONField(default=default_routing_rule)
+    trace_config = models.JSONField(default=default_trace_config)
+    lease_minutes = models.PositiveIntegerField(
+        default=30, help_text="How long an assignment is held before it is reclaimed."
+    )
+    per_user_cap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Most first-layer clips one annotator may take."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(overlap_k__gte=1), name="project_k_positive"),
+            models.CheckConstraint(
+                condition=models.Q(lease_minutes__gte=1), name="project_lease_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Role(models.TextChoices):
+    ANNOTATOR = "annotator", "Annotator"
+    ADJUDICATOR = "adjudicator", "Adjudicator"
+    ADMIN = "admin", "Admin"
+
+
+class Membership(models.Model):
+    """A user's role in a project; one row per role, so a user may hold several."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user", "role"], name="membership_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} in {self.project}"

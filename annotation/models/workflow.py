@@ -1,0 +1,219 @@
+"""Work on a clip: assignments, layer-1 annotations, agreement, adjudication and gold."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Assignment(models.Model):
+    """A lease of one clip to one user for one layer."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        SUBMITTED = "submitted"
+        RELEASED = "released"
+        EXPIRED = "expired"
+
+    clip = models.ForeignKey("clips.Clip", on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    layer = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Never the same user twice on a clip and layer: held or done, one row only.
+            models.UniqueConstraint(
+                fields=["clip", "user", "layer"],
+                condition=Q(status__in=["active", "submitted"]),
+                name="assignment_one_live_per_clip_user_layer",
+            ),
+            models.CheckConstraint(condition=Q(layer__in=[1, 2]), name="assignment_layer_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "submitted", "released", "expired"]),
+                name="assignment_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="assignment_lease_idx"),
+            models.Index(fields=["user", "status"], name="assignment_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"L{self.layer} {self.clip_id}→{self.user_id} ({self.status})"
+
+
+class Annotation(models.Model):
+    """A first-layer label set. Submitted rows are immutable; a correction is a new revision."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        SUBMITTED = "submitted"
+
+    clip = models.ForeignKey("clips.Clip", on_delete=models.CASCADE, related_name="annotations")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
+    )
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="annotations"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    revision = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=False)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    payload = models.JSONField(default=dict)
+    source = models.CharField(
+        max_length=64, default="platform", help_text="platform, or the import format."
+    )
+    source_ref = models.CharField(max_length=500, blank=True, help_text="File and row imported.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clip", "annotator"],
+                condition=Q(status="draft"),
+                name="annotation_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["clip", "annotator", "revision"],
+                condition=Q(status="submitted"),
+                name="annotation_unique_revision",
+            ),
+            models.UniqueConstraint(
+                fields=["clip", "annotator"],
+                condition=Q(is_current=True),
+                name="annotation_one_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_current=False) | Q(status="submitted"),
+                name="annotation_current_is_submitted",
+            ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="annotation_revision_pos"),
+        ]
+        indexes = [models.Index(fields=["annotator", "submitted_at"], name="annotation_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.clip_id} by {self.annotator_id} r{self.revision} ({self.status})"
+
+
+class Tier(models.TextChoices):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class ClipAgreement(models.Model):
+    """The latest agreement figures and aggregate for one clip (recomputed as labels land)."""
+
+    clip = models.OneToOneField("clips.Clip", on_delete=models.CASCADE, related_name="agreement")
+    n_annotations = models.PositiveSmallIntegerField(default=0)
+    aggregate = models.JSONField(default=dict, help_text="Aggregated label per layer.")
+    confidence = models.FloatField(null=True, blank=True)
+    tier = models.CharField(max_length=8, choices=Tier.choices, blank=True)
+    n_distinct = models.PositiveSmallIntegerField(null=True, blank=True)
+    trace_ccc_min = models.FloatField(null=True, blank=True)
+    metrics = models.JSONField(default=dict)
+    input_digest = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the annotation revisions used."
+    )
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                name="agreement_confidence_range",
+            )
+        ]
+
+
+class AgreementReport(models.Model):
+    """A dated project-wide agreement computation, kept so agreement can be followed in time."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    project = models.ForeignKey(
+        "annotation.Project", on_delete=models.CASCADE, related_name="agreement_reports"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "-created_at"], name="agreement_report_idx")]
+
+
+class Adjudication(models.Model):
+    """A second-layer decision on a disputed clip."""
+
+    clip = models.ForeignKey(
+        "clips.Clip", on_delete=models.CASCADE, related_name="adjudications"
+    )
+    adjudicator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="adjudications"
+    )
+    assignment = models.OneToOneField(
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="adjudication"
+    )
+    payload = models.JSONField(default=dict)
+    rationale = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Provenance(models.TextChoices):
+    UNANIMOUS = "unanimous"
+    MAJORITY = "majority"
+    MODEL_CONFIDENT = "model_confident", "Model-confident (Dawid–Skene high tier)"
+    ADJUDICATED = "adjudicated"
+
+
+class GoldLabel(models.Model):
+    """Versioned gold: a new decision adds a version, the previous one is kept."""
+
+    clip = models.ForeignKey("clips.Clip", on_delete=models.CASCADE, related_name="gold_labels")
+    version = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=True)
+    payload = models.JSONField()
+    provenance = models.CharField(max_length=16, choices=Provenance.choices)
+    confidence = models.FloatField(null=True, blank=True)
+    tier = models.CharField(max_length=8, choices=Tier.choices, blank=True)
+    adjudication = models.OneToOneField(
+        Adjudication, null=True, blank=True, on_delete=models.PROTECT, related_name="gold"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clip", "version"], name="gold_unique_version"),
+            models.UniqueConstraint(
+                fields=["clip"], condition=Q(is_current=True), name="gold_one_current"
+            ),
+            models.CheckConstraint(
+                condition=~Q(provenance="adjudicated") | Q(adjudication__isnull=False),
+                name="gold_adjudicated_has_decision",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="gold_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"gold v{self.version} of {self.clip_id} ({self.provenance})"

@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from clips.models import Clip, ImportJob, Segment
+
+
+class SegmentInline(admin.TabularInline):
+    model = Segment
+    extra = 0
+
+
+@admin.register(Clip)
+class ClipAdmin(admin.ModelAdmin):
+    list_display = [
+        "external_id",
+        "project",
+        "kind",
+        "language",
+        "media_status",
+        "stage",
+        "layer1_count",
+        "duration_s",
+    ]
+    list_filter = ["project", "kind", "language", "media_status", "stage"]
+    search_fields = ["external_id", "title", "transcript"]
+    readonly_fields = ["content_sha256", "probe", "ingested_at", "created_at", "updated_at"]
+    inlines = [SegmentInline]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["project", "kind", "status", "processed", "total", "failed", "created_at"]
+    list_filter = ["kind", "status"]

@@ -1,0 +1,156 @@
+"""Turn import arguments (media files, folders, CSV manifests) into clip records.
+
+Nothing here touches the database: problems with one input are collected and reported, and
+the rest of the import goes on.
+"""
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clips.importers.records import ClipRecord
+from clips.importers.segments import SegmentFileError, parse_segments, read_emos_sentence_file
+
+MEDIA_EXTENSIONS = {
+    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".flv", ".wmv",
+}  # fmt: skip
+SUBTITLE_EXTENSIONS = (".srt", ".vtt")
+EMOS_SENTENCES = "sentence_level_timestamps.json"
+KINDS = ("static", "stream")
+LANGUAGES = ("zh", "en")
+MANIFEST_FIELDS = (
+    "path", "external_id", "kind", "language", "title", "transcript", "speaker",
+    "source_video", "batch", "segments",
+)  # fmt: skip
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be read at all (as opposed to one bad row)."""
+
+
+@dataclass(slots=True)
+class Collected:
+    records: list[ClipRecord] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def collect(paths: Iterable[Path], *, kind: str | None, language: str | None) -> Collected:
+    """Records for every input. ``kind``/``language`` override what the inputs say."""
+    out = Collected()
+    for path in paths:
+        if path.is_dir():
+            _collect_folder(path, out, kind=kind, language=language)
+        elif path.suffix.lower() == ".csv":
+            _collect_manifest(path, out, kind=kind, language=language)
+        elif path.exists():
+            out.records.append(_media_record(path, path.stem, kind=kind, language=language, out=out))
+        else:
+            out.problems.append(f"{path}: no such file or folder")
+    return out
+
+
+def _collect_folder(root: Path, out: Collected, *, kind: str | None, language: str | None) -> None:
+    videos = sorted(p for p in root.rglob("*") if p.suffix.lower() in MEDIA_EXTENSIONS)
+    if not videos:
+        out.problems.append(f"{root}: no media files (looked for {', '.join(sorted(MEDIA_EXTENSIONS))})")
+    for video in videos:
+        external_id = video.relative_to(root).with_suffix("").as_posix()
+        out.records.append(_media_record(video, external_id, kind=kind, language=language, out=out))
+
+
+def _segment_file_for(video: Path) -> Path | None:
+    """A subtitle named like the video, or EmoS's per-film sentence file beside a lone video."""
+    for suffix in SUBTITLE_EXTENSIONS:
+        candidate = video.with_suffix(suffix)
+        if candidate.is_file():
+            return candidate
+    emos = video.parent / EMOS_SENTENCES
+    siblings = [p for p in video.parent.iterdir() if p.suffix.lower() in MEDIA_EXTENSIONS]
+    return emos if emos.is_file() and len(siblings) == 1 else None
+
+
+def _media_record(
+    video: Path, external_id: str, *, kind: str | None, language: str | None, out: Collected
+) -> ClipRecord:
+    record = ClipRecord(external_id=external_id, source=video.resolve(), title=video.stem)
+    _attach_segments(record, _segment_file_for(video), out)
+    return _finish(record, kind=kind, language=language)
+
+
+def _attach_segments(record: ClipRecord, segment_file: Path | None, out: Collected) -> None:
+    if segment_file is None:
+        return
+    try:
+        if segment_file.suffix.lower() == ".json":
+            lang, record.segments = read_emos_sentence_file(segment_file)
+            if lang in LANGUAGES and not record.language:
+                record.language = lang
+        else:
+            record.segments = parse_segments(segment_file)
+    except SegmentFileError as exc:
+        out.problems.append(f"{record.external_id}: segments not imported: {exc}")
+        return
+    if not record.transcript:
+        record.transcript = "\n".join(seg.text for seg in record.segments if seg.text)
+
+
+def _finish(record: ClipRecord, *, kind: str | None, language: str | None) -> ClipRecord:
+    # A clip that brings utterance segments is a streaming monologue unless told otherwise.
+    record.kind = kind or record.kind or ("stream" if record.segments else "static")
+    record.language = language or record.language or "en"
+    return record
+
+
+def _collect_manifest(path: Path, out: Collected, *, kind: str | None, language: str | None) -> None:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: cannot read the manifest ({exc})") from exc
+    reader = csv.DictReader(text.splitlines())
+    columns = {(name or "").strip() for name in reader.fieldnames or []}
+    if not columns & {"path", "external_id"}:
+        raise ManifestError(
+            f"{path}: a manifest needs a 'path' or an 'external_id' column "
+            f"(found: {', '.join(sorted(columns)) or 'no header'})"
+        )
+    seen: set[str] = set()
+    for line_no, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        problem = _row_problem(row)
+        if problem:
+            out.problems.append(f"{path}:{line_no}: {problem}; row skipped")
+            continue
+        media = (path.parent / row["path"]).resolve() if row.get("path") else None
+        external_id = row.get("external_id") or Path(row["path"]).with_suffix("").as_posix()
+        if external_id in seen:
+            out.problems.append(f"{path}:{line_no}: external_id {external_id!r} repeated; row skipped")
+            continue
+        seen.add(external_id)
+        record = ClipRecord(
+            external_id=external_id,
+            source=media,
+            kind=row.get("kind", ""),
+            language=row.get("language", ""),
+            title=row.get("title", ""),
+            transcript=row.get("transcript", ""),
+            speaker=row.get("speaker", ""),
+            source_video=row.get("source_video", ""),
+            batch=row.get("batch", ""),
+            meta={k: v for k, v in row.items() if k not in MANIFEST_FIELDS and k and v},
+        )
+        if row.get("segments"):
+            _attach_segments(record, path.parent / row["segments"], out)
+        elif media is not None:
+            _attach_segments(record, _segment_file_for(media) if media.exists() else None, out)
+        out.records.append(_finish(record, kind=kind, language=language))
+
+
+def _row_problem(row: dict[str, str]) -> str | None:
+    if not row.get("path") and not row.get("external_id"):
+        return "neither path nor external_id given"
+    if row.get("kind") and row["kind"] not in KINDS:
+        return f"kind {row['kind']!r} is not one of {', '.join(KINDS)}"
+    if row.get("language") and row["language"] not in LANGUAGES:
+        return f"language {row['language']!r} is not one of {', '.join(LANGUAGES)}"
+    return None

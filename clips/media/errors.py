@@ -1,0 +1,6 @@
+class MediaError(Exception):
+    """A file that cannot be ingested; the message is shown to the user as is."""
+
+
+class MediaToolMissing(MediaError):
+    """ffmpeg or ffprobe is not installed (or not where the settings say)."""

@@ -1,0 +1,54 @@
+"""Locating and running the ffmpeg binaries, with a time limit and readable failures."""
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+
+from django.conf import settings
+
+from .errors import MediaError, MediaToolMissing
+
+INSTALL_HINT = "install Debian's ffmpeg package (apt-get install ffmpeg) or set {var}"
+
+
+def binary(name: str) -> str:
+    """Absolute path of ffmpeg or ffprobe as configured, or a clear MediaToolMissing."""
+    configured = settings.FFMPEG_BINARY if name == "ffmpeg" else settings.FFPROBE_BINARY
+    path = shutil.which(configured)
+    if path is None:
+        var = "FFMPEG_BINARY" if name == "ffmpeg" else "FFPROBE_BINARY"
+        raise MediaToolMissing(f"{name} not found ({configured!r}): " + INSTALL_HINT.format(var=var))
+    return path
+
+
+def tool_versions() -> dict[str, str]:
+    """First line of ``-version`` for both binaries; raises MediaToolMissing."""
+    versions = {}
+    for name in ("ffmpeg", "ffprobe"):
+        out = subprocess.run(
+            [binary(name), "-hide_banner", "-version"], capture_output=True, text=True, timeout=10
+        )
+        versions[name] = out.stdout.splitlines()[0] if out.stdout else "unknown"
+    return versions
+
+
+def last_error_line(stderr: bytes) -> str:
+    """The most telling line of ffmpeg's stderr (its last non-empty one)."""
+    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def run(args: Sequence[str], *, what: str, timeout: float | None = None) -> bytes:
+    """Run an ffmpeg/ffprobe command line; return stdout or raise MediaError naming ``what``."""
+    try:
+        proc = subprocess.run(
+            list(args),
+            capture_output=True,
+            timeout=timeout or settings.FFMPEG_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise MediaError(f"{what} took longer than {exc.timeout:.0f} s and was stopped") from exc
+    if proc.returncode != 0:
+        raise MediaError(f"{what} failed: {last_error_line(proc.stderr)}")
+    return proc.stdout

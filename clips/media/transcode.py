@@ -1,0 +1,57 @@
+"""Make a clip browser-playable: stream copy when it already is, H.264/AAC MP4 otherwise."""
+
+from pathlib import Path
+
+import ffmpeg
+
+from .errors import MediaError
+from .probe import MediaInfo, probe
+from .tools import binary, run
+
+X264_PRESET = "veryfast"
+X264_CRF = 23
+AAC_BITRATE = "128k"
+# A stream copy or transcode that yields less than this share of the declared duration means
+# the source stopped early: a truncated upload, not a short clip.
+MIN_DURATION_SHARE = 0.9
+
+
+def playable_command(src: Path, dst: Path, info: MediaInfo) -> list[str]:
+    """The ffmpeg command line that writes ``dst`` (MP4, faststart) from ``src``."""
+    source = ffmpeg.input(str(src))
+    audio = [source.audio] if info.has_audio else []
+    if info.browser_playable:
+        out = ffmpeg.output(
+            source.video, *audio, str(dst), c="copy", movflags="+faststart", f="mp4"
+        )
+    else:
+        # libx264 with yuv420p needs even dimensions.
+        video = source.video.filter("scale", "trunc(iw/2)*2", "trunc(ih/2)*2")
+        out = ffmpeg.output(
+            video,
+            *audio,
+            str(dst),
+            vcodec="libx264",
+            preset=X264_PRESET,
+            crf=X264_CRF,
+            pix_fmt="yuv420p",
+            acodec="aac",
+            audio_bitrate=AAC_BITRATE,
+            movflags="+faststart",
+            f="mp4",
+        )
+    out = out.global_args("-hide_banner", "-nostdin", "-v", "error")
+    return out.compile(cmd=binary("ffmpeg"), overwrite_output=True)
+
+
+def make_playable(src: Path, dst: Path, info: MediaInfo) -> MediaInfo:
+    """Write the playable MP4 and return what ffprobe says of it (so callers store the truth)."""
+    action = "stream copy" if info.browser_playable else "transcode"
+    run(playable_command(src, dst, info), what=f"ffmpeg {action}")
+    result = probe(dst)
+    if result.duration_s < info.duration_s * MIN_DURATION_SHARE - 0.5:
+        raise MediaError(
+            f"file is truncated or corrupt: it declares {info.duration_s:.2f} s "
+            f"but only {result.duration_s:.2f} s could be read"
+        )
+    return result

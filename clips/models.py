@@ -1,0 +1,156 @@
+"""Clips, their reference transcript segments, and import jobs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+def clip_media_path(clip: "Clip", filename: str) -> str:
+    return f"clips/{clip.project_id}/{clip.pk}/{filename}"
+
+
+class Clip(models.Model):
+    class Kind(models.TextChoices):
+        STATIC = "static", "Static clip"
+        STREAM = "stream", "Streaming monologue"
+
+    class Language(models.TextChoices):
+        ZH = "zh", "中文"
+        EN = "en", "English"
+
+    class MediaStatus(models.TextChoices):
+        MISSING = "missing", "No media yet"  # a record keyed by source ids; labels may exist
+        PENDING = "pending"
+        PROCESSING = "processing"
+        READY = "ready"
+        FAILED = "failed"
+        DUPLICATE = "duplicate"
+
+    class Stage(models.TextChoices):
+        LAYER1 = "layer1", "Layer 1"
+        AGGREGATING = "aggregating", "Aggregating"
+        DISPUTED = "disputed", "Disputed (layer 2)"
+        GOLD = "gold", "Gold"
+
+    project = models.ForeignKey("annotation.Project", on_delete=models.CASCADE, related_name="clips")
+    external_id = models.CharField(max_length=255, help_text="The source's id for this clip.")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.STATIC)
+    language = models.CharField(max_length=4, choices=Language.choices, default=Language.EN)
+    title = models.CharField(max_length=500, blank=True)
+    transcript = models.TextField(blank=True)
+    speaker = models.CharField(max_length=200, blank=True)
+    source_video = models.CharField(
+        max_length=500, blank=True, help_text="Source video; splits never share one."
+    )
+    batch = models.CharField(max_length=100, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+
+    source_uri = models.TextField(blank=True, help_text="Where the original media was read from.")
+    content_sha256 = models.CharField(max_length=64, null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    media_status = models.CharField(
+        max_length=12, choices=MediaStatus.choices, default=MediaStatus.MISSING
+    )
+    media_error = models.TextField(blank=True)
+    media_file = models.FileField(upload_to=clip_media_path, max_length=500, blank=True)
+    poster = models.FileField(upload_to=clip_media_path, max_length=500, blank=True)
+    waveform = models.FileField(upload_to=clip_media_path, max_length=500, blank=True)
+    transcoded = models.BooleanField(
+        null=True, blank=True, help_text="True when re-encoded, False when stream-copied."
+    )
+    probe = models.JSONField(default=dict, blank=True)
+    duration_s = models.FloatField(null=True, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    has_audio = models.BooleanField(null=True, blank=True)
+    ingested_at = models.DateTimeField(null=True, blank=True)
+
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.LAYER1)
+    layer1_count = models.PositiveSmallIntegerField(
+        default=0, help_text="Submitted layer-1 annotations (kept by the submission service)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "external_id"], name="clip_unique_source_id"),
+            models.UniqueConstraint(
+                fields=["project", "content_sha256"],
+                condition=Q(content_sha256__isnull=False) & ~Q(media_status="duplicate"),
+                name="clip_unique_content",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_s__isnull=True) | Q(duration_s__gte=0),
+                name="clip_duration_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=~Q(media_status="ready") | Q(duration_s__isnull=False),
+                name="clip_ready_has_duration",
+            ),
+        ]
+        indexes = [
+            # The assignment engine's "least-annotated ready clip first".
+            models.Index(
+                fields=["project", "stage", "media_status", "layer1_count"], name="clip_queue_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.external_id}"
+
+
+class Segment(models.Model):
+    """A reference utterance segment of a streaming clip (from a transcript/subtitle file)."""
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="segments")
+    index = models.PositiveIntegerField()
+    start_s = models.FloatField()
+    end_s = models.FloatField()
+    text = models.TextField(blank=True)
+    speaker = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["clip", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["clip", "index"], name="segment_unique_index"),
+            models.CheckConstraint(condition=Q(start_s__gte=0), name="segment_start_nonneg"),
+            models.CheckConstraint(
+                condition=Q(end_s__gt=models.F("start_s")), name="segment_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clip_id}#{self.index} {self.start_s:.2f}-{self.end_s:.2f}"
+
+
+class ImportJob(models.Model):
+    """One run of an importer, with its progress and what it skipped or failed."""
+
+    class Kind(models.TextChoices):
+        CLIPS = "clips"
+        LABELS = "labels"
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    project = models.ForeignKey(
+        "annotation.Project", on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)

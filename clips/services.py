@@ -1,0 +1,263 @@
+"""Writes on clips: registering records from an import, and ingesting their media."""
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotation.models import Project
+from clips.importers.records import ClipRecord
+from clips.importers.segments import SegmentRecord
+from clips.media import MediaError
+from clips.media.poster import write_poster
+from clips.media.probe import probe
+from clips.media.transcode import make_playable
+from clips.media.waveform import waveform
+from clips.models import Clip, Segment
+
+log = logging.getLogger(__name__)
+
+VIDEO_NAME = "video.mp4"
+POSTER_NAME = "poster.jpg"
+WAVEFORM_NAME = "waveform.json"
+BATCH_SIZE = 2000
+
+
+@dataclass(slots=True)
+class RegisterResult:
+    created: int = 0
+    updated: int = 0
+    already_ingested: list[str] = field(default_factory=list)
+    to_ingest: list[int] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _describe(clip: Clip, record: ClipRecord) -> None:
+    for name in ("kind", "language", "title", "transcript", "speaker", "source_video", "batch"):
+        value = getattr(record, name)
+        if value:
+            setattr(clip, name, value)
+    if record.meta:
+        clip.meta = {**clip.meta, **record.meta}
+    if record.source is not None:
+        clip.source_uri = str(record.source)
+        clip.media_status = Clip.MediaStatus.PENDING
+        clip.media_error = ""
+
+
+@transaction.atomic
+def clips_register(*, project: Project, records: Sequence[ClipRecord]) -> RegisterResult:
+    """Create or update clip records in bulk, keyed by ``(project, external_id)``.
+
+    A record that exists already (say, made by a label import before its media arrived) gets
+    the new description and media source. A clip whose media is ingested keeps it: importing
+    the same folder twice does no work twice.
+    """
+    result = RegisterResult()
+    by_id = {record.external_id: record for record in records}
+    existing: dict[str, Clip] = {}
+    for ids in _chunks(list(by_id), BATCH_SIZE):
+        existing.update(
+            (clip.external_id, clip)
+            for clip in Clip.objects.filter(project=project, external_id__in=ids)
+        )
+    new_clips, changed = [], []
+    for external_id, record in by_id.items():
+        clip = existing.get(external_id)
+        if clip is None:
+            clip = Clip(project=project, external_id=external_id)
+            _describe(clip, record)
+            new_clips.append(clip)
+        elif clip.media_status == Clip.MediaStatus.READY and record.source is not None:
+            result.already_ingested.append(external_id)
+        else:
+            _describe(clip, record)
+            changed.append(clip)
+    Clip.objects.bulk_create(new_clips, batch_size=BATCH_SIZE)
+    Clip.objects.bulk_update(
+        changed,
+        [
+            "kind",
+            "language",
+            "title",
+            "transcript",
+            "speaker",
+            "source_video",
+            "batch",
+            "meta",
+            "source_uri",
+            "media_status",
+            "media_error",
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    result.created, result.updated = len(new_clips), len(changed)
+    touched = {clip.external_id: clip for clip in [*new_clips, *changed]}
+    _replace_segments(
+        [(touched[r.external_id], r.segments) for r in records if r.segments is not None
+         and r.external_id in touched]
+    )
+    result.to_ingest = [
+        clip.pk for clip in touched.values() if clip.media_status == Clip.MediaStatus.PENDING
+    ]
+    return result
+
+
+def _replace_segments(pairs: list[tuple[Clip, list[SegmentRecord]]]) -> None:
+    if not pairs:
+        return
+    Segment.objects.filter(clip__in=[clip for clip, _ in pairs]).delete()
+    Segment.objects.bulk_create(
+        [
+            Segment(
+                clip=clip,
+                index=seg.index,
+                start_s=seg.start_s,
+                end_s=seg.end_s,
+                text=seg.text,
+                speaker=seg.speaker,
+            )
+            for clip, segments in pairs
+            for seg in segments
+        ],
+        batch_size=BATCH_SIZE,
+    )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def clip_media_dir(clip: Clip) -> Path:
+    return Path(f"clips/{clip.project_id}/{clip.pk}")
+
+
+def clip_ingest_media(*, clip_id: int) -> Clip:
+    """Probe, make playable, poster and waveform for one clip; failures land on the clip.
+
+    Safe to run again: a clip that is no longer pending (ready, failed, duplicate) is left
+    alone, and one left ``processing`` by a worker killed mid-job is taken up again. Only the
+    media fields are written, so labels arriving meanwhile are never overwritten.
+    """
+    claimed = Clip.objects.filter(
+        pk=clip_id,
+        media_status__in=[Clip.MediaStatus.PENDING, Clip.MediaStatus.PROCESSING],
+    ).update(media_status=Clip.MediaStatus.PROCESSING, media_error="", updated_at=timezone.now())
+    clip = Clip.objects.get(pk=clip_id)
+    if not claimed:
+        return clip
+    try:
+        fields = _ingest(clip)
+    except MediaError as exc:
+        fields = {"media_status": Clip.MediaStatus.FAILED, "media_error": str(exc)}
+    except Exception as exc:  # one bad file never stops an import: record it, keep going
+        log.exception("ingesting clip %s failed unexpectedly", clip_id)
+        fields = {"media_status": Clip.MediaStatus.FAILED, "media_error": f"internal error: {exc}"}
+    try:
+        with transaction.atomic():
+            Clip.objects.filter(pk=clip_id).update(**fields, updated_at=timezone.now())
+    except IntegrityError:
+        # Same content ingested concurrently under another id: the constraint decided.
+        _mark_duplicate(clip_id, fields["content_sha256"])
+    clip.refresh_from_db()
+    return clip
+
+
+def _mark_duplicate(clip_id: int, sha256: str) -> None:
+    clip = Clip.objects.get(pk=clip_id)
+    original = (
+        Clip.objects.filter(project_id=clip.project_id, content_sha256=sha256)
+        .exclude(pk=clip_id)
+        .exclude(media_status=Clip.MediaStatus.DUPLICATE)
+        .first()
+    )
+    Clip.objects.filter(pk=clip_id).update(
+        media_status=Clip.MediaStatus.DUPLICATE,
+        content_sha256=sha256,
+        duplicate_of=original,
+        media_error=f"same content as clip {original.external_id if original else '?'}",
+        updated_at=timezone.now(),
+    )
+
+
+def _ingest(clip: Clip) -> dict[str, Any]:
+    source = Path(clip.source_uri)
+    if not source.is_file():
+        raise MediaError(f"file not found: {source}")
+    sha256 = file_sha256(source)
+    original = (
+        Clip.objects.filter(project_id=clip.project_id, content_sha256=sha256)
+        .exclude(pk=clip.pk)
+        .exclude(media_status=Clip.MediaStatus.DUPLICATE)
+        .only("pk", "external_id")
+        .first()
+    )
+    if original is not None:
+        return {
+            "media_status": Clip.MediaStatus.DUPLICATE,
+            "content_sha256": sha256,
+            "duplicate_of": original,
+            "media_error": f"same content as clip {original.external_id}",
+        }
+    info = probe(source)
+    media_root = Path(settings.MEDIA_ROOT)
+    final_dir = media_root / clip_media_dir(clip)
+    (media_root / "tmp").mkdir(parents=True, exist_ok=True)
+    # Build in a private folder, then move into place: a crash never leaves half a file
+    # where the player would find it.
+    with tempfile.TemporaryDirectory(dir=media_root / "tmp") as tmp:
+        work = Path(tmp)
+        result = make_playable(source, work / VIDEO_NAME, info)
+        write_poster(work / VIDEO_NAME, work / POSTER_NAME, result.duration_s)
+        peaks = waveform(
+            work / VIDEO_NAME,
+            peaks_per_second=settings.WAVEFORM_PEAKS_PER_SECOND,
+            has_audio=result.has_audio,
+        )
+        (work / WAVEFORM_NAME).write_bytes(orjson.dumps(peaks))
+        final_dir.mkdir(parents=True, exist_ok=True)
+        for name in (VIDEO_NAME, POSTER_NAME, WAVEFORM_NAME):
+            os.replace(work / name, final_dir / name)
+    rel = clip_media_dir(clip)
+    return {
+        "media_status": Clip.MediaStatus.READY,
+        "media_error": "",
+        "content_sha256": sha256,
+        "media_file": str(rel / VIDEO_NAME),
+        "poster": str(rel / POSTER_NAME),
+        "waveform": str(rel / WAVEFORM_NAME),
+        "transcoded": not info.browser_playable,
+        "probe": {"source": info.as_dict(), "output": result.as_dict()},
+        "duration_s": result.duration_s,
+        "fps": result.fps,
+        "width": result.width,
+        "height": result.height,
+        "has_audio": result.has_audio,
+        "ingested_at": timezone.now(),
+    }
+
+
+def clips_retry_failed(*, project: Project) -> list[int]:
+    """Put failed clips back in the queue (after fixing a file or installing ffmpeg)."""
+    failed = Clip.objects.filter(project=project, media_status=Clip.MediaStatus.FAILED)
+    ids = list(failed.values_list("pk", flat=True))
+    failed.update(media_status=Clip.MediaStatus.PENDING, media_error="")
+    return ids
+
