@@ -45,14 +45,14 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _describe(clip: Clip, record: ClipRecord) -> None:
+def _describe(clip: Clip, record: ClipRecord, *, attach_media: bool = True) -> None:
     for name in ("kind", "language", "title", "transcript", "speaker", "source_video", "batch"):
         value = getattr(record, name)
         if value:
             setattr(clip, name, value)
     if record.meta:
         clip.meta = {**clip.meta, **record.meta}
-    if record.source is not None:
+    if attach_media and record.source is not None:
         clip.source_uri = str(record.source)
         clip.media_status = Clip.MediaStatus.PENDING
         clip.media_error = ""
@@ -63,8 +63,8 @@ def clips_register(*, project: Project, records: Sequence[ClipRecord]) -> Regist
     """Create or update clip records in bulk, keyed by ``(project, external_id)``.
 
     A record that exists already (say, made by a label import before its media arrived) gets
-    the new description and media source. A clip whose media is ingested keeps it: importing
-    the same folder twice does no work twice.
+    the new description and media source. A clip whose media is ingested keeps its media:
+    importing the same folder twice does no media work twice.
     """
     result = RegisterResult()
     by_id = {record.external_id: record for record in records}
@@ -81,10 +81,11 @@ def clips_register(*, project: Project, records: Sequence[ClipRecord]) -> Regist
             clip = Clip(project=project, external_id=external_id)
             _describe(clip, record)
             new_clips.append(clip)
-        elif clip.media_status == Clip.MediaStatus.READY and record.source is not None:
-            result.already_ingested.append(external_id)
         else:
-            _describe(clip, record)
+            ingested = clip.media_status == Clip.MediaStatus.READY and record.source is not None
+            if ingested:
+                result.already_ingested.append(external_id)
+            _describe(clip, record, attach_media=not ingested)
             changed.append(clip)
     Clip.objects.bulk_create(new_clips, batch_size=BATCH_SIZE)
     Clip.objects.bulk_update(

@@ -39,14 +39,14 @@ def collect(paths: Iterable[Path], *, kind: str | None, language: str | None) ->
     """Records for every input. ``kind``/``language`` override what the inputs say."""
     out = Collected()
     for path in paths:
-        if path.is_dir():
+        if not path.exists():
+            out.problems.append(f"{path}: no such file or folder")
+        elif path.is_dir():
             _collect_folder(path, out, kind=kind, language=language)
         elif path.suffix.lower() == ".csv":
             _collect_manifest(path, out, kind=kind, language=language)
-        elif path.exists():
-            out.records.append(_media_record(path, path.stem, kind=kind, language=language, out=out))
         else:
-            out.problems.append(f"{path}: no such file or folder")
+            out.records.append(_media_record(path, path.stem, kind=kind, language=language, out=out))
     return out
 
 

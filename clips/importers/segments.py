@@ -58,7 +58,8 @@ _WATERMARK = re.compile(
 
 
 def parse_segments(path: Path) -> list[SegmentRecord]:
-    """Read an .srt, .vtt or EmoS .json segment file; the content wins over the extension."""
+    """Read an .srt, .vtt or EmoS .json file; a WEBVTT header or a JSON object is recognised
+    whatever the extension, otherwise the extension (or a `-->` line) decides."""
     text = _read_text(path)
     head = text.lstrip()
     suffix = path.suffix.lower()

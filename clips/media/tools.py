@@ -35,7 +35,11 @@ def tool_versions() -> dict[str, str]:
 def last_error_line(stderr: bytes) -> str:
     """The most telling line of ffmpeg's stderr (its last non-empty one)."""
     lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
+    if not lines:
+        return "no output"
+    # "/path/to/file: Invalid data ..." -> the reason; the clip already names its file.
+    path, sep, reason = lines[-1].partition(": ")
+    return reason if sep and path.startswith("/") else lines[-1]
 
 
 def run(args: Sequence[str], *, what: str, timeout: float | None = None) -> bytes:

@@ -1,0 +1,80 @@
+"""Shared fixtures. Real-stack tests (PostgreSQL + Redis + a Celery worker) are marked
+``realstack``: without those services they are skipped with the reason; under CI=true a
+missing service is an error, never a skip."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from clips.media.synth import synth_clip
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+EMOS = SHARED / "emos"
+
+
+def real_stack_missing() -> str | None:
+    """Why the real stack is not configured, or None when it is."""
+    db = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in db:
+        return "DATABASE_URL does not point at PostgreSQL"
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "CELERY_BROKER_URL is not set (tasks run eagerly)"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    reason = real_stack_missing()
+    if reason and os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError(f"CI=true needs the real stack, but {reason}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = real_stack_missing()
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=f"real-stack test not run: {reason}")
+    for item in items:
+        if "realstack" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    reason = real_stack_missing()
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "real-stack" in str(r.longrepr)]
+    if reason and skipped:
+        terminalreporter.write_line(
+            f"NOTE: {len(skipped)} real-stack tests were NOT run ({reason}). "
+            "Run `make test` with PostgreSQL and Redis up, or see README.",
+            yellow=True,
+        )
+
+
+@pytest.fixture
+def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def sample_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Real encoded media made by ffmpeg, one file per case an importer meets."""
+    folder = tmp_path_factory.mktemp("sample-media")
+    files = {
+        "playable": synth_clip(folder / "playable.mp4", seconds=3),
+        "mpeg2": synth_clip(folder / "mpeg2.mpg", seconds=3, fmt="mpg"),
+        "mjpeg": synth_clip(folder / "mjpeg.avi", seconds=2, fmt="avi"),
+        "silent": synth_clip(folder / "silent.mp4", seconds=2, audio=False),
+    }
+    # moov atom at the end, cut off: ffprobe cannot read it at all.
+    whole = synth_clip(folder / "whole.mov", seconds=3, fmt="mov").read_bytes()
+    (folder / "truncated.mov").write_bytes(whole[: len(whole) // 2])
+    files["truncated"] = folder / "truncated.mov"
+    # faststart (header first), cut off: ffprobe believes the header, the media stops early.
+    whole = synth_clip(folder / "whole-faststart.mp4", seconds=6).read_bytes()
+    (folder / "truncated-faststart.mp4").write_bytes(whole[: len(whole) * 2 // 5])
+    files["truncated_faststart"] = folder / "truncated-faststart.mp4"
+    (folder / "notes.mp4").write_text("These are meeting notes, not a video.\n")
+    files["text"] = folder / "notes.mp4"
+    return files

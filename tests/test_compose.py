@@ -1,0 +1,337 @@
+"""Static checks of the container set-up: docker-compose.yml, Dockerfile and .dockerignore.
+
+These read the files only; nothing is built or started. ``docker compose config`` is not run
+here because the Compose plugin is not installed on the development machine (a test for it
+would either fail for the wrong reason or pass without checking anything).
+"""
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+
+SERVICES = {"postgres", "redis", "web", "worker", "beat"}
+APP_SERVICES = ("web", "worker", "beat")
+QUEUES = {"media", "agreement", "export", "default"}
+MEDIA_ROOT = "/data/media"
+
+_VAR = re.compile(r"\$\$|\$\{(?P<name>\w+)(?:(?P<op>:?-)(?P<default>[^}]*))?\}|\$(?P<bare>\w+)")
+
+
+def interpolate(value: str) -> str:
+    """Resolve Compose variable syntax as Compose would with none of the variables set."""
+
+    def repl(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        return match.group("default") or ""
+
+    return _VAR.sub(repl, value)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE_FILE.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return compose["services"]
+
+
+def command_args(service: dict[str, Any]) -> list[str]:
+    command = service["command"]
+    return shlex.split(command) if isinstance(command, str) else [str(arg) for arg in command]
+
+
+def option_value(args: list[str], *names: str) -> str:
+    for index, arg in enumerate(args):
+        if arg in names:
+            return args[index + 1]
+        for name in names:
+            if name.startswith("--") and arg.startswith(f"{name}="):
+                return arg.split("=", 1)[1]
+    raise AssertionError(f"none of {names} in {args}")
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {key: str(value) for key, value in env.items()}
+
+
+def healthcheck_command(service: dict[str, Any]) -> str:
+    test = service["healthcheck"]["test"]
+    if isinstance(test, str):
+        return test
+    return " ".join(str(part) for part in test[1:])
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, comments dropped and continuation lines joined."""
+    logical: list[str] = []
+    buffer = ""
+    for line in DOCKERFILE.read_text().splitlines():
+        stripped = line.strip()
+        if not buffer and (not stripped or stripped.startswith("#")):
+            continue
+        if stripped.endswith("\\"):
+            buffer += stripped[:-1] + " "
+            continue
+        logical.append(buffer + stripped)
+        buffer = ""
+    if buffer:
+        logical.append(buffer)
+    pairs = []
+    for line in logical:
+        instruction, _, args = line.partition(" ")
+        pairs.append((instruction.upper(), args.strip()))
+    return pairs
+
+
+def dockerfile_stages() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(FROM arguments, instructions) per build stage, in order."""
+    stages: list[tuple[str, list[tuple[str, str]]]] = []
+    for instruction, args in dockerfile_instructions():
+        if instruction == "FROM":
+            stages.append((args, []))
+        elif stages:
+            stages[-1][1].append((instruction, args))
+    return stages
+
+
+# --- docker-compose.yml ------------------------------------------------------------------------
+
+
+def test_all_services_defined(services: dict[str, dict[str, Any]]) -> None:
+    assert set(services) >= SERVICES
+
+
+def test_backing_service_images(services: dict[str, dict[str, Any]]) -> None:
+    assert services["postgres"]["image"].split(":")[:2] == ["postgres", "16"]
+    assert services["redis"]["image"].split(":")[:2] == ["redis", "7"]
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_service_has_a_healthcheck(services: dict[str, dict[str, Any]], name: str) -> None:
+    healthcheck = services[name].get("healthcheck")
+    assert healthcheck, f"{name} has no healthcheck"
+    assert not healthcheck.get("disable", False)
+    test = healthcheck["test"]
+    assert test, f"{name} healthcheck has no test"
+    if isinstance(test, list):
+        assert test[0] in {"CMD", "CMD-SHELL"}
+        assert len(test) > 1
+    assert "NONE" not in (test if isinstance(test, list) else [test])
+
+
+def test_backing_service_healthchecks(services: dict[str, dict[str, Any]]) -> None:
+    assert "pg_isready" in healthcheck_command(services["postgres"])
+    assert "redis-cli ping" in healthcheck_command(services["redis"])
+
+
+def test_web_runs_migrations_then_gunicorn(services: dict[str, dict[str, Any]]) -> None:
+    web = services["web"]
+    command = " ".join(command_args(web))
+    assert "manage.py migrate" in command
+    assert "gunicorn" in command
+    assert command.index("manage.py migrate") < command.index("gunicorn")
+    assert "annotation.wsgi:application" in command
+    assert "0.0.0.0:8000" in command
+    assert re.search(r"--workers[ =]\d+", command)
+    assert any(str(port).endswith(":8000") for port in web["ports"])
+
+
+def test_web_healthcheck_hits_healthz_with_urllib(services: dict[str, dict[str, Any]]) -> None:
+    test = services["web"]["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"]
+    code = test[3]
+    assert "urllib.request" in code
+    assert "/healthz" in code
+    assert "curl" not in code
+    compile(code, "web-healthcheck", "exec")
+
+
+def test_worker_consumes_all_queues(services: dict[str, dict[str, Any]]) -> None:
+    args = command_args(services["worker"])
+    assert args[:4] == ["celery", "-A", "annotation", "worker"]
+    queues = option_value(args, "-Q", "--queues")
+    assert set(queues.split(",")) == QUEUES
+    assert option_value(args, "-c", "--concurrency") == "2"
+
+
+def test_worker_healthcheck_pings_own_node(services: dict[str, dict[str, Any]]) -> None:
+    command = healthcheck_command(services["worker"])
+    assert "celery -A annotation inspect ping" in command
+    # Pinging every node would pass while this worker is dead, as long as another answers.
+    assert "-d" in shlex.split(command)
+    assert "HOSTNAME" in command
+
+
+def test_beat_runs_and_healthcheck_reads_its_pidfile(services: dict[str, dict[str, Any]]) -> None:
+    beat = services["beat"]
+    args = command_args(beat)
+    assert args[:4] == ["celery", "-A", "annotation", "beat"]
+    pidfile = option_value(args, "--pidfile")
+    test = beat["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"]
+    code = test[3]
+    assert pidfile in code
+    assert "CELERY_BROKER_URL" in code
+    compile(code, "beat-healthcheck", "exec")
+
+
+def test_app_services_share_the_x_app_definition(compose: dict[str, Any]) -> None:
+    assert "x-app" in compose
+    assert "x-env" in compose
+    app = compose["x-app"]
+    for name in APP_SERVICES:
+        service = compose["services"][name]
+        assert service["build"] == app["build"]
+        assert service["image"] == app["image"]
+        assert environment(service) == environment(compose["x-app"])
+        assert environment(service) == {k: str(v) for k, v in compose["x-env"].items()}
+    raw = COMPOSE_FILE.read_text()
+    assert re.search(r"^x-app: &app\b", raw, re.MULTILINE)
+    assert len(re.findall(r"<<: \*app\b", raw)) == len(APP_SERVICES)
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_wait_for_healthy_backing_services(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    depends_on = services[name]["depends_on"]
+    assert isinstance(depends_on, dict), "list form of depends_on cannot require health"
+    for backing in ("postgres", "redis"):
+        assert depends_on[backing]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_environment_points_at_compose_services(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    env = environment(services[name])
+    database = urlsplit(interpolate(env["DATABASE_URL"]))
+    assert database.scheme in {"postgres", "postgresql"}
+    assert database.hostname == "postgres"
+    assert database.port in (None, 5432)
+    assert database.path.strip("/")
+
+    broker = urlsplit(interpolate(env["CELERY_BROKER_URL"]))
+    assert broker.scheme == "redis"
+    assert broker.hostname == "redis"
+    assert broker.port in (None, 6379)
+
+    assert env["MEDIA_ROOT"] == MEDIA_ROOT
+    assert env["DATA_DIR"] == "/data"
+    # The key comes from the caller's environment; the fallback is only a placeholder.
+    assert env["SECRET_KEY"].startswith("${SECRET_KEY")
+    assert interpolate(env["SECRET_KEY"])
+    assert interpolate(env["ALLOWED_HOSTS"])
+
+
+def test_database_credentials_match_postgres_service(services: dict[str, dict[str, Any]]) -> None:
+    postgres = {k: interpolate(v) for k, v in environment(services["postgres"]).items()}
+    database = urlsplit(interpolate(environment(services["web"])["DATABASE_URL"]))
+    assert database.username == postgres["POSTGRES_USER"]
+    assert database.password == postgres["POSTGRES_PASSWORD"]
+    assert database.path.strip("/") == postgres["POSTGRES_DB"]
+
+
+def _named_mounts(service: dict[str, Any], declared: set[str]) -> dict[str, str]:
+    """Named-volume source -> container target, for short and long volume syntax."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, _, rest = volume.partition(":")
+            target = rest.split(":")[0]
+        else:
+            if volume.get("type", "volume") != "volume":
+                continue
+            source, target = volume.get("source", ""), volume["target"]
+        if source in declared:
+            mounts[source] = target
+    return mounts
+
+
+def test_named_volumes_declared_and_used(compose: dict[str, Any]) -> None:
+    declared = set(compose.get("volumes") or {})
+    assert {"postgres-data", "media"} <= declared
+    services = compose["services"]
+
+    used: set[str] = set()
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            source = volume.partition(":")[0] if isinstance(volume, str) else volume.get("source")
+            if source and not source.startswith((".", "/", "~")):
+                assert source in declared, f"volume {source} used but not declared"
+                used.add(source)
+    assert used == declared, f"declared but unused: {declared - used}"
+
+    assert _named_mounts(services["postgres"], declared) == {
+        "postgres-data": "/var/lib/postgresql/data"
+    }
+    for name in ("web", "worker"):
+        assert _named_mounts(services[name], declared).get("media") == MEDIA_ROOT
+
+
+# --- Dockerfile --------------------------------------------------------------------------------
+
+
+def test_dockerfile_stages() -> None:
+    stages = dockerfile_stages()
+    assert len(stages) >= 2
+    node_from, node_steps = stages[0]
+    assert node_from.split()[0] == "node:20-bookworm-slim"
+    node_alias = node_from.split()[-1]
+    runs = " ".join(args for instruction, args in node_steps if instruction == "RUN")
+    assert "npm ci" in runs
+    assert "npm run build" in runs
+
+    final_from, final_steps = stages[-1]
+    assert final_from.split()[0] == "python:3.11-slim-bookworm"
+    copies = [args.split() for instruction, args in final_steps if instruction == "COPY"]
+    assert [f"--from={node_alias}", "/frontend/dist", "/app/frontend/dist"] in copies
+
+
+def test_dockerfile_installs_ffmpeg_in_runtime_image() -> None:
+    _, final_steps = dockerfile_stages()[-1]
+    runs = [args for instruction, args in final_steps if instruction == "RUN"]
+    assert any(
+        re.search(r"apt-get\b.*\binstall\b.*\bffmpeg\b", run) and "apt-get update" in run
+        for run in runs
+    )
+
+
+def test_dockerfile_environment_and_static_files() -> None:
+    _, final_steps = dockerfile_stages()[-1]
+    env = " ".join(args for instruction, args in final_steps if instruction == "ENV")
+    assert "DATA_DIR=/data" in env
+    runs = " ".join(args for instruction, args in final_steps if instruction == "RUN")
+    assert "collectstatic --noinput" in runs
+    assert any(instruction == "USER" and args != "root" for instruction, args in final_steps)
+
+
+def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
+    patterns = {
+        line.strip().rstrip("/")
+        for line in DOCKERIGNORE.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    for required in (".git", ".venv", "frontend/node_modules", "var", ".env"):
+        assert required in patterns, f"{required} not in .dockerignore"
+    # pyproject.toml and the application packages must stay in the context.
+    for needed in ("pyproject.toml", "annotation", "clips", "exports", "frontend", "manage.py"):
+        assert needed not in patterns
