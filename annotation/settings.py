@@ -125,6 +125,11 @@ USE_TZ = True
 # --- static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
+VITE_MANIFEST = BASE_DIR / "frontend" / "dist" / ".vite" / "manifest.json"
+# Serve the built front end straight from frontend/dist: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media")).resolve()
 # Django serves media itself unless a web server or object storage is put in front.

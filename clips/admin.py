@@ -30,3 +30,10 @@ class ClipAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["project", "kind", "status", "processed", "total", "failed", "created_at"]
     list_filter = ["kind", "status"]
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["clip", "index", "start_s", "end_s", "text"]
+    raw_id_fields = ["clip"]
+    search_fields = ["text"]

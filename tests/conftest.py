@@ -42,7 +42,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
     reason = real_stack_missing()
-    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "real-stack" in str(r.longrepr)]
+    skipped = [
+        r for r in terminalreporter.stats.get("skipped", []) if "real-stack" in str(r.longrepr)
+    ]
     if reason and skipped:
         terminalreporter.write_line(
             f"NOTE: {len(skipped)} real-stack tests were NOT run ({reason}). "

@@ -22,7 +22,9 @@ def run_import(*args: str, **options) -> str:
     return out.getvalue()
 
 
-def test_folder_import_survives_bad_files_and_creates_the_project(sample_media, media_root, tmp_path):
+def test_folder_import_survives_bad_files_and_creates_the_project(
+    sample_media, media_root, tmp_path
+):
     folder = tmp_path / "batch"
     folder.mkdir()
     for name in ("playable", "mpeg2", "silent", "truncated", "text"):
@@ -112,7 +114,9 @@ def test_emos_film_folder_brings_its_sentence_segments(sample_media, media_root,
     assert clip.transcript.startswith("You can't handle the truth!")
 
 
-def test_srt_beside_a_video_gives_segments_and_kind_can_be_forced(sample_media, media_root, tmp_path):
+def test_srt_beside_a_video_gives_segments_and_kind_can_be_forced(
+    sample_media, media_root, tmp_path
+):
     video = tmp_path / "talk.mp4"
     shutil.copy(sample_media["playable"], video)
     video.with_suffix(".srt").write_text(

@@ -74,7 +74,9 @@ def test_playable_mp4_is_stream_copied(project, sample_media, media_root):
 
 
 @pytest.mark.parametrize("case", ["mpeg2", "mjpeg"])
-def test_non_browser_media_is_transcoded_to_h264_aac_faststart(case, project, sample_media, media_root):
+def test_non_browser_media_is_transcoded_to_h264_aac_faststart(
+    case, project, sample_media, media_root
+):
     source_codec = ffprobe_streams(sample_media[case])["streams"][0]["codec_name"]
     assert source_codec in {"mpeg2video", "mjpeg"}
     clip = ingest(project, sample_media[case])

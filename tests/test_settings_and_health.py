@@ -1,0 +1,95 @@
+"""Settings come from the environment only; /healthz reports database, broker and ffmpeg."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRINT_SETTINGS = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']"
+    "['NAME']), 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'media': str(s.MEDIA_ROOT), "
+    "'hosts': s.ALLOWED_HOSTS, 'broker': s.CELERY_BROKER_URL, 'key': s.SECRET_KEY}))"
+)
+VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT", "SECRET_KEY", "ALLOWED_HOSTS")
+
+
+def settings_with(env: dict[str, str], data_dir: Path) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    clean.update(DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="annotation.settings", **env)
+    out = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], env=clean, cwd=ROOT, capture_output=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_embedded_default_needs_no_variables(tmp_path):
+    got = settings_with({}, tmp_path)
+    assert got["db"] == "django.db.backends.sqlite3"
+    assert got["name"] == str(tmp_path / "db.sqlite3")
+    assert got["eager"] is True
+    assert got["media"] == str(tmp_path / "media")
+    # A secret key is generated once and kept, so sessions survive a restart.
+    assert got["key"] == (tmp_path / "secret_key").read_text().strip()
+    assert settings_with({}, tmp_path)["key"] == got["key"]
+
+
+def test_real_stack_from_the_environment(tmp_path):
+    got = settings_with(
+        {
+            "DATABASE_URL": "postgres://u:p@db.example:5432/emos",
+            "CELERY_BROKER_URL": "redis://cache.example:6379/0",
+            "MEDIA_ROOT": str(tmp_path / "m"),
+            "SECRET_KEY": "s3cret",
+            "ALLOWED_HOSTS": "emos.example, localhost",
+        },
+        tmp_path,
+    )
+    assert got["db"] == "django.db.backends.postgresql"
+    assert got["name"] == "emos"
+    assert got["eager"] is False
+    assert got["broker"] == "redis://cache.example:6379/0"
+    assert got["media"] == str(tmp_path / "m")
+    assert got["hosts"] == ["emos.example", "localhost"]
+    assert got["key"] == "s3cret"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_every_part(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is True
+    assert body["database"]["ok"] and body["broker"]["ok"]
+    assert body["ffmpeg"]["ffmpeg"].startswith("ffmpeg version")
+    assert body["ffmpeg"]["ffprobe"].startswith("ffprobe version")
+
+
+@pytest.mark.django_db
+def test_healthz_names_a_missing_ffmpeg(client, settings):
+    settings.FFPROBE_BINARY = "/nonexistent/ffprobe"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["ok"] is False and body["database"]["ok"] is True
+    assert "ffprobe not found" in body["ffmpeg"]["error"]
+    assert "apt-get install ffmpeg" in body["ffmpeg"]["error"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_an_unreachable_broker(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from annotation.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 503
+    assert response.json()["broker"]["ok"] is False
