@@ -20,7 +20,7 @@ def check_database() -> dict[str, Any]:
 def check_broker() -> dict[str, Any]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "eager (no broker; tasks run in-process)"}
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return {"ok": True, "mode": "broker", "transport": conn.transport_cls}
 

@@ -53,6 +53,20 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
         )
 
 
+@pytest.fixture(autouse=True)
+def eager_tasks_unless_real_stack(request: pytest.FixtureRequest, settings):  # type: ignore[no-untyped-def]
+    """Tests run their tasks in-process; ``realstack`` tests send them to a real worker."""
+    if "realstack" in request.keywords:
+        yield
+        return
+    from annotation.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -83,13 +83,7 @@ def test_healthz_names_a_missing_ffmpeg(client, settings):
 @pytest.mark.django_db
 def test_healthz_reports_an_unreachable_broker(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    from annotation.celery import app
-
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = original
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False

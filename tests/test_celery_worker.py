@@ -1,0 +1,112 @@
+"""Tasks through Redis to a real Celery worker process, results read back from PostgreSQL."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from annotation.celery import app
+from annotation.models import Project
+from clips.media.synth import synth_clip
+from clips.models import Clip
+from clips.tasks import ingest_clip
+
+pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[1]
+WAIT_LIMIT = 180  # a hang guard, not a speed claim: the test fails with the worker's log
+
+
+class Worker:
+    def __init__(self, media_root: Path, log: Path) -> None:
+        db = connection.settings_dict
+        env = {
+            **os.environ,
+            # The worker must see the test database this process writes to.
+            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
+            f"{db['PORT']}/{db['NAME']}",
+            "MEDIA_ROOT": str(media_root),
+        }
+        self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+        self.log = log
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "annotation", "worker", "-Q", "media",
+             "--concurrency", "1", "--pool", "prefork", "-n", self.name, "-l", "info"],
+            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def pool_children(self) -> list[int]:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        return [int(pid) for pid in children.split()]
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def worker(media_root: Path, tmp_path: Path) -> Iterator[Worker]:
+    app.control.purge()  # nothing left over from an earlier run reaches this worker
+    running = Worker(media_root, tmp_path / "worker.log")
+    yield running
+    running.stop()
+
+
+def wait_for(clip: Clip, statuses: set[str], worker: Worker) -> Clip:
+    deadline = time.monotonic() + WAIT_LIMIT
+    while time.monotonic() < deadline:
+        clip.refresh_from_db()
+        if clip.media_status in statuses:
+            return clip
+        assert worker.proc.poll() is None, worker.log.read_text()
+        time.sleep(0.2)
+    pytest.fail(f"clip stayed {clip.media_status}; worker log:\n{worker.log.read_text()}")
+
+
+def pending_clip(source: Path) -> Clip:
+    project = Project.objects.create(slug=f"rs-{uuid.uuid4().hex[:6]}", name="real stack")
+    return Clip.objects.create(
+        project=project, external_id=source.stem, source_uri=str(source), media_status="pending"
+    )
+
+
+def test_ingestion_runs_on_a_real_worker(worker, sample_media):
+    clip = pending_clip(sample_media["mpeg2"])
+    ingest_clip.delay(clip.pk)
+    clip = wait_for(clip, {"ready", "failed"}, worker)
+    assert clip.media_status == "ready", clip.media_error
+    assert clip.transcoded is True
+    assert "Task clips.tasks.ingest_clip[" in worker.log.read_text()
+
+
+def test_a_worker_killed_mid_job_loses_nothing(worker, tmp_path):
+    """The pool process dies during the transcode; the task is redelivered and completes."""
+    source = synth_clip(tmp_path / "long.mpg", seconds=40, fmt="mpg", size="640x360")
+    clip = pending_clip(source)
+    ingest_clip.delay(clip.pk)
+    wait_for(clip, {"processing"}, worker)
+    (victim,) = worker.pool_children()
+    os.kill(victim, signal.SIGKILL)
+    clip = wait_for(clip, {"ready", "failed"}, worker)
+    assert clip.media_status == "ready", clip.media_error
+    log = worker.log.read_text()
+    assert "WorkerLostError" in log or "exited with 'signal 9" in log, log
+    assert clip.duration_s == pytest.approx(40, abs=0.2)
+
+
+def test_healthz_on_the_real_stack(client):
+    body = client.get("/healthz").json()
+    assert body["ok"] is True
+    assert body["database"]["vendor"] == "postgresql"
+    assert body["broker"]["mode"] == "broker"
