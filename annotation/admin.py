@@ -34,7 +34,7 @@ class AnnotationAdmin(admin.ModelAdmin):
 
 class TraceChunkInline(admin.TabularInline):
     model = models.TraceChunk
-    fields = ["seq", "t0", "n_samples", "received_at"]
+    fields = ("seq", "t0", "n_samples", "received_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -88,5 +88,5 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["target_id", "action"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False  # the audit log is append-only

@@ -43,16 +43,29 @@ STATIC_CLIPS = [
 ]
 
 MONOLOGUE_SECONDS = 120
+# Bilingual subtitles: each segment carries the Chinese line and its English translation.
 MONOLOGUE_LINES = [
-    ("我一直以为，只要足够努力，一切都会好起来。", "I always thought that if I worked hard enough, everything would be fine."),
+    (
+        "我一直以为，只要足够努力，一切都会好起来。",
+        "I always thought that if I worked hard enough, everything would be fine.",
+    ),
     ("可是那天晚上，电话响了。", "But that night, the phone rang."),
     ("我不敢接。我知道是什么消息。", "I didn't dare answer. I knew what it was."),
-    ("你们不懂那种感觉——心一下子空了。", "You don't know that feeling: your heart just goes empty."),
-    ("后来我想明白了，有些事不是努力就能改变的。", "Later I understood that some things hard work can't change."),
+    (
+        "你们不懂那种感觉——心一下子空了。",
+        "You don't know that feeling: your heart just goes empty.",
+    ),
+    (
+        "后来我想明白了，有些事不是努力就能改变的。",
+        "Later I understood that some things hard work can't change.",
+    ),
     ("但我还是站在这里，对吧？", "But I'm still standing here, aren't I?"),
-    ("所以今天，我想谢谢每一个没有放弃我的人。", "So today I want to thank everyone who never gave up on me."),
+    (
+        "所以今天，我想谢谢每一个没有放弃我的人。",
+        "So today I want to thank everyone who never gave up on me.",
+    ),
     ("谢谢你们。真的，谢谢。", "Thank you. Truly, thank you."),
-]  # fmt: skip
+]
 
 
 def _srt_time(seconds: float) -> str:

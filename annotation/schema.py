@@ -95,7 +95,12 @@ def default_trace_config() -> dict[str, Any]:
         "rate_hz": 25,
         "dimensions": [
             {"name": "valence", "min": -1.0, "max": 1.0, "title": {"en": "Valence", "zh": "效价"}},
-            {"name": "arousal", "min": -1.0, "max": 1.0, "title": {"en": "Arousal", "zh": "唤醒度"}},
+            {
+                "name": "arousal",
+                "min": -1.0,
+                "max": 1.0,
+                "title": {"en": "Arousal", "zh": "唤醒度"},
+            },
         ],
         "chunk_seconds": 1.0,
     }

@@ -126,7 +126,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
+STATICFILES_DIRS = [path for path in [BASE_DIR / "frontend" / "dist"] if path.is_dir()]
 VITE_MANIFEST = BASE_DIR / "frontend" / "dist" / ".vite" / "manifest.json"
 # Serve the built front end straight from frontend/dist: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True

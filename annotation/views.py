@@ -1,4 +1,4 @@
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -15,6 +15,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-def home(request: HttpRequest):  # type: ignore[no-untyped-def]
-    projects = Project.objects.filter(memberships__user_id=request.user.pk).distinct()
+def home(request: HttpRequest) -> HttpResponse:
+    projects = Project.objects.none()
+    if request.user.is_authenticated:
+        projects = Project.objects.filter(memberships__user=request.user).distinct()
     return render(request, "annotation/home.html", {"projects": projects})

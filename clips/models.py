@@ -32,7 +32,9 @@ class Clip(models.Model):
         DISPUTED = "disputed", "Disputed (layer 2)"
         GOLD = "gold", "Gold"
 
-    project = models.ForeignKey("annotation.Project", on_delete=models.CASCADE, related_name="clips")
+    project = models.ForeignKey(
+        "annotation.Project", on_delete=models.CASCADE, related_name="clips"
+    )
     external_id = models.CharField(max_length=255, help_text="The source's id for this clip.")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.STATIC)
     language = models.CharField(max_length=4, choices=Language.choices, default=Language.EN)
@@ -46,7 +48,8 @@ class Clip(models.Model):
     meta = models.JSONField(default=dict, blank=True)
 
     source_uri = models.TextField(blank=True, help_text="Where the original media was read from.")
-    content_sha256 = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "", until hashed: the uniqueness constraint below must ignore unhashed clips.
+    content_sha256 = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -78,7 +81,9 @@ class Clip(models.Model):
     class Meta:
         ordering = ["project", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "external_id"], name="clip_unique_source_id"),
+            models.UniqueConstraint(
+                fields=["project", "external_id"], name="clip_unique_source_id"
+            ),
             models.UniqueConstraint(
                 fields=["project", "content_sha256"],
                 condition=Q(content_sha256__isnull=False) & ~Q(media_status="duplicate"),
@@ -154,3 +159,6 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.pk} into {self.project_id} ({self.status})"

@@ -108,8 +108,11 @@ def clips_register(*, project: Project, records: Sequence[ClipRecord]) -> Regist
     result.created, result.updated = len(new_clips), len(changed)
     touched = {clip.external_id: clip for clip in [*new_clips, *changed]}
     _replace_segments(
-        [(touched[r.external_id], r.segments) for r in records if r.segments is not None
-         and r.external_id in touched]
+        [
+            (touched[r.external_id], r.segments)
+            for r in records
+            if r.segments is not None and r.external_id in touched
+        ]
     )
     result.to_ingest = [
         clip.pk for clip in touched.values() if clip.media_status == Clip.MediaStatus.PENDING
@@ -261,4 +264,3 @@ def clips_retry_failed(*, project: Project) -> list[int]:
     ids = list(failed.values_list("pk", flat=True))
     failed.update(media_status=Clip.MediaStatus.PENDING, media_error="")
     return ids
-

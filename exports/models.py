@@ -52,9 +52,9 @@ class Release(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project_id} v{self.version} ({self.status})"
+
     @property
     def version(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}"
-
-    def __str__(self) -> str:
-        return f"{self.project_id} v{self.version} ({self.status})"

@@ -40,7 +40,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
     reason = real_stack_missing()
     skipped = [
         r for r in terminalreporter.stats.get("skipped", []) if "real-stack" in str(r.longrepr)
@@ -54,7 +54,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks_unless_real_stack(request: pytest.FixtureRequest, settings):  # type: ignore[no-untyped-def]
+def eager_tasks_unless_real_stack(request: pytest.FixtureRequest, settings):
     """Tests run their tasks in-process; ``realstack`` tests send them to a real worker."""
     if "realstack" in request.keywords:
         yield
@@ -68,7 +68,7 @@ def eager_tasks_unless_real_stack(request: pytest.FixtureRequest, settings):  # 
 
 
 @pytest.fixture
-def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def media_root(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 

@@ -69,3 +69,6 @@ class TraceChunk(models.Model):
             models.CheckConstraint(condition=Q(n_samples__gte=1), name="tracechunk_not_empty"),
         ]
         ordering = ["trace", "seq"]
+
+    def __str__(self) -> str:
+        return f"chunk {self.seq} of trace {self.trace_id}"

@@ -135,6 +135,9 @@ class ClipAgreement(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"agreement of {self.clip_id} ({self.tier or 'no tier'})"
+
 
 class AgreementReport(models.Model):
     """A dated project-wide agreement computation, kept so agreement can be followed in time."""
@@ -159,13 +162,14 @@ class AgreementReport(models.Model):
     class Meta:
         indexes = [models.Index(fields=["project", "-created_at"], name="agreement_report_idx")]
 
+    def __str__(self) -> str:
+        return f"agreement report {self.pk} of {self.project_id} ({self.status})"
+
 
 class Adjudication(models.Model):
     """A second-layer decision on a disputed clip."""
 
-    clip = models.ForeignKey(
-        "clips.Clip", on_delete=models.CASCADE, related_name="adjudications"
-    )
+    clip = models.ForeignKey("clips.Clip", on_delete=models.CASCADE, related_name="adjudications")
     adjudicator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="adjudications"
     )
@@ -175,6 +179,9 @@ class Adjudication(models.Model):
     payload = models.JSONField(default=dict)
     rationale = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"adjudication of {self.clip_id} by {self.adjudicator_id}"
 
 
 class Provenance(models.TextChoices):

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 
 from annotation.models import AuditEvent, Project
@@ -10,7 +10,7 @@ def audit_record(
     *,
     action: str,
     project: Project | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:

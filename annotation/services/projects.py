@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -13,7 +13,7 @@ def project_get_or_create(*, slug: str, name: str = "") -> tuple[Project, bool]:
 
 
 @transaction.atomic
-def membership_grant(*, project: Project, user: AbstractBaseUser, roles: list[Role]) -> None:
+def membership_grant(*, project: Project, user: User, roles: list[Role]) -> None:
     for role in roles:
         Membership.objects.update_or_create(
             project=project, user=user, role=role, defaults={"is_active": True}

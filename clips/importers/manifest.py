@@ -46,14 +46,18 @@ def collect(paths: Iterable[Path], *, kind: str | None, language: str | None) ->
         elif path.suffix.lower() == ".csv":
             _collect_manifest(path, out, kind=kind, language=language)
         else:
-            out.records.append(_media_record(path, path.stem, kind=kind, language=language, out=out))
+            out.records.append(
+                _media_record(path, path.stem, kind=kind, language=language, out=out)
+            )
     return out
 
 
 def _collect_folder(root: Path, out: Collected, *, kind: str | None, language: str | None) -> None:
     videos = sorted(p for p in root.rglob("*") if p.suffix.lower() in MEDIA_EXTENSIONS)
     if not videos:
-        out.problems.append(f"{root}: no media files (looked for {', '.join(sorted(MEDIA_EXTENSIONS))})")
+        out.problems.append(
+            f"{root}: no media files (looked for {', '.join(sorted(MEDIA_EXTENSIONS))})"
+        )
     for video in videos:
         external_id = video.relative_to(root).with_suffix("").as_posix()
         out.records.append(_media_record(video, external_id, kind=kind, language=language, out=out))
@@ -102,7 +106,9 @@ def _finish(record: ClipRecord, *, kind: str | None, language: str | None) -> Cl
     return record
 
 
-def _collect_manifest(path: Path, out: Collected, *, kind: str | None, language: str | None) -> None:
+def _collect_manifest(
+    path: Path, out: Collected, *, kind: str | None, language: str | None
+) -> None:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -124,7 +130,9 @@ def _collect_manifest(path: Path, out: Collected, *, kind: str | None, language:
         media = (path.parent / row["path"]).resolve() if row.get("path") else None
         external_id = row.get("external_id") or Path(row["path"]).with_suffix("").as_posix()
         if external_id in seen:
-            out.problems.append(f"{path}:{line_no}: external_id {external_id!r} repeated; row skipped")
+            out.problems.append(
+                f"{path}:{line_no}: external_id {external_id!r} repeated; row skipped"
+            )
             continue
         seen.add(external_id)
         record = ClipRecord(

@@ -74,7 +74,16 @@ def probe(path: Path) -> MediaInfo:
     if path.stat().st_size == 0:
         raise MediaError("file is empty")
     out = run(
-        [binary("ffprobe"), "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+        [
+            binary("ffprobe"),
+            "-v",
+            "error",
+            "-show_format",
+            "-show_streams",
+            "-of",
+            "json",
+            str(path),
+        ],
         what="not a readable media file: ffprobe",
         timeout=120,
     )

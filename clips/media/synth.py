@@ -31,9 +31,7 @@ def synth_clip(
     streams = [video]
     if audio:
         expr = f"sin(2*PI*{tone_hz}*t)*(0.15+0.5*abs(sin(2*PI*0.4*t)))"
-        streams.append(
-            ffmpeg.input(f"aevalsrc={expr}:s=44100:d={seconds}", f="lavfi")
-        )
+        streams.append(ffmpeg.input(f"aevalsrc={expr}:s=44100:d={seconds}", f="lavfi"))
     options = dict(FORMATS[fmt])
     if not audio:
         options.pop("acodec")

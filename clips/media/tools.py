@@ -17,7 +17,9 @@ def binary(name: str) -> str:
     path = shutil.which(configured)
     if path is None:
         var = "FFMPEG_BINARY" if name == "ffmpeg" else "FFPROBE_BINARY"
-        raise MediaToolMissing(f"{name} not found ({configured!r}): " + INSTALL_HINT.format(var=var))
+        raise MediaToolMissing(
+            f"{name} not found ({configured!r}): " + INSTALL_HINT.format(var=var)
+        )
     return path
 
 

@@ -133,7 +133,7 @@ def test_srt_beside_a_video_gives_segments_and_kind_can_be_forced(
 
 def test_missing_ffmpeg_is_a_clear_error_and_keeps_the_records(settings, sample_media, media_root):
     settings.FFMPEG_BINARY = "/nonexistent/ffmpeg"
-    with pytest.raises(CommandError, match="ffmpeg not found.*apt-get install ffmpeg"):
+    with pytest.raises(CommandError, match=r"ffmpeg not found.*apt-get install ffmpeg"):
         run_import(str(sample_media["playable"]), project="p")
     assert Clip.objects.get(external_id="playable").media_status == "pending"
 

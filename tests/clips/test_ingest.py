@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from annotation.models import Project
-from clips.models import Clip
 from clips import services
+from clips.models import Clip
 from clips.services import clip_ingest_media
 
 pytestmark = pytest.mark.django_db

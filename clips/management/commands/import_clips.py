@@ -63,8 +63,12 @@ class Command(BaseCommand):
             total=len(collected.records),
             report={"problems": collected.problems, "already_ingested": result.already_ingested},
         )
-        audit_record(action="clips.imported", project=project, target=job,
-                     data={"created": result.created, "updated": result.updated})
+        audit_record(
+            action="clips.imported",
+            project=project,
+            target=job,
+            data={"created": result.created, "updated": result.updated},
+        )
         self.stdout.write(
             f"{len(collected.records)} clip records: {result.created} new, {result.updated} "
             f"updated, {len(result.already_ingested)} already ingested; "

@@ -1,0 +1,16 @@
+.PHONY: demo test setup bench lint
+
+demo:   ## set up and run the platform with demo data on http://127.0.0.1:8000
+	scripts/demo.sh
+
+test:   ## set up and run the whole test suite
+	scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
+
+bench:  ## benchmarks, on demand (see README)
+	.venv/bin/python -m pytest tests/benchmarks -s -p no:randomly -o python_files='bench_*.py'
