@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { columns, parseWaveform, type Waveform } from "./waveform";
 
-function json(data: number[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+function json(data: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   const channels = (extra.channels as number | undefined) ?? 1;
   return {
     version: 2,
