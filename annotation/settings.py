@@ -145,7 +145,9 @@ FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "ffprobe")
 FFMPEG_TIMEOUT = int(os.environ.get("FFMPEG_TIMEOUT", "1800"))
 WAVEFORM_PEAKS_PER_SECOND = int(os.environ.get("WAVEFORM_PEAKS_PER_SECOND", "50"))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from annotation import views
@@ -8,11 +9,17 @@ from annotation import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("projects/<slug:slug>/clips", views.project_clips, name="project-clips"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
 
 if settings.SERVE_MEDIA:
-    # Embedded mode serves media itself; the real stack puts a web server or S3 in front.
+    # Benchmark media is rarely redistributable: only signed-in users get it.
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(
+            r"^media/(?P<path>.*)$",
+            login_required(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        ),
     ]

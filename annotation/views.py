@@ -1,10 +1,16 @@
+"""Server-rendered pages and the health endpoint; the annotator workspace mounts on these."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from annotation.health import health_report
-from annotation.models import Project
+from annotation.selectors import clip_media_counts, project_for_user, projects_for_user
+
+CLIPS_PER_PAGE = 50
 
 
 @never_cache
@@ -16,7 +22,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    projects = Project.objects.none()
-    if request.user.is_authenticated:
-        projects = Project.objects.filter(memberships__user=request.user).distinct()
-    return render(request, "annotation/home.html", {"projects": projects})
+    return render(request, "annotation/home.html", {"projects": projects_for_user(request.user)})
+
+
+@login_required
+@require_GET
+def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
+    project = project_for_user(request.user, slug)
+    page = Paginator(project.clips.order_by("id"), CLIPS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "annotation/project_clips.html",
+        {
+            "project": project,
+            "clips": page.object_list,
+            "page": page,
+            "counts": clip_media_counts(project),
+        },
+    )
