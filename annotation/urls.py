@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from annotation import views
 
@@ -15,11 +13,4 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    # Benchmark media is rarely redistributable: only signed-in users get it.
-    urlpatterns += [
-        re_path(
-            r"^media/(?P<path>.*)$",
-            login_required(serve),
-            {"document_root": settings.MEDIA_ROOT},
-        ),
-    ]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", views.media, name="media")]

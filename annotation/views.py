@@ -1,11 +1,13 @@
 """Server-rendered pages and the health endpoint; the annotator workspace mounts on these."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from annotation.health import health_report
 from annotation.selectors import clip_media_counts, project_for_user, projects_for_user
@@ -40,3 +42,15 @@ def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
             "counts": clip_media_counts(project),
         },
     )
+
+
+@login_required
+@require_GET
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Embedded mode's media server. Benchmark media is rarely redistributable: members only."""
+    top, project_id, *_ = [*path.split("/"), "", ""]
+    if top != "clips" or not project_id.isdigit():
+        raise Http404
+    if not projects_for_user(request.user).filter(pk=int(project_id)).exists():
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -1,15 +1,16 @@
-"""Media is served by Django in embedded mode, and only to signed-in users."""
+"""Media is served by Django in embedded mode, and only to the project's members."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from annotation.models import Project
+from annotation.models import Project, Role
+from annotation.services.projects import membership_grant
 from clips.models import Clip
 
 pytestmark = pytest.mark.django_db
 
 
-def test_media_needs_a_signed_in_user(client, media_root):
+def test_media_needs_a_project_member(client, media_root):
     project = Project.objects.create(slug="p", name="P")
     clip = Clip.objects.create(project=project, external_id="c")
     path = media_root / "clips" / str(project.pk) / str(clip.pk) / "poster.jpg"
@@ -21,7 +22,12 @@ def test_media_needs_a_signed_in_user(client, media_root):
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
-    client.force_login(get_user_model().objects.create_user("u"))
+    user = get_user_model().objects.create_user("u")
+    client.force_login(user)
+    assert client.get(url).status_code == 404  # signed in, but not a member
+    assert client.get("/media/tmp/x").status_code == 404  # work folders are never served
+
+    membership_grant(project=project, user=user, roles=[Role.ANNOTATOR])
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"\xff\xd8\xff"
