@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -46,11 +47,11 @@ def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Embedded mode's media server. Benchmark media is rarely redistributable: members only."""
     top, project_id, *_ = [*path.split("/"), "", ""]
     if top != "clips" or not project_id.isdigit():
         raise Http404
     if not projects_for_user(request.user).filter(pk=int(project_id)).exists():
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
