@@ -4,7 +4,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from annotation.models import Project
+from annotation.errors import NotAllowed
+from annotation.models import Membership, Project, Role
 from clips.models import Clip
 
 
@@ -29,3 +30,19 @@ def clip_media_counts(project: Project) -> dict[str, int]:
         .order_by("media_status")
     )
     return {row["media_status"]: row["n"] for row in rows}
+
+
+def has_role(user: User | AnonymousUser, project: Project, *roles: str) -> bool:
+    """Whether the user holds one of ``roles`` in the project (superusers are admins)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser and Role.ADMIN in roles:
+        return True
+    return Membership.objects.filter(
+        project=project, user=user, role__in=roles, is_active=True
+    ).exists()
+
+
+def require_role(user: User | AnonymousUser, project: Project, *roles: str) -> None:
+    if not has_role(user, project, *roles):
+        raise NotAllowed(f"this needs the {' or '.join(roles)} role in {project.slug}")

@@ -175,6 +175,12 @@ CELERY_TASK_ROUTES = {
     "annotation.tasks.agreement_*": {"queue": "agreement"},
     "exports.tasks.*": {"queue": "export"},
 }
+CELERY_BEAT_SCHEDULE = {
+    "reclaim-expired-leases": {
+        "task": "annotation.tasks.reclaim_expired_leases",
+        "schedule": 60.0,
+    },
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"

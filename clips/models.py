@@ -72,8 +72,14 @@ class Clip(models.Model):
     ingested_at = models.DateTimeField(null=True, blank=True)
 
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.LAYER1)
+    # Both counters are kept by the workflow services in the same transaction as the rows they
+    # count, so the assignment query can filter and order on the clip row alone (and
+    # PostgreSQL re-checks them on a row another claimer just changed).
     layer1_count = models.PositiveSmallIntegerField(
-        default=0, help_text="Submitted layer-1 annotations (kept by the submission service)."
+        default=0, help_text="Submitted layer-1 annotations (current revisions)."
+    )
+    layer1_open = models.PositiveSmallIntegerField(
+        default=0, help_text="Live (active, unexpired) layer-1 leases."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

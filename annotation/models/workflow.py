@@ -32,6 +32,12 @@ class Assignment(models.Model):
                 condition=Q(status__in=["active", "submitted"]),
                 name="assignment_one_live_per_clip_user_layer",
             ),
+            # One adjudicator at a time on a disputed clip.
+            models.UniqueConstraint(
+                fields=["clip"],
+                condition=Q(layer=2, status="active"),
+                name="assignment_one_adjudicator",
+            ),
             models.CheckConstraint(condition=Q(layer__in=[1, 2]), name="assignment_layer_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=["active", "submitted", "released", "expired"]),

@@ -1,0 +1,157 @@
+"""The routing rule: aggregate a clip's layer-1 labels and decide accept or dispute.
+
+Pure: payloads in, a Decision out. The aggregator here is majority/unanimity; Dawid–Skene
+confidence and trace concordance arrive through ``extra_confidence`` / ``min_trace_ccc`` from
+the agreement engine without changing this interface.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from statistics import median_low
+from typing import Any
+
+from annotation.schema import UNSURE
+
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    accepted: bool
+    provenance: str | None  # unanimous | majority | model_confident, when accepted
+    aggregate: Payload
+    confidence: float | None
+    tier: str  # high | medium | low
+    n_distinct: int | None
+    reason: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def tier_for(confidence: float | None, unanimous: bool, rule: dict[str, Any]) -> str:
+    if unanimous or (confidence is not None and confidence >= rule["min_confidence"]):
+        return "high"
+    if confidence is not None and confidence >= rule.get("medium_confidence", 0.8):
+        return "medium"
+    return "low"
+
+
+def _layers(schema: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [layer for layer in schema["layers"] if layer["type"] == kind]
+
+
+def aggregate_static(schema: dict[str, Any], payloads: list[Payload]) -> Payload:
+    """Majority per single layer (no winner on a tie), labels chosen by more than half of
+    the annotators per multi layer (plus their soft shares), lower median per ordinal layer."""
+    out: Payload = {}
+    for layer in schema["layers"]:
+        name = layer["name"]
+        values = [p[name] for p in payloads if name in p]
+        if not values:
+            continue
+        if layer["type"] == "single":
+            ranked = Counter(values).most_common()
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                out[name] = ranked[0][0]
+        elif layer["type"] == "multi":
+            counts = Counter(label for labels in values for label in labels)
+            order = [label["value"] for label in layer["labels"]] + [UNSURE]
+            out[name] = [v for v in order if counts[v] * 2 > len(values)]
+            out[f"{name}_soft"] = {v: round(counts[v] / len(values), 6) for v in order if counts[v]}
+        else:
+            out[name] = median_low(values)
+    return out
+
+
+def _primary(schema: dict[str, Any]) -> tuple[str, str]:
+    """The layer routing looks at: the segment primary, else the first single, else multi."""
+    primary = (schema.get("segments") or {}).get("primary")
+    if primary:
+        return primary, "single"
+    for kind in ("single", "multi"):
+        layers = _layers(schema, kind)
+        if layers:
+            return layers[0]["name"], kind
+    raise ValueError("the label schema has no categorical layer to route on")
+
+
+def _agreement(values: list[Any]) -> tuple[Any, float, bool, int]:
+    """(top value, its share, unanimous, distinct values) of hashable votes."""
+    ranked = Counter(values).most_common()
+    top, votes = ranked[0]
+    return top, votes / len(values), len(ranked) == 1, len(ranked)
+
+
+def decide_static(
+    schema: dict[str, Any], rule: dict[str, Any], payloads: list[Payload]
+) -> Decision:
+    name, kind = _primary(schema)
+    present = [p for p in payloads if name in p]
+    aggregate = aggregate_static(schema, payloads)
+    if not present:
+        return Decision(False, None, aggregate, None, "low", None, f"no {name} labels")
+    votes = [p[name] if kind == "single" else tuple(p[name]) for p in present]
+    top, share, unanimous, distinct = _agreement(votes)
+    unanimous = unanimous and len(present) == len(payloads)
+    return _apply_rule(rule, aggregate, top, share, unanimous, distinct, {"layer": name})
+
+
+def _apply_rule(
+    rule: dict[str, Any],
+    aggregate: Payload,
+    top: Any,
+    share: float,
+    unanimous: bool,
+    distinct: int,
+    metrics: dict[str, Any],
+    extra_confidence: float | None = None,
+) -> Decision:
+    confidence = max(share, extra_confidence or 0.0)
+    tier = tier_for(confidence, unanimous, rule)
+    metrics = {**metrics, "top_share": round(share, 6)}
+    if top == UNSURE or top == (UNSURE,):
+        return Decision(
+            False, None, aggregate, confidence, "low", distinct, "annotators unsure", metrics
+        )
+    if unanimous and rule["accept_unanimous"]:
+        return Decision(
+            True, "unanimous", aggregate, confidence, tier, distinct, "unanimous", metrics
+        )
+    if confidence >= rule["min_confidence"]:
+        provenance = "majority" if extra_confidence is None else "model_confident"
+        reason = f"confidence {confidence:.2f} ≥ {rule['min_confidence']}"
+        return Decision(True, provenance, aggregate, confidence, tier, distinct, reason, metrics)
+    reason = f"confidence {confidence:.2f} < {rule['min_confidence']} ({distinct} distinct labels)"
+    return Decision(False, None, aggregate, confidence, tier, distinct, reason, metrics)
+
+
+def _label_at(segments: list[Payload], t: float, name: str) -> Any:
+    for seg in segments:
+        if seg["start"] <= t < seg["end"]:
+            return seg.get(name)
+    return None
+
+
+def decide_stream(
+    schema: dict[str, Any], rule: dict[str, Any], payloads: list[Payload], sample_times: list[float]
+) -> Decision:
+    """Compare the annotators' primary labels at ``sample_times`` (reference utterance
+    midpoints, or every second); the gold is the annotation closest to the per-time majority."""
+    name, _ = _primary(schema)
+    per_annotator = [[_label_at(p["segments"], t, name) for t in sample_times] for p in payloads]
+    shares: list[float] = []
+    majorities: list[Any] = []
+    distinct: set[Any] = set()
+    all_unanimous = True
+    for column in zip(*per_annotator, strict=True):
+        top, share, unanimous, _ = _agreement(list(column))
+        shares.append(share)
+        majorities.append(top)
+        all_unanimous &= unanimous and top is not None
+        distinct.update(v for v in column if v is not None)
+    if not shares:
+        return Decision(False, None, {}, None, "low", None, "no time to compare")
+    closeness = [sum(a == m for a, m in zip(row, majorities, strict=True)) for row in per_annotator]
+    aggregate = payloads[closeness.index(max(closeness))]
+    share = sum(shares) / len(shares)
+    metrics = {"layer": name, "samples": len(sample_times)}
+    return _apply_rule(rule, aggregate, None, share, all_unanimous, len(distinct), metrics)

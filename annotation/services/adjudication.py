@@ -1,0 +1,94 @@
+"""Layer-2 writes: an adjudicator's decision becomes gold; admins send clips (back) to it."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from annotation.errors import Conflict, Invalid
+from annotation.models import Adjudication, Assignment, GoldLabel, Provenance
+from annotation.payloads import validate_payload
+from annotation.services.audit import audit_record
+from annotation.services.gold import gold_record
+from clips.models import Clip
+
+
+def adjudication_decide(
+    *, assignment_id: int, user: User, payload: Any, rationale: str
+) -> GoldLabel:
+    """Record the decision and its rationale as gold with provenance "adjudicated"."""
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise Invalid("say why: the rationale is kept with the gold label", field="rationale")
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update()
+            .select_related("clip__project")
+            .get(pk=assignment_id, user=user, layer=2)
+        )
+        clip = Clip.objects.select_for_update().get(pk=assignment.clip_id)
+        project = assignment.clip.project
+        clean = validate_payload(
+            project.label_schema,
+            payload,
+            kind=clip.kind,
+            duration_s=clip.duration_s,
+            complete=True,
+        )
+        if assignment.status == Assignment.Status.SUBMITTED:
+            gold = GoldLabel.objects.select_related("adjudication").get(
+                adjudication__assignment=assignment
+            )
+            if (
+                gold.payload == clean
+                and gold.adjudication
+                and gold.adjudication.rationale == rationale
+            ):
+                return gold  # a replayed request
+            raise Conflict("this clip has been decided already")
+        if assignment.status != Assignment.Status.ACTIVE:
+            raise Conflict(f"this assignment is {assignment.status}, not active")
+        if clip.stage != Clip.Stage.DISPUTED:
+            raise Conflict(f"the clip is no longer disputed (now {clip.stage})")
+        decision = Adjudication.objects.create(
+            clip=clip, adjudicator=user, assignment=assignment, payload=clean, rationale=rationale
+        )
+        gold = gold_record(
+            clip=clip,
+            payload=clean,
+            provenance=Provenance.ADJUDICATED,
+            adjudication=decision,
+            decided_by=user,
+        )
+        assignment.status, assignment.finished_at = Assignment.Status.SUBMITTED, timezone.now()
+        assignment.save(update_fields=["status", "finished_at"])
+        Clip.objects.filter(pk=clip.pk).update(stage=Clip.Stage.GOLD)
+        audit_record(
+            action="adjudication.decided",
+            project=project,
+            actor=user,
+            target=decision,
+            data={"clip": clip.pk, "after": clean, "rationale": rationale},
+        )
+        return gold
+
+
+def clip_send_to_adjudication(*, clip_id: int, actor: User, reason: str) -> Clip:
+    """Admins: put any clip in the disputed queue — a first look, or a gold clip reopened.
+    Gold stays versioned: the next decision adds a version, nothing is overwritten."""
+    with transaction.atomic():
+        clip = Clip.objects.select_for_update().select_related("project").get(pk=clip_id)
+        before = clip.stage
+        if before == Clip.Stage.DISPUTED:
+            return clip
+        Clip.objects.filter(pk=clip.pk).update(stage=Clip.Stage.DISPUTED)
+        clip.stage = Clip.Stage.DISPUTED
+        audit_record(
+            action="clip.sent_to_adjudication",
+            project=clip.project,
+            actor=actor,
+            target=clip,
+            data={"before": before, "after": clip.stage, "reason": reason},
+        )
+        return clip

@@ -1,0 +1,184 @@
+"""Handing out work: the next clip for an annotator (layer 1) or an adjudicator (layer 2).
+
+Concurrency: a user's own requests are serialised on their membership row; claimers never
+wait on each other's clips (PostgreSQL ``FOR UPDATE SKIP LOCKED`` on the candidate clip). The
+live-lease counter sits on the clip row itself, so when a claimer reaches a row another one has
+just changed, PostgreSQL re-checks ``layer1_count + layer1_open < k`` on the new version. The
+unique constraints on Assignment back both rules. SQLite has no row locks: there every write
+transaction takes the database lock up front (settings: IMMEDIATE), which serialises claims.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils import timezone
+
+from annotation.errors import Conflict, NotAllowed
+from annotation.models import Annotation, Assignment, Membership, Project, Role
+from annotation.services.audit import audit_record
+from clips.models import Clip
+
+
+def _lock_membership(user: User, project: Project, role: str) -> None:
+    locked = (
+        Membership.objects.select_for_update()
+        .filter(project=project, user=user, role=role, is_active=True)
+        .exists()
+    )
+    if not locked and not (role == Role.ADMIN and user.is_superuser):
+        raise NotAllowed(f"this needs the {role} role in {project.slug}")
+
+
+def _skip_locked(queryset: QuerySet[Clip]) -> QuerySet[Clip]:
+    if connection.features.has_select_for_update_skip_locked:
+        return queryset.select_for_update(skip_locked=True, of=("self",))
+    return queryset
+
+
+def _expire(assignments: QuerySet[Assignment]) -> int:
+    """Mark leases expired one by one in id order (a fixed lock order: no deadlocks), each
+    claimed by a conditional update so two reclaimers never both decrement a counter."""
+    expired = 0
+    for pk, clip_id, layer in assignments.order_by("pk").values_list("pk", "clip_id", "layer"):
+        with transaction.atomic():
+            if Assignment.objects.filter(pk=pk, status=Assignment.Status.ACTIVE).update(
+                status=Assignment.Status.EXPIRED, finished_at=timezone.now()
+            ):
+                expired += 1
+                if layer == 1:
+                    Clip.objects.filter(pk=clip_id).update(layer1_open=F("layer1_open") - 1)
+    return expired
+
+
+def assignments_reclaim_expired(*, project: Project | None = None) -> int:
+    """Return lapsed leases to the pool (the beat task runs this every minute)."""
+    stale = Assignment.objects.filter(
+        status=Assignment.Status.ACTIVE, expires_at__lt=timezone.now()
+    )
+    if project is not None:
+        stale = stale.filter(clip__project=project)
+    return _expire(stale)
+
+
+def _current(user: User, project: Project, layer: int) -> Assignment | None:
+    return (
+        Assignment.objects.select_related("clip")
+        .filter(
+            user=user,
+            layer=layer,
+            clip__project=project,
+            status=Assignment.Status.ACTIVE,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
+def _lease(project: Project, clip: Clip, user: User, layer: int) -> Assignment:
+    assignment = Assignment.objects.create(
+        clip=clip,
+        user=user,
+        layer=layer,
+        expires_at=timezone.now() + timedelta(minutes=project.lease_minutes),
+    )
+    audit_record(
+        action=f"assignment.claimed.l{layer}", project=project, actor=user, target=assignment
+    )
+    return assignment
+
+
+def assignment_next(*, user: User, project: Project) -> Assignment | None:
+    """The user's unfinished clip, else the least-annotated ready clip they have not seen.
+
+    None when the queue is empty for them (or their cap is reached: see ``queue_state``).
+    """
+    assignments_reclaim_expired(project=project)
+    with transaction.atomic():
+        _lock_membership(user, project, Role.ANNOTATOR)
+        current = _current(user, project, layer=1)
+        if current is not None:
+            return current
+        if project.per_user_cap is not None:
+            taken = Assignment.objects.filter(
+                user=user,
+                layer=1,
+                clip__project=project,
+                status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED],
+            ).count()
+            if taken >= project.per_user_cap:
+                return None
+        seen = Assignment.objects.filter(clip=OuterRef("pk"), user=user, layer=1).exclude(
+            status=Assignment.Status.EXPIRED
+        )
+        labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator=user)
+        candidates = (
+            Clip.objects.filter(
+                project=project, stage=Clip.Stage.LAYER1, media_status=Clip.MediaStatus.READY
+            )
+            .alias(load=F("layer1_count") + F("layer1_open"))
+            .filter(load__lt=project.overlap_k)
+            .exclude(Exists(seen))
+            .exclude(Exists(labelled))
+            .order_by("layer1_count", "layer1_open", "pk")
+        )
+        clip = _skip_locked(candidates).first()
+        if clip is None:
+            return None
+        Clip.objects.filter(pk=clip.pk).update(layer1_open=F("layer1_open") + 1)
+        return _lease(project, clip, user, layer=1)
+
+
+def adjudication_next(*, user: User, project: Project) -> Assignment | None:
+    """The adjudicator's unfinished clip, else the oldest disputed clip they did not label."""
+    assignments_reclaim_expired(project=project)
+    with transaction.atomic():
+        _lock_membership(user, project, Role.ADJUDICATOR)
+        current = _current(user, project, layer=2)
+        if current is not None:
+            return current
+        taken = Assignment.objects.filter(
+            clip=OuterRef("pk"), layer=2, status=Assignment.Status.ACTIVE
+        )
+        released = Assignment.objects.filter(
+            clip=OuterRef("pk"), layer=2, user=user, status=Assignment.Status.RELEASED
+        )
+        labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator=user)
+        candidates = (
+            Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED)
+            .exclude(Exists(taken))
+            .exclude(Exists(released))
+            .exclude(Exists(labelled))
+            .order_by("updated_at", "pk")
+        )
+        clip = _skip_locked(candidates).first()
+        if clip is None:
+            return None
+        return _lease(project, clip, user, layer=2)
+
+
+def assignment_release(*, assignment_id: int, user: User) -> Assignment:
+    """Skip: give the clip back; it is not offered to this user again. Idempotent."""
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update()
+            .select_related("clip__project")
+            .get(pk=assignment_id, user=user)
+        )
+        if assignment.status == Assignment.Status.RELEASED:
+            return assignment
+        if assignment.status != Assignment.Status.ACTIVE:
+            raise Conflict(f"this assignment is {assignment.status}, not active")
+        assignment.status = Assignment.Status.RELEASED
+        assignment.finished_at = timezone.now()
+        assignment.save(update_fields=["status", "finished_at"])
+        if assignment.layer == 1:
+            Clip.objects.filter(pk=assignment.clip_id).update(layer1_open=F("layer1_open") - 1)
+        audit_record(
+            action="assignment.released",
+            project=assignment.clip.project,
+            actor=user,
+            target=assignment,
+        )
+        return assignment

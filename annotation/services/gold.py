@@ -1,0 +1,56 @@
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Max
+
+from annotation.models import Adjudication, GoldLabel
+from annotation.services.audit import audit_record
+from clips.models import Clip
+
+
+def gold_record(
+    *,
+    clip: Clip,
+    payload: dict[str, Any],
+    provenance: str,
+    confidence: float | None = None,
+    tier: str = "",
+    adjudication: Adjudication | None = None,
+    decided_by: User | None = None,
+) -> GoldLabel:
+    """Add a gold version; the previous one is kept, no longer current. Call inside the
+    transaction that holds the clip's row lock. The same decision twice adds nothing."""
+    current = GoldLabel.objects.filter(clip=clip, is_current=True).first()
+    if (
+        current is not None
+        and adjudication is None
+        and current.payload == payload
+        and current.provenance == provenance
+    ):
+        return current
+    version = (GoldLabel.objects.filter(clip=clip).aggregate(v=Max("version"))["v"] or 0) + 1
+    GoldLabel.objects.filter(clip=clip, is_current=True).update(is_current=False)
+    gold = GoldLabel.objects.create(
+        clip=clip,
+        version=version,
+        payload=payload,
+        provenance=provenance,
+        confidence=confidence,
+        tier=tier,
+        adjudication=adjudication,
+        decided_by=decided_by,
+    )
+    audit_record(
+        action="gold.recorded",
+        project=clip.project,
+        actor=decided_by,
+        target=gold,
+        data={
+            "clip": clip.pk,
+            "version": version,
+            "provenance": provenance,
+            "before": current.payload if current else None,
+            "after": payload,
+        },
+    )
+    return gold

@@ -1,0 +1,82 @@
+"""Apply the project's routing rule once a clip has its k layer-1 annotations."""
+
+import hashlib
+from typing import Any
+
+from django.db import transaction
+
+from annotation.models import Annotation, ClipAgreement
+from annotation.routing import Decision, decide_static, decide_stream
+from annotation.services.audit import audit_record
+from annotation.services.gold import gold_record
+from clips.models import Clip
+
+
+def _sample_times(clip: Clip, payloads: list[dict[str, Any]]) -> list[float]:
+    """Reference utterance midpoints, else one point a second across the labelled span."""
+    reference = [(s.start_s + s.end_s) / 2 for s in clip.segments.all()]
+    if reference:
+        return reference
+    end = clip.duration_s or max(
+        (seg["end"] for p in payloads for seg in p.get("segments", [])), default=0.0
+    )
+    return [t + 0.5 for t in range(int(end))]
+
+
+def _digest(annotations: list[Annotation]) -> str:
+    key = ",".join(f"{a.pk}:{a.revision}" for a in annotations)
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def clip_route(*, clip_id: int) -> Clip:
+    """Aggregate and route one clip. Idempotent: a clip not waiting for routing is left alone."""
+    with transaction.atomic():
+        clip = Clip.objects.select_for_update().select_related("project").get(pk=clip_id)
+        if clip.stage != Clip.Stage.AGGREGATING:
+            return clip
+        project = clip.project
+        annotations = list(Annotation.objects.filter(clip=clip, is_current=True).order_by("pk"))
+        if len(annotations) < project.overlap_k:
+            clip.stage = Clip.Stage.LAYER1  # k was raised meanwhile: collect more labels
+            Clip.objects.filter(pk=clip.pk).update(stage=clip.stage)
+            return clip
+        payloads = [a.payload for a in annotations]
+        decision: Decision
+        if clip.kind == Clip.Kind.STREAM:
+            decision = decide_stream(
+                project.label_schema, project.routing_rule, payloads, _sample_times(clip, payloads)
+            )
+        else:
+            decision = decide_static(project.label_schema, project.routing_rule, payloads)
+        ClipAgreement.objects.update_or_create(
+            clip=clip,
+            defaults={
+                "n_annotations": len(annotations),
+                "aggregate": decision.aggregate,
+                "confidence": decision.confidence,
+                "tier": decision.tier,
+                "n_distinct": decision.n_distinct,
+                "metrics": {**decision.metrics, "reason": decision.reason},
+                "input_digest": _digest(annotations),
+            },
+        )
+        if decision.accepted:
+            assert decision.provenance is not None
+            gold_record(
+                clip=clip,
+                payload=decision.aggregate,
+                provenance=decision.provenance,
+                confidence=decision.confidence,
+                tier=decision.tier,
+            )
+            clip.stage = Clip.Stage.GOLD
+        else:
+            clip.stage = Clip.Stage.DISPUTED
+        Clip.objects.filter(pk=clip.pk).update(stage=clip.stage)
+        audit_record(
+            action="clip.routed",
+            project=project,
+            target=clip,
+            data={"stage": clip.stage, "reason": decision.reason, "tier": decision.tier},
+        )
+        return clip

@@ -1,0 +1,162 @@
+"""Layer-1 writes: drafts, submissions (immutable), corrections (new revisions)."""
+
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotation.errors import Conflict
+from annotation.models import Annotation, Assignment, GoldLabel, Provenance
+from annotation.payloads import validate_payload
+from annotation.services.audit import audit_record
+from clips.models import Clip
+
+
+def _validated(clip: Clip, payload: Any, *, complete: bool) -> dict[str, Any]:
+    return validate_payload(
+        clip.project.label_schema,
+        payload,
+        kind=clip.kind,
+        duration_s=clip.duration_s,
+        complete=complete,
+    )
+
+
+def _locked_assignment(assignment_id: int, user: User) -> Assignment:
+    return (
+        Assignment.objects.select_for_update()
+        .select_related("clip__project")
+        .get(pk=assignment_id, user=user, layer=1)
+    )
+
+
+def enqueue_routing(clip_ids: list[int]) -> None:
+    """Route after commit, on the agreement queue (eagerly in the embedded mode)."""
+    from annotation.tasks import agreement_route_clips  # tasks import services
+
+    if clip_ids:
+        transaction.on_commit(partial(agreement_route_clips.delay, clip_ids))
+
+
+def annotation_save_draft(*, assignment_id: int, user: User, payload: Any) -> Annotation:
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment_id, user)
+        if assignment.status != Assignment.Status.ACTIVE:
+            raise Conflict(f"this assignment is {assignment.status}; drafts need an active one")
+        clean = _validated(assignment.clip, payload, complete=False)
+        draft, _ = Annotation.objects.update_or_create(
+            clip=assignment.clip,
+            annotator=user,
+            status=Annotation.Status.DRAFT,
+            defaults={"payload": clean, "assignment": assignment},
+        )
+        return draft
+
+
+def _late_submission_allowed(assignment: Assignment) -> bool:
+    """A lapsed lease may still be honoured if nobody has taken the slot since."""
+    clip = Clip.objects.get(pk=assignment.clip_id)
+    return (
+        assignment.status == Assignment.Status.EXPIRED
+        and clip.stage == Clip.Stage.LAYER1
+        and clip.layer1_count + clip.layer1_open < clip.project.overlap_k
+        and not Annotation.objects.filter(
+            clip=clip, annotator=assignment.user, status=Annotation.Status.SUBMITTED
+        ).exists()
+    )
+
+
+def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annotation:
+    """Submit the labels for a leased clip. Replaying the same submission returns the stored
+    annotation; a different one for a submitted clip is a conflict (send a correction)."""
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment_id, user)
+        clip = assignment.clip
+        clean = _validated(clip, payload, complete=True)
+        if assignment.status == Assignment.Status.SUBMITTED:
+            existing = Annotation.objects.get(assignment=assignment, revision=1)
+            if existing.payload == clean:
+                return existing
+            raise Conflict("already submitted: send a correction to change it")
+        was_active = assignment.status == Assignment.Status.ACTIVE
+        if not was_active and not _late_submission_allowed(assignment):
+            raise Conflict(f"this assignment is {assignment.status}; the clip went to others")
+        Annotation.objects.filter(
+            clip=clip, annotator=user, status=Annotation.Status.DRAFT
+        ).delete()
+        now = timezone.now()
+        annotation = Annotation.objects.create(
+            clip=clip,
+            annotator=user,
+            assignment=assignment,
+            status=Annotation.Status.SUBMITTED,
+            revision=1,
+            is_current=True,
+            payload=clean,
+            submitted_at=now,
+        )
+        assignment.status, assignment.finished_at = Assignment.Status.SUBMITTED, now
+        assignment.save(update_fields=["status", "finished_at"])
+        Clip.objects.filter(pk=clip.pk).update(
+            layer1_count=F("layer1_count") + 1,
+            layer1_open=F("layer1_open") - (1 if was_active else 0),
+        )
+        clip.refresh_from_db(fields=["layer1_count", "stage"])
+        if clip.layer1_count >= clip.project.overlap_k and clip.stage == Clip.Stage.LAYER1:
+            Clip.objects.filter(pk=clip.pk).update(stage=Clip.Stage.AGGREGATING)
+            enqueue_routing([clip.pk])
+        audit_record(
+            action="annotation.submitted",
+            project=clip.project,
+            actor=user,
+            target=annotation,
+            data={"clip": clip.pk, "after": clean},
+        )
+        return annotation
+
+
+def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annotation:
+    """A new revision of the user's own current annotation; the old one is kept. A clip not
+    yet decided by an adjudicator is routed again with the corrected labels."""
+    with transaction.atomic():
+        old = (
+            Annotation.objects.select_for_update()
+            .select_related("clip__project")
+            .get(pk=annotation_id, annotator=user, status=Annotation.Status.SUBMITTED)
+        )
+        if not old.is_current:
+            raise Conflict(f"revision {old.revision} has been corrected already")
+        clip = Clip.objects.select_for_update().get(pk=old.clip_id)
+        clean = _validated(old.clip, payload, complete=True)
+        if clean == old.payload:
+            return old
+        Annotation.objects.filter(pk=old.pk).update(is_current=False)
+        new = Annotation.objects.create(
+            clip=clip,
+            annotator=user,
+            assignment=old.assignment,
+            status=Annotation.Status.SUBMITTED,
+            revision=old.revision + 1,
+            is_current=True,
+            supersedes=old,
+            payload=clean,
+            submitted_at=timezone.now(),
+            source=old.source,
+        )
+        adjudicated = GoldLabel.objects.filter(
+            clip=clip, is_current=True, provenance=Provenance.ADJUDICATED
+        ).exists()
+        if clip.stage in (Clip.Stage.GOLD, Clip.Stage.DISPUTED) and not adjudicated:
+            Clip.objects.filter(pk=clip.pk).update(stage=Clip.Stage.AGGREGATING)
+            enqueue_routing([clip.pk])
+        audit_record(
+            action="annotation.corrected",
+            project=old.clip.project,
+            actor=user,
+            target=new,
+            data={"clip": clip.pk, "revision": new.revision, "before": old.payload, "after": clean},
+        )
+        return new
