@@ -1,11 +1,15 @@
 """Reads, always scoped to what the user may see."""
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from annotation.errors import NotAllowed
-from annotation.models import Membership, Project, Role
+from annotation.models import Annotation, Assignment, ClipAgreement, Membership, Project, Role
 from clips.models import Clip
 
 
@@ -46,3 +50,111 @@ def has_role(user: User | AnonymousUser, project: Project, *roles: str) -> bool:
 def require_role(user: User | AnonymousUser, project: Project, *roles: str) -> None:
     if not has_role(user, project, *roles):
         raise NotAllowed(f"this needs the {' or '.join(roles)} role in {project.slug}")
+
+
+def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assignment:
+    """Only the holder of an assignment reaches it (404 for anyone else)."""
+    return get_object_or_404(
+        Assignment.objects.select_related("clip__project").prefetch_related("clip__segments"),
+        pk=assignment_id,
+        user_id=user.pk,
+    )
+
+
+def annotation_for_user(user: User | AnonymousUser, annotation_id: int) -> Annotation:
+    """Annotators see their own annotations; adjudicators and admins those of their projects."""
+    annotation = get_object_or_404(
+        Annotation.objects.select_related("clip__project"), pk=annotation_id
+    )
+    if annotation.annotator_id == user.pk:
+        return annotation
+    if has_role(user, annotation.clip.project, Role.ADJUDICATOR, Role.ADMIN):
+        return annotation
+    raise Http404
+
+
+def clip_for_staff(user: User | AnonymousUser, clip_id: int) -> Clip:
+    """A clip's workflow state is for the project's adjudicators and admins only."""
+    clip = get_object_or_404(
+        Clip.objects.select_related("project", "agreement").prefetch_related("segments"),
+        pk=clip_id,
+        project__in=projects_for_user(user),
+    )
+    require_role(user, clip.project, Role.ADJUDICATOR, Role.ADMIN)
+    return clip
+
+
+def pseudonym(index: int) -> str:
+    """Annotator A, B, C... in the order their labels arrived: blind, stable per clip."""
+    return "Annotator " + (chr(ord("A") + index) if index < 26 else str(index + 1))
+
+
+def clip_layer1_labels(clip: Clip) -> list[dict[str, Any]]:
+    annotations = Annotation.objects.filter(clip=clip, is_current=True).order_by("pk")
+    return [
+        {
+            "annotator": pseudonym(i),
+            "revision": a.revision,
+            "payload": a.payload,
+            "submitted_at": a.submitted_at,
+        }
+        for i, a in enumerate(annotations)
+    ]
+
+
+def clip_agreement(clip: Clip) -> dict[str, Any] | None:
+    agreement = ClipAgreement.objects.filter(clip=clip).first()
+    if agreement is None:
+        return None
+    return {
+        "n_annotations": agreement.n_annotations,
+        "tier": agreement.tier,
+        "confidence": agreement.confidence,
+        "n_distinct": agreement.n_distinct,
+        "aggregate": agreement.aggregate,
+        "metrics": agreement.metrics,
+        "computed_at": agreement.computed_at,
+    }
+
+
+def disputed_clips(project: Project) -> QuerySet[Clip]:
+    return (
+        Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED)
+        .select_related("agreement")
+        .order_by("updated_at", "pk")
+    )
+
+
+def layer1_candidates(user: User, project: Project) -> QuerySet[Clip]:
+    """Clips the user could be given now: ready, in layer 1, below k counting live leases, and
+    never held (except by a lapsed lease) or labelled by this user; least-annotated first."""
+    seen = Assignment.objects.filter(clip=OuterRef("pk"), user=user, layer=1).exclude(
+        status=Assignment.Status.EXPIRED
+    )
+    labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator=user)
+    return (
+        Clip.objects.filter(
+            project=project, stage=Clip.Stage.LAYER1, media_status=Clip.MediaStatus.READY
+        )
+        .alias(load=F("layer1_count") + F("layer1_open"))
+        .filter(load__lt=project.overlap_k)
+        .exclude(Exists(seen))
+        .exclude(Exists(labelled))
+        .order_by("layer1_count", "layer1_open", "pk")
+    )
+
+
+def annotator_progress(user: User, project: Project) -> dict[str, Any]:
+    mine = Annotation.objects.filter(
+        clip__project=project, annotator=user, status=Annotation.Status.SUBMITTED, revision=1
+    )
+    return {
+        "done_today": mine.filter(submitted_at__date=timezone.localdate()).count(),
+        "done_total": mine.count(),
+        "remaining_for_you": layer1_candidates(user, project).count(),
+    }
+
+
+def project_stage_counts(project: Project) -> dict[str, int]:
+    rows = Clip.objects.filter(project=project).values("stage").annotate(n=Count("id"))
+    return {row["stage"]: row["n"] for row in rows}

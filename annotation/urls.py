@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("projects/<slug:slug>/clips", views.project_clips, name="project-clips"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("annotation.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

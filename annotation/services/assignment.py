@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from annotation.errors import Conflict, NotAllowed
 from annotation.models import Annotation, Assignment, Membership, Project, Role
+from annotation.selectors import layer1_candidates
 from annotation.services.audit import audit_record
 from clips.models import Clip
 
@@ -109,21 +110,7 @@ def assignment_next(*, user: User, project: Project) -> Assignment | None:
             ).count()
             if taken >= project.per_user_cap:
                 return None
-        seen = Assignment.objects.filter(clip=OuterRef("pk"), user=user, layer=1).exclude(
-            status=Assignment.Status.EXPIRED
-        )
-        labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator=user)
-        candidates = (
-            Clip.objects.filter(
-                project=project, stage=Clip.Stage.LAYER1, media_status=Clip.MediaStatus.READY
-            )
-            .alias(load=F("layer1_count") + F("layer1_open"))
-            .filter(load__lt=project.overlap_k)
-            .exclude(Exists(seen))
-            .exclude(Exists(labelled))
-            .order_by("layer1_count", "layer1_open", "pk")
-        )
-        clip = _skip_locked(candidates).first()
+        clip = _skip_locked(layer1_candidates(user, project)).first()
         if clip is None:
             return None
         Clip.objects.filter(pk=clip.pk).update(layer1_open=F("layer1_open") + 1)

@@ -1,11 +1,13 @@
 """Apply the project's routing rule once a clip has its k layer-1 annotations."""
 
 import hashlib
+from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
-from annotation.models import Annotation, ClipAgreement
+from annotation.models import Annotation, ClipAgreement, GoldLabel, Project, Provenance
 from annotation.routing import Decision, decide_static, decide_stream
 from annotation.services.audit import audit_record
 from annotation.services.gold import gold_record
@@ -80,3 +82,38 @@ def clip_route(*, clip_id: int) -> Clip:
             data={"stage": clip.stage, "reason": decision.reason, "tier": decision.tier},
         )
         return clip
+
+
+ROUTE_BATCH = 500
+
+
+def clips_enqueue_routing(clip_ids: list[int]) -> None:
+    """Mark clips as waiting for routing and route them after commit, in batches."""
+    from annotation.tasks import agreement_route_clips  # tasks import services
+
+    for start in range(0, len(clip_ids), ROUTE_BATCH):
+        batch = clip_ids[start : start + ROUTE_BATCH]
+        Clip.objects.filter(pk__in=batch).update(stage=Clip.Stage.AGGREGATING)
+        transaction.on_commit(partial(agreement_route_clips.delay, batch))
+
+
+def clips_reroute(*, project: Project) -> int:
+    """After k or the routing rule changed: route again every clip not decided by an
+    adjudicator (their decisions stand). Returns how many clips are re-routed."""
+    adjudicated = GoldLabel.objects.filter(
+        clip=OuterRef("pk"), is_current=True, provenance=Provenance.ADJUDICATED
+    )
+    undecided = Clip.objects.filter(project=project).exclude(Exists(adjudicated))
+    routed_stages = [Clip.Stage.AGGREGATING, Clip.Stage.DISPUTED, Clip.Stage.GOLD]
+    undecided.filter(stage__in=routed_stages, layer1_count__lt=project.overlap_k).update(
+        stage=Clip.Stage.LAYER1  # k was raised: these need more labels first
+    )
+    ids = list(
+        undecided.filter(
+            stage__in=[Clip.Stage.LAYER1, *routed_stages], layer1_count__gte=project.overlap_k
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    clips_enqueue_routing(ids)
+    return len(ids)

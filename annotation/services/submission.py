@@ -1,6 +1,5 @@
 """Layer-1 writes: drafts, submissions (immutable), corrections (new revisions)."""
 
-from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,6 +11,7 @@ from annotation.errors import Conflict
 from annotation.models import Annotation, Assignment, GoldLabel, Provenance
 from annotation.payloads import validate_payload
 from annotation.services.audit import audit_record
+from annotation.services.routing import clips_enqueue_routing
 from clips.models import Clip
 
 
@@ -31,14 +31,6 @@ def _locked_assignment(assignment_id: int, user: User) -> Assignment:
         .select_related("clip__project")
         .get(pk=assignment_id, user=user, layer=1)
     )
-
-
-def enqueue_routing(clip_ids: list[int]) -> None:
-    """Route after commit, on the agreement queue (eagerly in the embedded mode)."""
-    from annotation.tasks import agreement_route_clips  # tasks import services
-
-    if clip_ids:
-        transaction.on_commit(partial(agreement_route_clips.delay, clip_ids))
 
 
 def annotation_save_draft(*, assignment_id: int, user: User, payload: Any) -> Annotation:
@@ -106,8 +98,7 @@ def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annota
         )
         clip.refresh_from_db(fields=["layer1_count", "stage"])
         if clip.layer1_count >= clip.project.overlap_k and clip.stage == Clip.Stage.LAYER1:
-            Clip.objects.filter(pk=clip.pk).update(stage=Clip.Stage.AGGREGATING)
-            enqueue_routing([clip.pk])
+            clips_enqueue_routing([clip.pk])
         audit_record(
             action="annotation.submitted",
             project=clip.project,
@@ -150,8 +141,7 @@ def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annot
             clip=clip, is_current=True, provenance=Provenance.ADJUDICATED
         ).exists()
         if clip.stage in (Clip.Stage.GOLD, Clip.Stage.DISPUTED) and not adjudicated:
-            Clip.objects.filter(pk=clip.pk).update(stage=Clip.Stage.AGGREGATING)
-            enqueue_routing([clip.pk])
+            clips_enqueue_routing([clip.pk])
         audit_record(
             action="annotation.corrected",
             project=old.clip.project,

@@ -1,0 +1,49 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from annotation import apis
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("projects/", apis.ProjectListApi.as_view(), name="api-projects"),
+    path("projects/<slug:slug>/", apis.ProjectDetailApi.as_view(), name="api-project"),
+    path(
+        "projects/<slug:slug>/settings/",
+        apis.ProjectSettingsApi.as_view(),
+        name="api-project-settings",
+    ),
+    path("projects/<slug:slug>/progress/", apis.ProgressApi.as_view(), name="api-progress"),
+    path("projects/<slug:slug>/next/", apis.NextClipApi.as_view(), name="api-next"),
+    path("projects/<slug:slug>/clips/", apis.ProjectClipsApi.as_view(), name="api-clips"),
+    path("projects/<slug:slug>/disputes/", apis.DisputesApi.as_view(), name="api-disputes"),
+    path(
+        "projects/<slug:slug>/disputes/next/",
+        apis.NextDisputeApi.as_view(),
+        name="api-next-dispute",
+    ),
+    path("projects/<slug:slug>/audit/", apis.AuditApi.as_view(), name="api-audit"),
+    path(
+        "assignments/<int:assignment_id>/",
+        apis.AssignmentDetailApi.as_view(),
+        name="api-assignment",
+    ),
+    path("assignments/<int:assignment_id>/draft/", apis.DraftApi.as_view(), name="api-draft"),
+    path("assignments/<int:assignment_id>/submit/", apis.SubmitApi.as_view(), name="api-submit"),
+    path("assignments/<int:assignment_id>/release/", apis.ReleaseApi.as_view(), name="api-release"),
+    path("annotations/", apis.MyAnnotationsApi.as_view(), name="api-annotations"),
+    path(
+        "annotations/<int:annotation_id>/",
+        apis.AnnotationDetailApi.as_view(),
+        name="api-annotation",
+    ),
+    path(
+        "annotations/<int:annotation_id>/corrections/",
+        apis.CorrectionApi.as_view(),
+        name="api-correction",
+    ),
+    path("clips/<int:clip_id>/", apis.ClipDetailApi.as_view(), name="api-clip"),
+    path("clips/<int:clip_id>/reopen/", apis.ClipReopenApi.as_view(), name="api-clip-reopen"),
+]

@@ -1,0 +1,358 @@
+"""The REST API: thin views. Each validates its input, calls one service or selector, and
+serialises. Scoping: a project you are not a member of, or an object that is not yours,
+is a 404; a member without the needed role gets a 403."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotation import selectors
+from annotation.errors import Conflict
+from annotation.models import Annotation, Assignment, AuditEvent, GoldLabel, Project, Role
+from annotation.schema import validate_label_schema, validate_routing_rule, validate_trace_config
+from annotation.serializers import (
+    AnnotationSerializer,
+    AssignmentDetailSerializer,
+    AssignmentSerializer,
+    AuditEventSerializer,
+    ClipAdminSerializer,
+    ClipDetailSerializer,
+    DisputeSerializer,
+    GoldSerializer,
+    ProjectSerializer,
+)
+from annotation.services.adjudication import adjudication_decide, clip_send_to_adjudication
+from annotation.services.assignment import (
+    adjudication_next,
+    assignment_next,
+    assignment_release,
+)
+from annotation.services.audit import audit_record
+from annotation.services.routing import clips_reroute
+from annotation.services.submission import (
+    annotation_correct,
+    annotation_save_draft,
+    annotation_submit,
+)
+from clips.models import Clip
+
+STAFF = (Role.ADJUDICATOR, Role.ADMIN)
+
+
+class AuthedRequest(Request):
+    """Every API view requires a signed-in user (REST_FRAMEWORK settings)."""
+
+    user: User
+
+
+class Pages(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _project(request: Request, slug: str, *roles: str) -> Project:
+    project = selectors.project_for_user(request.user, slug)
+    if roles:
+        selectors.require_role(request.user, project, *roles)
+    return project
+
+
+class PayloadIn(serializers.Serializer):
+    payload = serializers.JSONField()
+
+
+class SubmitIn(PayloadIn):
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+NextOut = inline_serializer(
+    "NextAssignment",
+    {"assignment": AssignmentSerializer(allow_null=True), "reason": serializers.CharField()},
+)
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+class ProjectListApi(ListAPIView):
+    pagination_class = Pages
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self) -> QuerySet[Project]:
+        projects = selectors.projects_for_user(self.request.user)
+        return projects.prefetch_related("memberships").order_by("slug")
+
+
+class ProjectDetailApi(APIView):
+    @extend_schema(responses=ProjectSerializer)
+    def get(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug)
+        return Response(ProjectSerializer(project, context={"request": request}).data)
+
+
+class ProjectSettingsApi(APIView):
+    class Input(serializers.Serializer):
+        label_schema = serializers.JSONField(required=False)
+        overlap_k = serializers.IntegerField(required=False, min_value=1, max_value=50)
+        routing_rule = serializers.JSONField(required=False)
+        trace_config = serializers.JSONField(required=False)
+        lease_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
+        per_user_cap = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+
+        def validate_label_schema(self, value: Any) -> Any:
+            validate_label_schema(value)
+            return value
+
+        def validate_routing_rule(self, value: Any) -> Any:
+            validate_routing_rule(value)
+            return value
+
+        def validate_trace_config(self, value: Any) -> Any:
+            validate_trace_config(value)
+            return value
+
+    @extend_schema(request=Input, responses=ProjectSerializer)
+    def patch(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug, Role.ADMIN)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        with transaction.atomic():
+            before = {key: getattr(project, key) for key in changes}
+            for key, value in changes.items():
+                setattr(project, key, value)
+            project.save()
+            audit_record(
+                action="project.settings_changed",
+                project=project,
+                actor=request.user,
+                target=project,
+                data={"before": before, "after": changes},
+            )
+            if {"routing_rule", "overlap_k"} & changes.keys():
+                clips_reroute(project=project)
+        return Response(ProjectSerializer(project, context={"request": request}).data)
+
+
+class ProgressApi(APIView):
+    @extend_schema(responses=inline_serializer("Progress", {"you": serializers.DictField()}))
+    def get(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug)
+        body: dict[str, Any] = {}
+        if selectors.has_role(request.user, project, Role.ANNOTATOR):
+            body["you"] = selectors.annotator_progress(request.user, project)
+        if selectors.has_role(request.user, project, *STAFF):
+            body["stages"] = selectors.project_stage_counts(project)
+            body["media"] = selectors.clip_media_counts(project)
+        return Response(body)
+
+
+# --- work: layer 1 and layer 2 ----------------------------------------------------------------
+
+
+def _next_response(request: AuthedRequest, assignment: Assignment | None, empty: str) -> Response:
+    if assignment is None:
+        return Response({"assignment": None, "reason": empty})
+    data = AssignmentSerializer(assignment, context={"request": request}).data
+    return Response({"assignment": data, "reason": ""})
+
+
+class NextClipApi(APIView):
+    @extend_schema(request=None, responses=NextOut)
+    def post(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug, Role.ANNOTATOR)
+        assignment = assignment_next(user=request.user, project=project)
+        return _next_response(request, assignment, "no clip is waiting for you in this project")
+
+
+class NextDisputeApi(APIView):
+    @extend_schema(request=None, responses=NextOut)
+    def post(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug, Role.ADJUDICATOR)
+        assignment = adjudication_next(user=request.user, project=project)
+        return _next_response(request, assignment, "no disputed clip is waiting for you")
+
+
+class AssignmentDetailApi(APIView):
+    """Your assignment; for a layer-2 one, also what the adjudicator decides on."""
+
+    @extend_schema(responses=AssignmentDetailSerializer)
+    def get(self, request: AuthedRequest, assignment_id: int) -> Response:
+        assignment = selectors.assignment_for_user(request.user, assignment_id)
+        body = AssignmentSerializer(assignment, context={"request": request}).data
+        if assignment.layer == 2:
+            clip = assignment.clip
+            body["layer1"] = selectors.clip_layer1_labels(clip)
+            body["agreement"] = selectors.clip_agreement(clip)
+            body["gold_history"] = GoldSerializer(
+                GoldLabel.objects.filter(clip=clip).order_by("version"), many=True
+            ).data
+        return Response(body)
+
+
+class DraftApi(APIView):
+    @extend_schema(request=PayloadIn, responses=AnnotationSerializer)
+    def put(self, request: AuthedRequest, assignment_id: int) -> Response:
+        assignment = selectors.assignment_for_user(request.user, assignment_id)
+        data = PayloadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        if assignment.layer != 1:
+            raise Conflict("drafts are for layer-1 work")
+        draft = annotation_save_draft(
+            assignment_id=assignment.pk, user=request.user, payload=data.validated_data["payload"]
+        )
+        return Response(AnnotationSerializer(draft).data)
+
+
+class SubmitApi(APIView):
+    @extend_schema(
+        request=SubmitIn,
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="Submission",
+                serializers=[AnnotationSerializer, GoldSerializer],
+                resource_type_field_name=None,
+            )
+        },
+    )
+    def post(self, request: AuthedRequest, assignment_id: int) -> Response:
+        assignment = selectors.assignment_for_user(request.user, assignment_id)
+        data = SubmitIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        payload = data.validated_data["payload"]
+        if assignment.layer == 2:
+            gold = adjudication_decide(
+                assignment_id=assignment.pk,
+                user=request.user,
+                payload=payload,
+                rationale=data.validated_data["rationale"],
+            )
+            return Response(GoldSerializer(gold).data, status=status.HTTP_201_CREATED)
+        annotation = annotation_submit(
+            assignment_id=assignment.pk, user=request.user, payload=payload
+        )
+        return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
+
+
+class ReleaseApi(APIView):
+    @extend_schema(request=None, responses=AssignmentSerializer)
+    def post(self, request: AuthedRequest, assignment_id: int) -> Response:
+        assignment = selectors.assignment_for_user(request.user, assignment_id)
+        assignment = assignment_release(assignment_id=assignment.pk, user=request.user)
+        return Response(AssignmentSerializer(assignment, context={"request": request}).data)
+
+
+# --- annotations ----------------------------------------------------------------------------
+
+
+class MyAnnotationsApi(ListAPIView):
+    pagination_class = Pages
+    serializer_class = AnnotationSerializer
+
+    def get_queryset(self) -> QuerySet[Annotation]:
+        return Annotation.objects.filter(
+            annotator_id=self.request.user.pk, status=Annotation.Status.SUBMITTED
+        ).order_by("-pk")
+
+
+class AnnotationDetailApi(APIView):
+    @extend_schema(responses=AnnotationSerializer)
+    def get(self, request: AuthedRequest, annotation_id: int) -> Response:
+        annotation = selectors.annotation_for_user(request.user, annotation_id)
+        return Response(AnnotationSerializer(annotation).data)
+
+
+class CorrectionApi(APIView):
+    @extend_schema(request=PayloadIn, responses=AnnotationSerializer)
+    def post(self, request: AuthedRequest, annotation_id: int) -> Response:
+        annotation = get_object_or_404(Annotation, pk=annotation_id, annotator_id=request.user.pk)
+        data = PayloadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = annotation_correct(
+            annotation_id=annotation.pk, user=request.user, payload=data.validated_data["payload"]
+        )
+        return Response(AnnotationSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+# --- staff views: clips, disputes, audit --------------------------------------------------------
+
+
+class ProjectClipsApi(ListAPIView):
+    """Admins: the project's clips, optionally one stage (``?stage=disputed``)."""
+
+    pagination_class = Pages
+    serializer_class = ClipAdminSerializer
+
+    def get_queryset(self) -> QuerySet[Clip]:
+        project = _project(self.request, self.kwargs["slug"], Role.ADMIN)
+        clips = project.clips.prefetch_related("segments").order_by("pk")
+        if stage := self.request.query_params.get("stage"):
+            clips = clips.filter(stage=stage)
+        return clips
+
+
+class DisputesApi(ListAPIView):
+    """The disputed queue and why each clip is in it (tier, confidence, reason)."""
+
+    pagination_class = Pages
+    serializer_class = DisputeSerializer
+
+    def get_queryset(self) -> QuerySet[Clip]:
+        project = _project(self.request, self.kwargs["slug"], *STAFF)
+        return selectors.disputed_clips(project).prefetch_related("segments")
+
+
+class ClipDetailApi(APIView):
+    """Adjudicators and admins: a clip with its layer-1 labels, agreement and gold history."""
+
+    @extend_schema(responses=ClipDetailSerializer)
+    def get(self, request: AuthedRequest, clip_id: int) -> Response:
+        clip = selectors.clip_for_staff(request.user, clip_id)
+        body = ClipAdminSerializer(clip).data
+        body["layer1"] = selectors.clip_layer1_labels(clip)
+        body["agreement"] = selectors.clip_agreement(clip)
+        body["gold_history"] = GoldSerializer(
+            GoldLabel.objects.filter(clip=clip).order_by("version"), many=True
+        ).data
+        return Response(body)
+
+
+class ClipReopenApi(APIView):
+    """Admins: send any clip to adjudication (a gold one is reopened; versions are kept)."""
+
+    @extend_schema(request=ReasonIn, responses=ClipAdminSerializer)
+    def post(self, request: AuthedRequest, clip_id: int) -> Response:
+        clip = selectors.clip_for_staff(request.user, clip_id)
+        selectors.require_role(request.user, clip.project, Role.ADMIN)
+        data = ReasonIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        clip = clip_send_to_adjudication(
+            clip_id=clip.pk, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(ClipAdminSerializer(clip).data)
+
+
+class AuditApi(ListAPIView):
+    """Admins: who did what, when, with before/after."""
+
+    pagination_class = Pages
+    serializer_class = AuditEventSerializer
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        project = _project(self.request, self.kwargs["slug"], Role.ADMIN)
+        return AuditEvent.objects.filter(project=project).select_related("actor").order_by("-pk")

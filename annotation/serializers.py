@@ -1,0 +1,149 @@
+"""Output shapes shared by the API views. Input is validated by small serializers in the views
+and by the services (payloads against the project's schema)."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from annotation.models import Annotation, Assignment, AuditEvent, GoldLabel, Project
+from clips.models import Clip, Segment
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "slug", "name", "description", "label_schema", "overlap_k", "routing_rule",
+            "trace_config", "lease_minutes", "per_user_cap", "roles",
+        ]  # fmt: skip
+
+    def get_roles(self, project: Project) -> list[str]:
+        user = self.context["request"].user
+        roles = {m.role for m in project.memberships.all() if m.user_id == user.pk and m.is_active}
+        if user.is_superuser:
+            roles.add("admin")
+        return sorted(roles)
+
+
+class SegmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Segment
+        fields = ["index", "start_s", "end_s", "text", "speaker"]
+
+
+class ClipSerializer(serializers.ModelSerializer):
+    """What an annotator working on the clip may see: media and text, never others' labels."""
+
+    video_url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
+    waveform_url = serializers.SerializerMethodField()
+    segments = SegmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Clip
+        fields = [
+            "id", "external_id", "kind", "language", "title", "transcript", "speaker",
+            "duration_s", "fps", "width", "height", "has_audio", "media_status", "video_url",
+            "poster_url", "waveform_url", "segments",
+        ]  # fmt: skip
+
+    def _url(self, field: Any) -> str | None:
+        return field.url if field else None
+
+    def get_video_url(self, clip: Clip) -> str | None:
+        return self._url(clip.media_file)
+
+    def get_poster_url(self, clip: Clip) -> str | None:
+        return self._url(clip.poster)
+
+    def get_waveform_url(self, clip: Clip) -> str | None:
+        return self._url(clip.waveform)
+
+
+class ClipAdminSerializer(ClipSerializer):
+    """For admins and adjudicators: workflow state too."""
+
+    class Meta(ClipSerializer.Meta):
+        fields = [
+            *ClipSerializer.Meta.fields,
+            "stage", "layer1_count", "layer1_open", "media_error", "batch", "source_video",
+            "transcoded",
+        ]  # fmt: skip
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Annotation
+        fields = ["id", "clip", "status", "revision", "is_current", "payload", "submitted_at"]
+
+
+class GoldSerializer(serializers.ModelSerializer):
+    rationale = serializers.CharField(source="adjudication.rationale", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+
+    class Meta:
+        model = GoldLabel
+        fields = [
+            "version", "is_current", "payload", "provenance", "confidence", "tier", "rationale",
+            "decided_by", "created_at",
+        ]  # fmt: skip
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    clip = ClipSerializer(read_only=True)
+    draft = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "layer", "status", "created_at", "expires_at", "clip", "draft"]
+
+    def get_draft(self, assignment: Assignment) -> dict[str, Any] | None:
+        draft = assignment.annotations.filter(status=Annotation.Status.DRAFT).first()
+        return draft.payload if draft else None
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "created_at", "actor", "action", "target_type", "target_id", "data"]
+
+
+class DisputeSerializer(ClipAdminSerializer):
+    agreement = serializers.SerializerMethodField()
+
+    class Meta(ClipAdminSerializer.Meta):
+        fields = [*ClipAdminSerializer.Meta.fields, "agreement"]
+
+    def get_agreement(self, clip: Clip) -> dict[str, Any] | None:
+        from annotation.selectors import clip_agreement
+
+        return clip_agreement(clip)
+
+
+class Layer1LabelSerializer(serializers.Serializer):
+    annotator = serializers.CharField(help_text="Pseudonym, stable per clip")
+    revision = serializers.IntegerField()
+    payload = serializers.JSONField()
+    submitted_at = serializers.DateTimeField()
+
+
+class ReviewMixin(serializers.Serializer):
+    """What an adjudicator decides on (schema only: the views fill these fields)."""
+
+    layer1 = Layer1LabelSerializer(many=True)
+    agreement = serializers.JSONField(allow_null=True)
+    gold_history = GoldSerializer(many=True)
+
+
+class AssignmentDetailSerializer(ReviewMixin, AssignmentSerializer):
+    class Meta(AssignmentSerializer.Meta):
+        fields = [*AssignmentSerializer.Meta.fields, "layer1", "agreement", "gold_history"]
+
+
+class ClipDetailSerializer(ReviewMixin, ClipAdminSerializer):
+    class Meta(ClipAdminSerializer.Meta):
+        fields = [*ClipAdminSerializer.Meta.fields, "layer1", "agreement", "gold_history"]
