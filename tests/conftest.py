@@ -54,6 +54,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """PBKDF2 is slow on purpose; tests create many users and are not attacked."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def eager_tasks_unless_real_stack(request: pytest.FixtureRequest, settings):
     """Tests run their tasks in-process; ``realstack`` tests send them to a real worker."""
     if "realstack" in request.keywords:

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from factories import ClipFactory, ProjectFactory, member
 
 from annotation.errors import Conflict, Invalid, NotAllowed
 from annotation.models import Annotation, Assignment, AuditEvent, GoldLabel
@@ -21,6 +20,7 @@ from annotation.services.submission import (
     annotation_submit,
 )
 from clips.models import Clip, Segment
+from factories import ClipFactory, ProjectFactory, member
 
 # Real transactions: routing is enqueued on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)

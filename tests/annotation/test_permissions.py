@@ -1,0 +1,154 @@
+"""Who may call what: every API endpoint for every role, generated from the URL conf so that
+an endpoint added without a rule here fails. 404 = not yours to know about; 403 = a member
+without the role; 401 = not signed in."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from annotation.models import Annotation, Assignment
+from clips.models import Clip
+from factories import ClipFactory, ProjectFactory, member
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anon", "outsider", "annotator", "labeller", "adjudicator", "admin"]
+LABELS = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
+
+
+def api_names(patterns=None, prefix=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from api_names(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and (prefix + str(entry.pattern)).startswith("api/"):
+            yield entry.name
+
+
+@pytest.fixture
+def world():
+    """One project with an open clip, a disputed clip, and someone of every role."""
+    project = ProjectFactory(slug="p")
+    other = ProjectFactory(slug="q")
+    users = {
+        "annotator": member(project, "annotator", "ann"),
+        "labeller": member(project, "annotator", "labeller"),
+        "adjudicator": member(project, "adjudicator", "judge"),
+        "admin": member(project, "admin", "boss"),
+        "outsider": member(other, "admin", "outsider"),
+    }
+    later = timezone.now() + timedelta(minutes=30)
+    disputed = ClipFactory(project=project, stage=Clip.Stage.DISPUTED, layer1_count=1)
+    open_clip = ClipFactory(project=project, layer1_open=1)
+    done = Assignment.objects.create(
+        clip=disputed, user=users["labeller"], status="submitted", expires_at=later
+    )
+    labelled = Annotation.objects.create(
+        clip=disputed,
+        annotator=users["labeller"],
+        assignment=done,
+        status="submitted",
+        is_current=True,
+        payload=LABELS,
+        submitted_at=timezone.now(),
+    )
+    mine = Assignment.objects.create(clip=open_clip, user=users["annotator"], expires_at=later)
+    judging = Assignment.objects.create(
+        clip=disputed, user=users["adjudicator"], layer=2, expires_at=later
+    )
+    return {
+        "users": users,
+        "ids": {
+            "slug": "p",
+            "assignment": mine.pk,
+            "review": judging.pk,
+            "annotation": labelled.pk,
+            "clip": disputed.pk,
+        },
+    }
+
+
+OK, CREATED, BAD, UNAUTH, FORBIDDEN, GONE = 200, 201, 400, 401, 403, 404
+# name: (method, url template, body, statuses in ROLES order)
+MATRIX = {
+    "api-token": ("post", "/api/auth/token/", {"username": "x", "password": "y"}, [BAD] * 6),
+    "api-schema": ("get", "/api/schema/", None, [OK] * 6),
+    "api-docs": ("get", "/api/docs/", None, [OK] * 6),
+    "api-projects": ("get", "/api/projects/", None, [UNAUTH, OK, OK, OK, OK, OK]),
+    "api-project": ("get", "/api/projects/{slug}/", None, [UNAUTH, GONE, OK, OK, OK, OK]),
+    "api-project-settings": (
+        "patch", "/api/projects/{slug}/settings/", {"lease_minutes": 45},
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-progress": ("get", "/api/projects/{slug}/progress/", None, [UNAUTH, GONE, OK, OK, OK, OK]),
+    "api-next": (
+        "post", "/api/projects/{slug}/next/", None,
+        [UNAUTH, GONE, OK, OK, FORBIDDEN, FORBIDDEN],
+    ),
+    "api-clips": (
+        "get", "/api/projects/{slug}/clips/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-disputes": (
+        "get", "/api/projects/{slug}/disputes/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, OK, OK],
+    ),
+    "api-next-dispute": (
+        "post", "/api/projects/{slug}/disputes/next/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN],
+    ),
+    "api-audit": (
+        "get", "/api/projects/{slug}/audit/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-assignment": (
+        "get", "/api/assignments/{review}/", None, [UNAUTH, GONE, GONE, GONE, OK, GONE],
+    ),
+    "api-draft": (
+        "put", "/api/assignments/{assignment}/draft/", {"payload": {"basic7": "Joy"}},
+        [UNAUTH, GONE, OK, GONE, GONE, GONE],
+    ),
+    "api-submit": (
+        "post", "/api/assignments/{assignment}/submit/", {"payload": LABELS},
+        [UNAUTH, GONE, CREATED, GONE, GONE, GONE],
+    ),
+    "api-release": (
+        "post", "/api/assignments/{assignment}/release/", None,
+        [UNAUTH, GONE, OK, GONE, GONE, GONE],
+    ),
+    "api-annotations": ("get", "/api/annotations/", None, [UNAUTH, OK, OK, OK, OK, OK]),
+    "api-annotation": (
+        "get", "/api/annotations/{annotation}/", None, [UNAUTH, GONE, GONE, OK, OK, OK],
+    ),
+    "api-correction": (
+        "post", "/api/annotations/{annotation}/corrections/",
+        {"payload": {**LABELS, "intensity": 4}},
+        [UNAUTH, GONE, GONE, CREATED, GONE, GONE],
+    ),
+    "api-clip": (
+        "get", "/api/clips/{clip}/", None, [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, OK, OK],
+    ),
+    "api-clip-reopen": (
+        "post", "/api/clips/{clip}/reopen/", {"reason": "check"},
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+}  # fmt: skip
+
+
+def test_every_api_endpoint_has_a_rule():
+    assert set(api_names()) == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_permission_matrix(name, role, world):
+    method, template, body, expected = MATRIX[name]
+    client = APIClient()
+    if role != "anon":
+        client.force_authenticate(world["users"][role])
+    response = getattr(client, method)(template.format(**world["ids"]), body, format="json")
+    assert response.status_code == expected[ROLES.index(role)], response.content
+    if response.status_code >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "field"}
