@@ -1,0 +1,145 @@
+"""The workflow through HTTP, as the browser and scripts use it."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from annotation.models import AuditEvent
+from factories import ClipFactory, ProjectFactory, member
+
+pytestmark = pytest.mark.django_db(transaction=True)  # routing runs on commit
+
+LABELS = {"basic7": "Joy", "goemotions": ["joy", "pride"], "intensity": 4}
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def project():
+    return ProjectFactory(slug="demo")
+
+
+def test_annotate_then_adjudicate_over_http(project):
+    ClipFactory(project=project, transcript="你好")
+    annotators = [member(project, "annotator") for _ in range(3)]
+    for user, basic7 in zip(annotators, ["Joy", "Joy", "Fear"], strict=True):
+        api = client_for(user)
+        work = api.post("/api/projects/demo/next/").json()["assignment"]
+        assert work["clip"]["transcript"] == "你好"
+        assert "agreement" not in work and "layer1" not in work  # blind
+        api.put(
+            f"/api/assignments/{work['id']}/draft/", {"payload": {"basic7": basic7}}, format="json"
+        )
+        assert api.get(f"/api/assignments/{work['id']}/").json()["draft"] == {"basic7": basic7}
+        response = api.post(
+            f"/api/assignments/{work['id']}/submit/",
+            {"payload": {**LABELS, "basic7": basic7}},
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+    empty = client_for(annotators[0]).post("/api/projects/demo/next/").json()
+    assert empty == {"assignment": None, "reason": "no clip is waiting for you in this project"}
+
+    judge = client_for(member(project, "adjudicator"))
+    queue = judge.get("/api/projects/demo/disputes/").json()
+    assert queue["count"] == 1
+    assert queue["results"][0]["agreement"]["tier"] == "low"
+    review = judge.post("/api/projects/demo/disputes/next/").json()["assignment"]
+    context = judge.get(f"/api/assignments/{review['id']}/").json()
+    assert [row["annotator"] for row in context["layer1"]] == [
+        "Annotator A",
+        "Annotator B",
+        "Annotator C",
+    ]
+    assert "annotator_id" not in str(context) and annotators[0].username not in str(context)
+    decided = judge.post(
+        f"/api/assignments/{review['id']}/submit/",
+        {"payload": LABELS, "rationale": "laughs throughout"},
+        format="json",
+    )
+    assert decided.status_code == 201
+    assert decided.json()["provenance"] == "adjudicated"
+    assert decided.json()["rationale"] == "laughs throughout"
+
+    progress = client_for(annotators[0]).get("/api/projects/demo/progress/").json()
+    assert progress == {"you": {"done_today": 1, "done_total": 1, "remaining_for_you": 0}}
+
+
+def test_errors_have_one_shape_and_name_the_field(project):
+    ClipFactory(project=project)
+    api = client_for(member(project, "annotator"))
+    work = api.post("/api/projects/demo/next/").json()["assignment"]
+    response = api.post(
+        f"/api/assignments/{work['id']}/submit/",
+        {"payload": {**LABELS, "intensity": 9}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {"code": "invalid", "message": "must be between 1 and 5", "field": "intensity"}
+    }
+    missing = api.post(f"/api/assignments/{work['id']}/submit/", {}, format="json")
+    assert missing.status_code == 400 and missing.json()["error"]["field"] == "payload"
+
+
+def test_admin_changes_settings_with_validation_and_audit(project):
+    admin = client_for(member(project, "admin"))
+    bad = admin.patch(
+        "/api/projects/demo/settings/",
+        {"routing_rule": {"aggregator": "vibes", "accept_unanimous": True, "min_confidence": 0.9}},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "routing_rule.aggregator"
+    schema = project.label_schema
+    schema["layers"][0]["labels"].append({"value": "Contempt", "en": "Contempt", "zh": "轻蔑"})
+    ok = admin.patch(
+        "/api/projects/demo/settings/", {"label_schema": schema, "overlap_k": 2}, format="json"
+    )
+    assert ok.status_code == 200
+    assert ok.json()["overlap_k"] == 2
+    event = AuditEvent.objects.get(action="project.settings_changed")
+    assert event.data["before"]["overlap_k"] == 3 and event.data["after"]["overlap_k"] == 2
+
+
+def test_lowering_the_threshold_reroutes_disputed_clips(project):
+    clip = ClipFactory(project=project)
+    for user, basic7 in zip(
+        [member(project, "annotator") for _ in range(3)], ["Joy", "Joy", "Fear"], strict=True
+    ):
+        api = client_for(user)
+        work = api.post("/api/projects/demo/next/").json()["assignment"]
+        api.post(
+            f"/api/assignments/{work['id']}/submit/",
+            {"payload": {**LABELS, "basic7": basic7}},
+            format="json",
+        )
+    clip.refresh_from_db()
+    assert clip.stage == "disputed"
+    admin = client_for(member(project, "admin"))
+    rule = {**project.routing_rule, "min_confidence": 0.6}
+    admin.patch("/api/projects/demo/settings/", {"routing_rule": rule}, format="json")
+    clip.refresh_from_db()
+    assert clip.stage == "gold"
+    assert clip.gold_labels.get().provenance == "majority"
+
+
+def test_token_auth_for_scripts_and_csrf_for_the_browser(project):
+    user = member(project, "annotator", "scripted")
+    token = Token.objects.create(user=user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/projects/").json()["results"][0]["roles"] == ["annotator"]
+    obtained = APIClient().post(
+        "/api/auth/token/", {"username": "scripted", "password": "pw-test-123"}, format="json"
+    )
+    assert obtained.json() == {"token": token.key}
+
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.login(username="scripted", password="pw-test-123")
+    refused = browser.post("/api/projects/demo/next/")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["error"]["message"]
