@@ -14,11 +14,16 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 EMOS = SHARED / "emos"
 
 
+def postgres_missing() -> str | None:
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        return "DATABASE_URL does not point at PostgreSQL"
+    return None
+
+
 def real_stack_missing() -> str | None:
     """Why the real stack is not configured, or None when it is."""
-    db = settings.DATABASES["default"]["ENGINE"]
-    if "postgresql" not in db:
-        return "DATABASE_URL does not point at PostgreSQL"
+    if reason := postgres_missing():
+        return reason
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "CELERY_BROKER_URL is not set (tasks run eagerly)"
     return None
@@ -31,13 +36,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    reason = real_stack_missing()
-    if reason is None:
-        return
-    skip = pytest.mark.skip(reason=f"real-stack test not run: {reason}")
-    for item in items:
-        if "realstack" in item.keywords:
-            item.add_marker(skip)
+    for marker, missing in (("realstack", real_stack_missing()), ("postgres", postgres_missing())):
+        if missing is None:
+            continue
+        skip = pytest.mark.skip(reason=f"real-stack test not run: {missing}")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
