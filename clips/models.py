@@ -105,9 +105,11 @@ class Clip(models.Model):
             ),
         ]
         indexes = [
-            # The assignment engine's "least-annotated ready clip first".
+            # The assignment engine's "least-annotated ready clip first": the index order is the
+            # query's ORDER BY, so a claim reads a few index entries, never sorts the project.
             models.Index(
-                fields=["project", "stage", "media_status", "layer1_count"], name="clip_queue_idx"
+                fields=["project", "stage", "media_status", "layer1_count", "layer1_open", "id"],
+                name="clip_queue_idx",
             ),
         ]
 

@@ -397,7 +397,7 @@ def _load_rows(path: Path, ref: str) -> tuple[_Sheet, list[tuple[object, ...]]]:
                 rows = list(sheet.iter_rows(values_only=True))
             except Exception as exc:
                 raise LabelFileError(f"{ref}: sheet {sheet.title!r} is unreadable ({exc})") from exc
-            if not rows:
+            if not any(_cell_text(v) for row in rows[:50] for v in row):
                 first_error = first_error or LabelFileError(
                     f"{ref}: sheet {sheet.title!r} is empty"
                 )
@@ -441,7 +441,7 @@ def read_emos_xlsx(
     reported once in ``skipped``; pass ``range(0, sys.maxsize)`` to read every row.
     """
     ref = _display(path)
-    layout, data = _load_rows(path, ref)
+    layout, data = _load_rows(path, str(path))  # errors name the full path
     stem = path.stem
     match = re.fullmatch(r"annotator_(.+?)_train_sent_emo", stem)
     annotator = match.group(1) if match else stem
@@ -483,9 +483,9 @@ def read_emos_xlsx(
     if outside:
         assert window is not None
         result.skipped.append(
-            f"{ref}: {len(outside)} labelled rows between row {outside[0]} and row "
-            f"{outside[-1]} ignored: outside this batch's slice (rows {window.start + 2}–"
-            f"{window.stop + 1}); they belong to another batch"
+            f"{ref}: rows {outside[0]}–{outside[-1]}: {len(outside)} labelled row(s) ignored: "
+            f"outside this batch's slice (rows {window.start + 2}–{window.stop + 1}); they "
+            "belong to another batch"
         )
     return result
 
@@ -648,16 +648,16 @@ def read_emos_streaming(path: Path, vocab: Vocabulary, *, annotator: str) -> Par
     ref = _display(path)
     text = _unfence(_read_text(path))
     if not text.strip():
-        raise LabelFileError(f"{ref}: file is empty")
+        raise LabelFileError(f"{path}: file is empty")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LabelFileError(
-            f"{ref}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
+            f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
         ) from exc
     utterances = data.get("utterances") if isinstance(data, dict) else None
     if not isinstance(utterances, list):
-        raise LabelFileError(f"{ref}: expected a JSON object with an 'utterances' list")
+        raise LabelFileError(f"{path}: expected a JSON object with an 'utterances' list")
     result = ParseResult()
     language, reference = _sentence_file(path.parent, ref, result.skipped)
     language = language or _guess_language(reference, utterances)
@@ -754,17 +754,17 @@ def read_labels_csv(path: Path, vocab: Vocabulary) -> ParseResult:
     try:
         rows = list(reader)
     except csv.Error as exc:
-        raise LabelFileError(f"{ref}: line {reader.line_num}: not valid CSV: {exc}") from exc
+        raise LabelFileError(f"{path}: line {reader.line_num}: not valid CSV: {exc}") from exc
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise LabelFileError(f"{ref}: file is empty (no header row)")
+        raise LabelFileError(f"{path}: file is empty (no header row)")
     columns: dict[str, int] = {}
     for i, name in enumerate(rows[0]):
         columns.setdefault(name.strip().casefold(), i)
     missing = [name for name in ("external_id", "annotator") if name not in columns]
     if missing:
-        raise LabelFileError(f"{ref}: missing required column(s) {', '.join(missing)}")
+        raise LabelFileError(f"{path}: missing required column(s) {', '.join(missing)}")
     if not any(name in columns for name in _CSV_LABELS):
-        raise LabelFileError(f"{ref}: no label column (expected any of {', '.join(_CSV_LABELS)})")
+        raise LabelFileError(f"{path}: no label column (expected any of {', '.join(_CSV_LABELS)})")
     result = ParseResult()
     seen: dict[tuple[str, str], int] = {}
     for number, row in enumerate(rows[1:], start=2):

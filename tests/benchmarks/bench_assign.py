@@ -1,0 +1,192 @@
+"""Next-clip claims per second through the HTTP API (gunicorn, token auth) with 16 and 64
+concurrent clients, against the raw SQL claim run by as many connections; then submits per
+second. Needs PostgreSQL (DATABASE_URL): SKIP LOCKED is what is being measured.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make bench
+"""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import psycopg
+import pytest
+from benchutil import report
+from django.contrib.auth import get_user_model
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from annotation.models import Assignment, Membership, Project
+from clips.models import Clip
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+N_CLIPS = 20_000
+CLAIMS_PER_CLIENT = 40
+CLIENTS = (16, 64)
+LABELS = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
+
+
+def run_parallel(n: int, work: Callable[[int], None]) -> float:
+    """Wall seconds for n threads running work(i), started together."""
+    barrier = threading.Barrier(n + 1)
+    errors: list[BaseException] = []
+
+    def body(i: int) -> None:
+        barrier.wait()
+        try:
+            work(i)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    assert not errors, errors[0]
+    return elapsed
+
+
+def dsn() -> str:
+    db = connection.settings_dict
+    return f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+RAW_CLAIM = """
+WITH pick AS (
+    SELECT c.id FROM clips_clip c
+    WHERE c.project_id = %(project)s AND c.stage = 'layer1' AND c.media_status = 'ready'
+      AND c.layer1_count + c.layer1_open < %(k)s
+      AND NOT EXISTS (SELECT 1 FROM annotation_assignment a
+                      WHERE a.clip_id = c.id AND a.user_id = %(user)s AND a.layer = 1
+                        AND a.status <> 'expired')
+    ORDER BY c.layer1_count, c.layer1_open, c.id
+    LIMIT 1 FOR UPDATE SKIP LOCKED
+), bump AS (
+    UPDATE clips_clip SET layer1_open = layer1_open + 1 FROM pick WHERE clips_clip.id = pick.id
+)
+INSERT INTO annotation_assignment (clip_id, user_id, layer, status, created_at, expires_at)
+SELECT id, %(user)s, 1, 'active', now(), now() + interval '30 minutes' FROM pick
+"""
+
+
+def reset(project: Project) -> None:
+    Assignment.objects.all().delete()
+    Clip.objects.filter(project=project).update(layer1_open=0, layer1_count=0)
+
+
+@pytest.fixture
+def setup():
+    project = Project.objects.create(slug="bench-assign", name="bench")
+    Clip.objects.bulk_create(
+        (
+            Clip(project=project, external_id=f"c{i:06d}", media_status="ready", duration_s=3.0)
+            for i in range(N_CLIPS)
+        ),
+        batch_size=5000,
+    )
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"bench{i}") for i in range(max(CLIENTS) * CLAIMS_PER_CLIENT)
+    )
+    Membership.objects.bulk_create(
+        Membership(project=project, user=u, role="annotator") for u in users
+    )
+    tokens = Token.objects.bulk_create(Token(user=u, key=Token.generate_key()) for u in users)
+    return project, users, [t.key for t in tokens]
+
+
+@pytest.fixture
+def server(setup):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": dsn(), "DB_CONN_MAX_AGE": "600"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "annotation.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", "2", "-k", "gthread", "--threads", "16", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_claims_and_submits_per_second(setup, server):
+    project, users, tokens = setup
+    port = server
+
+    def post(conn: http.client.HTTPConnection, token: str, path: str, body: dict | None) -> dict:
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        conn.request("POST", path, orjson.dumps(body) if body else b"", headers)
+        response = conn.getresponse()
+        data = orjson.loads(response.read())
+        assert response.status in (200, 201), data
+        return data
+
+    for n in CLIENTS:
+        # Raw SQL baseline: n connections, each claiming for its own users.
+        reset(project)
+
+        def raw(i: int, n: int = n) -> None:
+            with psycopg.connect(dsn(), autocommit=True) as conn:
+                for j in range(CLAIMS_PER_CLIENT):
+                    user = users[i * CLAIMS_PER_CLIENT + j]
+                    with conn.transaction():
+                        conn.execute(RAW_CLAIM, {"project": project.pk, "k": 3, "user": user.pk})
+
+        raw_s = run_parallel(n, raw)
+        assert Assignment.objects.count() == n * CLAIMS_PER_CLIENT
+
+        # Our endpoint, same users and clips.
+        reset(project)
+        leases: dict[int, list[tuple[str, int]]] = {}
+
+        def claim(i: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            leases[i] = []
+            for j in range(CLAIMS_PER_CLIENT):
+                token = tokens[i * CLAIMS_PER_CLIENT + j]
+                got = post(conn, token, "/api/projects/bench-assign/next/", None)
+                leases[i].append((token, got["assignment"]["id"]))
+
+        http_s = run_parallel(n, claim)
+        claims = n * CLAIMS_PER_CLIENT
+        assert Assignment.objects.filter(status="active").count() == claims
+        report(
+            f"{claims} next-clip claims, {n} concurrent clients (HTTP: {claims / http_s:.0f}/s; "
+            f"raw SQL: {claims / raw_s:.0f}/s)",
+            http_s,
+            raw_s,
+            "raw SQL claim",
+        )
+
+        def submit(i: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            for token, assignment_id in leases[i]:
+                post(conn, token, f"/api/assignments/{assignment_id}/submit/", {"payload": LABELS})
+
+        submit_s = run_parallel(n, submit)
+        assert Assignment.objects.filter(status="submitted").count() == claims
+        print(f"{claims} submits, {n} concurrent clients: {claims / submit_s:.0f}/s over HTTP")
