@@ -52,6 +52,16 @@ def collect(paths: Iterable[Path], *, kind: str | None, language: str | None) ->
     return out
 
 
+def folder_clip_id(root: Path, video: Path) -> str:
+    """The clip id of a video found in a folder: its relative path without extension
+    (``video_0001/0001``, CH-SIMS style), or the folder's path when the video is named like
+    its folder (EmoS films: ``A Few Good Men/A Few Good Men.mp4`` is ``A Few Good Men``)."""
+    relative = video.relative_to(root).with_suffix("")
+    if relative.parent != Path(".") and relative.name == relative.parent.name:
+        relative = relative.parent
+    return relative.as_posix()
+
+
 def _collect_folder(root: Path, out: Collected, *, kind: str | None, language: str | None) -> None:
     videos = sorted(p for p in root.rglob("*") if p.suffix.lower() in MEDIA_EXTENSIONS)
     if not videos:
@@ -59,7 +69,7 @@ def _collect_folder(root: Path, out: Collected, *, kind: str | None, language: s
             f"{root}: no media files (looked for {', '.join(sorted(MEDIA_EXTENSIONS))})"
         )
     for video in videos:
-        external_id = video.relative_to(root).with_suffix("").as_posix()
+        external_id = folder_clip_id(root, video)
         out.records.append(_media_record(video, external_id, kind=kind, language=language, out=out))
 
 

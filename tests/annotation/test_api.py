@@ -143,3 +143,14 @@ def test_token_auth_for_scripts_and_csrf_for_the_browser(project):
     browser.login(username="scripted", password="pw-test-123")
     refused = browser.post("/api/projects/demo/next/")
     assert refused.status_code == 403 and "CSRF" in refused.json()["error"]["message"]
+
+
+def test_claim_and_submit_query_counts_stay_flat(project, django_assert_max_num_queries):
+    """A claim must not scan or loop per clip: its query count is fixed, whatever the size."""
+    for _ in range(3):
+        ClipFactory(project=project)
+    api = client_for(member(project, "annotator"))
+    with django_assert_max_num_queries(16):
+        work = api.post("/api/projects/demo/next/").json()["assignment"]
+    with django_assert_max_num_queries(20):
+        api.post(f"/api/assignments/{work['id']}/submit/", {"payload": LABELS}, format="json")

@@ -163,7 +163,7 @@ def test_claims_and_submits_per_second(setup, server):
         reset(project)
         leases: dict[int, list[tuple[str, int]]] = {}
 
-        def claim(i: int) -> None:
+        def claim(i: int, leases: dict[int, list[tuple[str, int]]] = leases) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             leases[i] = []
             for j in range(CLAIMS_PER_CLIENT):
@@ -182,7 +182,7 @@ def test_claims_and_submits_per_second(setup, server):
             "raw SQL claim",
         )
 
-        def submit(i: int) -> None:
+        def submit(i: int, leases: dict[int, list[tuple[str, int]]] = leases) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             for token, assignment_id in leases[i]:
                 post(conn, token, f"/api/assignments/{assignment_id}/submit/", {"payload": LABELS})

@@ -104,7 +104,7 @@ def test_emos_film_folder_brings_its_sentence_segments(sample_media, media_root,
     shutil.copy(real, film / real.name)
     run_import(str(tmp_path / "streaming"), project="films")
 
-    clip = Clip.objects.get(external_id="A Few Good Men/A Few Good Men")
+    clip = Clip.objects.get(external_id="A Few Good Men")  # a video named like its folder
     expected = json.loads(real.read_text(encoding="utf-8"))["segments"]
     assert (clip.kind, clip.language) == ("stream", "en")
     segments = list(clip.segments.order_by("index"))

@@ -1,0 +1,174 @@
+"""Existing first-layer work (spreadsheets, EmoS JSON) into layer-1 annotations, then routing.
+
+Each source annotator becomes a platform user ``<id>@<project>`` without a password (their
+labels are attributed, they cannot sign in). Re-importing the same files changes nothing; a
+changed label becomes a new revision, as a correction in the browser would.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from annotation.errors import Invalid
+from annotation.importers.labels import LabelRecord
+from annotation.models import Annotation, GoldLabel, Membership, Project, Provenance, Role
+from annotation.payloads import validate_payload
+from annotation.services.audit import audit_record
+from annotation.services.routing import clips_enqueue_routing
+from clips.models import Clip
+from clips.services import clips_register
+
+BATCH = 2000
+
+
+@dataclass(slots=True)
+class LabelImportResult:
+    created: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    rejected: list[str] = field(default_factory=list)
+    annotators: list[str] = field(default_factory=list)
+    routed: int = 0
+
+
+def _annotator_users(project: Project, ids: list[str]) -> dict[str, User]:
+    user_model = get_user_model()
+    users = {}
+    for annotator in ids:
+        user, created = user_model.objects.get_or_create(username=f"{annotator}@{project.slug}")
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        users[annotator] = user
+    Membership.objects.bulk_create(
+        [Membership(project=project, user=user, role=Role.ANNOTATOR) for user in users.values()],
+        ignore_conflicts=True,
+    )
+    return users
+
+
+def _refresh_counts(clip_ids: list[int]) -> None:
+    current = (
+        Annotation.objects.filter(clip=OuterRef("pk"), is_current=True)
+        .values("clip")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    for start in range(0, len(clip_ids), BATCH):
+        Clip.objects.filter(pk__in=clip_ids[start : start + BATCH]).update(
+            layer1_count=Coalesce(Subquery(current), 0)
+        )
+
+
+@transaction.atomic
+def labels_import(
+    *, project: Project, records: list[LabelRecord], source: str
+) -> LabelImportResult:
+    result = LabelImportResult()
+    first_seen = {r.clip.external_id: r.clip for r in reversed(records)}
+    clips_register(project=project, records=list(first_seen.values()))
+    clips = {
+        c.external_id: c
+        for c in Clip.objects.filter(project=project, external_id__in=list(first_seen))
+    }
+    users = _annotator_users(project, sorted({r.annotator for r in records}))
+    result.annotators = sorted(users)
+    existing = {
+        (a.clip_id, a.annotator_id): a
+        for a in Annotation.objects.filter(
+            clip__in=clips.values(), annotator__in=users.values(), is_current=True
+        )
+    }
+    now = timezone.now()
+    new: list[Annotation] = []
+    revised_clips: set[int] = set()
+    for record in records:
+        clip, user = clips[record.clip.external_id], users[record.annotator]
+        try:
+            payload = validate_payload(
+                project.label_schema,
+                record.payload,
+                kind=clip.kind,
+                duration_s=clip.duration_s,
+                complete=False,
+            )
+        except Invalid as exc:
+            result.rejected.append(f"{record.source_ref}: {exc.field}: {exc.message}")
+            continue
+        old = existing.get((clip.pk, user.pk))
+        if old is not None and old.payload == payload:
+            result.unchanged += 1
+            continue
+        annotation = Annotation(
+            clip=clip,
+            annotator=user,
+            status=Annotation.Status.SUBMITTED,
+            revision=1 if old is None else old.revision + 1,
+            is_current=True,
+            supersedes=old,
+            payload=payload,
+            source=source,
+            source_ref=record.source_ref[:500],
+            submitted_at=now,
+        )
+        if old is not None:
+            Annotation.objects.filter(pk=old.pk).update(is_current=False)
+            revised_clips.add(clip.pk)
+            result.revised += 1
+        existing[(clip.pk, user.pk)] = annotation
+        new.append(annotation)
+    Annotation.objects.bulk_create(new, batch_size=BATCH)
+    result.created = len(new) - result.revised
+    touched = sorted({a.clip_id for a in new})
+    _refresh_counts(touched)
+    result.routed = _route(project, touched, revised_clips)
+    audit_record(
+        action="labels.imported",
+        project=project,
+        data={
+            "source": source,
+            "created": result.created,
+            "revised": result.revised,
+            "unchanged": result.unchanged,
+            "rejected": len(result.rejected),
+            "counts": dict(Counter(r.annotator for r in records)),
+        },
+    )
+    return result
+
+
+def _route(project: Project, touched: list[int], revised: set[int]) -> int:
+    """Clips that now have k labels go to routing, as do revised ones not yet adjudicated."""
+    adjudicated = set(
+        GoldLabel.objects.filter(
+            clip_id__in=revised, is_current=True, provenance=Provenance.ADJUDICATED
+        ).values_list("clip_id", flat=True)
+    )
+    ready = Q(stage=Clip.Stage.LAYER1) | Q(
+        pk__in=revised - adjudicated, stage__in=[Clip.Stage.GOLD, Clip.Stage.DISPUTED]
+    )
+    ids: list[int] = []
+    for start in range(0, len(touched), BATCH):
+        ids += Clip.objects.filter(
+            ready, pk__in=touched[start : start + BATCH], layer1_count__gte=project.overlap_k
+        ).values_list("pk", flat=True)
+    clips_enqueue_routing(sorted(ids))
+    return len(ids)
+
+
+def describe(result: LabelImportResult) -> dict[str, Any]:
+    return {
+        "created": result.created,
+        "revised": result.revised,
+        "unchanged": result.unchanged,
+        "rejected": result.rejected,
+        "annotators": result.annotators,
+        "routed": result.routed,
+    }
