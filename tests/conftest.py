@@ -41,7 +41,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         skip = pytest.mark.skip(reason=f"real-stack test not run: {missing}")
         for item in items:
-            if marker in item.keywords:
+            if item.get_closest_marker(marker):
                 item.add_marker(skip)
 
 
@@ -67,7 +67,7 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def eager_tasks_unless_real_stack(request: pytest.FixtureRequest, settings):
     """Tests run their tasks in-process; ``realstack`` tests send them to a real worker."""
-    if "realstack" in request.keywords:
+    if request.node.get_closest_marker("realstack"):
         yield
         return
     from annotation.celery import app

@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from annotation.celery import app
-from annotation.models import Project
+from annotation.models import GoldLabel, Membership, Project
+from annotation.services.assignment import assignment_next
+from annotation.services.submission import annotation_submit
 from clips.media.synth import synth_clip
 from clips.models import Clip
 from clips.tasks import ingest_clip
@@ -37,7 +40,7 @@ class Worker:
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.log = log
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "annotation", "worker", "-Q", "media",
+            [sys.executable, "-m", "celery", "-A", "annotation", "worker", "-Q", "media,agreement",
              "--concurrency", "1", "--pool", "prefork", "-n", self.name, "-l", "info"],
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -110,3 +113,27 @@ def test_healthz_on_the_real_stack(client):
     assert body["ok"] is True
     assert body["database"]["vendor"] == "postgresql"
     assert body["broker"]["mode"] == "broker"
+
+
+def test_routing_runs_on_the_agreement_queue(worker):
+    """The k-th submission enqueues routing on commit; a real worker routes the clip."""
+    project = Project.objects.create(slug=f"rs-{uuid.uuid4().hex[:6]}", name="routing")
+    clip = Clip.objects.create(
+        project=project, external_id="c", media_status="ready", duration_s=3.0
+    )
+    payload = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
+    for i in range(3):
+        user = get_user_model().objects.create_user(f"rs-{uuid.uuid4().hex[:6]}-{i}")
+        Membership.objects.create(project=project, user=user, role="annotator")
+        lease = assignment_next(user=user, project=project)
+        annotation_submit(assignment_id=lease.pk, user=user, payload=payload)
+    deadline = time.monotonic() + WAIT_LIMIT
+    while time.monotonic() < deadline:
+        clip.refresh_from_db()
+        if clip.stage == "gold":
+            break
+        assert worker.proc.poll() is None, worker.log.read_text()
+        time.sleep(0.2)
+    assert clip.stage == "gold", worker.log.read_text()
+    assert GoldLabel.objects.get(clip=clip).provenance == "unanimous"
+    assert "annotation.tasks.agreement_route_clips" in worker.log.read_text()

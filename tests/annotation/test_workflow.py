@@ -288,3 +288,16 @@ def test_stream_segments_must_fit_and_not_overlap(project, annotators):
     with pytest.raises(Invalid) as err:
         annotation_submit(assignment_id=lease.pk, user=user, payload=stream_payload((0, 11, "Joy")))
     assert err.value.field == "segments[0].end"
+
+
+def test_the_beat_schedule_reclaims_lapsed_leases(project, annotators, settings):
+    from annotation.tasks import reclaim_expired_leases
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["reclaim-expired-leases"]
+    assert schedule["task"] == reclaim_expired_leases.name
+    clip = ClipFactory(project=project)
+    lease = assignment_next(user=annotators[0], project=project)
+    Assignment.objects.filter(pk=lease.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert reclaim_expired_leases.delay().get() == 1
+    clip.refresh_from_db()
+    assert clip.layer1_open == 0
