@@ -44,6 +44,21 @@ urlpatterns = [
         apis.CorrectionApi.as_view(),
         name="api-correction",
     ),
+    path(
+        "assignments/<int:assignment_id>/trace/",
+        apis.TraceStartApi.as_view(),
+        name="api-trace-start",
+    ),
+    path("traces/<int:trace_id>/", apis.TraceDetailApi.as_view(), name="api-trace"),
+    path("traces/<int:trace_id>/chunks/", apis.TraceChunksApi.as_view(), name="api-trace-chunks"),
+    path(
+        "traces/<int:trace_id>/finalise/",
+        apis.TraceFinaliseApi.as_view(),
+        name="api-trace-finalise",
+    ),
+    path(
+        "traces/<int:trace_id>/samples/", apis.TraceSamplesApi.as_view(), name="api-trace-samples"
+    ),
     path("clips/<int:clip_id>/", apis.ClipDetailApi.as_view(), name="api-clip"),
     path("clips/<int:clip_id>/reopen/", apis.ClipReopenApi.as_view(), name="api-clip-reopen"),
 ]

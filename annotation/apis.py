@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors
-from annotation.errors import Conflict
-from annotation.models import Annotation, Assignment, AuditEvent, GoldLabel, Project, Role
+from annotation.errors import Conflict, TooLarge
+from annotation.models import Annotation, Assignment, AuditEvent, GoldLabel, Project, Role, Trace
 from annotation.schema import validate_label_schema, validate_routing_rule, validate_trace_config
 from annotation.serializers import (
     AnnotationSerializer,
@@ -30,6 +30,7 @@ from annotation.serializers import (
     DisputeSerializer,
     GoldSerializer,
     ProjectSerializer,
+    TraceSerializer,
 )
 from annotation.services.adjudication import adjudication_decide, clip_send_to_adjudication
 from annotation.services.assignment import (
@@ -44,6 +45,8 @@ from annotation.services.submission import (
     annotation_save_draft,
     annotation_submit,
 )
+from annotation.services.traces import trace_finalise, trace_start, trace_store_chunks
+from annotation.trace_chunks import decode_body, unpack
 from clips.models import Clip
 
 STAFF = (Role.ADJUDICATOR, Role.ADMIN)
@@ -105,31 +108,32 @@ class ProjectDetailApi(APIView):
         return Response(ProjectSerializer(project, context={"request": request}).data)
 
 
+class SettingsIn(serializers.Serializer):
+    label_schema = serializers.JSONField(required=False)
+    overlap_k = serializers.IntegerField(required=False, min_value=1, max_value=50)
+    routing_rule = serializers.JSONField(required=False)
+    trace_config = serializers.JSONField(required=False)
+    lease_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
+    per_user_cap = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+
+    def validate_label_schema(self, value: Any) -> Any:
+        validate_label_schema(value)
+        return value
+
+    def validate_routing_rule(self, value: Any) -> Any:
+        validate_routing_rule(value)
+        return value
+
+    def validate_trace_config(self, value: Any) -> Any:
+        validate_trace_config(value)
+        return value
+
+
 class ProjectSettingsApi(APIView):
-    class Input(serializers.Serializer):
-        label_schema = serializers.JSONField(required=False)
-        overlap_k = serializers.IntegerField(required=False, min_value=1, max_value=50)
-        routing_rule = serializers.JSONField(required=False)
-        trace_config = serializers.JSONField(required=False)
-        lease_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
-        per_user_cap = serializers.IntegerField(required=False, min_value=1, allow_null=True)
-
-        def validate_label_schema(self, value: Any) -> Any:
-            validate_label_schema(value)
-            return value
-
-        def validate_routing_rule(self, value: Any) -> Any:
-            validate_routing_rule(value)
-            return value
-
-        def validate_trace_config(self, value: Any) -> Any:
-            validate_trace_config(value)
-            return value
-
-    @extend_schema(request=Input, responses=ProjectSerializer)
+    @extend_schema(request=SettingsIn, responses=ProjectSerializer)
     def patch(self, request: AuthedRequest, slug: str) -> Response:
         project = _project(request, slug, Role.ADMIN)
-        data = self.Input(data=request.data)
+        data = SettingsIn(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         with transaction.atomic():
@@ -356,3 +360,109 @@ class AuditApi(ListAPIView):
     def get_queryset(self) -> QuerySet[AuditEvent]:
         project = _project(self.request, self.kwargs["slug"], Role.ADMIN)
         return AuditEvent.objects.filter(project=project).select_related("actor").order_by("-pk")
+
+
+# --- traces ---------------------------------------------------------------------------------
+
+MAX_CHUNK_BODY = 512 * 1024
+
+
+class TraceStartIn(serializers.Serializer):
+    restart = serializers.BooleanField(default=False)
+
+
+class TraceFinaliseIn(serializers.Serializer):
+    allow_gaps = serializers.BooleanField(default=False)
+
+
+class TraceStartApi(APIView):
+    """Start or resume the trace for a leased streaming clip (a reload resumes from acked_seq)."""
+
+    @extend_schema(request=TraceStartIn, responses=TraceSerializer)
+    def post(self, request: AuthedRequest, assignment_id: int) -> Response:
+        assignment = selectors.assignment_for_user(request.user, assignment_id)
+        data = TraceStartIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        trace = trace_start(
+            assignment_id=assignment.pk,
+            user=request.user,
+            restart=data.validated_data["restart"],
+        )
+        return Response(TraceSerializer(trace).data)
+
+
+class TraceChunksApi(APIView):
+    """One chunk ``{seq, t0, samples}`` or ``{"chunks": [...]}``; answers the acked sequence.
+
+    The body is read with orjson and checked as numpy arrays, not per sample by a serializer.
+    """
+
+    @extend_schema(
+        request=inline_serializer(
+            "TraceChunk",
+            {
+                "seq": serializers.IntegerField(),
+                "t0": serializers.FloatField(),
+                "samples": serializers.ListField(child=serializers.ListField()),
+            },
+        ),
+        responses=inline_serializer(
+            "TraceAck",
+            {
+                "trace": serializers.IntegerField(),
+                "acked_seq": serializers.IntegerField(),
+                "stored": serializers.ListField(child=serializers.IntegerField()),
+                "duplicates": serializers.ListField(child=serializers.IntegerField()),
+            },
+        ),
+    )
+    def post(self, request: AuthedRequest, trace_id: int) -> Response:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_CHUNK_BODY:
+            raise TooLarge(f"a chunk request may carry at most {MAX_CHUNK_BODY // 1024} KiB")
+        get_object_or_404(Trace.objects.only("pk"), pk=trace_id, annotator_id=request.user.pk)
+        ack = trace_store_chunks(
+            trace_id=trace_id, user=request.user, raw_chunks=decode_body(request.body)
+        )
+        return Response(ack)
+
+
+class TraceFinaliseApi(APIView):
+    @extend_schema(request=TraceFinaliseIn, responses=TraceSerializer)
+    def post(self, request: AuthedRequest, trace_id: int) -> Response:
+        get_object_or_404(Trace.objects.only("pk"), pk=trace_id, annotator_id=request.user.pk)
+        data = TraceFinaliseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        trace = trace_finalise(
+            trace_id=trace_id, user=request.user, allow_gaps=data.validated_data["allow_gaps"]
+        )
+        return Response(TraceSerializer(trace).data)
+
+
+class TraceDetailApi(APIView):
+    @extend_schema(responses=TraceSerializer)
+    def get(self, request: AuthedRequest, trace_id: int) -> Response:
+        return Response(TraceSerializer(selectors.trace_for_user(request.user, trace_id)).data)
+
+
+class TraceSamplesApi(APIView):
+    """A finalised trace on its grid (null where nothing was recorded), for overlays."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "TraceSamples",
+            {
+                "rate_hz": serializers.FloatField(),
+                "dimensions": serializers.ListField(child=serializers.CharField()),
+                "samples": serializers.ListField(child=serializers.ListField()),
+            },
+        )
+    )
+    def get(self, request: AuthedRequest, trace_id: int) -> Response:
+        trace = selectors.trace_for_user(request.user, trace_id)
+        if trace.status != Trace.Status.FINALISED:
+            raise Conflict("the trace is still being recorded")
+        dims = [d["name"] for d in trace.config["dimensions"]]
+        data = Trace.objects.values_list("data", flat=True).get(pk=trace.pk)
+        samples = unpack(bytes(data or b""), len(dims)).astype(float)
+        rows = [None if any(v != v for v in row) else row for row in samples.tolist()]
+        return Response({"rate_hz": trace.config["rate_hz"], "dimensions": dims, "samples": rows})

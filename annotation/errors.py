@@ -26,3 +26,8 @@ class Conflict(ApplicationError):
 class NotAllowed(ApplicationError):
     status = 403
     code = "forbidden"
+
+
+class TooLarge(ApplicationError):
+    status = 413
+    code = "too_large"

@@ -9,7 +9,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from annotation.errors import NotAllowed
-from annotation.models import Annotation, Assignment, ClipAgreement, Membership, Project, Role
+from annotation.models import (
+    Annotation,
+    Assignment,
+    ClipAgreement,
+    Membership,
+    Project,
+    Role,
+    Trace,
+)
 from clips.models import Clip
 
 
@@ -89,17 +97,53 @@ def pseudonym(index: int) -> str:
     return "Annotator " + (chr(ord("A") + index) if index < 26 else str(index + 1))
 
 
+def _pseudonyms(clip: Clip) -> dict[int, str]:
+    annotators = (
+        Annotation.objects.filter(clip=clip, is_current=True)
+        .order_by("pk")
+        .values_list("annotator_id", flat=True)
+    )
+    return {annotator: pseudonym(i) for i, annotator in enumerate(annotators)}
+
+
 def clip_layer1_labels(clip: Clip) -> list[dict[str, Any]]:
+    """Every current layer-1 label with its pseudonym, and the annotator's finalised trace."""
+    names = _pseudonyms(clip)
+    traces = {
+        t.annotator_id: t
+        for t in Trace.objects.filter(
+            clip=clip, is_current=True, status=Trace.Status.FINALISED
+        ).only("pk", "annotator_id", "gap_report")
+    }
     annotations = Annotation.objects.filter(clip=clip, is_current=True).order_by("pk")
     return [
         {
-            "annotator": pseudonym(i),
+            "annotator": names[a.annotator_id],
             "revision": a.revision,
             "payload": a.payload,
             "submitted_at": a.submitted_at,
+            "trace": (
+                {"id": traces[a.annotator_id].pk, "gaps": traces[a.annotator_id].gap_report}
+                if a.annotator_id in traces
+                else None
+            ),
         }
-        for i, a in enumerate(annotations)
+        for a in annotations
     ]
+
+
+def trace_for_user(user: User | AnonymousUser, trace_id: int) -> Trace:
+    """The recorder's own trace; adjudicators and admins may read finalised ones."""
+    trace = get_object_or_404(
+        Trace.objects.select_related("clip__project").defer("data"), pk=trace_id
+    )
+    if trace.annotator_id == user.pk:
+        return trace
+    if trace.status == Trace.Status.FINALISED and has_role(
+        user, trace.clip.project, Role.ADJUDICATOR, Role.ADMIN
+    ):
+        return trace
+    raise Http404
 
 
 def clip_agreement(clip: Clip) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from annotation.models import Annotation, Assignment, AuditEvent, GoldLabel, Project
+from annotation.models import Annotation, Assignment, AuditEvent, GoldLabel, Project, Trace
 from clips.models import Clip, Segment
 
 
@@ -129,6 +129,16 @@ class Layer1LabelSerializer(serializers.Serializer):
     revision = serializers.IntegerField()
     payload = serializers.JSONField()
     submitted_at = serializers.DateTimeField()
+    trace = serializers.JSONField(allow_null=True, help_text="Finalised trace id and gap report")
+
+
+class TraceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Trace
+        fields = [
+            "id", "clip", "revision", "is_current", "status", "config", "acked_seq",
+            "sample_count", "gap_report", "created_at", "finalised_at",
+        ]  # fmt: skip
 
 
 class ReviewMixin(serializers.Serializer):

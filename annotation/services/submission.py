@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotation.errors import Conflict
-from annotation.models import Annotation, Assignment, GoldLabel, Provenance
+from annotation.models import Annotation, Assignment, GoldLabel, Provenance, Trace
 from annotation.payloads import validate_payload
 from annotation.services.audit import audit_record
 from annotation.services.routing import clips_enqueue_routing
@@ -92,6 +92,9 @@ def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annota
         )
         assignment.status, assignment.finished_at = Assignment.Status.SUBMITTED, now
         assignment.save(update_fields=["status", "finished_at"])
+        Trace.objects.filter(clip=clip, annotator=user, is_current=True).update(
+            annotation=annotation
+        )
         Clip.objects.filter(pk=clip.pk).update(
             layer1_count=F("layer1_count") + 1,
             layer1_open=F("layer1_open") - (1 if was_active else 0),

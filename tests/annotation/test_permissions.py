@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from annotation.models import Annotation, Assignment
+from annotation.models import Annotation, Assignment, Trace
 from clips.models import Clip
 from factories import ClipFactory, ProjectFactory, member
 
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anon", "outsider", "annotator", "labeller", "adjudicator", "admin"]
 LABELS = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
+SEGMENTS = {"segments": [{"start": 0.0, "end": 1.0, **LABELS}]}  # the open clip is a stream
 
 
 def api_names(patterns=None, prefix=""):
@@ -41,7 +42,7 @@ def world():
     }
     later = timezone.now() + timedelta(minutes=30)
     disputed = ClipFactory(project=project, stage=Clip.Stage.DISPUTED, layer1_count=1)
-    open_clip = ClipFactory(project=project, layer1_open=1)
+    open_clip = ClipFactory(project=project, layer1_open=1, kind="stream")
     done = Assignment.objects.create(
         clip=disputed, user=users["labeller"], status="submitted", expires_at=later
     )
@@ -58,6 +59,16 @@ def world():
     judging = Assignment.objects.create(
         clip=disputed, user=users["adjudicator"], layer=2, expires_at=later
     )
+    recording = Trace.objects.create(
+        clip=open_clip, annotator=users["annotator"], config=project.trace_config
+    )
+    finished = Trace.objects.create(
+        clip=disputed,
+        annotator=users["labeller"],
+        config=project.trace_config,
+        status="finalised",
+        data=b"",
+    )
     return {
         "users": users,
         "ids": {
@@ -66,11 +77,13 @@ def world():
             "review": judging.pk,
             "annotation": labelled.pk,
             "clip": disputed.pk,
+            "trace": recording.pk,
+            "finished": finished.pk,
         },
     }
 
 
-OK, CREATED, BAD, UNAUTH, FORBIDDEN, GONE = 200, 201, 400, 401, 403, 404
+OK, CREATED, BAD, UNAUTH, FORBIDDEN, GONE, CONFLICT = 200, 201, 400, 401, 403, 404, 409
 # name: (method, url template, body, statuses in ROLES order)
 MATRIX = {
     "api-token": ("post", "/api/auth/token/", {"username": "x", "password": "y"}, [BAD] * 6),
@@ -107,16 +120,33 @@ MATRIX = {
         "get", "/api/assignments/{review}/", None, [UNAUTH, GONE, GONE, GONE, OK, GONE],
     ),
     "api-draft": (
-        "put", "/api/assignments/{assignment}/draft/", {"payload": {"basic7": "Joy"}},
+        "put", "/api/assignments/{assignment}/draft/", {"payload": {"segments": []}},
         [UNAUTH, GONE, OK, GONE, GONE, GONE],
     ),
     "api-submit": (
-        "post", "/api/assignments/{assignment}/submit/", {"payload": LABELS},
+        "post", "/api/assignments/{assignment}/submit/", {"payload": SEGMENTS},
         [UNAUTH, GONE, CREATED, GONE, GONE, GONE],
     ),
     "api-release": (
         "post", "/api/assignments/{assignment}/release/", None,
         [UNAUTH, GONE, OK, GONE, GONE, GONE],
+    ),
+    "api-trace-start": (
+        "post", "/api/assignments/{assignment}/trace/", {},
+        [UNAUTH, GONE, OK, GONE, GONE, GONE],
+    ),
+    "api-trace": ("get", "/api/traces/{trace}/", None, [UNAUTH, GONE, OK, GONE, GONE, GONE]),
+    "api-trace-chunks": (
+        "post", "/api/traces/{trace}/chunks/", {"seq": 0, "t0": 0, "samples": [[0, 0]]},
+        [UNAUTH, GONE, OK, GONE, GONE, GONE],
+    ),
+    "api-trace-finalise": (
+        "post", "/api/traces/{trace}/finalise/", {},
+        [UNAUTH, GONE, CONFLICT, GONE, GONE, GONE],  # nothing recorded yet
+    ),
+    "api-trace-samples": (
+        "get", "/api/traces/{finished}/samples/", None,
+        [UNAUTH, GONE, GONE, OK, OK, OK],
     ),
     "api-annotations": ("get", "/api/annotations/", None, [UNAUTH, OK, OK, OK, OK, OK]),
     "api-annotation": (

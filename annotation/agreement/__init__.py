@@ -1,0 +1,1 @@
+"""Agreement engine: pure numpy functions over ratings arrays (no Django, no ORM)."""

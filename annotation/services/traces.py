@@ -1,0 +1,155 @@
+"""Live valence/arousal traces: start or resume, store chunks idempotently, finalise."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from annotation.errors import Conflict, Invalid
+from annotation.models import Assignment, Trace, TraceChunk
+from annotation.services.audit import audit_record
+from annotation.trace_chunks import assemble, contiguous_ack, parse_chunk, unpack
+from clips.models import Clip
+
+
+def trace_start(*, assignment_id: int, user: User, restart: bool = False) -> Trace:
+    """The annotator's current trace for the leased clip, created on first use. ``restart``
+    keeps the old recording as an earlier revision and begins a new one."""
+    with transaction.atomic():
+        assignment = Assignment.objects.select_related("clip__project").get(
+            pk=assignment_id, user=user, layer=1
+        )
+        clip = assignment.clip
+        if clip.kind != Clip.Kind.STREAM:
+            raise Invalid("traces are recorded on streaming clips only", field="assignment")
+        if assignment.status != Assignment.Status.ACTIVE:
+            raise Conflict(f"this assignment is {assignment.status}, not active")
+        current = (
+            Trace.objects.select_for_update()
+            .filter(clip=clip, annotator=user, is_current=True)
+            .first()
+        )
+        if current is not None and not restart:
+            return current
+        revision = (
+            Trace.objects.filter(clip=clip, annotator=user).aggregate(r=Max("revision"))["r"] or 0
+        ) + 1
+        if current is not None:
+            Trace.objects.filter(pk=current.pk).update(is_current=False)
+        trace = Trace.objects.create(
+            clip=clip,
+            annotator=user,
+            revision=revision,
+            config=dict(clip.project.trace_config),
+        )
+        audit_record(
+            action="trace.started",
+            project=clip.project,
+            actor=user,
+            target=trace,
+            data={"clip": clip.pk, "revision": revision},
+        )
+        return trace
+
+
+def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> dict[str, Any]:
+    """Validate every chunk, then store the new ones. A replayed chunk (same seq, same
+    samples) is acknowledged again and stored once; the same seq with other samples is a
+    conflict. Returns the acknowledged sequence: every chunk up to it is safe on the server."""
+    trace = Trace.objects.select_related("clip").get(pk=trace_id, annotator=user)
+    config = trace.config
+    chunks = [
+        parse_chunk(
+            raw,
+            dimensions=config["dimensions"],
+            rate_hz=config["rate_hz"],
+            duration_s=trace.clip.duration_s,
+            where=f"chunks[{i}]" if len(raw_chunks) > 1 else "",
+        )
+        for i, raw in enumerate(raw_chunks)
+    ]
+    with transaction.atomic():
+        trace = Trace.objects.select_for_update().get(pk=trace.pk)
+        if trace.status == Trace.Status.FINALISED:
+            raise Conflict("this trace is finalised; start a new revision to record again")
+        known = dict(
+            TraceChunk.objects.filter(trace=trace, seq__in=[c.seq for c in chunks]).values_list(
+                "seq", "digest"
+            )
+        )
+        fresh: dict[int, TraceChunk] = {}
+        duplicates: list[int] = []
+        for chunk in chunks:
+            digest = known.get(chunk.seq) or (
+                fresh[chunk.seq].digest if chunk.seq in fresh else None
+            )
+            if digest is None:
+                fresh[chunk.seq] = TraceChunk(
+                    trace=trace,
+                    seq=chunk.seq,
+                    t0=chunk.t0,
+                    n_samples=len(chunk.samples),
+                    samples=chunk.packed,
+                    digest=chunk.digest,
+                )
+            elif digest == chunk.digest:
+                duplicates.append(chunk.seq)
+            else:
+                raise Conflict(f"chunk {chunk.seq} was received before with other samples")
+        TraceChunk.objects.bulk_create(fresh.values())
+        later = TraceChunk.objects.filter(trace=trace, seq__gt=trace.acked_seq).values_list(
+            "seq", flat=True
+        )
+        trace.acked_seq = contiguous_ack(trace.acked_seq, list(later))
+        trace.sample_count += sum(c.n_samples for c in fresh.values())
+        trace.save(update_fields=["acked_seq", "sample_count"])
+    return {
+        "trace": trace.pk,
+        "acked_seq": trace.acked_seq,
+        "stored": sorted(fresh),
+        "duplicates": sorted(duplicates),
+    }
+
+
+def trace_finalise(*, trace_id: int, user: User, allow_gaps: bool = False) -> Trace:
+    """Assemble the chunks into one trace with a gap report. Missing sequence numbers mean
+    chunks still on their way: refused unless ``allow_gaps``. Idempotent."""
+    with transaction.atomic():
+        trace = (
+            Trace.objects.select_for_update()
+            .select_related("clip__project")
+            .get(pk=trace_id, annotator=user)
+        )
+        if trace.status == Trace.Status.FINALISED:
+            return trace
+        dims = len(trace.config["dimensions"])
+        chunks = [
+            (seq, t0, unpack(bytes(samples), dims))
+            for seq, t0, samples in TraceChunk.objects.filter(trace=trace).values_list(
+                "seq", "t0", "samples"
+            )
+        ]
+        if not chunks:
+            raise Conflict("nothing recorded yet")
+        result = assemble(chunks, rate_hz=trace.config["rate_hz"], duration_s=trace.clip.duration_s)
+        missing = result.report["missing_seqs"]
+        if missing and not allow_gaps:
+            raise Conflict(
+                f"chunks {', '.join(map(str, missing[:20]))} have not arrived; send them, or "
+                "finalise with allow_gaps"
+            )
+        trace.data = result.samples.tobytes()
+        trace.gap_report = result.report
+        trace.status = Trace.Status.FINALISED
+        trace.finalised_at = timezone.now()
+        trace.save(update_fields=["data", "gap_report", "status", "finalised_at"])
+        audit_record(
+            action="trace.finalised",
+            project=trace.clip.project,
+            actor=user,
+            target=trace,
+            data={k: v for k, v in result.report.items() if k != "gaps"},
+        )
+        return trace

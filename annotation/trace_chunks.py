@@ -1,0 +1,164 @@
+"""The trace recording protocol's data side, pure (numpy + orjson, no Django).
+
+A chunk is ``{"seq": int, "t0": seconds, "samples": [[v, a], ...]}``: samples on the project's
+grid, sample i at media time ``t0 + i / rate``. Chunks are validated as whole arrays, never
+per sample in Python, and stored as packed little-endian float32. Assembling puts every
+chunk on one grid; where chunks overlap (the annotator went back and recorded a stretch
+again) the later sequence number wins.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+
+from annotation.errors import Invalid
+
+MAX_CHUNK_SECONDS = 10.0  # the browser sends about one second; a backlog is sent chunk by chunk
+# A sample may start this far past the clip's end (players report durations a frame short).
+END_TOLERANCE_S = 0.25
+DTYPE = np.dtype("<f4")
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    seq: int
+    t0: float
+    samples: np.ndarray  # (n, dims) float32
+
+    @property
+    def packed(self) -> bytes:
+        return self.samples.astype(DTYPE).tobytes()
+
+    @property
+    def digest(self) -> str:
+        """Identity of the chunk's content: a replay has the same digest."""
+        head = f"{self.seq}:{self.t0!r}:{self.samples.shape}".encode()
+        return hashlib.sha256(head + self.packed).hexdigest()
+
+
+def _field(field: str, where: str) -> str:
+    return f"{where}.{field}" if where else field
+
+
+def parse_chunk(
+    raw: Any, *, dimensions: list[dict[str, Any]], rate_hz: float, duration_s: float | None,
+    where: str = "",
+) -> Chunk:  # fmt: skip
+    """Validate one decoded chunk; Invalid names the field (``chunks[2].samples``)."""
+    if not isinstance(raw, dict):
+        raise Invalid("must be an object", field=where or "chunk")
+    seq, t0, samples = raw.get("seq"), raw.get("t0"), raw.get("samples")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise Invalid("must be a non-negative integer", field=_field("seq", where))
+    if isinstance(t0, bool) or not isinstance(t0, int | float) or not math.isfinite(t0) or t0 < 0:
+        raise Invalid("must be a non-negative number of seconds", field=_field("t0", where))
+    if not isinstance(samples, list) or not samples:
+        raise Invalid("must be a non-empty list of samples", field=_field("samples", where))
+    if len(samples) > MAX_CHUNK_SECONDS * rate_hz:
+        raise Invalid(
+            f"more than {MAX_CHUNK_SECONDS:.0f} s of samples in one chunk",
+            field=_field("samples", where),
+        )
+    try:
+        # None (JSON null, what NaN becomes in JSON.stringify) turns into nan and is caught below.
+        array = np.array(samples, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = np.empty(0)
+    if array.ndim != 2 or array.shape[1] != len(dimensions):
+        raise Invalid(
+            f"each sample must be a list of {len(dimensions)} numbers "
+            f"({', '.join(d['name'] for d in dimensions)})",
+            field=_field("samples", where),
+        )
+    bad = ~np.isfinite(array)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise Invalid("must be a finite number", field=_field(f"samples[{i}][{j}]", where))
+    low = np.array([d["min"] for d in dimensions])
+    high = np.array([d["max"] for d in dimensions])
+    outside = (array < low) | (array > high)
+    if outside.any():
+        i, j = np.argwhere(outside)[0]
+        raise Invalid(
+            f"{array[i, j]:g} is outside [{low[j]:g}, {high[j]:g}]",
+            field=_field(f"samples[{i}][{j}]", where),
+        )
+    end = t0 + (len(array) - 1) / rate_hz
+    if duration_s is not None and end > duration_s + END_TOLERANCE_S:
+        raise Invalid(
+            f"samples run to {end:.2f} s, past the clip's end ({duration_s:.2f} s)",
+            field=_field("t0", where),
+        )
+    return Chunk(seq=seq, t0=float(t0), samples=array.astype(DTYPE))
+
+
+def decode_body(body: bytes) -> list[Any]:
+    """One chunk or ``{"chunks": [...]}`` (a backlog flushed after being offline)."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise Invalid(f"not valid JSON ({exc})", field="body") from exc
+    if isinstance(data, dict) and "chunks" in data:
+        chunks = data["chunks"]
+        if not isinstance(chunks, list) or not chunks:
+            raise Invalid("must be a non-empty list", field="chunks")
+        return chunks
+    return [data]
+
+
+def unpack(packed: bytes, dims: int) -> np.ndarray:
+    return np.frombuffer(packed, dtype=DTYPE).reshape(-1, dims)
+
+
+def contiguous_ack(acked: int, seqs: list[int]) -> int:
+    """The highest sequence number with every earlier one received."""
+    for seq in sorted(s for s in seqs if s > acked):
+        if seq != acked + 1:
+            break
+        acked = seq
+    return acked
+
+
+@dataclass(frozen=True, slots=True)
+class Assembled:
+    samples: np.ndarray  # (n_grid, dims) float32, NaN where nothing was recorded
+    report: dict[str, Any]
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) index runs where mask is True."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+def assemble(
+    chunks: list[tuple[int, float, np.ndarray]], *, rate_hz: float, duration_s: float | None
+) -> Assembled:
+    """One trace on the grid 0, 1/rate, ... from (seq, t0, samples) chunks; later seq wins."""
+    if not chunks:
+        raise ValueError("no chunks to assemble")
+    dims = chunks[0][2].shape[1]
+    last = max((round(t0 * rate_hz) + len(s) for _, t0, s in chunks), default=0)
+    n = max(last, math.ceil((duration_s or 0) * rate_hz))
+    grid = np.full((n, dims), np.nan, dtype=DTYPE)
+    for _, t0, samples in sorted(chunks, key=lambda chunk: chunk[0]):
+        start = round(t0 * rate_hz)
+        grid[start : start + len(samples)] = samples
+    recorded = np.asarray(~np.isnan(grid).any(axis=1), dtype=bool)
+    seqs = sorted(seq for seq, _, _ in chunks)
+    missing = sorted(set(range(seqs[-1] + 1)) - set(seqs))
+    gaps = [(a / rate_hz, b / rate_hz) for a, b in _runs(~recorded)]
+    report = {
+        "rate_hz": rate_hz,
+        "n_samples": int(recorded.sum()),
+        "grid_length": n,
+        "coverage": float(recorded.mean()) if n else 0.0,
+        "gaps": [[round(a, 4), round(b, 4)] for a, b in gaps],
+        "missing_seqs": missing,
+        "chunks": len(chunks),
+    }
+    return Assembled(samples=grid, report=report)
