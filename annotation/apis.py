@@ -419,8 +419,7 @@ class TraceChunksApi(APIView):
     def post(self, request: AuthedRequest, trace_id: int) -> Response:
         if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_CHUNK_BODY:
             raise TooLarge(f"a chunk request may carry at most {MAX_CHUNK_BODY // 1024} KiB")
-        get_object_or_404(Trace.objects.only("pk"), pk=trace_id, annotator_id=request.user.pk)
-        ack = trace_store_chunks(
+        ack = trace_store_chunks(  # someone else's trace: DoesNotExist, a 404
             trace_id=trace_id, user=request.user, raw_chunks=decode_body(request.body)
         )
         return Response(ack)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("projects/<slug:slug>/clips", views.project_clips, name="project-clips"),
+    path("projects/<slug:slug>/work", views.workspace, name="workspace"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("annotation.api_urls")),
     path("admin/", admin.site.urls),

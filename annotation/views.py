@@ -11,7 +11,13 @@ from django.views.decorators.http import require_GET
 from django.views.static import serve
 
 from annotation.health import health_report
-from annotation.selectors import clip_media_counts, project_for_user, projects_for_user
+from annotation.models import Role
+from annotation.selectors import (
+    clip_media_counts,
+    project_for_user,
+    projects_for_user,
+    require_role,
+)
 
 CLIPS_PER_PAGE = 50
 
@@ -55,3 +61,12 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
     if not projects_for_user(request.user).filter(pk=int(project_id)).exists():
         raise Http404
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
+
+@login_required
+@require_GET
+def workspace(request: HttpRequest, slug: str) -> HttpResponse:
+    """The annotator workspace: one custom element that works through the REST API."""
+    project = project_for_user(request.user, slug)
+    require_role(request.user, project, Role.ANNOTATOR)
+    return render(request, "annotation/work/workspace.html", {"project": project})

@@ -28,6 +28,7 @@ class Trace(models.Model):
     acked_seq = models.IntegerField(
         default=-1, help_text="Highest sequence number with every earlier chunk received."
     )
+    chunk_count = models.PositiveIntegerField(default=0)
     sample_count = models.PositiveIntegerField(default=0)
     data = models.BinaryField(
         null=True, blank=True, help_text="Finalised samples: float32, one column per dimension."

@@ -58,20 +58,31 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
     """Validate every chunk, then store the new ones. A replayed chunk (same seq, same
     samples) is acknowledged again and stored once; the same seq with other samples is a
     conflict. Returns the acknowledged sequence: every chunk up to it is safe on the server."""
-    trace = Trace.objects.select_related("clip").get(pk=trace_id, annotator=user)
-    config = trace.config
-    chunks = [
-        parse_chunk(
-            raw,
-            dimensions=config["dimensions"],
-            rate_hz=config["rate_hz"],
-            duration_s=trace.clip.duration_s,
-            where=f"chunks[{i}]" if len(raw_chunks) > 1 else "",
-        )
-        for i, raw in enumerate(raw_chunks)
-    ]
     with transaction.atomic():
-        trace = Trace.objects.select_for_update().get(pk=trace.pk)
+        trace = (
+            Trace.objects.select_for_update(of=("self",))
+            .select_related("clip")
+            .only(
+                "pk",
+                "status",
+                "config",
+                "acked_seq",
+                "chunk_count",
+                "sample_count",
+                "clip__duration_s",
+            )
+            .get(pk=trace_id, annotator=user)
+        )
+        chunks = [
+            parse_chunk(
+                raw,
+                dimensions=trace.config["dimensions"],
+                rate_hz=trace.config["rate_hz"],
+                duration_s=trace.clip.duration_s,
+                where=f"chunks[{i}]" if len(raw_chunks) > 1 else "",
+            )
+            for i, raw in enumerate(raw_chunks)
+        ]
         if trace.status == Trace.Status.FINALISED:
             raise Conflict("this trace is finalised; start a new revision to record again")
         known = dict(
@@ -99,12 +110,16 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
             else:
                 raise Conflict(f"chunk {chunk.seq} was received before with other samples")
         TraceChunk.objects.bulk_create(fresh.values())
-        later = TraceChunk.objects.filter(trace=trace, seq__gt=trace.acked_seq).values_list(
-            "seq", flat=True
-        )
-        trace.acked_seq = contiguous_ack(trace.acked_seq, list(later))
+        trace.chunk_count += len(fresh)
+        trace.acked_seq = contiguous_ack(trace.acked_seq, list(fresh))
+        if trace.chunk_count > trace.acked_seq + 1:
+            # Chunks beyond a hole arrived earlier: read them to move the ack past the hole.
+            later = TraceChunk.objects.filter(trace=trace, seq__gt=trace.acked_seq)
+            trace.acked_seq = contiguous_ack(
+                trace.acked_seq, list(later.values_list("seq", flat=True))
+            )
         trace.sample_count += sum(c.n_samples for c in fresh.values())
-        trace.save(update_fields=["acked_seq", "sample_count"])
+        trace.save(update_fields=["acked_seq", "chunk_count", "sample_count"])
     return {
         "trace": trace.pk,
         "acked_seq": trace.acked_seq,

@@ -6,21 +6,12 @@ second. Needs PostgreSQL (DATABASE_URL): SKIP LOCKED is what is being measured.
 """
 
 import http.client
-import os
-import socket
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable
-from pathlib import Path
 
 import orjson
 import psycopg
 import pytest
-from benchutil import report
+from benchutil import dsn, gunicorn, report, run_parallel
 from django.contrib.auth import get_user_model
-from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from annotation.models import Assignment, Membership, Project
@@ -28,40 +19,10 @@ from clips.models import Clip
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 N_CLIPS = 20_000
 CLAIMS_PER_CLIENT = 40
 CLIENTS = (16, 64)
 LABELS = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
-
-
-def run_parallel(n: int, work: Callable[[int], None]) -> float:
-    """Wall seconds for n threads running work(i), started together."""
-    barrier = threading.Barrier(n + 1)
-    errors: list[BaseException] = []
-
-    def body(i: int) -> None:
-        barrier.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    assert not errors, errors[0]
-    return elapsed
-
-
-def dsn() -> str:
-    db = connection.settings_dict
-    return f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 RAW_CLAIM = """
@@ -109,28 +70,8 @@ def setup():
 
 @pytest.fixture
 def server(setup):
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": dsn(), "DB_CONN_MAX_AGE": "600"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "annotation.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", "2", "-k", "gthread", "--threads", "16", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    with gunicorn() as port:
+        yield port
 
 
 def test_claims_and_submits_per_second(setup, server):
