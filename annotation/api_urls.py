@@ -26,6 +26,16 @@ urlpatterns = [
     ),
     path("projects/<slug:slug>/audit/", apis.AuditApi.as_view(), name="api-audit"),
     path(
+        "projects/<slug:slug>/agreement/",
+        apis.AgreementReportsApi.as_view(),
+        name="api-agreement-reports",
+    ),
+    path(
+        "projects/<slug:slug>/agreement/<str:report_id>/",
+        apis.AgreementReportApi.as_view(),
+        name="api-agreement-report",
+    ),
+    path(
         "assignments/<int:assignment_id>/",
         apis.AssignmentDetailApi.as_view(),
         name="api-assignment",

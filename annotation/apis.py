@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -18,9 +19,20 @@ from rest_framework.views import APIView
 
 from annotation import selectors
 from annotation.errors import Conflict, TooLarge
-from annotation.models import Annotation, Assignment, AuditEvent, GoldLabel, Project, Role, Trace
+from annotation.models import (
+    AgreementReport,
+    Annotation,
+    Assignment,
+    AuditEvent,
+    GoldLabel,
+    Project,
+    Role,
+    Trace,
+)
 from annotation.schema import validate_label_schema, validate_routing_rule, validate_trace_config
 from annotation.serializers import (
+    AgreementReportSerializer,
+    AgreementReportSummarySerializer,
     AnnotationSerializer,
     AssignmentDetailSerializer,
     AssignmentSerializer,
@@ -33,6 +45,7 @@ from annotation.serializers import (
     TraceSerializer,
 )
 from annotation.services.adjudication import adjudication_decide, clip_send_to_adjudication
+from annotation.services.agreement import agreement_report_request
 from annotation.services.assignment import (
     adjudication_next,
     assignment_next,
@@ -465,3 +478,42 @@ class TraceSamplesApi(APIView):
         samples = unpack(bytes(data or b""), len(dims)).astype(float)
         rows = [None if any(v != v for v in row) else row for row in samples.tolist()]
         return Response({"rate_hz": trace.config["rate_hz"], "dimensions": dims, "samples": rows})
+
+
+# --- agreement --------------------------------------------------------------------------------
+
+
+class AgreementReportsApi(ListAPIView):
+    """Admins: the dated agreement reports (newest first) — agreement followed over time; POST
+    asks a worker for a fresh one (one at a time per project)."""
+
+    pagination_class = Pages
+    serializer_class = AgreementReportSummarySerializer
+
+    def get_queryset(self) -> QuerySet[AgreementReport]:
+        project = _project(self.request, self.kwargs["slug"], Role.ADMIN)
+        return AgreementReport.objects.filter(project=project).order_by("-created_at", "-pk")
+
+    @extend_schema(request=None, responses={202: AgreementReportSerializer})
+    def post(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug, Role.ADMIN)
+        report = agreement_report_request(project=project)
+        return Response(AgreementReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+class AgreementReportApi(APIView):
+    """Admins: one report with its progress; ``latest`` is the newest finished one."""
+
+    @extend_schema(responses=AgreementReportSerializer)
+    def get(self, request: AuthedRequest, slug: str, report_id: str) -> Response:
+        project = _project(request, slug, Role.ADMIN)
+        reports = AgreementReport.objects.filter(project=project)
+        if report_id == "latest":
+            report = (
+                reports.filter(status=AgreementReport.Status.DONE).order_by("-finished_at").first()
+            )
+            if report is None:
+                raise Http404
+        else:
+            report = get_object_or_404(reports, pk=int(report_id) if report_id.isdigit() else 0)
+        return Response(AgreementReportSerializer(report).data)

@@ -1,8 +1,9 @@
 """The routing rule: aggregate a clip's layer-1 labels and decide accept or dispute.
 
-Pure: payloads in, a Decision out. The aggregator here is majority/unanimity; Dawid–Skene
-confidence and trace concordance arrive through ``extra_confidence`` / ``min_trace_ccc`` from
-the agreement engine without changing this interface.
+Pure: payloads in, a Decision out. Votes give majority and unanimity; the agreement engine
+adds ``Evidence`` — the clip's Dawid–Skene label and posterior (used when the rule's aggregator
+is ``dawid_skene``) and its lowest pairwise trace concordance (checked against
+``min_trace_ccc``).
 """
 
 from collections import Counter
@@ -13,6 +14,13 @@ from typing import Any
 from annotation.schema import UNSURE
 
 Payload = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    ds_label: str | None = None
+    ds_confidence: float | None = None
+    trace_ccc_min: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +70,20 @@ def aggregate_static(schema: dict[str, Any], payloads: list[Payload]) -> Payload
     return out
 
 
-def _primary(schema: dict[str, Any]) -> tuple[str, str]:
-    """The layer routing looks at: the segment primary, else the first single, else multi."""
+def primary_layer(schema: dict[str, Any], payloads: list[Payload] | None = None) -> tuple[str, str]:
+    """The layer routing looks at: the segment primary, else the first single, else the first
+    multi-label layer — the first of these the labels have (MELD sheets carry GoEmotions only)."""
     primary = (schema.get("segments") or {}).get("primary")
-    if primary:
-        return primary, "single"
-    for kind in ("single", "multi"):
-        layers = _layers(schema, kind)
-        if layers:
-            return layers[0]["name"], kind
-    raise ValueError("the label schema has no categorical layer to route on")
+    candidates = [(primary, "single")] if primary else []
+    candidates += [
+        (layer["name"], kind) for kind in ("single", "multi") for layer in _layers(schema, kind)
+    ]
+    if not candidates:
+        raise ValueError("the label schema has no categorical layer to route on")
+    for name, kind in candidates:
+        if payloads is None or any(name in p for p in payloads):
+            return name, kind
+    return candidates[0]
 
 
 def _agreement(values: list[Any]) -> tuple[Any, float, bool, int]:
@@ -82,9 +94,12 @@ def _agreement(values: list[Any]) -> tuple[Any, float, bool, int]:
 
 
 def decide_static(
-    schema: dict[str, Any], rule: dict[str, Any], payloads: list[Payload]
+    schema: dict[str, Any],
+    rule: dict[str, Any],
+    payloads: list[Payload],
+    evidence: Evidence = Evidence(),
 ) -> Decision:
-    name, kind = _primary(schema)
+    name, kind = primary_layer(schema, payloads)
     present = [p for p in payloads if name in p]
     aggregate = aggregate_static(schema, payloads)
     if not present:
@@ -92,7 +107,20 @@ def decide_static(
     votes = [p[name] if kind == "single" else tuple(p[name]) for p in present]
     top, share, unanimous, distinct = _agreement(votes)
     unanimous = unanimous and len(present) == len(payloads)
-    return _apply_rule(rule, aggregate, top, share, unanimous, distinct, {"layer": name})
+    model_based = rule["aggregator"] == "dawid_skene" and evidence.ds_confidence is not None
+    if model_based and kind == "single":
+        top = aggregate[name] = evidence.ds_label
+    return _apply_rule(
+        rule,
+        aggregate,
+        top,
+        share,
+        unanimous,
+        distinct,
+        {"layer": name},
+        evidence,
+        evidence.ds_confidence if model_based else None,
+    )
 
 
 def _apply_rule(
@@ -103,25 +131,36 @@ def _apply_rule(
     unanimous: bool,
     distinct: int,
     metrics: dict[str, Any],
-    extra_confidence: float | None = None,
+    evidence: Evidence,
+    model_confidence: float | None = None,
 ) -> Decision:
-    confidence = max(share, extra_confidence or 0.0)
+    confidence = share if model_confidence is None else model_confidence
     tier = tier_for(confidence, unanimous, rule)
     metrics = {**metrics, "top_share": round(share, 6)}
+    if model_confidence is not None:
+        metrics["ds_confidence"] = round(model_confidence, 6)
+    if evidence.trace_ccc_min is not None:
+        metrics["trace_ccc_min"] = round(evidence.trace_ccc_min, 6)
+
+    def dispute(reason: str, tier: str = tier) -> Decision:
+        return Decision(False, None, aggregate, confidence, tier, distinct, reason, metrics)
+
     if top == UNSURE or top == (UNSURE,):
-        return Decision(
-            False, None, aggregate, confidence, "low", distinct, "annotators unsure", metrics
-        )
+        return dispute("annotators unsure", "low")
+    floor = rule.get("min_trace_ccc")
+    if floor is not None and evidence.trace_ccc_min is not None and evidence.trace_ccc_min < floor:
+        return dispute(f"trace concordance {evidence.trace_ccc_min:.2f} < {floor}")
     if unanimous and rule["accept_unanimous"]:
         return Decision(
             True, "unanimous", aggregate, confidence, tier, distinct, "unanimous", metrics
         )
     if confidence >= rule["min_confidence"]:
-        provenance = "majority" if extra_confidence is None else "model_confident"
+        provenance = "majority" if model_confidence is None else "model_confident"
         reason = f"confidence {confidence:.2f} ≥ {rule['min_confidence']}"
         return Decision(True, provenance, aggregate, confidence, tier, distinct, reason, metrics)
-    reason = f"confidence {confidence:.2f} < {rule['min_confidence']} ({distinct} distinct labels)"
-    return Decision(False, None, aggregate, confidence, tier, distinct, reason, metrics)
+    return dispute(
+        f"confidence {confidence:.2f} < {rule['min_confidence']} ({distinct} distinct labels)"
+    )
 
 
 def _label_at(segments: list[Payload], t: float, name: str) -> Any:
@@ -132,11 +171,15 @@ def _label_at(segments: list[Payload], t: float, name: str) -> Any:
 
 
 def decide_stream(
-    schema: dict[str, Any], rule: dict[str, Any], payloads: list[Payload], sample_times: list[float]
+    schema: dict[str, Any],
+    rule: dict[str, Any],
+    payloads: list[Payload],
+    sample_times: list[float],
+    evidence: Evidence = Evidence(),
 ) -> Decision:
     """Compare the annotators' primary labels at ``sample_times`` (reference utterance
     midpoints, or every second); the gold is the annotation closest to the per-time majority."""
-    name, _ = _primary(schema)
+    name, _ = primary_layer(schema)
     per_annotator = [[_label_at(p["segments"], t, name) for t in sample_times] for p in payloads]
     shares: list[float] = []
     majorities: list[Any] = []
@@ -154,4 +197,6 @@ def decide_stream(
     aggregate = payloads[closeness.index(max(closeness))]
     share = sum(shares) / len(shares)
     metrics = {"layer": name, "samples": len(sample_times)}
-    return _apply_rule(rule, aggregate, None, share, all_unanimous, len(distinct), metrics)
+    return _apply_rule(
+        rule, aggregate, None, share, all_unanimous, len(distinct), metrics, evidence
+    )

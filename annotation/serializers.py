@@ -5,7 +5,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-from annotation.models import Annotation, Assignment, AuditEvent, GoldLabel, Project, Trace
+from annotation.models import (
+    AgreementReport,
+    Annotation,
+    Assignment,
+    AuditEvent,
+    GoldLabel,
+    Project,
+    Trace,
+)
 from clips.models import Clip, Segment
 
 
@@ -157,3 +165,48 @@ class AssignmentDetailSerializer(ReviewMixin, AssignmentSerializer):
 class ClipDetailSerializer(ReviewMixin, ClipAdminSerializer):
     class Meta(ClipAdminSerializer.Meta):
         fields = [*ClipAdminSerializer.Meta.fields, "layer1", "agreement", "gold_history"]
+
+
+class AgreementReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgreementReport
+        fields = [
+            "id",
+            "status",
+            "processed",
+            "total",
+            "error",
+            "created_at",
+            "finished_at",
+            "report",
+        ]
+
+
+class AgreementReportSummarySerializer(serializers.ModelSerializer):
+    """For the history: the headline figures of each report, not the whole body."""
+
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgreementReport
+        fields = ["id", "status", "processed", "total", "created_at", "finished_at", "summary"]
+
+    def get_summary(self, report: AgreementReport) -> dict[str, Any]:
+        layers = (report.report or {}).get("layers", {})
+        return {
+            name: {
+                key: value
+                for key, value in {**layer.get("overall", {}), **layer}.items()
+                if key
+                in (
+                    "fleiss_kappa",
+                    "krippendorff_alpha_nominal",
+                    "krippendorff_alpha_masi",
+                    "jaccard_mean",
+                    "krippendorff_alpha_ordinal",
+                    "krippendorff_alpha_interval",
+                )
+            }
+            | ({"ds_tiers": layer["dawid_skene"]["tiers"]} if "dawid_skene" in layer else {})
+            for name, layer in layers.items()
+        }

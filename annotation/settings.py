@@ -174,6 +174,8 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "annotation.models.Assignment.Status",
         "AnnotationStatusEnum": "annotation.models.Annotation.Status",
         "MediaStatusEnum": "clips.models.Clip.MediaStatus",
+        "ReportStatusEnum": "annotation.models.AgreementReport.Status",
+        "TraceStatusEnum": "annotation.models.Trace.Status",
     },
 }
 
@@ -193,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
     "reclaim-expired-leases": {
         "task": "annotation.tasks.reclaim_expired_leases",
         "schedule": 60.0,
+    },
+    "agreement-recompute-changed": {
+        "task": "annotation.tasks.agreement_recompute_changed",
+        "schedule": float(os.environ.get("AGREEMENT_RECOMPUTE_SECONDS", 3600)),
     },
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -361,7 +361,7 @@ def _entropy_bits(counts: IntArray) -> FloatArray:
     p = _safe_divide(counts, counts.sum(axis=-1, keepdims=True))
     logs = np.zeros_like(p)
     np.log2(p, out=logs, where=p > 0)
-    h = -(np.nan_to_num(p) * logs).sum(axis=-1)
+    h = 0.0 - (np.nan_to_num(p) * logs).sum(axis=-1)  # 0.0 - : no "-0.0" for one label
     return np.where(counts.sum(axis=-1) > 0, h, np.nan)
 
 

@@ -34,7 +34,7 @@ BoolArray = npt.NDArray[np.bool_]
 WordArray = npt.NDArray[np.uint64]
 NAN = float("nan")
 
-# Distinct sets whose pairwise MASI distances are computed per block in alpha's D_e.
+# Elements per block (rows x distinct sets x words) of the pairwise work in alpha's D_e.
 _BLOCK_ELEMENTS = 1 << 22
 
 
@@ -168,6 +168,9 @@ def _pack(sets: BoolArray) -> WordArray:
 
 
 def _popcount(words: WordArray) -> IntArray:
+    """Number of set bits per row of packed words."""
+    if words.shape[-1] == 1:
+        return np.bitwise_count(words[..., 0]).astype(np.int64)
     return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
 
 
@@ -332,11 +335,12 @@ def soft_labels(sr: SetRatings) -> FloatArray:
     the item's ratings that contain label ``k`` and ``n_i`` its number of ratings (empty sets
     count in ``n_i``). Rows need not sum to one (a rating may hold several labels or none).
     Items without ratings get a row of zeros. Shape ``(n_items, n_labels)``."""
-    out = np.zeros((sr.n_items, sr.n_labels), dtype=np.float64)
-    present, starts, sizes = _groups(sr)
-    if starts.size and sr.n_labels:
-        counts = np.add.reduceat(sr.sets.astype(np.int64), starts, axis=0)
-        out[present] = counts / sizes[:, None]
+    n_labels = sr.n_labels
+    rows, cols = np.nonzero(sr.sets)
+    flat = np.bincount(sr.item[rows] * n_labels + cols, minlength=sr.n_items * n_labels)
+    n_i = sr.counts_per_item()
+    out = np.zeros((sr.n_items, n_labels), dtype=np.float64)
+    np.divide(flat.reshape(sr.n_items, n_labels), n_i[:, None], out=out, where=n_i[:, None] > 0)
     return out
 
 
@@ -387,9 +391,9 @@ def krippendorff_alpha_masi(sr: SetRatings) -> float:
     (``n_c`` pairable ratings each); ``d`` is :func:`masi_distance`. This equals
     ``nltk.metrics.agreement.AnnotationTask(data, distance=masi_distance).alpha()``.
 
-    Vectorised: ``D_o`` over all within-item pairs at once, ``D_e`` over the distinct-set
-    distance matrix in row blocks (``O(S^2)`` for ``S`` distinct sets, a few thousand for
-    GoEmotions-like data).
+    Vectorised by grouping identical sets: ``D_o`` over all within-item pairs at once,
+    ``D_e`` over the ``S x S`` distinct-set matrix in row blocks (``O(S^2)`` popcounts for
+    ``S`` distinct sets -- about 3,000 for 100,000 GoEmotions-like items x 3 raters, ~0.3 s).
 
     Undefined (``nan``): no pairable item, or a single distinct set among pairable ratings
     (``D_e = 0``; NLTK returns 1.0 there, we follow the categorical module and
@@ -411,17 +415,32 @@ def krippendorff_alpha_masi(sr: SetRatings) -> float:
     _, _, sub_sizes = _groups(sub)
     m_u = np.repeat(sub_sizes, sub_sizes)[a]
     d_o = float(np.sum(2.0 * _masi_words(words[a], words[b]) / (m_u - 1))) / n
-    # expected: sum_{c,k} n_c n_k d_ck in row blocks of the distinct-set distance matrix
+    # expected: sum_{c,k} n_c n_k d_ck over the distinct-set pairs, in row blocks. MASI
+    # depends only on (|S_c|, |S_k|, |S_c & S_k|), so the weights n_c n_k are histogrammed
+    # by that triple and the distance is evaluated once per triple.
     n_sets = distinct.shape[0]
     weights = n_c.astype(np.float64)
     sizes_c = _popcount(distinct)
-    block = max(1, _BLOCK_ELEMENTS // max(1, n_sets * distinct.shape[1]))
+    base = int(sizes_c.max()) + 1
+    histogram = base**3 <= _BLOCK_ELEMENTS
+    hist = np.zeros(base**3 if histogram else 0, dtype=np.float64)
     total = 0.0
+    block = max(1, _BLOCK_ELEMENTS // max(1, n_sets * distinct.shape[1]))
     for lo in range(0, n_sets, block):
         hi = min(n_sets, lo + block)
         inter = _popcount(distinct[lo:hi, None, :] & distinct[None, :, :])
-        d = _masi_from_counts(inter, sizes_c[lo:hi, None], sizes_c[None, :])
-        total += float(weights[lo:hi] @ d @ weights)
+        pair_weight = weights[lo:hi, None] * weights[None, :]
+        if histogram:
+            key = (sizes_c[lo:hi, None] * base + sizes_c[None, :]) * base + inter
+            hist += np.bincount(key.ravel(), weights=pair_weight.ravel(), minlength=base**3)
+        else:  # sets of hundreds of labels: evaluate the block directly
+            d = _masi_from_counts(inter, sizes_c[lo:hi, None], sizes_c[None, :])
+            total += float(np.sum(pair_weight * d))
+    if histogram:
+        used = np.flatnonzero(hist)
+        size_a, rest = np.divmod(used, base * base)
+        size_b, inter_used = np.divmod(rest, base)
+        total = float(hist[used] @ _masi_from_counts(inter_used, size_a, size_b))
     d_e = total / (n * (n - 1))
     if d_e <= 0:
         return NAN

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from annotation.models import Annotation, ClipAgreement, GoldLabel, Project, Provenance
-from annotation.routing import Decision, decide_static, decide_stream
+from annotation.routing import Decision, Evidence, decide_static, decide_stream, primary_layer
 from annotation.services.audit import audit_record
 from annotation.services.gold import gold_record
 from clips.models import Clip
@@ -23,6 +23,31 @@ def _sample_times(clip: Clip, payloads: list[dict[str, Any]]) -> list[float]:
         (seg["end"] for p in payloads for seg in p.get("segments", [])), default=0.0
     )
     return [t + 0.5 for t in range(int(end))]
+
+
+def _evidence(clip: Clip, project: Project, annotations: list[Annotation]) -> Evidence:
+    """What the agreement engine knows beyond the votes, as the project's rule asks for it."""
+    from annotation.services.agreement import ds_posterior, latest_model, trace_concordance
+
+    rule = project.routing_rule
+    ds: tuple[str, float] | None = None
+    name, kind = primary_layer(project.label_schema)
+    if rule["aggregator"] == "dawid_skene" and clip.kind == Clip.Kind.STATIC and kind == "single":
+        model = latest_model(project, name)
+        if model is not None:
+            ds = ds_posterior(
+                model,
+                [a.annotator_id for a in annotations],
+                [a.payload.get(name) for a in annotations],
+            )
+    ccc = None
+    if rule.get("min_trace_ccc") is not None and clip.kind == Clip.Kind.STREAM:
+        ccc = trace_concordance(clip)
+    return Evidence(
+        ds_label=ds[0] if ds else None,
+        ds_confidence=ds[1] if ds else None,
+        trace_ccc_min=ccc,
+    )
 
 
 def _digest(annotations: list[Annotation]) -> str:
@@ -43,13 +68,18 @@ def clip_route(*, clip_id: int) -> Clip:
             Clip.objects.filter(pk=clip.pk).update(stage=clip.stage)
             return clip
         payloads = [a.payload for a in annotations]
+        evidence = _evidence(clip, project, annotations)
         decision: Decision
         if clip.kind == Clip.Kind.STREAM:
             decision = decide_stream(
-                project.label_schema, project.routing_rule, payloads, _sample_times(clip, payloads)
+                project.label_schema,
+                project.routing_rule,
+                payloads,
+                _sample_times(clip, payloads),
+                evidence,
             )
         else:
-            decision = decide_static(project.label_schema, project.routing_rule, payloads)
+            decision = decide_static(project.label_schema, project.routing_rule, payloads, evidence)
         ClipAgreement.objects.update_or_create(
             clip=clip,
             defaults={
@@ -58,6 +88,7 @@ def clip_route(*, clip_id: int) -> Clip:
                 "confidence": decision.confidence,
                 "tier": decision.tier,
                 "n_distinct": decision.n_distinct,
+                "trace_ccc_min": evidence.trace_ccc_min,
                 "metrics": {**decision.metrics, "reason": decision.reason},
                 "input_digest": _digest(annotations),
             },

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from annotation.models import Annotation, Assignment, Trace
+from annotation.models import AgreementReport, Annotation, Assignment, Trace
 from clips.models import Clip
 from factories import ClipFactory, ProjectFactory, member
 
@@ -78,6 +78,7 @@ def world():
             "annotation": labelled.pk,
             "clip": disputed.pk,
             "trace": recording.pk,
+            "report": AgreementReport.objects.create(project=project, status="done").pk,
             "finished": finished.pk,
         },
     }
@@ -114,6 +115,14 @@ MATRIX = {
     ),
     "api-audit": (
         "get", "/api/projects/{slug}/audit/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-agreement-reports": (
+        "get", "/api/projects/{slug}/agreement/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-agreement-report": (
+        "get", "/api/projects/{slug}/agreement/{report}/", None,
         [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
     ),
     "api-assignment": (

@@ -1,0 +1,192 @@
+"""The project agreement report from encoded arrays: what a benchmark paper's agreement section
+reports, per label layer, per batch and per annotator. Pure: arrays in, JSON-ready dicts out.
+"""
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from annotation.agreement import dawid_skene
+from annotation.agreement.categorical import (
+    Ratings,
+    agreement_ratios,
+    annotator_stats,
+    cohen_kappa_pairwise,
+    confidence_tiers,
+    confusion_matrix,
+    fleiss_kappa,
+    krippendorff_alpha,
+    majority,
+)
+from annotation.agreement.multilabel import (
+    SetRatings,
+    krippendorff_alpha_masi,
+    match_ratios,
+    pairwise_jaccard,
+    soft_labels,
+)
+
+Json = dict[str, Any]
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN to None (undefined), rounded floats."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return clean(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6)
+    return value
+
+
+def subset(r: Ratings, keep_items: npt.NDArray[np.bool_]) -> Ratings:
+    """The ratings of the kept items, items renumbered (for per-batch figures)."""
+    new_index = np.cumsum(keep_items) - 1
+    mask = keep_items[r.item]
+    return Ratings(
+        new_index[r.item[mask]], r.rater[mask], r.label[mask],
+        int(keep_items.sum()), r.n_raters, r.n_classes,
+    )  # fmt: skip
+
+
+def weighted_pairwise_kappa(r: Ratings) -> float:
+    """Mean pairwise Cohen κ weighted by the items each pair shares: in batched designs a pair
+    of raters from different batches may share one item, and must not weigh like a full pair."""
+    pairwise = cohen_kappa_pairwise(r)
+    defined = [(k, pairwise.n_common[p]) for p, k in pairwise.kappa.items() if not math.isnan(k)]
+    weight = sum(n for _, n in defined)
+    return sum(k * n for k, n in defined) / weight if weight else math.nan
+
+
+def single_label_figures(r: Ratings) -> Json:
+    ratios = agreement_ratios(r)
+    return {
+        "n_items": int((r.n_ratings() >= 2).sum()),
+        "n_ratings": int(r.item.size),
+        **{k: v for k, v in ratios.items() if k != "n_items"},
+        "fleiss_kappa": fleiss_kappa(r),
+        "cohen_kappa_mean": weighted_pairwise_kappa(r),
+        "krippendorff_alpha_nominal": krippendorff_alpha(r, level="nominal"),
+    }
+
+
+def single_label_report(
+    r: Ratings,
+    *,
+    classes: list[str],
+    raters: list[str],
+    batches: npt.NDArray[np.int64],
+    batch_names: list[str],
+    gold: npt.NDArray[np.int64] | None = None,
+    high: float = 0.9,
+    medium: float = 0.8,
+) -> tuple[Json, dawid_skene.DawidSkene]:
+    """Overall and per-batch figures, Dawid–Skene tiers, per-annotator statistics and the
+    annotator-vs-aggregate confusion; returns the fitted model too (routing reuses it)."""
+    model = dawid_skene.fit(r)
+    vote = majority(r)
+    tiers = confidence_tiers(model.confidence, vote.unanimous, high=high, medium=medium)
+    rated = r.n_ratings() > 0
+    tier_counts = {t: int(((tiers == t) & rated).sum()) for t in ("high", "medium", "low")}
+    per_annotator = []
+    for stats in annotator_stats(r, model.labels, gold):
+        if stats.n_rated == 0:
+            continue
+        per_annotator.append(
+            {
+                "annotator": raters[stats.rater],
+                "n_rated": stats.n_rated,
+                "accuracy_vs_aggregate": stats.accuracy,
+                "kappa_vs_gold": stats.kappa_gold,
+                "n_gold": stats.n_gold,
+                "label_distribution": dict(zip(classes, stats.label_counts.tolist(), strict=True)),
+                "entropy_bits": stats.entropy_bits,
+                "entropy_normalised": stats.entropy_normalised,
+                "confusion_vs_aggregate": stats.confusion.tolist(),
+            }
+        )
+    report = {
+        "classes": classes,
+        "overall": single_label_figures(r),
+        "by_batch": {
+            name: single_label_figures(subset(r, batches == b))
+            for b, name in enumerate(batch_names)
+            if (batches == b).any()
+        },
+        "dawid_skene": {
+            "tiers": tier_counts,
+            "thresholds": {"high": high, "medium": medium},
+            "converged": model.converged,
+            "n_iter": model.n_iter,
+            "agrees_with_majority": float(
+                (model.labels[vote.label >= 0] == vote.label[vote.label >= 0]).mean()
+            )
+            if (vote.label >= 0).any()
+            else math.nan,
+        },
+        "annotators": per_annotator,
+        "confusion_majority_vs_ds": confusion_matrix(
+            vote.label, model.labels, len(classes)
+        ).tolist(),
+    }
+    return clean(report), model
+
+
+def ordinal_report(r: Ratings, *, values: list[int]) -> Json:
+    return clean(
+        {
+            "n_items": int((r.n_ratings() >= 2).sum()),
+            "krippendorff_alpha_ordinal": krippendorff_alpha(r, level="ordinal"),
+            "krippendorff_alpha_interval": krippendorff_alpha(r, level="interval", values=values),
+        }
+    )
+
+
+def multi_label_figures(sr: SetRatings) -> Json:
+    jaccard = pairwise_jaccard(sr)
+    matches = match_ratios(sr)
+    return {
+        "n_items": matches.n_pairable,
+        "jaccard_mean": jaccard.mean,
+        "jaccard_median": jaccard.median,
+        "exact_match_ratio": matches.exact_match_ratio,
+        "overlap_ratio": matches.overlap_ratio,
+        "identical_set_ratio": matches.identical_set_ratio,
+        "krippendorff_alpha_masi": krippendorff_alpha_masi(sr),
+    }
+
+
+def set_subset(sr: SetRatings, keep_items: npt.NDArray[np.bool_]) -> SetRatings:
+    new_index = np.cumsum(keep_items) - 1
+    mask = keep_items[sr.item]
+    return SetRatings(
+        sr.sets[mask], new_index[sr.item[mask]], sr.rater[mask], int(keep_items.sum()), sr.labels
+    )
+
+
+def multi_label_report(
+    sr: SetRatings, *, batches: npt.NDArray[np.int64], batch_names: list[str]
+) -> Json:
+    """Overall and per-batch set agreement, plus each label's mean soft share p_k."""
+    soft = soft_labels(sr)
+    rated = sr.counts_per_item() > 0
+    prevalence = soft[rated].mean(axis=0) if rated.any() else np.zeros(sr.n_labels)
+    return clean(
+        {
+            "labels": list(sr.labels),
+            "overall": multi_label_figures(sr),
+            "by_batch": {
+                name: multi_label_figures(set_subset(sr, batches == b))
+                for b, name in enumerate(batch_names)
+                if (batches == b).any()
+            },
+            "mean_soft_label": dict(zip(sr.labels, prevalence.tolist(), strict=True)),
+        }
+    )

@@ -1,0 +1,300 @@
+"""Agreement over a whole project (a dated report, with progress) and the model evidence the
+routing rule uses for one clip (Dawid–Skene posterior from the latest report)."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from annotation.agreement import dawid_skene
+from annotation.agreement.categorical import Ratings
+from annotation.agreement.multilabel import SetRatings
+from annotation.agreement.report import multi_label_report, ordinal_report, single_label_report
+from annotation.agreement.traces import ccc_matrix
+from annotation.models import AgreementReport, Annotation, GoldLabel, Project, Trace
+from annotation.schema import UNSURE
+from annotation.trace_chunks import unpack
+from clips.models import Clip
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Table:
+    """A project's current static-clip layer-1 labels, indexed for the agreement engine."""
+
+    item: np.ndarray
+    rater: np.ndarray
+    payloads: list[dict[str, Any]]
+    clip_ids: list[int]
+    rater_ids: list[int]
+    rater_names: list[str]
+    batches: np.ndarray
+    batch_names: list[str]
+    gold: list[dict[str, Any] | None] = field(default_factory=list)
+
+
+def label_table(project: Project) -> Table:
+    rows = list(
+        Annotation.objects.filter(
+            clip__project=project, clip__kind=Clip.Kind.STATIC, is_current=True
+        )
+        .order_by("clip_id", "annotator_id")
+        .values_list("clip_id", "annotator_id", "payload")
+    )
+    clip_ids = sorted({r[0] for r in rows})
+    rater_ids = sorted({r[1] for r in rows})
+    clip_index = {c: i for i, c in enumerate(clip_ids)}
+    rater_index = {u: i for i, u in enumerate(rater_ids)}
+    names = dict(get_user_model().objects.filter(pk__in=rater_ids).values_list("pk", "username"))
+    batch_of = dict(Clip.objects.filter(pk__in=clip_ids).values_list("pk", "batch"))
+    batch_names = sorted({batch_of[c] for c in clip_ids if batch_of[c]})
+    batch_index = {b: i for i, b in enumerate(batch_names)}
+    gold = dict(
+        GoldLabel.objects.filter(clip_id__in=clip_ids, is_current=True).values_list(
+            "clip_id", "payload"
+        )
+    )
+    return Table(
+        item=np.array([clip_index[r[0]] for r in rows], dtype=np.int64),
+        rater=np.array([rater_index[r[1]] for r in rows], dtype=np.int64),
+        payloads=[r[2] for r in rows],
+        clip_ids=clip_ids,
+        rater_ids=rater_ids,
+        rater_names=[names[u] for u in rater_ids],
+        batches=np.array([batch_index.get(batch_of[c], -1) for c in clip_ids], dtype=np.int64),
+        batch_names=batch_names,
+        gold=[gold.get(c) for c in clip_ids],
+    )
+
+
+def layer_classes(layer: dict[str, Any]) -> list[str]:
+    values = [label["value"] for label in layer["labels"]]
+    return [*values, UNSURE] if layer.get("allow_unsure") else values
+
+
+def single_ratings(table: Table, layer: dict[str, Any]) -> tuple[Ratings, list[str]]:
+    classes = layer_classes(layer)
+    code = {c: i for i, c in enumerate(classes)}
+    name = layer["name"]
+    keep = np.array([name in p and p[name] in code for p in table.payloads], dtype=bool)
+    labels = np.array([code[p[name]] for p in table.payloads if name in p and p[name] in code])
+    ratings = Ratings(
+        table.item[keep], table.rater[keep], labels.astype(np.int64),
+        len(table.clip_ids), len(table.rater_ids), len(classes),
+    )  # fmt: skip
+    return ratings, classes
+
+
+def _gold_codes(table: Table, name: str, classes: list[str]) -> np.ndarray:
+    code = {c: i for i, c in enumerate(classes)}
+    return np.array([code.get(str((g or {}).get(name)), -1) for g in table.gold], dtype=np.int64)
+
+
+def _ds_model_json(model: dawid_skene.DawidSkene, classes: list[str], rater_ids: list[int]) -> Any:
+    return {
+        "classes": classes,
+        "priors": model.priors.tolist(),
+        "confusion": {str(u): model.confusion[i].tolist() for i, u in enumerate(rater_ids)},
+    }
+
+
+def build_report(project: Project, progress: Callable[[int, int], None]) -> dict[str, Any]:
+    """Every statistic for the project's label layers; ``progress(done, total)`` per step."""
+    table = label_table(project)
+    layers = project.label_schema["layers"]
+    total = len(layers) + 1
+    progress(1, total)
+    rule = project.routing_rule
+    out: dict[str, Any] = {
+        "n_clips": len(table.clip_ids),
+        "n_annotations": len(table.payloads),
+        "n_annotators": len(table.rater_ids),
+        "batches": table.batch_names,
+        "layers": {},
+        "models": {},
+    }
+    for step, layer in enumerate(layers, start=2):
+        name = layer["name"]
+        present = [name in p for p in table.payloads]
+        if not any(present):
+            progress(step, total)
+            continue
+        if layer["type"] == "single":
+            ratings, classes = single_ratings(table, layer)
+            report, model = single_label_report(
+                ratings,
+                classes=classes,
+                raters=table.rater_names,
+                batches=table.batches,
+                batch_names=table.batch_names,
+                gold=_gold_codes(table, name, classes),
+                high=rule["min_confidence"],
+                medium=rule.get("medium_confidence", 0.8),
+            )
+            out["layers"][name] = report
+            out["models"][name] = _ds_model_json(model, classes, table.rater_ids)
+        elif layer["type"] == "multi":
+            keep = np.array(present)
+            sets = SetRatings.from_lists(
+                table.item[keep],
+                table.rater[keep],
+                [p[name] for p in table.payloads if name in p],
+                layer_classes(layer),
+                n_items=len(table.clip_ids),
+            )
+            out["layers"][name] = multi_label_report(
+                sets, batches=table.batches, batch_names=table.batch_names
+            )
+        else:
+            keep = np.array(present)
+            values = list(range(layer["min"], layer["max"] + 1))
+            labels = np.array([p[name] - layer["min"] for p in table.payloads if name in p])
+            ratings = Ratings(
+                table.item[keep], table.rater[keep], labels.astype(np.int64),
+                len(table.clip_ids), len(table.rater_ids), len(values),
+            )  # fmt: skip
+            out["layers"][name] = ordinal_report(ratings, values=values)
+        progress(step, total)
+    return out
+
+
+def agreement_report_run(*, report_id: int) -> AgreementReport:
+    """Compute a pending report. Re-running a finished one does nothing; a failed one is
+    marked with its error (and can be run again)."""
+    claimed = AgreementReport.objects.filter(
+        pk=report_id,
+        status__in=[AgreementReport.Status.PENDING, AgreementReport.Status.FAILED],
+    ).update(status=AgreementReport.Status.RUNNING, error="")
+    report = AgreementReport.objects.select_related("project").get(pk=report_id)
+    if not claimed:
+        return report
+
+    def progress(done: int, total: int) -> None:
+        AgreementReport.objects.filter(pk=report_id).update(processed=done, total=total)
+
+    try:
+        body = build_report(report.project, progress)
+    except Exception as exc:
+        log.exception("agreement report %s failed", report_id)
+        AgreementReport.objects.filter(pk=report_id).update(
+            status=AgreementReport.Status.FAILED, error=f"{type(exc).__name__}: {exc}"
+        )
+        raise
+    with transaction.atomic():
+        AgreementReport.objects.filter(pk=report_id).update(
+            status=AgreementReport.Status.DONE, report=body, finished_at=timezone.now()
+        )
+    report.refresh_from_db()
+    return report
+
+
+def latest_model(project: Project, layer: str) -> dict[str, Any] | None:
+    report = (
+        AgreementReport.objects.filter(project=project, status=AgreementReport.Status.DONE)
+        .order_by("-finished_at")
+        .values_list("report", flat=True)
+        .first()
+    )
+    return (report or {}).get("models", {}).get(layer)
+
+
+def ds_posterior(
+    model: dict[str, Any], annotator_ids: list[int], values: list[str]
+) -> tuple[str, float] | None:
+    """The fitted Dawid–Skene model's label and confidence for one clip's labels; annotators
+    unknown to the model count as uninformative (see ``posterior_for``)."""
+    classes = model["classes"]
+    code = {c: i for i, c in enumerate(classes)}
+    known = list(model["confusion"])
+    confusion = np.array([model["confusion"][u] for u in known])
+    raters = [
+        known.index(str(a)) if str(a) in model["confusion"] else len(known) for a in annotator_ids
+    ]
+    pairs = [(r, code[v]) for r, v in zip(raters, values, strict=True) if v in code]
+    if not pairs:
+        return None
+    fitted = dawid_skene.DawidSkene(
+        priors=np.array(model["priors"]),
+        confusion=confusion,
+        posterior=np.empty((0, len(classes))),
+        labels=np.empty(0, dtype=np.int64),
+        confidence=np.empty(0),
+        n_iter=0,
+        converged=True,
+        log_likelihood=0.0,
+    )
+    posterior = dawid_skene.posterior_for(fitted, [p[0] for p in pairs], [p[1] for p in pairs])
+    best = int(np.argmax(posterior))
+    return classes[best], float(posterior[best])
+
+
+def clip_trace_matrix(clip: Clip) -> tuple[list[int], np.ndarray] | None:
+    """The clip's current finalised traces on one grid: (annotator ids, raters × samples ×
+    dims), NaN where a rater recorded nothing; None with fewer than two traces."""
+    rows = list(
+        Trace.objects.filter(clip=clip, is_current=True, status=Trace.Status.FINALISED)
+        .order_by("annotator_id")
+        .values_list("annotator_id", "config", "data")
+    )
+    if len(rows) < 2:
+        return None
+    dims = len(rows[0][1]["dimensions"])
+    arrays = [unpack(bytes(data or b""), dims) for _, _, data in rows]
+    length = max(len(a) for a in arrays)
+    stacked = np.full((len(arrays), length, dims), np.nan, dtype=np.float64)
+    for i, array in enumerate(arrays):
+        stacked[i, : len(array)] = array
+    return [r[0] for r in rows], stacked
+
+
+def trace_concordance(clip: Clip) -> float | None:
+    """The lowest pairwise CCC between the clip's traces (averaged over the dimensions)."""
+    found = clip_trace_matrix(clip)
+    if found is None:
+        return None
+    _, stacked = found
+    per_dim = [ccc_matrix(stacked[:, :, d]) for d in range(stacked.shape[2])]
+    pairs = np.nanmean(np.stack(per_dim), axis=0)
+    upper = pairs[np.triu_indices(len(pairs), k=1)]
+    upper = upper[~np.isnan(upper)]
+    return float(upper.min()) if upper.size else None
+
+
+def agreement_report_request(*, project: Project) -> AgreementReport:
+    """A report computed by a worker on the agreement queue; one at a time per project."""
+    from annotation.tasks import agreement_recompute_project  # tasks import services
+
+    open_report = AgreementReport.objects.filter(
+        project=project,
+        status__in=[AgreementReport.Status.PENDING, AgreementReport.Status.RUNNING],
+    ).first()
+    if open_report is not None:
+        return open_report
+    report = AgreementReport.objects.create(project=project)
+    transaction.on_commit(partial(agreement_recompute_project.delay, report.pk))
+    return report
+
+
+def projects_needing_agreement() -> list[Project]:
+    """Projects whose labels changed since their last report (for the periodic recompute)."""
+    latest = (
+        AgreementReport.objects.filter(project=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    newer = Annotation.objects.filter(
+        clip__project=OuterRef("pk"), updated_at__gt=OuterRef("last_report")
+    )
+    return list(
+        Project.objects.annotate(last_report=Subquery(latest))
+        .filter(Q(last_report__isnull=True) | Exists(newer))
+        .filter(Exists(Annotation.objects.filter(clip__project=OuterRef("pk"))))
+    )

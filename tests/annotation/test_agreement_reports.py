@@ -1,0 +1,159 @@
+"""Agreement reports on the real EmoS data, the API and command around them, and the routing
+evidence they feed (Dawid–Skene confidence, trace concordance)."""
+
+import json
+from collections import defaultdict
+from io import StringIO
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
+
+from annotation.models import AgreementReport, GoldLabel, Project, Trace
+from annotation.services.agreement import projects_needing_agreement, trace_concordance
+from annotation.services.routing import clip_route
+from clips.models import Clip
+from factories import ClipFactory, ProjectFactory, member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EMOS = Path(__file__).resolve().parents[3] / "shared" / "emos"
+BATCH1 = EMOS / "ch-simsv2" / "first-2500"
+
+
+def votes_by_clip() -> dict[str, list[str]]:
+    votes: dict[str, list[str]] = defaultdict(list)
+    for sheet in sorted(BATCH1.glob("*.xlsx")):
+        rows = openpyxl.load_workbook(sheet, read_only=True).active.iter_rows(values_only=True)
+        header = next(rows)
+        vid, cid, label = (header.index(n) for n in ("video_id", "clip_id", "basic-7-class"))
+        for row in rows:
+            if row[label]:
+                votes[f"{row[vid]}/{row[cid]}"].append(str(row[label]).strip().lower())
+    return votes
+
+
+@pytest.fixture
+def chsims():
+    call_command(
+        "import_labels", str(BATCH1), project="chsims", format="emos-xlsx",
+        stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+    return Project.objects.get(slug="chsims")
+
+
+def test_report_on_chsims_batch1_matches_independent_figures(chsims):
+    out = StringIO()
+    call_command("agreement", "chsims", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    basic7 = report["layers"]["basic7"]["overall"]
+
+    votes = votes_by_clip()
+    classes = sorted({v for vs in votes.values() for v in vs})
+    table = np.array([[vs.count(c) for c in classes] for vs in votes.values()])
+    assert basic7["fleiss_kappa"] == pytest.approx(sm_fleiss(table), abs=1e-6)
+    unanimous = sum(len(set(vs)) == 1 for vs in votes.values())
+    assert basic7["all_same"] == unanimous
+    assert basic7["all_different"] == sum(len(set(vs)) == 3 for vs in votes.values())
+    tiers = report["layers"]["basic7"]["dawid_skene"]["tiers"]
+    assert sum(tiers.values()) == 2499 and tiers["high"] >= unanimous
+    assert {a["annotator"] for a in report["layers"]["basic7"]["annotators"]} == {
+        "a1@chsims", "a2@chsims", "a3@chsims",
+    }  # fmt: skip
+    goemotions = report["layers"]["goemotions"]["overall"]
+    assert 0 < goemotions["jaccard_mean"] < 1
+    assert goemotions["krippendorff_alpha_masi"] is not None
+
+    text = StringIO()
+    call_command("agreement", "chsims", stdout=text)
+    assert "Fleiss κ" in text.getvalue() and "Krippendorff α (MASI)" in text.getvalue()
+    assert AgreementReport.objects.filter(project=chsims, status="done").count() == 2
+
+
+def test_dawid_skene_routing_accepts_the_model_confident_clips(chsims):
+    call_command("agreement", "chsims", "--json", stdout=StringIO())
+    report = AgreementReport.objects.filter(project=chsims).latest("finished_at").report
+    tiers = report["layers"]["basic7"]["dawid_skene"]["tiers"]
+    unanimous = GoldLabel.objects.filter(clip__project=chsims, provenance="unanimous").count()
+
+    admin = APIClient()
+    admin.force_authenticate(member(chsims, "admin"))
+    rule = {**chsims.routing_rule, "aggregator": "dawid_skene"}
+    response = admin.patch("/api/projects/chsims/settings/", {"routing_rule": rule}, format="json")
+    assert response.status_code == 200
+    confident = GoldLabel.objects.filter(
+        clip__project=chsims, provenance="model_confident", is_current=True
+    ).count()
+    assert confident == tiers["high"] - unanimous
+    assert Clip.objects.filter(project=chsims, stage="gold").count() == tiers["high"]
+
+
+def test_reports_through_the_api_with_history(chsims):
+    admin = APIClient()
+    admin.force_authenticate(member(chsims, "admin"))
+    created = admin.post("/api/projects/chsims/agreement/")
+    assert created.status_code == 202
+    latest = admin.get("/api/projects/chsims/agreement/latest/").json()
+    assert latest["status"] == "done" and latest["id"] == created.json()["id"]
+    history = admin.get("/api/projects/chsims/agreement/").json()["results"]
+    assert history[0]["summary"]["basic7"]["fleiss_kappa"] == pytest.approx(
+        latest["report"]["layers"]["basic7"]["overall"]["fleiss_kappa"]
+    )
+    annotator = APIClient()
+    annotator.force_authenticate(member(chsims, "annotator"))
+    assert annotator.get("/api/projects/chsims/agreement/latest/").status_code == 403
+
+
+def test_the_periodic_task_picks_projects_with_new_labels(chsims):
+    assert projects_needing_agreement() == [chsims]
+    call_command("agreement", "chsims", "--json", stdout=StringIO())
+    assert projects_needing_agreement() == []
+
+
+def finalised_trace(clip, annotator, valence, arousal):
+    data = np.stack([valence, arousal], axis=1).astype("<f4").tobytes()
+    return Trace.objects.create(
+        clip=clip, annotator=annotator, config=clip.project.trace_config,
+        status="finalised", data=data,
+    )  # fmt: skip
+
+
+def test_trace_concordance_gates_routing():
+    project = ProjectFactory(
+        routing_rule={
+            "aggregator": "majority", "accept_unanimous": True,
+            "min_confidence": 0.9, "min_trace_ccc": 0.5,
+        }
+    )  # fmt: skip
+    t = np.linspace(0, 20, 500)
+    rng = np.random.default_rng(7)
+    segments = {
+        "segments": [
+            {"start": 0, "end": 20, "basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
+        ]
+    }
+
+    def clip_with(traces):
+        clip = ClipFactory(project=project, kind="stream", duration_s=20.0, stage="aggregating")
+        for valence in traces:
+            user = member(project, "annotator")
+            clip.annotations.create(
+                annotator=user, status="submitted", is_current=True, payload=segments
+            )
+            finalised_trace(clip, user, valence, valence * 0.5)
+        clip.layer1_count = 3
+        clip.save()
+        return clip
+
+    agreeing = clip_with([np.sin(t) * 0.8 + rng.normal(0, 0.05, t.size) for _ in range(3)])
+    clashing = clip_with([np.sin(t) * 0.8, -np.sin(t) * 0.8, np.cos(t) * 0.8])
+    assert trace_concordance(agreeing) > 0.9
+    assert trace_concordance(clashing) < 0
+    assert clip_route(clip_id=agreeing.pk).stage == "gold"
+    routed = clip_route(clip_id=clashing.pk)
+    assert routed.stage == "disputed"
+    assert "trace concordance" in routed.agreement.metrics["reason"]
