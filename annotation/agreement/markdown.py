@@ -88,4 +88,22 @@ def render_markdown(report: dict[str, Any], *, title: str) -> str:
                 [[layer["n_items"], layer["krippendorff_alpha_ordinal"],
                   layer["krippendorff_alpha_interval"]]],
             )  # fmt: skip
+    if "traces" in report:
+        traces = report["traces"]
+        lines += [f"## traces ({traces['n_clips']} clips with two or more raters)", ""]
+        dims = traces["dimensions"]
+        names = list(next(iter(dims.values())))
+        lines += _table(
+            ["mean over clips (median)", *dims],
+            [
+                [
+                    name,
+                    *(
+                        f"{_fmt(d[name]['mean'])} ({_fmt(d[name]['median'])})"
+                        for d in dims.values()
+                    ),
+                ]
+                for name in names
+            ],
+        )
     return "\n".join(lines)

@@ -27,6 +27,14 @@ from annotation.agreement.multilabel import (
     pairwise_jaccard,
     soft_labels,
 )
+from annotation.agreement.traces import (
+    ccc_matrix,
+    ccc_rater_vs_rest,
+    cronbach_alpha_batch,
+    icc_batch,
+    krippendorff_alpha_binned,
+    lag_compensated_ccc,
+)
 
 Json = dict[str, Any]
 
@@ -188,5 +196,63 @@ def multi_label_report(
                 if (batches == b).any()
             },
             "mean_soft_label": dict(zip(sr.labels, prevalence.tolist(), strict=True)),
+        }
+    )
+
+
+TRACE_BINS = 10
+ALPHA_STEP_S = 1.0  # α on binned values, one sample a second: neighbours at 25 Hz are near copies
+
+
+def trace_clip_metrics(stack: npt.NDArray[np.float64], *, rate_hz: float) -> dict[str, Any]:
+    """Per-clip concordance of one dimension for clips with the same number of raters:
+    ``stack`` is (clips, raters, samples), NaN where nothing was recorded."""
+    n_raters = stack.shape[1]
+    upper = np.triu_indices(n_raters, k=1)
+    with np.errstate(all="ignore"):
+        pairwise = ccc_matrix(stack)[:, upper[0], upper[1]]
+        compensated = lag_compensated_ccc(stack, rate_hz)
+        comp_ccc = compensated.ccc[:, upper[0], upper[1]]
+        comp_lag = np.abs(compensated.lag_s[:, upper[0], upper[1]])
+        iccs = icc_batch(stack)
+        step = max(1, round(rate_hz * ALPHA_STEP_S))
+        alpha = np.array(
+            [
+                krippendorff_alpha_binned(clip[:, ::step], TRACE_BINS, level="interval")
+                for clip in stack
+            ]
+        )
+        return {
+            "ccc_pairwise": np.nanmean(pairwise, axis=1) if pairwise.size else pairwise,
+            "ccc_rater_vs_rest": np.nanmean(ccc_rater_vs_rest(stack), axis=1),
+            "ccc_lag_compensated": np.nanmean(comp_ccc, axis=1) if comp_ccc.size else comp_ccc,
+            "lag_s": np.nanmean(comp_lag, axis=1) if comp_lag.size else comp_lag,
+            "cronbach_alpha": cronbach_alpha_batch(stack),
+            "alpha_interval_binned": alpha,
+            **{key.lower(): value for key, value in iccs.items()},
+        }
+
+
+def trace_report(per_clip: dict[str, dict[str, list[float]]], *, n_clips: int) -> Json:
+    """Mean and median over clips of each per-clip figure, per dimension."""
+
+    def summary(values: list[float]) -> Json:
+        array = np.asarray(values, dtype=np.float64)
+        array = array[np.isfinite(array)]
+        if not array.size:
+            return {"mean": math.nan, "median": math.nan, "n": 0}
+        return {
+            "mean": float(array.mean()),
+            "median": float(np.median(array)),
+            "n": int(array.size),
+        }
+
+    return clean(
+        {
+            "n_clips": n_clips,
+            "dimensions": {
+                dim: {name: summary(values) for name, values in figures.items()}
+                for dim, figures in per_clip.items()
+            },
         }
     )

@@ -10,13 +10,19 @@ from typing import Any
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from annotation.agreement import dawid_skene
 from annotation.agreement.categorical import Ratings
 from annotation.agreement.multilabel import SetRatings
-from annotation.agreement.report import multi_label_report, ordinal_report, single_label_report
+from annotation.agreement.report import (
+    multi_label_report,
+    ordinal_report,
+    single_label_report,
+    trace_clip_metrics,
+    trace_report,
+)
 from annotation.agreement.traces import ccc_matrix
 from annotation.models import AgreementReport, Annotation, GoldLabel, Project, Trace
 from annotation.schema import UNSURE
@@ -106,11 +112,71 @@ def _ds_model_json(model: dawid_skene.DawidSkene, classes: list[str], rater_ids:
     }
 
 
+TRACE_CLIPS_PER_STEP = 100  # bounds memory: ~100 clips x raters x 10 min x 25 Hz at a time
+
+
+def _trace_groups(project: Project) -> list[list[int]]:
+    """Stream clips with at least two finalised traces, grouped by number of raters."""
+    counts = (
+        Trace.objects.filter(clip__project=project, is_current=True, status=Trace.Status.FINALISED)
+        .values("clip_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .order_by("clip_id")
+    )
+    groups: dict[int, list[int]] = {}
+    for row in counts:
+        groups.setdefault(row["n"], []).append(row["clip_id"])
+    return [
+        clips[start : start + TRACE_CLIPS_PER_STEP]
+        for clips in groups.values()
+        for start in range(0, len(clips), TRACE_CLIPS_PER_STEP)
+    ]
+
+
+def _stack(clip_ids: list[int]) -> tuple[np.ndarray, dict[str, Any]]:
+    """(clips, raters, samples, dims) for clips with the same number of traces."""
+    rows = list(
+        Trace.objects.filter(clip_id__in=clip_ids, is_current=True, status=Trace.Status.FINALISED)
+        .order_by("clip_id", "annotator_id")
+        .values_list("clip_id", "config", "data")
+    )
+    config = rows[0][1]
+    dims = len(config["dimensions"])
+    arrays: dict[int, list[np.ndarray]] = {}
+    for clip_id, _, data in rows:
+        arrays.setdefault(clip_id, []).append(unpack(bytes(data or b""), dims))
+    length = max(len(a) for per_clip in arrays.values() for a in per_clip)
+    raters = max(len(per_clip) for per_clip in arrays.values())
+    stack = np.full((len(arrays), raters, length, dims), np.nan)
+    for i, per_clip in enumerate(arrays.values()):
+        for j, array in enumerate(per_clip):
+            stack[i, j, : len(array)] = array
+    return stack, config
+
+
+def _traces_section(project: Project) -> dict[str, Any] | None:
+    groups = _trace_groups(project)
+    if not groups:
+        return None
+    per_clip: dict[str, dict[str, list[float]]] = {}
+    n_clips = 0
+    for clip_ids in groups:
+        stack, config = _stack(clip_ids)
+        n_clips += stack.shape[0]
+        for d, dim in enumerate(config["dimensions"]):
+            metrics = trace_clip_metrics(stack[..., d], rate_hz=config["rate_hz"])
+            target = per_clip.setdefault(dim["name"], {})
+            for name, values in metrics.items():
+                target.setdefault(name, []).extend(np.asarray(values).tolist())
+    return trace_report(per_clip, n_clips=n_clips)
+
+
 def build_report(project: Project, progress: Callable[[int, int], None]) -> dict[str, Any]:
-    """Every statistic for the project's label layers; ``progress(done, total)`` per step."""
+    """Every statistic for the project's label layers and traces; ``progress(done, total)``."""
     table = label_table(project)
     layers = project.label_schema["layers"]
-    total = len(layers) + 1
+    total = len(layers) + 2
     progress(1, total)
     rule = project.routing_rule
     out: dict[str, Any] = {
@@ -163,6 +229,10 @@ def build_report(project: Project, progress: Callable[[int, int], None]) -> dict
             )  # fmt: skip
             out["layers"][name] = ordinal_report(ratings, values=values)
         progress(step, total)
+    traces = _traces_section(project)
+    if traces is not None:
+        out["traces"] = traces
+    progress(total, total)
     return out
 
 

@@ -157,3 +157,26 @@ def test_trace_concordance_gates_routing():
     routed = clip_route(clip_id=clashing.pk)
     assert routed.stage == "disputed"
     assert "trace concordance" in routed.agreement.metrics["reason"]
+
+
+def test_the_report_covers_traces():
+    project = ProjectFactory()
+    t = np.arange(0, 60, 1 / 25)
+    rng = np.random.default_rng(3)
+    signal = np.sin(t / 3)
+    for i in range(4):
+        clip = ClipFactory(project=project, kind="stream", duration_s=60.0)
+        for lag in (0.0, 1.0, 2.0):  # raters react later and later: the lag search sees it
+            user = member(project, "annotator")
+            valence = np.interp(t - lag - i * 0.1, t, signal) * 0.8 + rng.normal(0, 0.03, t.size)
+            finalised_trace(clip, user, valence, np.clip(valence * 0.5, -1, 1))
+    out = StringIO()
+    call_command("agreement", project.slug, "--json", stdout=out)
+    traces = json.loads(out.getvalue())["traces"]
+    assert traces["n_clips"] == 4
+    valence = traces["dimensions"]["valence"]
+    assert valence["ccc_lag_compensated"]["mean"] > valence["ccc_pairwise"]["mean"]
+    assert valence["lag_s"]["mean"] == pytest.approx(4 / 3, abs=0.1)  # |0-1|, |0-2|, |1-2|
+    for key in ("icc1", "icc2", "icc3", "icc1k", "icc2k", "icc3k", "cronbach_alpha"):
+        assert valence[key]["n"] == 4
+    assert valence["alpha_interval_binned"]["mean"] > 0.5
