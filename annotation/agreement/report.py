@@ -3,6 +3,7 @@ reports, per label layer, per batch and per annotator. Pure: arrays in, JSON-rea
 """
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,18 @@ def weighted_pairwise_kappa(r: Ratings) -> float:
     return sum(k * n for k, n in defined) / weight if weight else math.nan
 
 
+def _by_batch(
+    figures: Callable[[npt.NDArray[np.bool_]], Json],
+    batches: npt.NDArray[np.int64],
+    batch_names: list[str],
+) -> dict[str, Json]:
+    """Figures per batch; nothing when there is one batch (they would repeat the overall)."""
+    present = [(b, name) for b, name in enumerate(batch_names) if (batches == b).any()]
+    if len(present) < 2:
+        return {}
+    return {name: figures(batches == b) for b, name in present}
+
+
 def single_label_figures(r: Ratings) -> Json:
     ratios = agreement_ratios(r)
     return {
@@ -123,11 +136,9 @@ def single_label_report(
     report = {
         "classes": classes,
         "overall": single_label_figures(r),
-        "by_batch": {
-            name: single_label_figures(subset(r, batches == b))
-            for b, name in enumerate(batch_names)
-            if (batches == b).any()
-        },
+        "by_batch": _by_batch(
+            lambda keep: single_label_figures(subset(r, keep)), batches, batch_names
+        ),
         "dawid_skene": {
             "tiers": tier_counts,
             "thresholds": {"high": high, "medium": medium},
@@ -190,11 +201,9 @@ def multi_label_report(
         {
             "labels": list(sr.labels),
             "overall": multi_label_figures(sr),
-            "by_batch": {
-                name: multi_label_figures(set_subset(sr, batches == b))
-                for b, name in enumerate(batch_names)
-                if (batches == b).any()
-            },
+            "by_batch": _by_batch(
+                lambda keep: multi_label_figures(set_subset(sr, keep)), batches, batch_names
+            ),
             "mean_soft_label": dict(zip(sr.labels, prevalence.tolist(), strict=True)),
         }
     )
