@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from annotation import apis
+from exports import apis as release_apis
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
@@ -70,5 +71,26 @@ urlpatterns = [
         "traces/<int:trace_id>/samples/", apis.TraceSamplesApi.as_view(), name="api-trace-samples"
     ),
     path("clips/<int:clip_id>/", apis.ClipDetailApi.as_view(), name="api-clip"),
+    path("projects/<slug:slug>/releases/", release_apis.ReleasesApi.as_view(), name="api-releases"),
+    path(
+        "releases/<int:release_id>/",
+        release_apis.ReleaseDetailApi.as_view(),
+        name="api-release-detail",
+    ),
+    path(
+        "releases/<int:release_id>/retry/",
+        release_apis.ReleaseRetryApi.as_view(),
+        name="api-release-retry",
+    ),
+    path(
+        "releases/<int:release_id>/download/",
+        release_apis.ReleaseDownloadApi.as_view(),
+        name="api-release-download",
+    ),
+    path(
+        "releases/<int:release_id>/score/",
+        release_apis.ReleaseScoreApi.as_view(),
+        name="api-release-score",
+    ),
     path("clips/<int:clip_id>/reopen/", apis.ClipReopenApi.as_view(), name="api-clip-reopen"),
 ]

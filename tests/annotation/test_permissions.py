@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from annotation.models import AgreementReport, Annotation, Assignment, Trace
 from clips.models import Clip
+from exports.models import Release
 from factories import ClipFactory, ProjectFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,7 @@ def world():
             "clip": disputed.pk,
             "trace": recording.pk,
             "report": AgreementReport.objects.create(project=project, status="done").pk,
+            "release": Release.objects.create(project=project, major=1, minor=0, patch=0).pk,
             "finished": finished.pk,
         },
     }
@@ -124,6 +126,26 @@ MATRIX = {
     "api-agreement-report": (
         "get", "/api/projects/{slug}/agreement/{report}/", None,
         [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-releases": (
+        "get", "/api/projects/{slug}/releases/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-release-detail": (
+        "get", "/api/releases/{release}/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-release-retry": (
+        "post", "/api/releases/{release}/retry/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],  # pending, not failed
+    ),
+    "api-release-download": (
+        "get", "/api/releases/{release}/download/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],  # not published yet
+    ),
+    "api-release-score": (
+        "post", "/api/releases/{release}/score/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
     ),
     "api-assignment": (
         "get", "/api/assignments/{review}/", None, [UNAUTH, GONE, GONE, GONE, OK, GONE],

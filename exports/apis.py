@@ -1,0 +1,143 @@
+"""Releases through the API: admins create, follow, retry, download, and score against them."""
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotation import selectors
+from annotation.apis import AuthedRequest, Pages
+from annotation.errors import Conflict, Invalid
+from annotation.models import Role
+from exports.models import Release
+from exports.pipeline.evaluation import score
+from exports.services import release_create, release_dir, release_retry
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    version = serializers.CharField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Release
+        fields = [
+            "id", "version", "description", "options", "status", "progress", "progress_message",
+            "error", "attempts", "archive_sha256", "size_bytes", "created_at", "published_at",
+            "download_url",
+        ]  # fmt: skip
+
+    def get_download_url(self, release: Release) -> str | None:
+        if release.status != Release.Status.PUBLISHED:
+            return None
+        return f"/api/releases/{release.pk}/download/"
+
+
+class ReleaseIn(serializers.Serializer):
+    version = serializers.CharField(max_length=40)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    options = serializers.JSONField(required=False, default=dict)
+
+
+class ScoreIn(serializers.Serializer):
+    predictions = serializers.FileField()
+    split = serializers.ChoiceField(choices=["train", "validation", "test"], default="test")
+
+
+def _release(request: Request, release_id: int) -> Release:
+    release = get_object_or_404(
+        Release.objects.select_related("project"),
+        pk=release_id,
+        project__in=selectors.projects_for_user(request.user),
+    )
+    selectors.require_role(request.user, release.project, Role.ADMIN)
+    return release
+
+
+class ReleasesApi(ListAPIView):
+    """Admins: the project's releases; POST starts a new one (a worker builds it)."""
+
+    pagination_class = Pages
+    serializer_class = ReleaseSerializer
+
+    def get_queryset(self) -> QuerySet[Release]:
+        project = selectors.project_for_user(self.request.user, self.kwargs["slug"])
+        selectors.require_role(self.request.user, project, Role.ADMIN)
+        return Release.objects.filter(project=project).order_by("-major", "-minor", "-patch")
+
+    @extend_schema(request=ReleaseIn, responses={202: ReleaseSerializer})
+    def post(self, request: AuthedRequest, slug: str) -> Response:
+        project = selectors.project_for_user(request.user, slug)
+        selectors.require_role(request.user, project, Role.ADMIN)
+        data = ReleaseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        release = release_create(project=project, actor=request.user, **data.validated_data)
+        release.refresh_from_db()
+        return Response(ReleaseSerializer(release).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReleaseDetailApi(APIView):
+    @extend_schema(responses=ReleaseSerializer)
+    def get(self, request: AuthedRequest, release_id: int) -> Response:
+        return Response(ReleaseSerializer(_release(request, release_id)).data)
+
+
+class ReleaseRetryApi(APIView):
+    @extend_schema(request=None, responses={202: ReleaseSerializer})
+    def post(self, request: AuthedRequest, release_id: int) -> Response:
+        release = release_retry(release=_release(request, release_id), actor=request.user)
+        release.refresh_from_db()
+        return Response(ReleaseSerializer(release).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReleaseDownloadApi(APIView):
+    @extend_schema(responses={(200, "application/gzip"): bytes})
+    def get(self, request: AuthedRequest, release_id: int) -> FileResponse:
+        release = _release(request, release_id)
+        if release.status != Release.Status.PUBLISHED:
+            raise Conflict(f"the release is {release.status}, not published")
+        path = Path(settings.MEDIA_ROOT) / release.archive_path
+        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+class ReleaseScoreApi(APIView):
+    """Score model predictions (JSONL or CSV upload) against a published release's split."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=ScoreIn, responses={200: dict[str, Any]})
+    def post(self, request: AuthedRequest, release_id: int) -> Response:
+        release = _release(request, release_id)
+        if release.status != Release.Status.PUBLISHED:
+            raise Conflict(f"the release is {release.status}, not published")
+        data = ScoreIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["predictions"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in (".jsonl", ".csv"):
+            raise Invalid("predictions must be a .jsonl or .csv file", field="predictions")
+        target = (
+            Path(settings.MEDIA_ROOT)
+            / "tmp"
+            / f"predictions-{release.pk}-{request.user.pk}{suffix}"
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            result = score(release_dir(release), target, split=data.validated_data["split"])
+        except ValueError as exc:
+            raise Invalid(str(exc), field="predictions") from exc
+        finally:
+            target.unlink(missing_ok=True)
+        return Response(result)

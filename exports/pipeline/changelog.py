@@ -1,0 +1,180 @@
+"""What changed since the previous release: per-clip digests of gold and raw labels, the
+``changes.json`` record and the ``CHANGELOG.md`` section (newest first, earlier sections kept).
+
+Digests are SHA-256 of the canonical JSON of the rows as written to ``data/gold.jsonl``
+(without ``split``) and ``data/labels.jsonl``, so ``read_previous`` recomputes them from an
+earlier release's files alone.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from exports.pipeline.data import SPLITS, PreviousRelease
+from exports.pipeline.jsonfmt import canonical
+
+HEADER = "# Changelog\n\n"
+LIST_LIMIT = 200
+
+
+def _sha(value: Any) -> str:
+    return hashlib.sha256(canonical(value).encode()).hexdigest()
+
+
+def gold_digest(row: dict[str, Any]) -> str:
+    return _sha({k: v for k, v in row.items() if k != "split"})
+
+
+def labels_digest(rows: list[dict[str, Any]]) -> str:
+    return _sha(sorted(rows, key=lambda r: (r["annotator"], r["revision"])))
+
+
+def gold_summary(row: dict[str, Any], layers: list[str]) -> str:
+    """ "basic7=Joy, goemotions=joy+pride, intensity=3"; streaming: "Anger (5 segments)"."""
+    if isinstance(row.get("segments"), list):
+        return f"{row.get('primary_label') or '-'} ({len(row['segments'])} segments)"
+    parts = []
+    for key in layers:
+        value = row.get(key)
+        if isinstance(value, list):
+            value = "+".join(str(v) for v in value) or "-"
+        if value is not None:
+            parts.append(f"{key}={value}")
+    return ", ".join(parts) or "-"
+
+
+def layer_names(label_schema: dict[str, Any]) -> list[str]:
+    return [str(layer["name"]) for layer in label_schema.get("layers", [])]
+
+
+def digests(
+    gold_rows: list[dict[str, Any]], label_rows: list[dict[str, Any]], layers: list[str]
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(gold digests, label digests, gold summaries) by clip id."""
+    by_clip: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in label_rows:
+        by_clip[row["clip_id"]].append(row)
+    return (
+        {r["clip_id"]: gold_digest(r) for r in gold_rows},
+        {clip_id: labels_digest(rows) for clip_id, rows in by_clip.items()},
+        {r["clip_id"]: gold_summary(r, layers) for r in gold_rows},
+    )
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def read_previous(release_dir: Path | str) -> PreviousRelease:
+    """What the next build needs of an earlier release, from its files (an unpacked archive or
+    the build directory): ``release.json``, ``data/gold.jsonl``, ``data/labels.jsonl``,
+    ``splits/*.txt`` and ``CHANGELOG.md``."""
+    release_dir = Path(release_dir)
+    manifest = json.loads((release_dir / "release.json").read_text("utf-8"))
+    gold, labels, summaries = digests(
+        _read_jsonl(release_dir / "data" / "gold.jsonl"),
+        _read_jsonl(release_dir / "data" / "labels.jsonl"),
+        layer_names(manifest.get("label_schema") or {}),
+    )
+    splits: dict[str, str] = {}
+    for split in SPLITS:
+        path = release_dir / "splits" / f"{split}.txt"
+        if path.is_file():
+            splits.update((line, split) for line in path.read_text("utf-8").splitlines() if line)
+    changelog = release_dir / "CHANGELOG.md"
+    return PreviousRelease(
+        version=str(manifest["version"]),
+        gold_digests=gold,
+        label_digests=labels,
+        gold_summaries=summaries,
+        splits=splits,
+        changelog=changelog.read_text("utf-8") if changelog.is_file() else "",
+    )
+
+
+def changes(
+    version: str,
+    previous: PreviousRelease | None,
+    current: tuple[dict[str, str], dict[str, str], dict[str, str]],
+    splits: dict[str, str],
+) -> dict[str, Any]:
+    gold, labels, summaries = current
+    if previous is None:
+        return {"version": version, "previous_version": None, "first_release": True,
+                "n_clips": len(gold)}  # fmt: skip
+    before, now = set(previous.gold_digests), set(gold)
+    both = sorted(before & now)
+    return {
+        "version": version,
+        "previous_version": previous.version,
+        "first_release": False,
+        "n_clips": len(gold),
+        "added": sorted(now - before),
+        "removed": sorted(before - now),
+        "gold_changed": [
+            {
+                "clip_id": c,
+                "before": previous.gold_summaries.get(c, ""),
+                "after": summaries[c],
+            }
+            for c in both
+            if previous.gold_digests[c] != gold[c]
+        ],
+        "labels_changed": [c for c in both if previous.label_digests.get(c) != labels.get(c)],
+        "split_changed": [
+            {"clip_id": c, "before": previous.splits[c], "after": splits[c]}
+            for c in both
+            if c in previous.splits and previous.splits[c] != splits[c]
+        ],
+    }
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _ids(title: str, ids: list[str]) -> list[str]:
+    if not ids:
+        return []
+    lines = [f"### {title} ({len(ids)})", ""]
+    lines += [f"- `{c}`" for c in ids[:LIST_LIMIT]]
+    if len(ids) > LIST_LIMIT:
+        lines.append(f"- … and {len(ids) - LIST_LIMIT} more (see changes.json)")
+    return [*lines, ""]
+
+
+def changelog_section(change: dict[str, Any], created: str) -> str:
+    lines = [f"## {change['version']} ({created})", ""]
+    if change["first_release"]:
+        lines += [f"First release: {change['n_clips']} clips.", ""]
+        return "\n".join(lines)
+    lines += [
+        f"Against {change['previous_version']}: {change['n_clips']} clips; "
+        f"{len(change['added'])} added, {len(change['removed'])} removed, gold changed on "
+        f"{len(change['gold_changed'])}, raw labels changed on {len(change['labels_changed'])}"
+        f", split changed on {len(change['split_changed'])}.",
+        "",
+    ]
+    lines += _ids("Added", change["added"])
+    lines += _ids("Removed", change["removed"])
+    if change["gold_changed"]:
+        lines += [f"### Gold changed ({len(change['gold_changed'])})", ""]
+        lines += ["| clip | before | after |", "| --- | --- | --- |"]
+        lines += [
+            f"| `{c['clip_id']}` | {_cell(c['before'])} | {_cell(c['after'])} |"
+            for c in change["gold_changed"][:LIST_LIMIT]
+        ]
+        lines.append("")
+    lines += _ids("Raw labels changed", change["labels_changed"])
+    lines += _ids("Split changed", [c["clip_id"] for c in change["split_changed"]])
+    return "\n".join(lines)
+
+
+def changelog(change: dict[str, Any], created: str, previous: PreviousRelease | None) -> str:
+    earlier = previous.changelog.removeprefix(HEADER).strip() if previous else ""
+    text = HEADER + changelog_section(change, created).rstrip() + "\n"
+    return text + ("\n" + earlier + "\n" if earlier else "")

@@ -1,0 +1,148 @@
+"""The input of a release build: plain frozen dataclasses, no Django.
+
+The Django service reads the database into these; everything after is pure and deterministic
+(the only time used is ``ReleaseData.created``, passed in).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+TIERS = ("high", "medium", "low")
+PROVENANCES = ("unanimous", "majority", "model_confident", "adjudicated")
+SPLITS = ("train", "validation", "test")
+MediaMode = Literal["reference", "include", "none"]
+
+
+@dataclass(frozen=True)
+class ReleaseOptions:
+    """What goes in: gold filters, split ratios and seed, media handling.
+
+    ``resplit=False`` keeps every clip of the previous release in its previous split (only new
+    clips are assigned); ``True`` assigns every clip afresh from the seed.
+    """
+
+    tiers: tuple[str, ...] = TIERS
+    provenances: tuple[str, ...] = PROVENANCES
+    split_ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    seed: int = 0
+    media: MediaMode = "reference"
+    resplit: bool = False
+    license: str = "other"
+    citation: str = ""
+    homepage: str = ""
+
+    def validate(self) -> None:
+        unknown = sorted(set(self.tiers) - set(TIERS))
+        if unknown:
+            raise ValueError(f"unknown tier(s): {', '.join(unknown)}")
+        unknown = sorted(set(self.provenances) - set(PROVENANCES))
+        if unknown:
+            raise ValueError(f"unknown provenance(s): {', '.join(unknown)}")
+        if len(self.split_ratios) != 3 or any(r < 0 for r in self.split_ratios):
+            raise ValueError("split_ratios must be three non-negative numbers")
+        if abs(sum(self.split_ratios) - 1.0) > 1e-6:
+            raise ValueError(f"split_ratios must sum to 1, not {sum(self.split_ratios)}")
+        if self.media not in ("reference", "include", "none"):
+            raise ValueError(f"media must be reference, include or none, not {self.media!r}")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "tiers": list(self.tiers),
+            "provenances": list(self.provenances),
+            "split_ratios": [round(float(r), 6) for r in self.split_ratios],
+            "seed": self.seed,
+            "media": self.media,
+            "resplit": self.resplit,
+            "license": self.license,
+            "citation": self.citation,
+            "homepage": self.homepage,
+        }
+
+
+@dataclass(frozen=True)
+class ClipRow:
+    clip_id: str  # the external id
+    kind: str  # "static" | "stream"
+    language: str  # "zh" | "en"
+    duration_s: float | None
+    transcript: str
+    speaker: str
+    source_video: str
+    batch: str
+    segments: list[dict[str, Any]]  # reference utterances: index, start_s, end_s, text, speaker
+    media_path: str | None = None  # absolute path of the playable mp4
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    clip_id: str
+    annotator: str  # pseudonym, e.g. "A07"
+    revision: int
+    payload: dict[str, Any]
+    submitted_at: str
+
+
+@dataclass(frozen=True)
+class GoldRow:
+    clip_id: str
+    payload: dict[str, Any]
+    provenance: str  # unanimous | majority | model_confident | adjudicated
+    confidence: float | None
+    tier: str  # high | medium | low | "" (a human decision without an automatic tier)
+    version: int
+    rationale: str
+    decided_at: str
+
+
+@dataclass(frozen=True)
+class ClipAgreementRow:
+    clip_id: str
+    tier: str
+    confidence: float | None
+    n_distinct: int
+    metrics: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    clip_id: str
+    annotator: str  # pseudonym, or "gold" for the evaluator-weighted estimate
+    rate_hz: float
+    dimensions: tuple[str, ...]
+    samples: npt.NDArray[np.float32]  # (n, len(dimensions)), NaN where nothing was recorded
+
+
+@dataclass(frozen=True)
+class PreviousRelease:
+    """What a build needs of the release before it (see ``changelog.read_previous``)."""
+
+    version: str
+    gold_digests: Mapping[str, str] = field(default_factory=dict)  # clip id -> digest
+    label_digests: Mapping[str, str] = field(default_factory=dict)
+    gold_summaries: Mapping[str, str] = field(default_factory=dict)  # clip id -> "Joy; joy; 3"
+    splits: Mapping[str, str] = field(default_factory=dict)  # clip id -> train|validation|test
+    changelog: str = ""  # the previous CHANGELOG.md, continued by the new one
+
+
+@dataclass(frozen=True)
+class ReleaseData:
+    project_slug: str
+    project_name: str
+    description: str
+    version: str
+    created: str  # ISO date: the only time a release uses
+    label_schema: dict[str, Any]
+    trace_config: dict[str, Any]
+    options: ReleaseOptions
+    clips: list[ClipRow]
+    labels: list[LabelRow]
+    gold: list[GoldRow]
+    agreement: list[ClipAgreementRow] = field(default_factory=list)
+    traces: list[TraceRow] = field(default_factory=list)
+    gold_traces: list[TraceRow] = field(default_factory=list)
+    project_agreement: dict[str, Any] = field(default_factory=dict)
+    previous: PreviousRelease | None = None

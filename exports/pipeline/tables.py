@@ -1,0 +1,301 @@
+"""The release tables (the "dataset" stage): columns with types and descriptions, rows sorted.
+
+Column types: ``string``, ``int64``, ``float64``, ``float32``, ``bool``, ``list<string>`` and
+``json`` (a JSON string in Parquet, a nested value in JSONL). Label layers become one column
+each (single → string, multi → list of strings, ordinal → integer), named after the layer.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from exports.pipeline.jsonfmt import clean
+from exports.pipeline.schema import LabelSchema
+from exports.pipeline.selection import Selection
+
+SEGMENT_TEXT = ("speaker", "transcript", "transcript_en", "transcript_zh")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+
+
+@dataclass
+class Table:
+    name: str
+    description: str
+    columns: list[Column]
+    data: dict[str, Any] = field(default_factory=dict)  # column name -> list (or array)
+    jsonl: bool = True  # also written as JSONL
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.data[self.columns[0].name]) if self.columns else 0
+
+    def rows(self) -> list[dict[str, Any]]:
+        names = [c.name for c in self.columns]
+        columns = [self.data[name] for name in names]
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+    @classmethod
+    def from_rows(
+        cls, name: str, description: str, columns: list[Column], rows: list[dict[str, Any]]
+    ) -> "Table":
+        data = {c.name: [row.get(c.name) for row in rows] for c in columns}
+        return cls(name, description, columns, data)
+
+
+@dataclass(frozen=True)
+class Media:
+    path: str | None  # relative to the release ("media/…") when included, else as given
+    sha256: str | None
+    size: int | None
+
+
+def _layer_columns(schema: LabelSchema, reserved: set[str]) -> list[Column]:
+    kinds = {"single": "string", "multi": "list<string>", "ordinal": "int64"}
+    columns = []
+    for layer in schema.layers:
+        if layer.name in reserved:
+            raise ValueError(f"label layer {layer.name!r} clashes with a release column")
+        columns.append(
+            Column(layer.name, kinds[layer.type], f"{layer.type} label layer {layer.name!r}")
+        )
+    return columns
+
+
+def _layer_values(schema: LabelSchema, payload: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for layer in schema.layers:
+        value = payload.get(layer.name)
+        if layer.type == "multi":
+            out[layer.name] = list(value) if isinstance(value, list) else None
+        elif layer.type == "ordinal":
+            out[layer.name] = value if isinstance(value, int) else None
+        else:
+            out[layer.name] = value if isinstance(value, str) else None
+    return out
+
+
+def _segments(payload: dict[str, Any]) -> Any:
+    segments = payload.get("segments")
+    return segments if isinstance(segments, list) else None
+
+
+CLIP_COLUMNS = [
+    Column("clip_id", "string", "external clip id"),
+    Column("kind", "string", "static (one label per clip) or stream (utterance segments)"),
+    Column("language", "string", "spoken language: zh or en"),
+    Column("duration_s", "float64", "media duration in seconds"),
+    Column("transcript", "string", "transcript of the clip"),
+    Column("speaker", "string", "speaker name, when known"),
+    Column("source_video", "string", "video the clip was cut from (never in two splits)"),
+    Column("batch", "string", "annotation batch"),
+    Column("split", "string", "train, validation or test"),
+    Column("reference_segments", "json", "reference utterances: index, start, end, text, speaker"),
+    Column(
+        "media_path", "string", "media file: `media/<name>.mp4` when included, else the source path"
+    ),
+    Column("media_sha256", "string", "SHA-256 of the media file"),
+    Column("media_bytes", "int64", "size of the media file in bytes"),
+]
+
+
+def clips_table(sel: Selection, splits: dict[str, str], media: dict[str, Media]) -> Table:
+    rows = []
+    for clip in sel.clips:
+        m = media.get(clip.clip_id, Media(None, None, None))
+        reference = [
+            {
+                "index": s.get("index"),
+                "start": s.get("start_s"),
+                "end": s.get("end_s"),
+                "text": s.get("text", ""),
+                "speaker": s.get("speaker", ""),
+            }
+            for s in clip.segments
+        ]
+        rows.append(
+            {
+                "clip_id": clip.clip_id,
+                "kind": clip.kind,
+                "language": clip.language,
+                "duration_s": clean(clip.duration_s),
+                "transcript": clip.transcript,
+                "speaker": clip.speaker,
+                "source_video": clip.source_video,
+                "batch": clip.batch,
+                "split": splits[clip.clip_id],
+                "reference_segments": clean(reference) if reference else None,
+                "media_path": m.path,
+                "media_sha256": m.sha256,
+                "media_bytes": m.size,
+            }
+        )
+    return Table.from_rows("clips", "one row per clip", CLIP_COLUMNS, rows)
+
+
+def labels_table(sel: Selection) -> Table:
+    fixed = [
+        Column("clip_id", "string", "clip id"),
+        Column("annotator", "string", "annotator pseudonym"),
+        Column("revision", "int64", "revision of this annotator's label (1 = first)"),
+        Column("latest", "bool", "whether this is the annotator's latest revision"),
+        Column("submitted_at", "string", "submission time (ISO 8601)"),
+    ]
+    tail = [
+        Column("segments", "json", "streaming clips: the annotator's utterance segments"),
+        Column("note", "string", "the annotator's note"),
+    ]
+    layers = _layer_columns(sel.schema, {c.name for c in fixed + tail})
+    latest = {(r.clip_id, r.annotator, r.revision) for rows in sel.latest.values() for r in rows}
+    rows = [
+        {
+            "clip_id": r.clip_id,
+            "annotator": r.annotator,
+            "revision": r.revision,
+            "latest": (r.clip_id, r.annotator, r.revision) in latest,
+            "submitted_at": r.submitted_at,
+            **_layer_values(sel.schema, r.payload),
+            "segments": clean(_segments(r.payload)),
+            "note": r.payload.get("note"),
+        }
+        for r in sel.labels
+    ]
+    return Table.from_rows(
+        "labels", "raw first-layer labels, every revision", fixed + layers + tail, rows
+    )
+
+
+def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
+    fixed = [
+        Column("clip_id", "string", "clip id"),
+        Column("split", "string", "train, validation or test"),
+        Column("primary_label", "string", "primary label (streaming: most time over segments)"),
+    ]
+    tail = [
+        Column("segments", "json", "streaming clips: gold utterance segments"),
+        Column("note", "string", "note of the gold decision (streaming: clip summary)"),
+        Column("provenance", "string", "unanimous, majority, model_confident or adjudicated"),
+        Column("confidence", "float64", "aggregate confidence (Dawid–Skene posterior)"),
+        Column("tier", "string", "high, medium, low, or empty for a human decision"),
+        Column("version", "int64", "gold version of the clip"),
+        Column("rationale", "string", "adjudicator's rationale"),
+        Column("decided_at", "string", "decision time (ISO 8601)"),
+        Column("n_annotators", "int64", "first-layer annotators of the clip"),
+    ]
+    layers = _layer_columns(sel.schema, {c.name for c in fixed + tail})
+    rows = []
+    for clip_id in sel.clip_ids:
+        g = sel.gold[clip_id]
+        rows.append(
+            {
+                "clip_id": clip_id,
+                "split": splits[clip_id],
+                "primary_label": sel.primary[clip_id],
+                **_layer_values(sel.schema, g.payload),
+                "segments": clean(_segments(g.payload)),
+                "note": g.payload.get("note"),
+                "provenance": g.provenance,
+                "confidence": clean(g.confidence),
+                "tier": g.tier,
+                "version": g.version,
+                "rationale": g.rationale,
+                "decided_at": g.decided_at,
+                "n_annotators": len(sel.latest.get(clip_id, [])),
+            }
+        )
+    return Table.from_rows("gold", "gold label per clip", fixed + layers + tail, rows)
+
+
+def segments_table(sel: Selection) -> Table:
+    s = sel.schema
+    text = [*SEGMENT_TEXT, *(f for f in s.text_fields if f not in SEGMENT_TEXT)]
+    columns = [
+        Column("clip_id", "string", "clip id"),
+        Column("index", "int64", "utterance number within the clip, from 0"),
+        Column("start", "float64", "start in seconds"),
+        Column("end", "float64", "end in seconds"),
+        Column("primary", "string", f"primary label ({s.primary})"),
+        Column("secondary", "list<string>", f"secondary labels ({s.secondary})"),
+        Column("intensity", "int64", f"intensity ({s.intensity})"),
+        *(Column(name, "string", f"utterance {name.replace('_', ' ')}") for name in text),
+    ]
+    rows = []
+    for clip_id in sel.clip_ids:
+        for i, seg in enumerate(_segments(sel.gold[clip_id].payload) or []):
+            secondary = seg.get(s.secondary or "")
+            intensity = seg.get(s.intensity or "")
+            primary = seg.get(s.primary or "")
+            rows.append(
+                {
+                    "clip_id": clip_id,
+                    "index": i,
+                    "start": clean(float(seg["start"])),
+                    "end": clean(float(seg["end"])),
+                    "primary": primary if isinstance(primary, str) else None,
+                    "secondary": list(secondary) if isinstance(secondary, list) else None,
+                    "intensity": intensity if isinstance(intensity, int) else None,
+                    **{name: seg.get(name) for name in text},
+                }
+            )
+    return Table.from_rows("segments", "gold utterance segments of streaming clips", columns, rows)
+
+
+def agreement_table(sel: Selection) -> Table:
+    columns = [
+        Column("clip_id", "string", "clip id"),
+        Column("tier", "string", "agreement tier: high, medium or low"),
+        Column("confidence", "float64", "aggregate confidence"),
+        Column("n_distinct", "int64", "distinct first-layer answers"),
+        Column("metrics", "json", "per-clip agreement figures"),
+    ]
+    rows = [
+        {
+            "clip_id": a.clip_id,
+            "tier": a.tier,
+            "confidence": clean(a.confidence),
+            "n_distinct": a.n_distinct,
+            "metrics": clean(a.metrics),
+        }
+        for a in sel.agreement
+    ]
+    return Table.from_rows("agreement", "per-clip first-layer agreement", columns, rows)
+
+
+def traces_table(sel: Selection, dimensions: list[str]) -> Table:
+    """Long format, one row per sample: t = sample index / rate. Samples where every dimension
+    is missing (gaps) are dropped; a single missing dimension is null."""
+    columns = [
+        Column("clip_id", "string", "clip id"),
+        Column("annotator", "string", "annotator pseudonym, or gold (evaluator-weighted)"),
+        Column("t", "float64", "time in seconds from the clip start"),
+        *(Column(d, "float32", f"{d} rating") for d in dimensions),
+    ]
+    clip_ids: list[str] = []
+    annotators: list[str] = []
+    times: list[np.ndarray] = []
+    values: dict[str, list[np.ndarray]] = {d: [] for d in dimensions}
+    for trace in sel.traces:
+        samples = np.asarray(trace.samples, dtype=np.float32).reshape(len(trace.samples), -1)
+        keep = ~np.all(np.isnan(samples), axis=1) if samples.size else np.zeros(0, bool)
+        index = np.flatnonzero(keep)
+        clip_ids += [trace.clip_id] * index.size
+        annotators += [trace.annotator] * index.size
+        times.append(np.round(index / float(trace.rate_hz), 6))
+        where = {name: i for i, name in enumerate(trace.dimensions)}
+        for d in dimensions:
+            column = samples[index, where[d]] if d in where else np.full(index.size, np.nan)
+            values[d].append(column.astype(np.float32))
+    data: dict[str, Any] = {
+        "clip_id": clip_ids,
+        "annotator": annotators,
+        "t": np.concatenate(times) if times else np.zeros(0),
+    }
+    for d in dimensions:
+        data[d] = np.concatenate(values[d]) if values[d] else np.zeros(0, np.float32)
+    return Table("traces", "continuous ratings, long format", columns, data, jsonl=False)

@@ -1,0 +1,157 @@
+"""Releases: create (versions only go up), build in a private folder, publish atomically."""
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotation.errors import Conflict, Invalid
+from annotation.models import Project
+from annotation.services.audit import audit_record
+from exports.models import Release
+from exports.pipeline import build_release, make_archive, read_previous
+from exports.pipeline.data import ReleaseOptions
+from exports.selectors import release_data, release_options
+
+log = logging.getLogger(__name__)
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+
+def releases_root(project: Project) -> Path:
+    return Path(settings.MEDIA_ROOT) / "releases" / project.slug
+
+
+def release_dir(release: Release) -> Path:
+    return releases_root(release.project) / release.version
+
+
+def release_archive(release: Release) -> Path:
+    return releases_root(release.project) / f"{release.project.slug}-{release.version}.tar.gz"
+
+
+def release_create(
+    *, project: Project, version: str, description: str = "", options: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> Release:  # fmt: skip
+    """A pending release, built by a worker on the export queue after commit."""
+    from exports.tasks import release_build_task  # tasks import services
+
+    match = SEMVER.match(version.strip())
+    if not match:
+        raise Invalid("must be a semantic version such as 1.0.0", field="version")
+    parts = tuple(int(p) for p in match.groups())
+    try:
+        cleaned = ReleaseOptions(**release_options(options or {}))
+        cleaned.validate()
+    except (TypeError, ValueError) as exc:
+        raise Invalid(str(exc), field="options") from exc
+    with transaction.atomic():
+        Project.objects.select_for_update().get(pk=project.pk)  # one creator at a time
+        latest = Release.objects.filter(project=project).order_by("-major", "-minor", "-patch")
+        newest = latest.first()
+        if newest is not None and parts <= (newest.major, newest.minor, newest.patch):
+            raise Conflict(f"versions only go up: the latest is {newest.version}")
+        previous = latest.filter(status=Release.Status.PUBLISHED).first()
+        release = Release.objects.create(
+            project=project,
+            major=parts[0], minor=parts[1], patch=parts[2],
+            description=description,
+            options=cleaned.as_json(),
+            previous=previous,
+            created_by=actor,
+        )  # fmt: skip
+        audit_record(
+            action="release.created", project=project, actor=actor, target=release,
+            data={"version": release.version, "options": release.options},
+        )  # fmt: skip
+        transaction.on_commit(partial(release_build_task.delay, release.pk))
+    return release
+
+
+def _progress(release_id: int, fraction: float, message: str) -> None:
+    Release.objects.filter(pk=release_id).update(
+        progress=max(0.0, min(1.0, fraction)), progress_message=message[:200]
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def release_build(*, release_id: int) -> Release:
+    """Build and publish. Safe to run again: a published release is left alone; anything a
+    killed build left behind is thrown away and the build starts over. Nothing is visible as
+    published until both the folder and the archive are in place."""
+    claimed = (
+        Release.objects.filter(pk=release_id)
+        .exclude(status=Release.Status.PUBLISHED)
+        .update(status=Release.Status.BUILDING, attempts=F("attempts") + 1, error="", progress=0.0)
+    )
+    release = Release.objects.select_related("project", "previous__project").get(pk=release_id)
+    if not claimed:
+        return release
+    root = releases_root(release.project)
+    work = root / f".build-{release.pk}"
+    final_dir, final_archive = release_dir(release), release_archive(release)
+    try:
+        shutil.rmtree(work, ignore_errors=True)  # a killed attempt's leftovers
+        shutil.rmtree(final_dir, ignore_errors=True)  # never published: status says so
+        final_archive.unlink(missing_ok=True)
+        (work / "release").mkdir(parents=True)
+        previous = read_previous(release_dir(release.previous)) if release.previous else None
+        data = release_data(release, previous)
+        build_release(data, work / "release", partial(_progress, release.pk))
+        archive = work / final_archive.name
+        make_archive(work / "release", archive)
+        os.replace(work / "release", final_dir)
+        os.replace(archive, final_archive)
+        shutil.rmtree(work, ignore_errors=True)
+    except Exception as exc:
+        log.exception("building release %s failed", release_id)
+        Release.objects.filter(pk=release_id).update(
+            status=Release.Status.FAILED, error=f"{type(exc).__name__}: {exc}"
+        )
+        release.refresh_from_db()
+        return release
+    with transaction.atomic():
+        Release.objects.filter(pk=release_id).update(
+            status=Release.Status.PUBLISHED,
+            published_at=timezone.now(),
+            progress=1.0,
+            progress_message="published",
+            archive_path=str(final_archive.relative_to(settings.MEDIA_ROOT)),
+            archive_sha256=_sha256(final_archive),
+            size_bytes=final_archive.stat().st_size,
+        )
+        audit_record(
+            action="release.published", project=release.project, target=release,
+            data={"version": release.version},
+        )  # fmt: skip
+    release.refresh_from_db()
+    return release
+
+
+def release_retry(*, release: Release, actor: User | None) -> Release:
+    from exports.tasks import release_build_task
+
+    if release.status != Release.Status.FAILED:
+        raise Conflict(f"only a failed release can be retried (this one is {release.status})")
+    Release.objects.filter(pk=release.pk).update(status=Release.Status.PENDING)
+    audit_record(action="release.retried", project=release.project, actor=actor, target=release)
+    transaction.on_commit(partial(release_build_task.delay, release.pk))
+    release.refresh_from_db()
+    return release
