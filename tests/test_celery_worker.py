@@ -1,5 +1,6 @@
 """Tasks through Redis to a real Celery worker process, results read back from PostgreSQL."""
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -9,17 +10,19 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
 from annotation.celery import app
-from annotation.models import GoldLabel, Membership, Project
+from annotation.models import Annotation, GoldLabel, Membership, Project, Trace
 from annotation.services.assignment import assignment_next
 from annotation.services.submission import annotation_submit
 from clips.media.synth import synth_clip
 from clips.models import Clip
 from clips.tasks import ingest_clip
+from exports.services import release_create, release_dir
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +31,7 @@ WAIT_LIMIT = 180  # a hang guard, not a speed claim: the test fails with the wor
 
 
 class Worker:
-    def __init__(self, media_root: Path, log: Path) -> None:
+    def __init__(self, media_root: Path, log: Path, queues: str = "media,agreement") -> None:
         db = connection.settings_dict
         env = {
             **os.environ,
@@ -40,7 +43,7 @@ class Worker:
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.log = log
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "annotation", "worker", "-Q", "media,agreement",
+            [sys.executable, "-m", "celery", "-A", "annotation", "worker", "-Q", queues,
              "--concurrency", "1", "--pool", "prefork", "-n", self.name, "-l", "info"],
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -137,3 +140,63 @@ def test_routing_runs_on_the_agreement_queue(worker):
     assert clip.stage == "gold", worker.log.read_text()
     assert GoldLabel.objects.get(clip=clip).provenance == "unanimous"
     assert "annotation.tasks.agreement_route_clips" in worker.log.read_text()
+
+
+def test_a_worker_killed_mid_release_build_publishes_nothing_half_built(media_root, tmp_path):
+    """The pool process dies while the release is being written; nothing is published until the
+    redelivered build completes, and the result is whole."""
+    project = Project.objects.create(slug=f"rel-{uuid.uuid4().hex[:6]}", name="release")
+    users = [get_user_model().objects.create_user(f"r-{uuid.uuid4().hex[:8]}") for _ in range(3)]
+    clips = Clip.objects.bulk_create(
+        Clip(project=project, external_id=f"v{i // 5:04d}/{i % 5}", source_video=f"v{i // 5:04d}",
+             media_status="ready", duration_s=600.0 if i < 30 else 3.0,
+             kind="stream" if i < 30 else "static", stage="gold")
+        for i in range(3000)
+    )  # fmt: skip
+    static = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
+    stream = {"segments": [{"start": 0.0, "end": 5.0, **static}]}
+    Annotation.objects.bulk_create(
+        Annotation(clip=c, annotator=u, status="submitted", is_current=True,
+                   payload=stream if c.kind == "stream" else static)
+        for c in clips for u in users
+    )  # fmt: skip
+    GoldLabel.objects.bulk_create(
+        GoldLabel(clip=c, version=1, provenance="unanimous", tier="high",
+                  payload=stream if c.kind == "stream" else static)
+        for c in clips
+    )  # fmt: skip
+    samples = np.random.default_rng(1).uniform(-1, 1, (600 * 25, 2)).astype("<f4").tobytes()
+    Trace.objects.bulk_create(
+        Trace(clip=c, annotator=u, config=project.trace_config, status="finalised", data=samples)
+        for c in clips[:30] for u in users
+    )  # fmt: skip
+
+    worker = Worker(media_root, tmp_path / "worker.log", queues="export")
+    try:
+        release = release_create(project=project, version="1.0.0")
+        deadline = time.monotonic() + WAIT_LIMIT
+        while time.monotonic() < deadline:
+            release.refresh_from_db()
+            if release.status == "building" and release.progress > 0.05:
+                break
+            time.sleep(0.02)
+        assert release.status == "building", worker.log.read_text()
+        (victim,) = worker.pool_children()
+        os.kill(victim, signal.SIGKILL)
+        release.refresh_from_db()
+        assert release.status != "published"
+        assert not release_dir(release).exists()
+        while time.monotonic() < deadline and release.status != "published":
+            time.sleep(0.2)
+            release.refresh_from_db()
+        assert release.status == "published", (
+            f"{release.status} {release.error}\n{worker.log.read_text()}"
+        )
+    finally:
+        worker.stop()
+    assert release.attempts == 2
+    folder = release_dir(release)
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    assert not list(folder.parent.glob(".build-*")), "the killed attempt's folder is gone"
