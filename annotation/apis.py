@@ -205,6 +205,17 @@ class NextDisputeApi(APIView):
         return _next_response(request, assignment, "no disputed clip is waiting for you")
 
 
+def _review(clip: Clip) -> dict[str, Any]:
+    """What adjudicators and admins see of a clip's layer-1 work (pseudonymous)."""
+    return {
+        "layer1": selectors.clip_layer1_labels(clip),
+        "agreement": selectors.clip_agreement(clip),
+        "gold_history": GoldSerializer(
+            GoldLabel.objects.filter(clip=clip).order_by("version"), many=True
+        ).data,
+    }
+
+
 class AssignmentDetailApi(APIView):
     """Your assignment; for a layer-2 one, also what the adjudicator decides on."""
 
@@ -213,12 +224,7 @@ class AssignmentDetailApi(APIView):
         assignment = selectors.assignment_for_user(request.user, assignment_id)
         body = AssignmentSerializer(assignment, context={"request": request}).data
         if assignment.layer == 2:
-            clip = assignment.clip
-            body["layer1"] = selectors.clip_layer1_labels(clip)
-            body["agreement"] = selectors.clip_agreement(clip)
-            body["gold_history"] = GoldSerializer(
-                GoldLabel.objects.filter(clip=clip).order_by("version"), many=True
-            ).data
+            body.update(_review(assignment.clip))
         return Response(body)
 
 
@@ -340,13 +346,7 @@ class ClipDetailApi(APIView):
     @extend_schema(responses=ClipDetailSerializer)
     def get(self, request: AuthedRequest, clip_id: int) -> Response:
         clip = selectors.clip_for_staff(request.user, clip_id)
-        body = ClipAdminSerializer(clip).data
-        body["layer1"] = selectors.clip_layer1_labels(clip)
-        body["agreement"] = selectors.clip_agreement(clip)
-        body["gold_history"] = GoldSerializer(
-            GoldLabel.objects.filter(clip=clip).order_by("version"), many=True
-        ).data
-        return Response(body)
+        return Response({**ClipAdminSerializer(clip).data, **_review(clip)})
 
 
 class ClipReopenApi(APIView):

@@ -21,6 +21,7 @@ from annotation.agreement.categorical import (
     krippendorff_alpha,
     majority,
 )
+from annotation.agreement.jsonsafe import clean
 from annotation.agreement.multilabel import (
     SetRatings,
     krippendorff_alpha_masi,
@@ -38,21 +39,6 @@ from annotation.agreement.traces import (
 )
 
 Json = dict[str, Any]
-
-
-def clean(value: Any) -> Any:
-    """JSON-safe: numpy scalars to Python, NaN to None (undefined), rounded floats."""
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return clean(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 6)
-    return value
 
 
 def subset(r: Ratings, keep_items: npt.NDArray[np.bool_]) -> Ratings:

@@ -2,29 +2,11 @@
 infinities as null, UTF-8 text (not \\u escapes), no trailing spaces."""
 
 import json
-import math
 from typing import Any
 
-import numpy as np
+from annotation.agreement.jsonsafe import DECIMALS, clean
 
-DECIMALS = 6
-
-
-def clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return clean(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        rounded = round(value, DECIMALS)
-        return 0.0 if rounded == 0 else rounded
-    return value
+__all__ = ["DECIMALS", "canonical", "clean", "compact", "pretty"]
 
 
 def compact(value: Any, *, sort_keys: bool = False) -> str:
