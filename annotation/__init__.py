@@ -1,3 +1,2 @@
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The project package and core domain. The Celery app is loaded by AnnotationConfig.ready(),
+not here, so the pure modules (``annotation.agreement``...) import without Celery or Django."""
