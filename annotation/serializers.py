@@ -3,6 +3,7 @@ and by the services (payloads against the project's schema)."""
 
 from typing import Any
 
+from django.db.models import ExpressionWrapper, F, FloatField, Max
 from rest_framework import serializers
 
 from annotation.models import (
@@ -141,12 +142,39 @@ class Layer1LabelSerializer(serializers.Serializer):
 
 
 class TraceSerializer(serializers.ModelSerializer):
+    """``max_seq`` and ``resume_at_s`` let a browser without its local copy (another device,
+    cleared storage) continue after the highest chunk stored, at the media time it ended."""
+
+    max_seq = serializers.SerializerMethodField()
+    resume_at_s = serializers.SerializerMethodField()
+
     class Meta:
         model = Trace
         fields = [
             "id", "clip", "revision", "is_current", "status", "config", "acked_seq",
-            "sample_count", "gap_report", "created_at", "finalised_at",
+            "max_seq", "resume_at_s", "sample_count", "gap_report", "created_at", "finalised_at",
         ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._last_chunks: dict[int, dict[str, Any]] = {}
+
+    def _last(self, trace: Trace) -> dict[str, Any]:
+        cache = self._last_chunks
+        if trace.pk not in cache:
+            end = ExpressionWrapper(
+                F("t0") + F("n_samples") / float(trace.config["rate_hz"]),
+                output_field=FloatField(),
+            )
+            cache[trace.pk] = trace.chunks.aggregate(seq=Max("seq"), end=Max(end))
+        return cache[trace.pk]
+
+    def get_max_seq(self, trace: Trace) -> int:
+        seq = self._last(trace)["seq"]
+        return -1 if seq is None else int(seq)
+
+    def get_resume_at_s(self, trace: Trace) -> float:
+        return round(self._last(trace)["end"] or 0.0, 4)
 
 
 class ReviewMixin(serializers.Serializer):

@@ -1,5 +1,7 @@
 """Server-rendered pages and the health endpoint; the annotator workspace mounts on these."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,10 +10,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.static import serve
 
 from annotation.health import health_report
 from annotation.models import Role
+from annotation.range_serve import serve_with_range
 from annotation.selectors import (
     clip_media_counts,
     project_for_user,
@@ -60,7 +62,7 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
         raise Http404
     if not projects_for_user(request.user).filter(pk=int(project_id)).exists():
         raise Http404
-    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    return serve_with_range(request, Path(settings.MEDIA_ROOT), path)
 
 
 @login_required

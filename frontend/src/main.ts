@@ -1,5 +1,4 @@
-import { ClipWaveformElement } from "./elements/clip-waveform";
+import { defineElements } from "./elements/registry";
+import "./workspace.css";
 
-if (!customElements.get("clip-waveform")) {
-  customElements.define("clip-waveform", ClipWaveformElement);
-}
+defineElements();

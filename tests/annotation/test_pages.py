@@ -37,3 +37,28 @@ def test_home_lists_only_the_users_projects(client):
     Project.objects.create(slug="theirs", name="Theirs")
     client.force_login(get_user_model().objects.create_user("u"))
     assert b"Theirs" not in client.get("/").content
+
+
+def test_media_answers_range_requests(client, media_root):
+    project = Project.objects.create(slug="r", name="R")
+    clip = Clip.objects.create(project=project, external_id="c")
+    path = media_root / "clips" / str(project.pk) / str(clip.pk) / "video.mp4"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(bytes(range(256)) * 4)
+    user = get_user_model().objects.create_user("viewer")
+    membership_grant(project=project, user=user, roles=[Role.ANNOTATOR])
+    client.force_login(user)
+    url = f"/media/clips/{project.pk}/{clip.pk}/video.mp4"
+
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+    part = client.get(url, HTTP_RANGE="bytes=10-19")
+    assert part.status_code == 206
+    assert part["Content-Range"] == "bytes 10-19/1024"
+    assert b"".join(part.streaming_content) == bytes(range(10, 20))
+    tail = client.get(url, HTTP_RANGE="bytes=-4")
+    assert b"".join(tail.streaming_content) == bytes(range(252, 256))
+    open_ended = client.get(url, HTTP_RANGE="bytes=1000-")
+    assert open_ended["Content-Range"] == "bytes 1000-1023/1024"
+    assert client.get(url, HTTP_RANGE="bytes=5000-").status_code == 416
+    assert client.get(f"/media/clips/{project.pk}/{clip.pk}/../../../secret").status_code == 404

@@ -52,8 +52,10 @@ def test_start_copies_the_config_and_resumes(recording):
     api, trace, lease = recording
     assert trace["config"]["rate_hz"] == RATE and trace["acked_seq"] == -1
     send(api, trace, chunk(0))
+    send(api, trace, chunk(2))  # 1 is still on its way
     again = api.post(f"/api/assignments/{lease.pk}/trace/", {}, format="json").json()
     assert again["id"] == trace["id"] and again["acked_seq"] == 0  # a reload resumes here
+    assert again["max_seq"] == 2 and again["resume_at_s"] == pytest.approx(3.0)
 
 
 def test_replayed_chunks_are_acknowledged_and_stored_once(recording):

@@ -1,7 +1,8 @@
 """Trace recording in real Chromium over a 10-minute monologue: sampling jitter against the
 media-time grid, and the page's JS heap after recording the whole clip.
 
-make bench   (or: .venv/bin/pytest tests/benchmarks/bench_trace_browser.py -s -o python_files='bench_*.py')
+make bench   (or: .venv/bin/pytest tests/benchmarks/bench_trace_browser.py -s
+              -o python_files='bench_*.py'; about 8 minutes: the clip plays at 2x, then 4x)
 
 Prints figures only; the one assertion is that no sample is missing.
 """
@@ -23,7 +24,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SECONDS = 600
 RATE_HZ = 25
-PLAYBACK_RATE = 4.0  # each '>' press steps 1 -> 1.25 -> 1.5 -> 2 -> 3 -> 4
+# Playback rate -> '>' presses (1 -> 1.25 -> 1.5 -> 2 -> 3 -> 4). At 60 animation frames/s,
+# 2x is the fastest at which a grid point is normally read before the next one passes (33 ms
+# of media per frame against a 40 ms sample period; measured: 5% of samples late, 0.1% at
+# 1x); 4x is run for the contrast (39% late: pairs of samples share a pointer reading).
+PLAYBACK_RATES = {2.0: 3, 4.0: 5}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # As in tests/e2e/conftest.py: no calls home, and playback started from script.
 ARGS = [
@@ -32,7 +37,7 @@ ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]  # fmt: skip
 
-# Moves the pointer over the pad every 20 ms of wall time, as a hand would, and counts the
+# Moves the pointer over the pad every 8 ms of wall time (a 125 Hz mouse), and counts the
 # animation frames the page gets while the video plays.
 DRIVER = """() => {
   const pad = document.querySelector('trace-recorder').shadowRoot.querySelector('.pad');
@@ -48,7 +53,7 @@ DRIVER = """() => {
       clientY: box.top + box.height * (0.5 + 0.45 * Math.cos(s * 0.7)),
       bubbles: true,
     }));
-  }, 20);
+  }, 8);
 }"""
 
 
@@ -70,7 +75,8 @@ def heap_mb(cdp) -> float:
     return cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20
 
 
-def test_trace_recording_jitter_and_heap(live_server, monologue):
+@pytest.mark.parametrize("playback_rate", PLAYBACK_RATES)
+def test_trace_recording_jitter_and_heap(live_server, monologue, playback_rate):
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}")
     with sync_playwright() as playwright:
@@ -87,34 +93,28 @@ def test_trace_recording_jitter_and_heap(live_server, monologue):
         heap_before = heap_mb(cdp)
 
         page.get_by_role("application").focus()
-        for _ in range(5):
+        for _ in range(PLAYBACK_RATES[playback_rate]):
             page.keyboard.press("Shift+Period")
         rate = page.evaluate("document.querySelector('clip-player video').playbackRate")
-        assert rate == PLAYBACK_RATE
+        assert rate == playback_rate
         page.evaluate(DRIVER)
         page.keyboard.press("Space")
         page.wait_for_function(
             "document.querySelector('clip-player video').ended",
-            timeout=int(SECONDS / PLAYBACK_RATE * 1000 * 2),
+            timeout=int(SECONDS / rate * 1000 * 2),
             polling=1000,
         )
         expect(recorder).to_have_attribute("data-unsent", "0", timeout=60_000)
         heap_after = heap_mb(cdp)
         lag = page.evaluate(
-            "(l => ({count: l.count, mean: l.mean, max: l.max}))"
+            "(l => ({count: l.count, mean: l.mean, max: l.max, late: l.late}))"
             "(document.querySelector('trace-recorder').samplingLag)"
         )
         frames = page.evaluate("window.benchFrames")
-        record = page.evaluate(
-            "document.querySelector('trace-recorder').recordedChunks()"
-            ".then(cs => cs.map(c => c.samples.map(s => s.join(','))))"
-        )
         browser.close()
 
-    samples = [s for chunk in record for s in chunk]
-    distinct_runs = 1 + sum(a != b for a, b in zip(samples, samples[1:], strict=False))
     trace = Trace.objects.get(annotator=monologue)
-    wall = SECONDS / PLAYBACK_RATE
+    wall = SECONDS / rate
     print(
         f"\ntrace recording, {SECONDS // 60}-minute clip at {rate:g}x "
         f"({RATE_HZ} Hz grid, {frames / wall:.0f} animation frames/s of wall time):"
@@ -123,8 +123,8 @@ def test_trace_recording_jitter_and_heap(live_server, monologue):
         f"\n  sampling offset from the ideal grid (media time): mean {lag['mean'] * 1000:.1f} ms,"
         f" max {lag['max'] * 1000:.1f} ms (wall: mean {lag['mean'] / rate * 1000:.1f} ms,"
         f" max {lag['max'] / rate * 1000:.1f} ms); sample period {1000 / RATE_HZ:.0f} ms"
-        f"\n  consecutive samples with their own pointer reading: "
-        f"{distinct_runs / len(samples):.0%}"
+        f"\n  samples read a whole sample period late (sharing a reading with the next): "
+        f"{lag['late']} ({lag['late'] / lag['count']:.1%})"
         f"\n  JS heap: {heap_before:.1f} MB before, {heap_after:.1f} MB after recording"
     )
     assert trace.sample_count == lag["count"] == int(SECONDS * RATE_HZ) + 1

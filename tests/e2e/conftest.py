@@ -1,12 +1,17 @@
 """Real Chromium (Debian's package) driven by Playwright against a live Django server."""
 
 import os
+import re
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
+from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
 # Playwright's sync API keeps an event loop on this thread; the ORM calls made by the test
 # itself are still synchronous and safe.
@@ -19,7 +24,36 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # The workspace plays clips from script (keyboard shortcuts, tests) without a click.
+    "--autoplay-policy=no-user-gesture-required",
 ]  # fmt: skip
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """In-memory SQLite: the live server's threads share the test's single connection, and
+    a page's parallel requests on it fail with "database table is locked"."""
+
+    lock = threading.Lock()
+
+    def get_app(self):  # type: ignore[no-untyped-def]
+        app = super().get_app()
+
+        def serialised(environ, start_response):  # type: ignore[no-untyped-def]
+            with self.lock:
+                return list(app(environ, start_response))
+
+        return serialised
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialise_sqlite_live_server() -> Iterator[None]:
+    if connection.vendor != "sqlite":
+        yield
+        return
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = _OneRequestAtATime
+    yield
+    LiveServerThread.server_class = original
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +85,36 @@ def screenshot(page: Page, request: pytest.FixtureRequest):
         return path
 
     return take
+
+
+def _with_ranges(route: Route, request: Request) -> None:
+    """Answer a media Range request with 206 when the server sent the whole file."""
+    try:
+        response = route.fetch()
+    except Exception:  # offline, or the page went away
+        route.abort()
+        return
+    wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", request.headers.get("range", ""))
+    if response.status != 200 or not wanted or "accept-ranges" in response.headers:
+        route.fulfill(response=response)
+        return
+    body = response.body()
+    start = int(wanted[1])
+    end = min(int(wanted[2] or len(body) - 1), len(body) - 1)
+    headers = {
+        **response.headers,
+        "accept-ranges": "bytes",
+        "content-range": f"bytes {start}-{end}/{len(body)}",
+        "content-length": str(end - start + 1),
+    }
+    route.fulfill(status=206, headers=headers, body=body[start : end + 1])
+
+
+@pytest.fixture
+def seekable_media(page: Page) -> Page:
+    """Media with HTTP Range support, as a web server or object storage serves it in
+    production. Chromium cannot seek in a file served without ranges (Django's
+    ``static.serve`` sends 200 with the whole file): ``currentTime`` snaps back to 0.
+    The request still goes to the live server, membership check included."""
+    page.context.route(re.compile(r".*/media/.*\.(mp4|webm)$"), _with_ranges)
+    return page

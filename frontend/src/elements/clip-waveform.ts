@@ -7,6 +7,9 @@ import { columns, parseWaveform, type Waveform } from "../model/waveform";
  * clip onto a canvas that fills the element (height 64px unless styled; bars
  * use the element's CSS `color`). Reflects progress in `data-state`:
  * `loading` | `ready` | `empty` (clip without audio) | `error`.
+ *
+ * A zoomed timeline shows part of the clip: `data-view-start` and
+ * `data-view-seconds` (seconds) select the window drawn across the width.
  */
 export type WaveformState = "loading" | "ready" | "empty" | "error";
 
@@ -22,7 +25,7 @@ p[hidden] { display: none; }
 `;
 
 export class ClipWaveformElement extends HTMLElement {
-  static observedAttributes = ["data-src", "data-duration"];
+  static observedAttributes = ["data-src", "data-duration", "data-view-start", "data-view-seconds"];
 
   readonly #canvas = document.createElement("canvas");
   readonly #message = document.createElement("p");
@@ -156,10 +159,18 @@ export class ClipWaveformElement extends HTMLElement {
     }
     ctx.fillStyle = getComputedStyle(this).color;
     const mid = height / 2;
-    columns(waveform, 0, duration / width, width).forEach(([min, max], x) => {
+    const viewStart = finite(this.dataset.viewStart) ?? 0;
+    const viewSeconds = finite(this.dataset.viewSeconds) ?? duration;
+    if (viewSeconds <= 0) return;
+    columns(waveform, viewStart, viewSeconds / width, width).forEach(([min, max], x) => {
       const top = Math.floor(mid - max * mid);
       const bottom = Math.ceil(mid - min * mid);
       ctx.fillRect(x, top, 1, Math.max(1, bottom - top));
     });
   }
+}
+
+function finite(attr: string | undefined): number | null {
+  const value = Number.parseFloat(attr ?? "");
+  return Number.isFinite(value) ? value : null;
 }

@@ -1,0 +1,72 @@
+/** Shapes of the REST API's answers that the workspace reads (see annotation/serializers.py). */
+
+import type { LabelSchema } from "../model/labels";
+import type { Dimension } from "../model/trace-pad";
+
+export interface TraceConfig {
+  rate_hz: number;
+  dimensions: Dimension[];
+  chunk_seconds?: number;
+}
+
+export interface Project {
+  slug: string;
+  name: string;
+  label_schema: LabelSchema;
+  trace_config: TraceConfig;
+  roles: string[];
+}
+
+export interface Progress {
+  you?: { done_today: number; done_total: number; remaining_for_you: number };
+}
+
+export interface ReferenceSegment {
+  index: number;
+  start_s: number;
+  end_s: number;
+  text: string;
+  speaker: string;
+}
+
+export interface Clip {
+  id: number;
+  external_id: string;
+  kind: "static" | "stream";
+  language: string;
+  title: string;
+  transcript: string;
+  speaker: string;
+  duration_s: number | null;
+  fps: number | null;
+  has_audio: boolean;
+  media_status: string;
+  video_url: string | null;
+  poster_url: string | null;
+  waveform_url: string | null;
+  segments: ReferenceSegment[];
+}
+
+export interface Assignment {
+  id: number;
+  layer: number;
+  status: string;
+  expires_at: string;
+  clip: Clip;
+  draft: Record<string, unknown> | null;
+}
+
+export interface NextAnswer {
+  assignment: Assignment | null;
+  reason: string;
+}
+
+export interface TraceInfo {
+  id: number;
+  revision: number;
+  status: "recording" | "finalised";
+  config: TraceConfig;
+  acked_seq: number;
+  sample_count: number;
+  gap_report: { coverage?: number; gaps?: number[][]; missing_seqs?: number[] };
+}

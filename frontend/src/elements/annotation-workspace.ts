@@ -1,0 +1,296 @@
+import { ApiClient, ApiError } from "../api/client";
+import type { Assignment, NextAnswer, Progress, Project } from "../api/types";
+import { langOf } from "../model/labels";
+import { type Action, type Focus, legend, matchShortcut, type Mode } from "../model/shortcuts";
+import { staticTask } from "../workspace/static-task";
+import { streamTask } from "../workspace/stream-task";
+import { el, type Task } from "../workspace/task";
+
+/**
+ * `<annotation-workspace data-project="slug" data-api="/api/" data-csrf="…" data-language="en">`
+ * (label names in data-language, else in the browser's language when it is Chinese)
+ *
+ * The annotator's loop: take the next clip, label it, submit, take the next.
+ * Shows progress, offers skipping, says so when the queue is empty, autosaves
+ * drafts, and routes keyboard shortcuts to the player and the labelling task.
+ * `data-state`: loading | empty | static | stream | error; `data-assignment`
+ * holds the current assignment id.
+ */
+
+const DRAFT_DELAY_MS = 800;
+
+export class AnnotationWorkspaceElement extends HTMLElement {
+  #api = new ApiClient("/api/", "");
+  #project: Project | null = null;
+  #task: Task | null = null;
+  #assignment: Assignment | null = null;
+  #busy = false;
+  #draftTimer: ReturnType<typeof setTimeout> | null = null;
+  #abort = new AbortController();
+  readonly #progress = el("p", { class: "progress" });
+  readonly #message = el("p", { class: "message", role: "status" });
+  readonly #body = el("div", { class: "workspace-body" });
+  readonly #legend = el("details", { class: "shortcuts", open: "" });
+  readonly #skip = el("button", { type: "button" }, "Skip this clip");
+  readonly #submit: HTMLButtonElement = el(
+    "button",
+    { type: "button", class: "primary" },
+    "Submit ",
+    el("kbd", {}, "Ctrl+Enter"),
+  );
+
+  connectedCallback(): void {
+    this.#abort = new AbortController();
+    this.#api = new ApiClient(this.dataset.api ?? "/api/", this.dataset.csrf ?? "");
+    const bar = el(
+      "div",
+      { class: "workspace-bar" },
+      this.#progress,
+      el("div", { class: "actions" }, this.#skip, this.#submit),
+    );
+    this.replaceChildren(bar, this.#message, this.#body, this.#legend);
+    this.#skip.addEventListener("click", () => void this.#skipClip());
+    this.#submit.addEventListener("click", () => void this.#submitClip());
+    window.addEventListener("keydown", (e) => this.#onKey(e), { signal: this.#abort.signal });
+    void this.#start();
+  }
+
+  disconnectedCallback(): void {
+    this.#abort.abort();
+    this.#task?.dispose();
+  }
+
+  get #slug(): string {
+    return this.dataset.project ?? "";
+  }
+
+  async #start(): Promise<void> {
+    this.#setState("loading");
+    try {
+      this.#project = await this.#api.get<Project>(`projects/${this.#slug}/`);
+      await this.#next();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async #next(): Promise<void> {
+    this.#unmount();
+    this.#setState("loading");
+    this.#say("");
+    const [answer] = await Promise.all([
+      this.#api.post<NextAnswer>(`projects/${this.#slug}/next/`),
+      this.#refreshProgress(),
+    ]);
+    if (!answer.assignment) {
+      this.#showEmpty(answer.reason);
+      return;
+    }
+    this.#mount(answer.assignment);
+  }
+
+  async #refreshProgress(): Promise<void> {
+    const you = (await this.#api.get<Progress>(`projects/${this.#slug}/progress/`)).you;
+    this.#progress.textContent = you
+      ? `Done today: ${you.done_today} · Remaining for you: ${you.remaining_for_you} · Done in total: ${you.done_total}`
+      : "";
+  }
+
+  #mount(assignment: Assignment): void {
+    const project = this.#project!;
+    const ctx = {
+      assignment,
+      project,
+      lang: langOf(this.dataset.language || navigator.language),
+      api: this.#api.base,
+      csrf: this.dataset.csrf ?? "",
+      onChange: () => this.#scheduleDraft(),
+      say: (message: string, error = false) => this.#say(message, error),
+    };
+    const task = assignment.clip.kind === "stream" ? streamTask(ctx) : staticTask(ctx);
+    this.#task = task;
+    this.#assignment = assignment;
+    this.#body.replaceChildren(task.root);
+    this.#showLegend(task.mode);
+    this.setAttribute("data-assignment", String(assignment.id));
+    this.#setState(task.mode);
+    this.#skip.disabled = this.#submit.disabled = false;
+    if (assignment.draft) this.#say("Your draft was restored.");
+  }
+
+  #unmount(): void {
+    this.#clearDraftTimer();
+    this.#task?.dispose();
+    this.#task = null;
+    this.#assignment = null;
+    this.#body.replaceChildren();
+    this.removeAttribute("data-assignment");
+  }
+
+  #showEmpty(reason: string): void {
+    this.#setState("empty");
+    this.#skip.disabled = this.#submit.disabled = true;
+    const again = el("button", { type: "button" }, "Check again");
+    again.addEventListener("click", () => void this.#next().catch((e: unknown) => this.#fail(e)));
+    this.#body.replaceChildren(
+      el(
+        "div",
+        { class: "empty" },
+        el("h2", {}, "No clip is waiting for you in this project"),
+        el("p", {}, reason ? `The server says: ${reason}.` : ""),
+        el("p", {}, again, " ", el("a", { href: "/" }, "Back to your projects")),
+      ),
+    );
+    this.#legend.replaceChildren();
+    again.focus();
+  }
+
+  #showLegend(mode: Mode): void {
+    const list = el("dl");
+    for (const { keys, description } of legend(mode))
+      list.append(el("dt", {}, el("kbd", {}, keys)), el("dd", {}, description));
+    const extra =
+      mode === "stream"
+        ? el("p", {}, "On the trace pad, the arrow keys move the point instead of seeking.")
+        : "";
+    this.#legend.replaceChildren(el("summary", {}, "Keyboard shortcuts"), list, extra);
+  }
+
+  #onKey(e: KeyboardEvent): void {
+    const task = this.#task;
+    if (!task || e.defaultPrevented) return;
+    const action = matchShortcut(e, task.mode, focusOf(e));
+    if (!action) return;
+    e.preventDefault();
+    this.#apply(task, action, e);
+  }
+
+  #apply(task: Task, action: Action, e: KeyboardEvent): void {
+    const player = task.player;
+    switch (action.name) {
+      case "play-pause":
+        return player.toggle();
+      case "seek":
+        return player.seekBy(action.seconds);
+      case "frame":
+        return player.stepFrame(action.step);
+      case "rate":
+        return player.stepRate(action.step);
+      case "submit":
+        return void this.#submitClip();
+      case "escape": {
+        const target = e.composedPath()[0];
+        if (target instanceof HTMLElement) target.blur();
+        return;
+      }
+      default:
+        task.apply(action);
+    }
+  }
+
+  #scheduleDraft(): void {
+    this.#clearDraftTimer();
+    this.#draftTimer = setTimeout(() => void this.#saveDraft(), DRAFT_DELAY_MS);
+  }
+
+  #clearDraftTimer(): void {
+    if (this.#draftTimer !== null) clearTimeout(this.#draftTimer);
+    this.#draftTimer = null;
+  }
+
+  async #saveDraft(): Promise<void> {
+    const task = this.#task;
+    const assignment = this.#assignment;
+    if (!task || !assignment) return;
+    try {
+      await this.#api.put(`assignments/${assignment.id}/draft/`, { payload: task.payload() });
+      if (this.#task === task) this.setAttribute("data-draft-saved", new Date().toISOString());
+    } catch (error) {
+      if (this.#task === task)
+        this.#say(
+          `The draft was not saved (${describe(error)}); it is saved again at your next change.`,
+          true,
+        );
+    }
+  }
+
+  async #submitClip(): Promise<void> {
+    const task = this.#task;
+    const assignment = this.#assignment;
+    if (!task || !assignment || this.#busy) return;
+    const problem = task.problem();
+    if (problem) {
+      this.#say(problem, true);
+      return;
+    }
+    this.#busy = true;
+    this.#submit.disabled = true;
+    try {
+      await task.prepare();
+      this.#clearDraftTimer();
+      this.#say("Submitting…");
+      await this.#api.post(`assignments/${assignment.id}/submit/`, { payload: task.payload() });
+      await this.#next();
+      this.#say("Submitted. Here is the next clip.");
+    } catch (error) {
+      if (error instanceof ApiError && error.field) task.showField(error.field);
+      this.#say(`Not submitted: ${describe(error)}`, true);
+    } finally {
+      this.#busy = false;
+      this.#submit.disabled = this.#task === null;
+    }
+  }
+
+  async #skipClip(): Promise<void> {
+    const assignment = this.#assignment;
+    if (!assignment || this.#busy) return;
+    this.#busy = true;
+    try {
+      await this.#api.post(`assignments/${assignment.id}/release/`);
+      await this.#next();
+      this.#say("Skipped. Here is the next clip.");
+    } catch (error) {
+      this.#say(`Could not skip: ${describe(error)}`, true);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #say(message: string, error = false): void {
+    this.#message.textContent = message;
+    this.#message.classList.toggle("error", error);
+  }
+
+  #setState(state: string): void {
+    this.setAttribute("data-state", state);
+  }
+
+  #fail(error: unknown): void {
+    this.#setState("error");
+    this.#say(`The workspace could not load: ${describe(error)}`, true);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ApiError)
+    return error.field ? `${error.message} (${error.field})` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+const TEXT_INPUTS = new Set(["text", "search", "email", "number", "password", "url", "tel"]);
+
+/** Where the key press happened, seen through shadow roots. */
+function focusOf(e: KeyboardEvent): Focus {
+  const target = e.composedPath()[0];
+  if (!(target instanceof HTMLElement)) return "none";
+  if (target instanceof HTMLTextAreaElement || target.isContentEditable) return "text";
+  if (target instanceof HTMLInputElement) return TEXT_INPUTS.has(target.type) ? "text" : "control";
+  if (
+    target instanceof HTMLButtonElement ||
+    target instanceof HTMLSelectElement ||
+    target instanceof HTMLAnchorElement
+  ) {
+    return "control";
+  }
+  return target.tagName === "SUMMARY" ? "control" : "none";
+}

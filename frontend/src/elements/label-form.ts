@@ -1,0 +1,250 @@
+import {
+  type Choices,
+  choose,
+  filterOptions,
+  labelText,
+  type Lang,
+  type Layer,
+  layerTitle,
+  options,
+  setOrdinal,
+  toggle,
+  UNSURE,
+  asList,
+} from "../model/labels";
+
+/**
+ * `<label-form>`: one set of choices against label layers — a single-label
+ * layer as radio buttons (keys 1–7, 0 for Unsure), a multi-label layer as
+ * checkboxes with type-to-filter (/ focuses the filter, Enter picks the best
+ * match), an ordinal layer as radio buttons (Shift+1–5). Set `layers`, `lang`
+ * and `value`; every change fires `choices-change` with the new choices.
+ */
+
+const STYLE = `
+:host { display: block; }
+fieldset { border: 1px solid #d0d7de; border-radius: 6px; margin: 0 0 0.6rem; padding: 0.4rem 0.6rem 0.6rem; }
+legend { font-weight: 600; padding: 0 0.3rem; }
+.choices { display: flex; flex-wrap: wrap; gap: 0.3rem; }
+.choices label, .multi label {
+  display: inline-flex; align-items: center; gap: 0.3rem; padding: 0.15rem 0.5rem;
+  border: 1px solid #d0d7de; border-radius: 999px; cursor: pointer; background: #fff;
+}
+label:has(input:checked) { background: #ddf4ff; border-color: #0969da; }
+label:has(input:focus-visible) { outline: 3px solid #0969da; outline-offset: 1px; }
+input[type=search]:focus-visible { outline: 3px solid #0969da; outline-offset: 1px; }
+.multi { display: flex; flex-wrap: wrap; gap: 0.25rem; max-height: 9.5rem; overflow-y: auto; margin-top: 0.4rem; }
+.multi label[hidden] { display: none; }
+.multi label.best { border-color: #9a6700; box-shadow: 0 0 0 1px #9a6700; }
+kbd { font: 0.7rem ui-monospace, monospace; color: #57606a; border: 1px solid #d0d7de; border-radius: 3px; padding: 0 0.2rem; }
+input[type=search] { width: 100%; box-sizing: border-box; padding: 0.3rem; font: inherit; }
+.chosen { margin: 0.3rem 0 0; color: #57606a; font-size: 0.85rem; }
+.missing legend { color: #cf222e; }
+`;
+
+export class LabelFormElement extends HTMLElement {
+  readonly #root = this.attachShadow({ mode: "open" });
+  #layers: readonly Layer[] = [];
+  #lang: Lang = "en";
+  #value: Choices = {};
+  #filter: HTMLInputElement | null = null;
+  #chosen: HTMLElement | null = null;
+  #missing: readonly string[] = [];
+
+  set layers(layers: readonly Layer[]) {
+    this.#layers = layers;
+    this.#build();
+  }
+
+  set lang(lang: Lang) {
+    this.#lang = lang;
+    this.#build();
+  }
+
+  get value(): Choices {
+    return this.#value;
+  }
+
+  set value(value: Choices) {
+    this.#value = value;
+    this.#sync();
+  }
+
+  /** Marks the layers still to be chosen (after a refused submit). */
+  set missing(names: readonly string[]) {
+    this.#missing = names;
+    this.#sync();
+  }
+
+  chooseSingle(index: number): void {
+    const layer = this.#layer("single");
+    const label = layer?.labels?.[index];
+    if (layer && label) this.#change(choose(this.#value, layer, label.value));
+  }
+
+  chooseUnsure(): void {
+    const layer = this.#layer("single");
+    if (layer?.allow_unsure) this.#change(choose(this.#value, layer, UNSURE));
+  }
+
+  setOrdinal(value: number): void {
+    const layer = this.#layer("ordinal");
+    if (layer) this.#change(setOrdinal(this.#value, layer, value));
+  }
+
+  focusFilter(): void {
+    this.#filter?.focus();
+  }
+
+  #layer(type: Layer["type"]): Layer | undefined {
+    return this.#layers.find((l) => l.type === type);
+  }
+
+  #change(value: Choices): void {
+    this.#value = value;
+    this.#sync();
+    this.dispatchEvent(new CustomEvent("choices-change", { detail: value, bubbles: true }));
+  }
+
+  #build(): void {
+    const style = document.createElement("style");
+    style.textContent = STYLE;
+    this.#root.replaceChildren(style, ...this.#layers.map((layer) => this.#fieldset(layer)));
+    this.#sync();
+  }
+
+  #fieldset(layer: Layer): HTMLFieldSetElement {
+    const fieldset = document.createElement("fieldset");
+    fieldset.dataset.layer = layer.name;
+    const legend = document.createElement("legend");
+    const keys = { single: "1–7, 0 unsure", multi: "/ to find", ordinal: "Shift+1–5" }[layer.type];
+    legend.append(`${layerTitle(layer, this.#lang)} `, kbd(keys));
+    fieldset.append(legend);
+    if (layer.type === "multi") {
+      fieldset.append(...this.#multi(layer));
+      return fieldset;
+    }
+    const group = document.createElement("div");
+    group.className = "choices";
+    const values =
+      layer.type === "single"
+        ? options(layer).map((l, i) => ({
+            value: l.value,
+            text: labelText(l, this.#lang),
+            key: l.value === UNSURE ? "0" : String(i + 1),
+          }))
+        : range(layer.min ?? 1, layer.max ?? 5).map((n) => ({
+            value: String(n),
+            text: "",
+            key: String(n),
+          }));
+    for (const { value, text, key } of values) {
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = layer.name;
+      input.value = value;
+      input.addEventListener("change", () =>
+        this.#change(
+          layer.type === "single"
+            ? choose(this.#value, layer, value)
+            : setOrdinal(this.#value, layer, Number(value)),
+        ),
+      );
+      const label = document.createElement("label");
+      label.append(input, kbd(key), text);
+      group.append(label);
+    }
+    fieldset.append(group);
+    return fieldset;
+  }
+
+  #multi(layer: Layer): HTMLElement[] {
+    const filter = document.createElement("input");
+    filter.type = "search";
+    filter.placeholder = "Type to filter, Enter to pick";
+    filter.setAttribute("aria-label", `Find a ${layerTitle(layer, this.#lang)} label`);
+    const chosen = document.createElement("p");
+    chosen.className = "chosen";
+    chosen.setAttribute("aria-live", "polite");
+    const list = document.createElement("div");
+    list.className = "multi";
+    list.setAttribute("role", "group");
+    list.setAttribute("aria-label", layerTitle(layer, this.#lang));
+    const boxes = new Map<string, HTMLLabelElement>();
+    for (const option of options(layer)) {
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.value = option.value;
+      input.addEventListener("change", () =>
+        this.#change(toggle(this.#value, layer, option.value)),
+      );
+      const label = document.createElement("label");
+      label.append(input, labelText(option, this.#lang));
+      boxes.set(option.value, label);
+      list.append(label);
+    }
+    const applyFilter = (): string | undefined => {
+      const hits = filterOptions(layer, filter.value).map((l) => l.value);
+      for (const [value, label] of boxes) {
+        label.hidden = !hits.includes(value);
+        label.classList.toggle("best", filter.value !== "" && value === hits[0]);
+      }
+      return hits[0];
+    };
+    filter.addEventListener("input", applyFilter);
+    filter.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        const best = applyFilter();
+        if (best !== undefined && filter.value.trim() !== "") {
+          this.#change(toggle(this.#value, layer, best));
+          filter.value = "";
+          applyFilter();
+        }
+      } else if (e.key === "ArrowDown") {
+        e.preventDefault();
+        list
+          .querySelector<HTMLLabelElement>("label:not([hidden])")
+          ?.querySelector("input")
+          ?.focus();
+      }
+    });
+    this.#filter = filter;
+    this.#chosen = chosen;
+    return [filter, chosen, list];
+  }
+
+  #sync(): void {
+    for (const fieldset of this.#root.querySelectorAll("fieldset")) {
+      const name = fieldset.dataset.layer ?? "";
+      const value = this.#value[name];
+      const picked = Array.isArray(value)
+        ? asList(value)
+        : value === undefined
+          ? []
+          : [String(value)];
+      for (const input of fieldset.querySelectorAll("input:not([type=search])")) {
+        (input as HTMLInputElement).checked = picked.includes((input as HTMLInputElement).value);
+      }
+      fieldset.classList.toggle("missing", this.#missing.includes(name));
+    }
+    const multi = this.#layer("multi");
+    if (multi && this.#chosen) {
+      const names = asList(this.#value[multi.name]).map((v) => {
+        const label = options(multi).find((l) => l.value === v);
+        return label ? labelText(label, this.#lang) : v;
+      });
+      this.#chosen.textContent = names.length ? `Chosen: ${names.join(", ")}` : "None chosen yet";
+    }
+  }
+}
+
+function kbd(text: string): HTMLElement {
+  const k = document.createElement("kbd");
+  k.textContent = text;
+  return k;
+}
+
+function range(lo: number, hi: number): number[] {
+  return Array.from({ length: Math.max(0, hi - lo + 1) }, (_, i) => lo + i);
+}

@@ -1,0 +1,32 @@
+import { AnnotationWorkspaceElement } from "./annotation-workspace";
+import { ClipPlayerElement } from "./clip-player";
+import { ClipWaveformElement } from "./clip-waveform";
+import { LabelFormElement } from "./label-form";
+import { SegmentTimelineElement } from "./segment-timeline";
+import { TraceRecorderElement } from "./trace-recorder";
+
+const ELEMENTS = {
+  "annotation-workspace": AnnotationWorkspaceElement,
+  "clip-player": ClipPlayerElement,
+  "clip-waveform": ClipWaveformElement,
+  "label-form": LabelFormElement,
+  "segment-timeline": SegmentTimelineElement,
+  "trace-recorder": TraceRecorderElement,
+} as const;
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "annotation-workspace": AnnotationWorkspaceElement;
+    "clip-player": ClipPlayerElement;
+    "clip-waveform": ClipWaveformElement;
+    "label-form": LabelFormElement;
+    "segment-timeline": SegmentTimelineElement;
+    "trace-recorder": TraceRecorderElement;
+  }
+}
+
+export function defineElements(): void {
+  for (const [name, element] of Object.entries(ELEMENTS)) {
+    if (!customElements.get(name)) customElements.define(name, element);
+  }
+}

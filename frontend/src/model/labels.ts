@@ -1,0 +1,142 @@
+/**
+ * The project's label schema and the choices an annotator makes against it:
+ * Basic-7 (single), GoEmotions (multi), intensity (ordinal), each possibly
+ * "Unsure". A choice set is a plain object keyed by layer name, exactly the
+ * shape of a static payload (and of a segment's label fields).
+ */
+
+export const UNSURE = "Unsure";
+
+export type Lang = "en" | "zh";
+
+export interface Label {
+  readonly value: string;
+  readonly en?: string;
+  readonly zh?: string;
+}
+
+export interface Layer {
+  readonly name: string;
+  readonly type: "single" | "multi" | "ordinal";
+  readonly title?: { readonly en?: string; readonly zh?: string };
+  readonly labels?: readonly Label[];
+  readonly allow_unsure?: boolean;
+  readonly required?: boolean;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface LabelSchema {
+  readonly layers: readonly Layer[];
+  readonly segments?: {
+    readonly primary?: string;
+    readonly secondary?: string;
+    readonly intensity?: string;
+    readonly text_fields?: readonly string[];
+  };
+}
+
+export type LabelValue = string | readonly string[] | number;
+export type Choices = Readonly<Record<string, LabelValue>>;
+
+export function langOf(code: string | undefined): Lang {
+  return code?.toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+export function labelText(label: Label, lang: Lang): string {
+  return label[lang] ?? label.en ?? label.value;
+}
+
+export function layerTitle(layer: Layer, lang: Lang): string {
+  return layer.title?.[lang] ?? layer.title?.en ?? layer.name;
+}
+
+/** The layer's labels, with "Unsure" last when the layer allows it. */
+export function options(layer: Layer): Label[] {
+  const labels = [...(layer.labels ?? [])];
+  if (layer.allow_unsure) labels.push({ value: UNSURE, en: UNSURE, zh: "不确定" });
+  return labels;
+}
+
+export function choose(choices: Choices, layer: Layer, value: string): Choices {
+  return { ...choices, [layer.name]: value };
+}
+
+/** Toggles one label of a multi layer; "Unsure" excludes every other label. */
+export function toggle(choices: Choices, layer: Layer, value: string): Choices {
+  const current = asList(choices[layer.name]);
+  let next: string[];
+  if (current.includes(value)) next = current.filter((v) => v !== value);
+  else if (value === UNSURE) next = [UNSURE];
+  else next = [...current.filter((v) => v !== UNSURE), value];
+  const order = options(layer).map((l) => l.value);
+  return { ...choices, [layer.name]: next.sort((a, b) => order.indexOf(a) - order.indexOf(b)) };
+}
+
+export function setOrdinal(choices: Choices, layer: Layer, value: number): Choices {
+  const lo = layer.min ?? 1;
+  const hi = layer.max ?? 5;
+  return Number.isInteger(value) && value >= lo && value <= hi
+    ? { ...choices, [layer.name]: value }
+    : choices;
+}
+
+export function asList(value: LabelValue | undefined): string[] {
+  return Array.isArray(value) ? [...(value as readonly string[])] : [];
+}
+
+function filled(layer: Layer, value: LabelValue | undefined): boolean {
+  if (layer.type === "multi") return asList(value).length > 0;
+  return value !== undefined;
+}
+
+/** The required layers among `layers` that have no choice yet. */
+export function missing(layers: readonly Layer[], choices: Choices): Layer[] {
+  return layers.filter((layer) => layer.required !== false && !filled(layer, choices[layer.name]));
+}
+
+/**
+ * Labels of `layer` matching what was typed, in either language or by value,
+ * case-insensitive; those whose words start with the query come first.
+ */
+export function filterOptions(layer: Layer, query: string): Label[] {
+  const q = query.trim().toLowerCase();
+  const all = options(layer);
+  if (!q) return all;
+  const texts = (l: Label): string[] =>
+    [l.value, l.en ?? "", l.zh ?? ""].map((s) => s.toLowerCase());
+  const hits = all.filter((l) => texts(l).some((s) => s.includes(q)));
+  const starts = (l: Label): boolean =>
+    texts(l).some((s) => s.split(/[\s_-]+/).some((w) => w.startsWith(q)));
+  return [...hits.filter(starts), ...hits.filter((l) => !starts(l))];
+}
+
+/** The schema's choices found in a draft payload; anything unknown or malformed is left out. */
+export function choicesFrom(
+  layers: readonly Layer[],
+  payload: Readonly<Record<string, unknown>>,
+): Choices {
+  const out: Record<string, LabelValue> = {};
+  for (const layer of layers) {
+    const value = payload[layer.name];
+    const allowed = options(layer).map((l) => l.value);
+    if (layer.type === "single" && typeof value === "string" && allowed.includes(value))
+      out[layer.name] = value;
+    if (layer.type === "multi" && Array.isArray(value)) {
+      out[layer.name] = value.filter(
+        (v): v is string => typeof v === "string" && allowed.includes(v),
+      );
+    }
+    if (layer.type === "ordinal" && typeof value === "number")
+      Object.assign(out, setOrdinal({}, layer, value));
+  }
+  return out;
+}
+
+/** The layers a segment is labelled with: primary, secondary, intensity (those the schema names). */
+export function segmentLayers(schema: LabelSchema): Layer[] {
+  const roles = schema.segments ?? {};
+  return [roles.primary, roles.secondary, roles.intensity]
+    .map((name) => schema.layers.find((l) => l.name === name))
+    .filter((l): l is Layer => l !== undefined);
+}

@@ -1,0 +1,78 @@
+import type { LabelFormElement } from "../elements/label-form";
+import { choicesFrom, layerTitle, missing } from "../model/labels";
+import type { Action } from "../model/shortcuts";
+import { el, playerFor, type Task, type TaskContext } from "./task";
+
+/** A static clip: watch it, choose the clip's labels (one choice per layer). */
+export function staticTask(ctx: TaskContext): Task {
+  const clip = ctx.assignment.clip;
+  const layers = ctx.project.label_schema.layers;
+  const player = playerFor(ctx);
+  const form = el("label-form", { "aria-label": "Labels for this clip" }) as LabelFormElement;
+  form.lang = ctx.lang;
+  form.layers = layers;
+  form.value = choicesFrom(layers, ctx.assignment.draft ?? {});
+  form.addEventListener("choices-change", () => {
+    form.missing = [];
+    ctx.onChange();
+  });
+  const transcript = el(
+    "p",
+    { class: "transcript", lang: clip.language },
+    clip.transcript || "(no transcript)",
+  );
+  const root = el(
+    "div",
+    { class: "task static" },
+    el(
+      "section",
+      { class: "media", "aria-label": "Clip" },
+      player,
+      el("h2", {}, clip.title || clip.external_id),
+      speakerLine(clip.speaker),
+      transcript,
+    ),
+    el("section", { class: "labels", "aria-label": "Labels" }, form),
+  );
+
+  return {
+    mode: "static",
+    root,
+    player,
+    payload: () => ({ ...form.value }),
+    problem() {
+      const gaps = missing(layers, form.value);
+      form.missing = gaps.map((l) => l.name);
+      return gaps.length
+        ? `Still to choose: ${gaps.map((l) => layerTitle(l, ctx.lang)).join(", ")}.`
+        : null;
+    },
+    prepare: () => Promise.resolve(),
+    apply(action: Action) {
+      switch (action.name) {
+        case "primary":
+          form.chooseSingle(action.index);
+          return true;
+        case "primary-unsure":
+          form.chooseUnsure();
+          return true;
+        case "intensity":
+          form.setOrdinal(action.value);
+          return true;
+        case "filter-secondary":
+          form.focusFilter();
+          return true;
+        default:
+          return false;
+      }
+    },
+    showField(field: string) {
+      form.missing = [field];
+    },
+    dispose() {},
+  };
+}
+
+export function speakerLine(speaker: string): HTMLElement | string {
+  return speaker ? el("p", { class: "speaker" }, `Speaker: ${speaker}`) : "";
+}

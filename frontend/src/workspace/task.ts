@@ -1,0 +1,58 @@
+import type { Assignment, Project } from "../api/types";
+import type { ClipPlayerElement } from "../elements/clip-player";
+import type { Lang } from "../model/labels";
+import type { Action, Mode } from "../model/shortcuts";
+
+/** What the workspace needs from the labelling UI of one clip, static or streaming. */
+export interface Task {
+  readonly mode: Mode;
+  readonly root: HTMLElement;
+  readonly player: ClipPlayerElement;
+  /** The labels so far, as a (possibly partial) payload: what drafts save. */
+  payload(): Record<string, unknown>;
+  /** What still stops a submission, or null (also marks it on screen). */
+  problem(): string | null;
+  /** Work due before submitting (the trace is finalised). */
+  prepare(): Promise<void>;
+  /** Handles a labelling or editing shortcut; false when it is not this task's. */
+  apply(action: Action): boolean;
+  /** Points at the field the server refused, e.g. `segments[1].start`. */
+  showField(field: string): void;
+  dispose(): void;
+}
+
+export interface TaskContext {
+  assignment: Assignment;
+  project: Project;
+  lang: Lang;
+  api: string;
+  csrf: string;
+  /** Called on every change of the labels, for the draft autosave. */
+  onChange: () => void;
+  /** Tells the annotator something (shown in the workspace's status line). */
+  say: (message: string, error?: boolean) => void;
+}
+
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<Record<string, string>> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value !== undefined) node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+export function playerFor(ctx: TaskContext): ClipPlayerElement {
+  const clip = ctx.assignment.clip;
+  return el("clip-player", {
+    "data-src": clip.video_url ?? "",
+    "data-poster": clip.poster_url ?? undefined,
+    "data-fps": String(clip.fps ?? 25),
+    "data-duration": String(clip.duration_s ?? ""),
+    "data-video-id": `clip-video-${ctx.assignment.id}`,
+  });
+}

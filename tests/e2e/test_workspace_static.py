@@ -1,0 +1,127 @@
+"""An annotator works through static clips with the keyboard only: skip one, label the next
+(Basic-7 by number, GoEmotions by typing, intensity by Shift+digit), the draft autosaves,
+Ctrl+Enter submits, and the empty queue says so."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from annotation.models import Annotation, Assignment, Project, Role
+from annotation.services.projects import membership_grant
+from clips.media.synth import synth_clip
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def two_static_clips(media_root, tmp_path):
+    folder = tmp_path / "static"
+    for name, tone in (("first", 220.0), ("second", 330.0)):
+        synth_clip(folder / f"{name}.mp4", seconds=4, tone_hz=tone)
+    call_command(
+        "import_clips", str(folder), project="ws", kind="static", language="zh",
+        stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+    user = get_user_model().objects.create_user("ann", password="pw-e2e-123")
+    membership_grant(project=Project.objects.get(slug="ws"), user=user, roles=[Role.ANNOTATOR])
+    return user
+
+
+def sign_in(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/?next=/")
+    page.get_by_label("Username").fill("ann")
+    page.get_by_label("Password").fill("pw-e2e-123")
+    page.get_by_role("button", name="Sign in").click()
+
+
+VIDEO = "document.querySelector('clip-player video')"
+
+
+def video_time(page) -> float:
+    return page.evaluate(f"{VIDEO}.currentTime")
+
+
+def test_static_clip_labelled_by_keyboard(
+    seekable_media, live_server, two_static_clips, screenshot
+):
+    page = seekable_media
+    sign_in(page, live_server)
+    page.get_by_role("link", name="Start annotating").click()
+    workspace = page.locator("annotation-workspace")
+    expect(workspace).to_have_attribute("data-state", "static")
+    expect(page.locator(".progress")).to_contain_text("Done today: 0")
+    expect(page.locator(".transcript")).to_have_attribute("lang", "zh")
+    expect(page.get_by_text("Keyboard shortcuts")).to_be_visible()
+
+    # Skip the first clip (keyboard: focus the button, Enter).
+    skipped = int(workspace.get_attribute("data-assignment"))
+    page.get_by_role("button", name="Skip this clip").focus()
+    page.keyboard.press("Enter")
+    expect(workspace).to_have_attribute("data-assignment", re.compile(rf"^(?!{skipped}$)\d+$"))
+    assert Assignment.objects.get(pk=skipped).status == Assignment.Status.RELEASED
+    page.keyboard.press("Escape")  # focus leaves the button: Space plays again
+
+    # The player: play, pause, seek by 1 s and 5 s, frame step, rate.
+    video = page.locator("clip-player video")
+    expect(video).to_have_js_property("readyState", 4)
+    page.keyboard.press("Space")
+    expect(page.locator("clip-player")).to_have_attribute("data-playing", "")
+    page.keyboard.press("k")
+    expect(page.locator("clip-player")).not_to_have_attribute("data-playing", "")
+    page.evaluate(f"{VIDEO}.currentTime = 1")
+    page.keyboard.press("l")
+    page.wait_for_function(f"Math.abs({VIDEO}.currentTime - 2) < 0.05")
+    page.keyboard.press("Shift+ArrowLeft")
+    page.wait_for_function(f"{VIDEO}.currentTime === 0")
+    page.keyboard.press(".")
+    page.keyboard.press(".")
+    page.wait_for_function(f"{VIDEO}.currentTime > 0.08")
+    assert int(video_time(page) * 25) == 2  # the clip's 25 fps: two frames on
+    page.keyboard.press("Shift+Period")  # ">"
+    expect(video).to_have_js_property("playbackRate", 1.25)
+
+    # Labels: Basic-7 by number, GoEmotions by typing, intensity by Shift+digit.
+    page.keyboard.press("2")
+    expect(page.get_by_role("radio", name="2 Joy")).to_be_checked()
+    page.keyboard.press("/")
+    page.keyboard.type("joy")
+    page.keyboard.press("Enter")
+    page.keyboard.type("prid")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect(page.get_by_text("Chosen: joy, pride")).to_be_visible()
+    page.keyboard.press("Shift+Digit4")
+    expect(page.get_by_role("radio", name="4", exact=True)).to_be_checked()
+
+    # The draft autosaves (debounced PUT) with what was chosen.
+    assignment = int(workspace.get_attribute("data-assignment"))
+    expect(workspace).to_have_attribute("data-draft-saved", re.compile(".+"))
+    draft = Annotation.objects.get(assignment_id=assignment, status=Annotation.Status.DRAFT)
+    assert draft.payload == {"basic7": "Joy", "goemotions": ["joy", "pride"], "intensity": 4}
+    screenshot("labelled")
+
+    page.keyboard.press("Control+Enter")
+    expect(workspace).to_have_attribute("data-state", "empty")
+    expect(page.get_by_role("heading", name="No clip is waiting for you")).to_be_visible()
+    expect(page.locator(".progress")).to_contain_text("Done today: 1")
+    screenshot("queue-empty")
+
+    submitted = Annotation.objects.get(assignment_id=assignment, status=Annotation.Status.SUBMITTED)
+    assert submitted.payload == {"basic7": "Joy", "goemotions": ["joy", "pride"], "intensity": 4}
+    assert submitted.annotator.username == "ann"
+    assert Assignment.objects.get(pk=assignment).status == Assignment.Status.SUBMITTED
+
+
+def test_submit_names_what_is_missing(seekable_media, live_server, two_static_clips):
+    page = seekable_media
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/projects/ws/work")
+    expect(page.locator("annotation-workspace")).to_have_attribute("data-state", "static")
+    page.keyboard.press("0")  # Unsure
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".message")).to_have_text("Still to choose: GoEmotions, Intensity.")
+    assert not Annotation.objects.filter(status=Annotation.Status.SUBMITTED).exists()
