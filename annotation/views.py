@@ -16,6 +16,7 @@ from annotation.models import Role
 from annotation.range_serve import serve_with_range
 from annotation.selectors import (
     clip_media_counts,
+    has_role,
     project_for_user,
     projects_for_user,
     require_role,
@@ -41,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_user(request.user, slug)
     page = Paginator(project.clips.order_by("id"), CLIPS_PER_PAGE).get_page(request.GET.get("page"))
+    is_admin = has_role(request.user, project, Role.ADMIN)
     return render(
         request,
         "annotation/project_clips.html",
@@ -49,6 +51,7 @@ def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
             "clips": page.object_list,
             "page": page,
             "counts": clip_media_counts(project),
+            "releases": project.releases.order_by("-major", "-minor", "-patch") if is_admin else [],
         },
     )
 

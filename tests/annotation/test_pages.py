@@ -62,3 +62,21 @@ def test_media_answers_range_requests(client, media_root):
     assert open_ended["Content-Range"] == "bytes 1000-1023/1024"
     assert client.get(url, HTTP_RANGE="bytes=5000-").status_code == 416
     assert client.get(f"/media/clips/{project.pk}/{clip.pk}/../../../secret").status_code == 404
+
+
+def test_admins_see_the_releases_on_the_project_page(client):
+    from exports.models import Release
+
+    project = Project.objects.create(slug="rel", name="Rel")
+    Release.objects.create(
+        project=project, major=1, minor=2, patch=0, status="failed", error="disk full"
+    )
+    admin = get_user_model().objects.create_user("boss")
+    membership_grant(project=project, user=admin, roles=[Role.ADMIN])
+    annotator = get_user_model().objects.create_user("ann")
+    membership_grant(project=project, user=annotator, roles=[Role.ANNOTATOR])
+    client.force_login(admin)
+    page = client.get("/projects/rel/clips").content.decode()
+    assert 'data-release="1.2.0"' in page and "disk full" in page
+    client.force_login(annotator)
+    assert 'data-release="1.2.0"' not in client.get("/projects/rel/clips").content.decode()
