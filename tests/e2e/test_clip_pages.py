@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from annotation.models import Project, Role
 from annotation.services.projects import membership_grant
+from flows import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,13 +26,6 @@ def imported(sample_media, media_root, tmp_path):
     user = get_user_model().objects.create_user("ann", password="pw-e2e-123")
     membership_grant(project=Project.objects.get(slug="e2e"), user=user, roles=[Role.ANNOTATOR])
     return user
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/?next=/")
-    page.get_by_label("Username").fill("ann")
-    page.get_by_label("Password").fill("pw-e2e-123")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_member_sees_clips_with_waveforms_and_errors(page, live_server, imported, screenshot):

@@ -3,16 +3,13 @@
 Ctrl+Enter submits, and the empty queue says so."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from annotation.models import Annotation, Assignment, Project, Role
-from annotation.services.projects import membership_grant
+from annotation.models import Annotation, Assignment
 from clips.media.synth import synth_clip
+from flows import VIDEO, annotator_with_clips, media_time, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,27 +19,7 @@ def two_static_clips(media_root, tmp_path):
     folder = tmp_path / "static"
     for name, tone in (("first", 220.0), ("second", 330.0)):
         synth_clip(folder / f"{name}.mp4", seconds=4, tone_hz=tone)
-    call_command(
-        "import_clips", str(folder), project="ws", kind="static", language="zh",
-        stdout=StringIO(), stderr=StringIO(),
-    )  # fmt: skip
-    user = get_user_model().objects.create_user("ann", password="pw-e2e-123")
-    membership_grant(project=Project.objects.get(slug="ws"), user=user, roles=[Role.ANNOTATOR])
-    return user
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/?next=/")
-    page.get_by_label("Username").fill("ann")
-    page.get_by_label("Password").fill("pw-e2e-123")
-    page.get_by_role("button", name="Sign in").click()
-
-
-VIDEO = "document.querySelector('clip-player video')"
-
-
-def video_time(page) -> float:
-    return page.evaluate(f"{VIDEO}.currentTime")
+    return annotator_with_clips(folder, slug="ws", kind="static", language="zh")
 
 
 def test_static_clip_labelled_by_keyboard(
@@ -80,7 +57,7 @@ def test_static_clip_labelled_by_keyboard(
     page.keyboard.press(".")
     page.keyboard.press(".")
     page.wait_for_function(f"{VIDEO}.currentTime > 0.08")
-    assert int(video_time(page) * 25) == 2  # the clip's 25 fps: two frames on
+    assert int(media_time(page) * 25) == 2  # the clip's 25 fps: two frames on
     page.keyboard.press("Shift+Period")  # ">"
     expect(video).to_have_js_property("playbackRate", 1.25)
 

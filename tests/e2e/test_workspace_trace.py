@@ -4,18 +4,15 @@ the page recorded: every sample once, in order, over the whole played span."""
 
 import re
 import time
-from io import StringIO
 
 import numpy as np
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from annotation.models import Annotation, Project, Role, Trace, TraceChunk
-from annotation.services.projects import membership_grant
+from annotation.models import Annotation, Trace, TraceChunk
 from annotation.trace_chunks import assemble, unpack
 from clips.media.synth import synth_clip
+from flows import VIDEO, annotator_with_clips, media_time, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,27 +38,7 @@ def monologue(media_root, tmp_path):
     folder = tmp_path / "stream"
     synth_clip(folder / "mono.mp4", seconds=SECONDS)
     (folder / "mono.srt").write_text(SRT)
-    call_command(
-        "import_clips", str(folder), project="ws", kind="stream", language="en",
-        stdout=StringIO(), stderr=StringIO(),
-    )  # fmt: skip
-    user = get_user_model().objects.create_user("ann", password="pw-e2e-123")
-    membership_grant(project=Project.objects.get(slug="ws"), user=user, roles=[Role.ANNOTATOR])
-    return user
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/?next=/projects/ws/work")
-    page.get_by_label("Username").fill("ann")
-    page.get_by_label("Password").fill("pw-e2e-123")
-    page.get_by_role("button", name="Sign in").click()
-
-
-VIDEO = "document.querySelector('clip-player video')"
-
-
-def media_time(page) -> float:
-    return page.evaluate(f"{VIDEO}.currentTime")
+    return annotator_with_clips(folder, slug="ws", kind="stream", language="en")
 
 
 def wait_media(page, seconds: float) -> None:
@@ -98,7 +75,7 @@ def page_record(page) -> list[dict]:
 def test_trace_survives_offline_and_reload(seekable_media, live_server, monologue, screenshot):
     page = seekable_media
     recorder = page.locator("trace-recorder")
-    sign_in(page, live_server)
+    sign_in(page, live_server, "/projects/ws/work")
     wait_ready(page)
     wait_buffered(page, 20)
     expect(page.get_by_role("img", name=re.compile("Recorded trace"))).to_be_attached()
@@ -271,7 +248,7 @@ DEEP_FOCUS = """() => {
 
 def test_workspace_controls_are_named_and_focus_visible(seekable_media, live_server, monologue):
     page = seekable_media
-    sign_in(page, live_server)
+    sign_in(page, live_server, "/projects/ws/work")
     wait_ready(page)
     assert page.evaluate(UNNAMED_CONTROLS) == []
     # Fits 1280 px without sideways scrolling.

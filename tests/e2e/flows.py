@@ -1,0 +1,37 @@
+"""Steps the browser tests share: an annotator with a project of imported clips, signing in,
+reading the player's media clock."""
+
+from io import StringIO
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from annotation.models import Project, Role
+from annotation.services.projects import membership_grant
+
+USERNAME, PASSWORD = "ann", "pw-e2e-123"
+VIDEO = "document.querySelector('clip-player video')"
+
+
+def annotator_with_clips(folder: Path, *, slug: str, **import_options: str) -> User:
+    """Import ``folder`` into project ``slug`` and make the annotator who signs in."""
+    call_command(
+        "import_clips", str(folder), project=slug, stdout=StringIO(), stderr=StringIO(),
+        **import_options,
+    )  # fmt: skip
+    user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
+    membership_grant(project=Project.objects.get(slug=slug), user=user, roles=[Role.ANNOTATOR])
+    return user
+
+
+def sign_in(page, live_server, next_path: str = "/") -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
+    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def media_time(page) -> float:  # type: ignore[no-untyped-def]
+    return float(page.evaluate(f"{VIDEO}.currentTime"))
