@@ -21,7 +21,8 @@ apt_install() {
 }
 
 apt_install ffmpeg
-if [ "${WITH_BROWSER:-0}" = 1 ]; then apt_install chromium; fi
+# Chinese glyphs for the browser tests' screenshots (bilingual clips and interface).
+if [ "${WITH_BROWSER:-0}" = 1 ]; then apt_install chromium fonts-noto-cjk; fi
 
 PYTHON=${PYTHON:-}
 if [ -z "$PYTHON" ]; then
