@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from annotation import apis
+from annotation import apis, dashboard_apis
 from exports import apis as release_apis
 
 urlpatterns = [
@@ -92,5 +92,14 @@ urlpatterns = [
         release_apis.ReleaseScoreApi.as_view(),
         name="api-release-score",
     ),
+    path("clips/<int:clip_id>/traces/", apis.ClipTracesApi.as_view(), name="api-clip-traces"),
+    *[
+        path(
+            f"projects/<slug:slug>/dashboard/{panel}/",
+            getattr(dashboard_apis, f"Dashboard{panel.title()}Api").as_view(),
+            name=f"api-dashboard-{panel}",
+        )
+        for panel in ("progress", "agreement", "annotators", "routing", "imports")
+    ],
     path("clips/<int:clip_id>/reopen/", apis.ClipReopenApi.as_view(), name="api-clip-reopen"),
 ]

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -30,6 +32,7 @@ from annotation.models import (
     Trace,
 )
 from annotation.schema import validate_label_schema, validate_routing_rule, validate_trace_config
+from annotation.selectors.review import clip_trace_overlay, dispute_why
 from annotation.serializers import (
     AgreementReportSerializer,
     AgreementReportSummarySerializer,
@@ -194,15 +197,25 @@ class NextClipApi(APIView):
     def post(self, request: AuthedRequest, slug: str) -> Response:
         project = _project(request, slug, Role.ANNOTATOR)
         assignment = assignment_next(user=request.user, project=project)
-        return _next_response(request, assignment, "no clip is waiting for you in this project")
+        return _next_response(request, assignment, _("no clip is waiting for you in this project"))
+
+
+class ClaimIn(serializers.Serializer):
+    clip = serializers.IntegerField(required=False, help_text="A clip picked from the queue")
 
 
 class NextDisputeApi(APIView):
-    @extend_schema(request=None, responses=NextOut)
+    """Your open layer-2 clip, else the oldest disputed one (or the one you picked)."""
+
+    @extend_schema(request=ClaimIn, responses=NextOut)
     def post(self, request: AuthedRequest, slug: str) -> Response:
         project = _project(request, slug, Role.ADJUDICATOR)
-        assignment = adjudication_next(user=request.user, project=project)
-        return _next_response(request, assignment, "no disputed clip is waiting for you")
+        data = ClaimIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = adjudication_next(
+            user=request.user, project=project, clip_id=data.validated_data.get("clip")
+        )
+        return _next_response(request, assignment, _("no disputed clip is waiting for you"))
 
 
 def _review(clip: Clip) -> dict[str, Any]:
@@ -210,6 +223,7 @@ def _review(clip: Clip) -> dict[str, Any]:
     return {
         "layer1": selectors.clip_layer1_labels(clip),
         "agreement": selectors.clip_agreement(clip),
+        "why": dispute_why(getattr(clip, "agreement", None), clip.project),
         "gold_history": GoldSerializer(
             GoldLabel.objects.filter(clip=clip).order_by("version"), many=True
         ).data,
@@ -235,7 +249,7 @@ class DraftApi(APIView):
         data = PayloadIn(data=request.data)
         data.is_valid(raise_exception=True)
         if assignment.layer != 1:
-            raise Conflict("drafts are for layer-1 work")
+            raise Conflict(_("drafts are for layer-1 work"))
         draft = annotation_save_draft(
             assignment_id=assignment.pk, user=request.user, payload=data.validated_data["payload"]
         )
@@ -336,8 +350,16 @@ class DisputesApi(ListAPIView):
     serializer_class = DisputeSerializer
 
     def get_queryset(self) -> QuerySet[Clip]:
-        project = _project(self.request, self.kwargs["slug"], *STAFF)
-        return selectors.disputed_clips(project).prefetch_related("segments")
+        return selectors.disputed_clips(self._project, self.request.user).prefetch_related(
+            "segments"
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "project": self._project}
+
+    @cached_property
+    def _project(self) -> Project:
+        return _project(self.request, self.kwargs["slug"], *STAFF)
 
 
 class ClipDetailApi(APIView):
@@ -347,6 +369,16 @@ class ClipDetailApi(APIView):
     def get(self, request: AuthedRequest, clip_id: int) -> Response:
         clip = selectors.clip_for_staff(request.user, clip_id)
         return Response({**ClipAdminSerializer(clip).data, **_review(clip)})
+
+
+class ClipTracesApi(APIView):
+    """Adjudicators and admins: the clip's traces overlaid (pseudonymous, binned), each
+    annotator's reaction lag, the EWE aggregate and the CCC figures."""
+
+    @extend_schema(responses=inline_serializer("TraceOverlay", {"series": serializers.ListField()}))
+    def get(self, request: AuthedRequest, clip_id: int) -> Response:
+        clip = selectors.clip_for_staff(request.user, clip_id)
+        return Response(clip_trace_overlay(clip))
 
 
 class ClipReopenApi(APIView):
@@ -431,7 +463,9 @@ class TraceChunksApi(APIView):
     )
     def post(self, request: AuthedRequest, trace_id: int) -> Response:
         if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_CHUNK_BODY:
-            raise TooLarge(f"a chunk request may carry at most {MAX_CHUNK_BODY // 1024} KiB")
+            raise TooLarge(
+                _("a chunk request may carry at most %(kib)s KiB") % {"kib": MAX_CHUNK_BODY // 1024}
+            )
         ack = trace_store_chunks(  # someone else's trace: DoesNotExist, a 404
             trace_id=trace_id, user=request.user, raw_chunks=decode_body(request.body)
         )
@@ -472,7 +506,7 @@ class TraceSamplesApi(APIView):
     def get(self, request: AuthedRequest, trace_id: int) -> Response:
         trace = selectors.trace_for_user(request.user, trace_id)
         if trace.status != Trace.Status.FINALISED:
-            raise Conflict("the trace is still being recorded")
+            raise Conflict(_("the trace is still being recorded"))
         dims = [d["name"] for d in trace.config["dimensions"]]
         data = Trace.objects.values_list("data", flat=True).get(pk=trace.pk)
         samples = unpack(bytes(data or b""), len(dims)).astype(float)

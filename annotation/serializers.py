@@ -122,15 +122,24 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 class DisputeSerializer(ClipAdminSerializer):
+    """A clip in the disputed queue, with its agreement and why it is there."""
+
     agreement = serializers.SerializerMethodField()
+    why = serializers.SerializerMethodField()
+    in_progress = serializers.BooleanField(read_only=True, help_text="An adjudicator has it open")
 
     class Meta(ClipAdminSerializer.Meta):
-        fields = [*ClipAdminSerializer.Meta.fields, "agreement"]
+        fields = [*ClipAdminSerializer.Meta.fields, "agreement", "why", "in_progress"]
 
     def get_agreement(self, clip: Clip) -> dict[str, Any] | None:
         from annotation.selectors import clip_agreement
 
         return clip_agreement(clip)
+
+    def get_why(self, clip: Clip) -> list[str]:
+        from annotation.selectors.review import dispute_why
+
+        return dispute_why(getattr(clip, "agreement", None), self.context["project"])
 
 
 class Layer1LabelSerializer(serializers.Serializer):
@@ -182,17 +191,18 @@ class ReviewMixin(serializers.Serializer):
 
     layer1 = Layer1LabelSerializer(many=True)
     agreement = serializers.JSONField(allow_null=True)
+    why = serializers.ListField(child=serializers.CharField(), help_text="Why it is disputed")
     gold_history = GoldSerializer(many=True)
 
 
 class AssignmentDetailSerializer(ReviewMixin, AssignmentSerializer):
     class Meta(AssignmentSerializer.Meta):
-        fields = [*AssignmentSerializer.Meta.fields, "layer1", "agreement", "gold_history"]
+        fields = [*AssignmentSerializer.Meta.fields, "layer1", "agreement", "why", "gold_history"]
 
 
 class ClipDetailSerializer(ReviewMixin, ClipAdminSerializer):
     class Meta(ClipAdminSerializer.Meta):
-        fields = [*ClipAdminSerializer.Meta.fields, "layer1", "agreement", "gold_history"]
+        fields = [*ClipAdminSerializer.Meta.fields, "layer1", "agreement", "why", "gold_history"]
 
 
 class AgreementReportSerializer(serializers.ModelSerializer):

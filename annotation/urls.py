@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 
 from annotation import views
 
@@ -9,6 +10,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("projects/<slug:slug>/clips", views.project_clips, name="project-clips"),
     path("projects/<slug:slug>/work", views.workspace, name="workspace"),
+    path("projects/<slug:slug>/adjudicate", views.adjudicate, name="adjudicate"),
+    path("projects/<slug:slug>/dashboard", views.dashboard, name="dashboard"),
+    path("language", views.language_switch, name="set-language"),
+    # The front end's text comes from the same gettext catalogue (domain "djangojs").
+    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("annotation.api_urls")),
     path("admin/", admin.site.urls),

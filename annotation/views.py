@@ -4,23 +4,27 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
+from annotation.errors import Invalid
 from annotation.health import health_report
+from annotation.middleware import remember_language
 from annotation.models import Role
 from annotation.range_serve import serve_with_range
 from annotation.selectors import (
     clip_media_counts,
-    has_role,
     project_for_user,
     projects_for_user,
-    require_role,
+    roles_in,
 )
+from annotation.services.preferences import user_language_set
 
 CLIPS_PER_PAGE = 50
 
@@ -41,8 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_user(request.user, slug)
+    roles = roles_in(request.user, project)
     page = Paginator(project.clips.order_by("id"), CLIPS_PER_PAGE).get_page(request.GET.get("page"))
-    is_admin = has_role(request.user, project, Role.ADMIN)
+    is_admin = Role.ADMIN in roles
     return render(
         request,
         "annotation/project_clips.html",
@@ -52,6 +57,7 @@ def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "counts": clip_media_counts(project),
             "releases": project.releases.order_by("-major", "-minor", "-patch") if is_admin else [],
+            "roles": roles,
         },
     )
 
@@ -68,10 +74,45 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
     return serve_with_range(request, Path(settings.MEDIA_ROOT), path)
 
 
+def _role_page(request: HttpRequest, slug: str, role: str, template: str) -> HttpResponse:
+    """A page that mounts one custom element working through the REST API."""
+    project = project_for_user(request.user, slug)
+    roles = roles_in(request.user, project)
+    if role not in roles:
+        raise PermissionDenied
+    return render(request, template, {"project": project, "roles": roles})
+
+
 @login_required
 @require_GET
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
-    """The annotator workspace: one custom element that works through the REST API."""
-    project = project_for_user(request.user, slug)
-    require_role(request.user, project, Role.ANNOTATOR)
-    return render(request, "annotation/work/workspace.html", {"project": project})
+    """The annotator workspace."""
+    return _role_page(request, slug, Role.ANNOTATOR, "annotation/work/workspace.html")
+
+
+@login_required
+@require_GET
+def adjudicate(request: HttpRequest, slug: str) -> HttpResponse:
+    """The adjudicator workspace: the disputed queue and the decision."""
+    return _role_page(request, slug, Role.ADJUDICATOR, "annotation/adjudicate.html")
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """The admin dashboard: progress, agreement, annotators, routing, imports, settings."""
+    return _role_page(request, slug, Role.ADMIN, "annotation/dashboard.html")
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie, redirect back), and for a signed-in user the choice is
+    kept on their profile so it follows them to other devices."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated:
+        try:
+            user_language_set(user=request.user, language=language)
+        except Invalid:
+            return set_language(request)  # Django ignores an unknown language: so do we
+        remember_language(request, language)
+    return set_language(request)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 def clip_media_path(clip: "Clip", filename: str) -> str:
@@ -11,26 +12,26 @@ def clip_media_path(clip: "Clip", filename: str) -> str:
 
 class Clip(models.Model):
     class Kind(models.TextChoices):
-        STATIC = "static", "Static clip"
-        STREAM = "stream", "Streaming monologue"
+        STATIC = "static", _("Static clip")
+        STREAM = "stream", _("Streaming monologue")
 
     class Language(models.TextChoices):
         ZH = "zh", "中文"
         EN = "en", "English"
 
     class MediaStatus(models.TextChoices):
-        MISSING = "missing", "No media yet"  # a record keyed by source ids; labels may exist
-        PENDING = "pending"
-        PROCESSING = "processing"
-        READY = "ready"
-        FAILED = "failed"
-        DUPLICATE = "duplicate"
+        MISSING = "missing", _("No media yet")  # a record keyed by source ids; labels may exist
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        DUPLICATE = "duplicate", _("Duplicate")
 
     class Stage(models.TextChoices):
-        LAYER1 = "layer1", "Layer 1"
-        AGGREGATING = "aggregating", "Aggregating"
-        DISPUTED = "disputed", "Disputed (layer 2)"
-        GOLD = "gold", "Gold"
+        LAYER1 = "layer1", _("Layer 1")
+        AGGREGATING = "aggregating", _("Aggregating")
+        DISPUTED = "disputed", _("Disputed (layer 2)")
+        GOLD = "gold", _("Gold")
 
     project = models.ForeignKey(
         "annotation.Project", on_delete=models.CASCADE, related_name="clips"

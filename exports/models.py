@@ -1,16 +1,17 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Release(models.Model):
     """A versioned benchmark release; immutable once published."""
 
     class Status(models.TextChoices):
-        PENDING = "pending"
-        BUILDING = "building"
-        PUBLISHED = "published"
-        FAILED = "failed"
+        PENDING = "pending", _("Pending")
+        BUILDING = "building", _("Building")
+        PUBLISHED = "published", _("Published")
+        FAILED = "failed", _("Failed")
 
     project = models.ForeignKey(
         "annotation.Project", on_delete=models.PROTECT, related_name="releases"

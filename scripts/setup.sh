@@ -20,7 +20,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-apt_install ffmpeg
+apt_install ffmpeg gettext  # gettext: compilemessages builds the English/Chinese catalogues
 # Chinese glyphs for the browser tests' screenshots (bilingual clips and interface).
 if [ "${WITH_BROWSER:-0}" = 1 ]; then apt_install chromium fonts-noto-cjk; fi
 
@@ -57,3 +57,6 @@ if [ -f frontend/package.json ]; then
   say "building the front end"
   (cd frontend && npm run --silent build >/dev/null)
 fi
+
+say "compiling the translation catalogues"
+.venv/bin/python manage.py compilemessages -l zh_Hans --ignore .venv --ignore frontend -v 0

@@ -1,5 +1,6 @@
 """The core domain. Clips live in ``clips``, releases in ``exports``."""
 
+from .accounts import UserProfile
 from .audit import AuditEvent
 from .projects import Membership, Project, Role
 from .traces import Trace, TraceChunk
@@ -29,4 +30,5 @@ __all__ = [
     "Tier",
     "Trace",
     "TraceChunk",
+    "UserProfile",
 ]

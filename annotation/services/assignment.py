@@ -117,29 +117,42 @@ def assignment_next(*, user: User, project: Project) -> Assignment | None:
         return _lease(project, clip, user, layer=1)
 
 
-def adjudication_next(*, user: User, project: Project) -> Assignment | None:
-    """The adjudicator's unfinished clip, else the oldest disputed clip they did not label."""
+def adjudication_next(
+    *, user: User, project: Project, clip_id: int | None = None
+) -> Assignment | None:
+    """The adjudicator's unfinished clip, else the oldest disputed clip they did not label.
+
+    With ``clip_id`` (picked from the queue): that clip, even one they skipped before, as long
+    as it is disputed, free, not labelled by them, and they have no other clip open."""
     assignments_reclaim_expired(project=project)
     with transaction.atomic():
         _lock_membership(user, project, Role.ADJUDICATOR)
         current = _current(user, project, layer=2)
-        if current is not None:
+        if current is not None and clip_id in (None, current.clip_id):
             return current
+        if current is not None:
+            raise Conflict(
+                f"decide or skip the clip you have open ({current.clip.external_id}) first"
+            )
         taken = Assignment.objects.filter(
             clip=OuterRef("pk"), layer=2, status=Assignment.Status.ACTIVE
-        )
-        released = Assignment.objects.filter(
-            clip=OuterRef("pk"), layer=2, user=user, status=Assignment.Status.RELEASED
         )
         labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator=user)
         candidates = (
             Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED)
             .exclude(Exists(taken))
-            .exclude(Exists(released))
             .exclude(Exists(labelled))
             .order_by("updated_at", "pk")
         )
-        clip = _skip_locked(candidates).first()
+        if clip_id is not None:
+            clip = _skip_locked(candidates.filter(pk=clip_id)).first()
+            if clip is None:
+                raise Conflict("this clip is not waiting for you: decided, taken or yours")
+            return _lease(project, clip, user, layer=2)
+        released = Assignment.objects.filter(
+            clip=OuterRef("pk"), layer=2, user=user, status=Assignment.Status.RELEASED
+        )
+        clip = _skip_locked(candidates.exclude(Exists(released))).first()
         if clip is None:
             return None
         return _lease(project, clip, user, layer=2)

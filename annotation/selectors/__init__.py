@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotation.errors import NotAllowed
 from annotation.models import (
@@ -55,9 +56,24 @@ def has_role(user: User | AnonymousUser, project: Project, *roles: str) -> bool:
     ).exists()
 
 
+def roles_in(user: User | AnonymousUser, project: Project) -> set[str]:
+    """The user's active roles in the project (a superuser is also an admin)."""
+    if not user.is_authenticated:
+        return set()
+    roles = set(
+        Membership.objects.filter(project=project, user=user, is_active=True).values_list(
+            "role", flat=True
+        )
+    )
+    return roles | {Role.ADMIN} if user.is_superuser else roles
+
+
 def require_role(user: User | AnonymousUser, project: Project, *roles: str) -> None:
     if not has_role(user, project, *roles):
-        raise NotAllowed(f"this needs the {' or '.join(roles)} role in {project.slug}")
+        raise NotAllowed(
+            _("this needs the %(roles)s role in %(project)s")
+            % {"roles": _(" or ").join(roles), "project": project.slug}
+        )
 
 
 def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assignment:
@@ -82,13 +98,19 @@ def annotation_for_user(user: User | AnonymousUser, annotation_id: int) -> Annot
 
 
 def clip_for_staff(user: User | AnonymousUser, clip_id: int) -> Clip:
-    """A clip's workflow state is for the project's adjudicators and admins only."""
+    """A clip's workflow state is for the project's adjudicators and admins only; an
+    adjudicator who labelled the clip in layer 1 does not see it (blindness both ways)."""
     clip = get_object_or_404(
         Clip.objects.select_related("project", "agreement").prefetch_related("segments"),
         pk=clip_id,
         project__in=projects_for_user(user),
     )
     require_role(user, clip.project, Role.ADJUDICATOR, Role.ADMIN)
+    if (
+        not has_role(user, clip.project, Role.ADMIN)
+        and clip.annotations.filter(annotator_id=user.pk).exists()
+    ):
+        raise Http404
     return clip
 
 
@@ -97,7 +119,7 @@ def pseudonym(index: int) -> str:
     return "Annotator " + (chr(ord("A") + index) if index < 26 else str(index + 1))
 
 
-def _pseudonyms(clip: Clip) -> dict[int, str]:
+def clip_pseudonyms(clip: Clip) -> dict[int, str]:
     annotators = (
         Annotation.objects.filter(clip=clip, is_current=True)
         .order_by("pk")
@@ -108,7 +130,7 @@ def _pseudonyms(clip: Clip) -> dict[int, str]:
 
 def clip_layer1_labels(clip: Clip) -> list[dict[str, Any]]:
     """Every current layer-1 label with its pseudonym, and the annotator's finalised trace."""
-    names = _pseudonyms(clip)
+    names = clip_pseudonyms(clip)
     traces = {
         t.annotator_id: t
         for t in Trace.objects.filter(
@@ -147,7 +169,7 @@ def trace_for_user(user: User | AnonymousUser, trace_id: int) -> Trace:
 
 
 def clip_agreement(clip: Clip) -> dict[str, Any] | None:
-    agreement = ClipAgreement.objects.filter(clip=clip).first()
+    agreement: ClipAgreement | None = getattr(clip, "agreement", None)  # select_related or 1 query
     if agreement is None:
         return None
     return {
@@ -161,12 +183,22 @@ def clip_agreement(clip: Clip) -> dict[str, Any] | None:
     }
 
 
-def disputed_clips(project: Project) -> QuerySet[Clip]:
-    return (
+def disputed_clips(project: Project, user: User | AnonymousUser) -> QuerySet[Clip]:
+    """The disputed queue, oldest first, each flagged when an adjudicator has it open. An
+    adjudicator never sees the clips they labelled in layer 1; admins see every one."""
+    open_l2 = Assignment.objects.filter(
+        clip=OuterRef("pk"), layer=2, status=Assignment.Status.ACTIVE
+    )
+    clips = (
         Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED)
         .select_related("agreement")
+        .annotate(in_progress=Exists(open_l2))
         .order_by("updated_at", "pk")
     )
+    if not has_role(user, project, Role.ADMIN):
+        labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator_id=user.pk)
+        clips = clips.exclude(Exists(labelled))
+    return clips
 
 
 def layer1_candidates(user: User, project: Project) -> QuerySet[Clip]:
