@@ -1,6 +1,6 @@
 """One clip's traces prepared for the adjudicator's overlay chart (pure numpy).
 
-Each rater's reaction lag is estimated against the mean of the others, the evaluator-weighted
+Each rater's reaction lag behind the earliest rater is fitted to the pairwise lags, the evaluator-weighted
 aggregate (EWE) is computed on the raw and on the lag-compensated traces, and everything is
 averaged into at most ``max_points`` bins so a 10-minute monologue stays a small response.
 """
@@ -10,14 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from annotation.agreement.traces import (
-    _rest_means,
-    ccc_matrix,
-    ewe,
-    lag_compensated_ccc,
-    lag_search_batch,
-    shift_earlier,
-)
+from annotation.agreement.traces import ccc_matrix, ewe, lag_compensated_ccc, shift_earlier
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -48,6 +41,19 @@ def _stat(values: FloatArray, how: str) -> float | None:
     return float(values.min() if how == "min" else values.mean())
 
 
+def rater_offsets(pairwise_lag_s: FloatArray) -> FloatArray:
+    """Per-rater lag behind the earliest rater from the antisymmetric pairwise lags
+    (``L[a, b]``: how far ``b`` lags behind ``a``): the least-squares offsets ``o_b - o_a ≈
+    L[a, b]`` are the column means, shifted so the earliest rater is at 0."""
+    known = np.isfinite(pairwise_lag_s)
+    counts = known.sum(axis=0)
+    offsets = np.full(counts.shape, np.nan)
+    np.divide(
+        np.where(known, pairwise_lag_s, 0.0).sum(axis=0), counts, out=offsets, where=counts > 0
+    )
+    return offsets - np.nanmin(offsets) if np.isfinite(offsets).any() else offsets
+
+
 def trace_overlay(
     traces: FloatArray, rate_hz: float, *, max_points: int = 2000, max_lag_s: float = 6.0
 ) -> dict[str, Any]:
@@ -55,10 +61,8 @@ def trace_overlay(
     raters, samples = traces.shape
     with np.errstate(all="ignore"):
         if raters >= 2:
-            lags = lag_search_batch(
-                _rest_means(traces), traces, rate_hz, max_lag_s, min_lag_s=-max_lag_s
-            ).best_lag_s
             compensated = lag_compensated_ccc(traces, rate_hz, max_lag_s)
+            lags = rater_offsets(compensated.lag_s)
             pairwise = _upper(ccc_matrix(traces))
             lag_pairs = np.abs(_upper(compensated.lag_s))
             ccc_compensated = _upper(compensated.ccc)

@@ -195,6 +195,16 @@ MATRIX = {
         "post", "/api/clips/{clip}/reopen/", {"reason": "check"},
         [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
     ),
+    "api-clip-traces": (
+        "get", "/api/clips/{clip}/traces/", None, [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, OK, OK],
+    ),
+    **{
+        f"api-dashboard-{panel}": (
+            "get", f"/api/projects/{{slug}}/dashboard/{panel}/", None,
+            [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+        )
+        for panel in ("progress", "agreement", "annotators", "routing", "imports")
+    },
 }  # fmt: skip
 
 

@@ -1,3 +1,5 @@
+import { gettext } from "../i18n";
+
 /**
  * JSON over fetch with the session cookie and Django's CSRF header. Every
  * failure is an ApiError: the server's `{"error": {code, message, field}}`, or
@@ -64,7 +66,11 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      throw new ApiError(0, "network", `no answer from the server (${String(error)})`);
+      throw new ApiError(
+        0,
+        "network",
+        gettext("no answer from the server (%(error)s)", { error: String(error) }),
+      );
     }
     const data: unknown = await response.json().catch(() => null);
     if (!response.ok) {

@@ -1,6 +1,7 @@
 import { ApiClient, ApiError } from "../api/client";
 import type { Assignment, NextAnswer, Progress, Project } from "../api/types";
-import { langOf } from "../model/labels";
+import { gettext } from "../i18n";
+import { type Lang, langOf } from "../model/labels";
 import { type Action, type Focus, legend, matchShortcut, type Mode } from "../model/shortcuts";
 import { staticTask } from "../workspace/static-task";
 import { streamTask } from "../workspace/stream-task";
@@ -8,7 +9,9 @@ import { el, type Task } from "../workspace/task";
 
 /**
  * `<annotation-workspace data-project="slug" data-api="/api/" data-csrf="…" data-language="en">`
- * (label names in data-language, else in the browser's language when it is Chinese)
+ * (label names in data-language, Django's LANGUAGE_CODE, else in the browser's language when it
+ * is Chinese). The interface text comes from Django's JavaScript catalogue, in the language
+ * Django activated: the same LANGUAGE_CODE, so texts and label names agree.
  *
  * The annotator's loop: take the next clip, label it, submit, take the next.
  * Shows progress, offers skipping, says so when the queue is empty, autosaves
@@ -31,11 +34,12 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   readonly #message = el("p", { class: "message", role: "status" });
   readonly #body = el("div", { class: "workspace-body" });
   readonly #legend = el("details", { class: "shortcuts", open: "" });
-  readonly #skip = el("button", { type: "button" }, "Skip this clip");
+  readonly #skip = el("button", { type: "button" }, gettext("Skip this clip"));
   readonly #submit: HTMLButtonElement = el(
     "button",
     { type: "button", class: "primary" },
-    "Submit ",
+    gettext("Submit"),
+    " ",
     el("kbd", {}, "Ctrl+Enter"),
   );
 
@@ -58,6 +62,11 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   disconnectedCallback(): void {
     this.#abort.abort();
     this.#task?.dispose();
+  }
+
+  /** The language of label names: data-language (Django's LANGUAGE_CODE), else the browser's. */
+  get #lang(): Lang {
+    return langOf(this.dataset.language || navigator.language);
   }
 
   get #slug(): string {
@@ -92,7 +101,10 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   async #refreshProgress(): Promise<void> {
     const you = (await this.#api.get<Progress>(`projects/${this.#slug}/progress/`)).you;
     this.#progress.textContent = you
-      ? `Done today: ${you.done_today} · Remaining for you: ${you.remaining_for_you} · Done in total: ${you.done_total}`
+      ? gettext(
+          "Done today: %(today)s · Remaining for you: %(remaining)s · Done in total: %(total)s",
+          { today: you.done_today, remaining: you.remaining_for_you, total: you.done_total },
+        )
       : "";
   }
 
@@ -101,7 +113,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     const ctx = {
       assignment,
       project,
-      lang: langOf(this.dataset.language || navigator.language),
+      lang: this.#lang,
       api: this.#api.base,
       csrf: this.dataset.csrf ?? "",
       onChange: () => this.#scheduleDraft(),
@@ -115,7 +127,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.setAttribute("data-assignment", String(assignment.id));
     this.#setState(task.mode);
     this.#skip.disabled = this.#submit.disabled = false;
-    if (assignment.draft) this.#say("Your draft was restored.");
+    if (assignment.draft) this.#say(gettext("Your draft was restored."));
   }
 
   #unmount(): void {
@@ -130,15 +142,15 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   #showEmpty(reason: string): void {
     this.#setState("empty");
     this.#skip.disabled = this.#submit.disabled = true;
-    const again = el("button", { type: "button" }, "Check again");
+    const again = el("button", { type: "button" }, gettext("Check again"));
     again.addEventListener("click", () => void this.#next().catch((e: unknown) => this.#fail(e)));
     this.#body.replaceChildren(
       el(
         "div",
         { class: "empty" },
-        el("h2", {}, "No clip is waiting for you in this project"),
-        el("p", {}, reason ? `The server says: ${reason}.` : ""),
-        el("p", {}, again, " ", el("a", { href: "/" }, "Back to your projects")),
+        el("h2", {}, gettext("No clip is waiting for you in this project")),
+        el("p", {}, reason ? gettext("The server says: %(reason)s.", { reason }) : ""),
+        el("p", {}, again, " ", el("a", { href: "/" }, gettext("Back to your projects"))),
       ),
     );
     this.#legend.replaceChildren();
@@ -151,9 +163,13 @@ export class AnnotationWorkspaceElement extends HTMLElement {
       list.append(el("dt", {}, el("kbd", {}, keys)), el("dd", {}, description));
     const extra =
       mode === "stream"
-        ? el("p", {}, "On the trace pad, the arrow keys move the point instead of seeking.")
+        ? el(
+            "p",
+            {},
+            gettext("On the trace pad, the arrow keys move the point instead of seeking."),
+          )
         : "";
-    this.#legend.replaceChildren(el("summary", {}, "Keyboard shortcuts"), list, extra);
+    this.#legend.replaceChildren(el("summary", {}, gettext("Keyboard shortcuts")), list, extra);
   }
 
   #onKey(e: KeyboardEvent): void {
@@ -208,7 +224,10 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     } catch (error) {
       if (this.#task === task)
         this.#say(
-          `The draft was not saved (${describe(error)}); it is saved again at your next change.`,
+          gettext(
+            "The draft was not saved (%(error)s); it is saved again at your next change.",
+            { error: describe(error) },
+          ),
           true,
         );
     }
@@ -228,13 +247,13 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     try {
       await task.prepare();
       this.#clearDraftTimer();
-      this.#say("Submitting…");
+      this.#say(gettext("Submitting…"));
       await this.#api.post(`assignments/${assignment.id}/submit/`, { payload: task.payload() });
       await this.#next();
-      this.#say("Submitted. Here is the next clip.");
+      this.#say(gettext("Submitted. Here is the next clip."));
     } catch (error) {
       if (error instanceof ApiError && error.field) task.showField(error.field);
-      this.#say(`Not submitted: ${describe(error)}`, true);
+      this.#say(gettext("Not submitted: %(error)s", { error: describe(error) }), true);
     } finally {
       this.#busy = false;
       this.#submit.disabled = this.#task === null;
@@ -248,9 +267,9 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     try {
       await this.#api.post(`assignments/${assignment.id}/release/`);
       await this.#next();
-      this.#say("Skipped. Here is the next clip.");
+      this.#say(gettext("Skipped. Here is the next clip."));
     } catch (error) {
-      this.#say(`Could not skip: ${describe(error)}`, true);
+      this.#say(gettext("Could not skip: %(error)s", { error: describe(error) }), true);
     } finally {
       this.#busy = false;
     }
@@ -267,7 +286,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
 
   #fail(error: unknown): void {
     this.#setState("error");
-    this.#say(`The workspace could not load: ${describe(error)}`, true);
+    this.#say(gettext("The workspace could not load: %(error)s", { error: describe(error) }), true);
   }
 }
 

@@ -1,3 +1,4 @@
+import { gettext } from "../i18n";
 import { formatTime, frameTarget, seekTarget, stepRate } from "../model/playback";
 
 /**
@@ -26,7 +27,7 @@ export class ClipPlayerElement extends HTMLElement {
     video.playsInline = true;
     video.src = this.dataset.src ?? "";
     if (this.dataset.poster) video.poster = this.dataset.poster;
-    video.setAttribute("aria-label", "Clip video: Space plays and pauses");
+    video.setAttribute("aria-label", gettext("Clip video: Space plays and pauses"));
     video.addEventListener("click", () => this.toggle(), { signal });
 
     this.#play.type = "button";
@@ -34,13 +35,13 @@ export class ClipPlayerElement extends HTMLElement {
     this.#position.type = "range";
     this.#position.min = "0";
     this.#position.step = "any";
-    this.#position.setAttribute("aria-label", "Position in the clip");
+    this.#position.setAttribute("aria-label", gettext("Position in the clip"));
     this.#position.addEventListener(
       "input",
       () => (video.currentTime = Number(this.#position.value)),
       { signal },
     );
-    this.#rate.setAttribute("aria-label", "Playback rate (< slower, > faster)");
+    this.#rate.setAttribute("aria-label", gettext("Playback rate (< slower, > faster)"));
     const bar = document.createElement("div");
     bar.className = "player-bar";
     bar.append(this.#play, this.#position, this.#clock, this.#rate);
@@ -94,8 +95,11 @@ export class ClipPlayerElement extends HTMLElement {
 
   #render(): void {
     const video = this.video;
-    this.#play.textContent = video.paused ? "Play" : "Pause";
-    this.#play.setAttribute("aria-label", video.paused ? "Play (Space)" : "Pause (Space)");
+    this.#play.textContent = video.paused ? gettext("Play") : gettext("Pause");
+    this.#play.setAttribute(
+      "aria-label",
+      video.paused ? gettext("Play (Space)") : gettext("Pause (Space)"),
+    );
     this.#position.max = String(this.duration);
     this.#position.value = String(video.currentTime);
     this.#clock.textContent = `${formatTime(video.currentTime)} / ${formatTime(this.duration)}`;

@@ -1,3 +1,4 @@
+import { gettext } from "../i18n";
 import { columns, parseWaveform, type Waveform } from "../model/waveform";
 
 /**
@@ -87,7 +88,7 @@ export class ClipWaveformElement extends HTMLElement {
     this.#abort = null;
     this.#waveform = null;
     if (!src) {
-      this.#setState("error", "Waveform unavailable: no data-src attribute");
+      this.#setState("error", unavailable("no data-src attribute"));
       return;
     }
     const abort = new AbortController();
@@ -109,19 +110,19 @@ export class ClipWaveformElement extends HTMLElement {
       try {
         body = await response.json();
       } catch {
-        throw new Error("response is not valid JSON");
+        throw new Error(gettext("response is not valid JSON"));
       }
       waveform = parseWaveform(body);
     } catch (error) {
       if (signal.aborted) return;
       const reason = error instanceof Error ? error.message : String(error);
-      this.#setState("error", `Waveform unavailable: ${reason}`);
+      this.#setState("error", unavailable(reason));
       return;
     }
     if (signal.aborted) return;
     this.#waveform = waveform;
     if (waveform.length === 0) {
-      this.#setState("empty", "No audio");
+      this.#setState("empty", gettext("No audio"));
     } else {
       this.#setState("ready", "");
     }
@@ -137,9 +138,20 @@ export class ClipWaveformElement extends HTMLElement {
 
   #updateLabel(): void {
     const duration = this.#duration();
-    let label = duration === null ? "Audio waveform" : `Audio waveform, ${duration.toFixed(1)} s`;
-    if (this.state === "empty") label += ", no audio";
-    if (this.state === "error") label += ", unavailable";
+    const state = this.state;
+    let label: string;
+    if (duration === null) {
+      if (state === "empty") label = gettext("Audio waveform, no audio");
+      else if (state === "error") label = gettext("Audio waveform, unavailable");
+      else label = gettext("Audio waveform");
+    } else {
+      const seconds = duration.toFixed(1);
+      if (state === "empty")
+        label = gettext("Audio waveform, %(seconds)s s, no audio", { seconds });
+      else if (state === "error")
+        label = gettext("Audio waveform, %(seconds)s s, unavailable", { seconds });
+      else label = gettext("Audio waveform, %(seconds)s s", { seconds });
+    }
     this.setAttribute("aria-label", label);
   }
 
@@ -168,6 +180,10 @@ export class ClipWaveformElement extends HTMLElement {
       ctx.fillRect(x, top, 1, Math.max(1, bottom - top));
     });
   }
+}
+
+function unavailable(reason: string): string {
+  return gettext("Waveform unavailable: %(reason)s", { reason });
 }
 
 function finite(attr: string | undefined): number | null {

@@ -1,12 +1,17 @@
+import { gettext, pageLanguage } from "../i18n";
 import {
   type Choices,
   choose,
   filterOptions,
+  type Label,
+  labelNames,
   labelText,
   type Lang,
   type Layer,
   layerTitle,
+  listText,
   options,
+  otherLang,
   setOrdinal,
   toggle,
   UNSURE,
@@ -19,6 +24,8 @@ import {
  * checkboxes with type-to-filter (/ focuses the filter, Enter picks the best
  * match), an ordinal layer as radio buttons (Shift+1–5). Set `layers`, `lang`
  * and `value`; every change fires `choices-change` with the new choices.
+ * A label the schema names in both languages shows both, the interface
+ * language first ("Joy · 喜悦" / "喜悦 · Joy"); the filter matches either.
  */
 
 const STYLE = `
@@ -39,13 +46,14 @@ input[type=search]:focus-visible { outline: 3px solid #0969da; outline-offset: 1
 kbd { font: 0.7rem ui-monospace, monospace; color: #57606a; border: 1px solid #d0d7de; border-radius: 3px; padding: 0 0.2rem; }
 input[type=search] { width: 100%; box-sizing: border-box; padding: 0.3rem; font: inherit; }
 .chosen { margin: 0.3rem 0 0; color: #57606a; font-size: 0.85rem; }
+.other { color: #57606a; }
 .missing legend { color: #cf222e; }
 `;
 
 export class LabelFormElement extends HTMLElement {
   readonly #root = this.attachShadow({ mode: "open" });
   #layers: readonly Layer[] = [];
-  #lang: Lang = "en";
+  #lang: Lang = pageLanguage();
   #value: Choices = {};
   #filter: HTMLInputElement | null = null;
   #chosen: HTMLElement | null = null;
@@ -117,7 +125,11 @@ export class LabelFormElement extends HTMLElement {
     const fieldset = document.createElement("fieldset");
     fieldset.dataset.layer = layer.name;
     const legend = document.createElement("legend");
-    const keys = { single: "1–7, 0 unsure", multi: "/ to find", ordinal: "Shift+1–5" }[layer.type];
+    const keys = {
+      single: gettext("1–7, 0 unsure"),
+      multi: gettext("/ to find"),
+      ordinal: "Shift+1–5",
+    }[layer.type];
     legend.append(`${layerTitle(layer, this.#lang)} `, kbd(keys));
     fieldset.append(legend);
     if (layer.type === "multi") {
@@ -130,12 +142,12 @@ export class LabelFormElement extends HTMLElement {
       layer.type === "single"
         ? options(layer).map((l, i) => ({
             value: l.value,
-            text: labelText(l, this.#lang),
+            text: this.#names(l),
             key: l.value === UNSURE ? "0" : String(i + 1),
           }))
         : range(layer.min ?? 1, layer.max ?? 5).map((n) => ({
             value: String(n),
-            text: "",
+            text: [],
             key: String(n),
           }));
     for (const { value, text, key } of values) {
@@ -151,7 +163,7 @@ export class LabelFormElement extends HTMLElement {
         ),
       );
       const label = document.createElement("label");
-      label.append(input, kbd(key), text);
+      label.append(input, kbd(key), ...text);
       group.append(label);
     }
     fieldset.append(group);
@@ -161,8 +173,11 @@ export class LabelFormElement extends HTMLElement {
   #multi(layer: Layer): HTMLElement[] {
     const filter = document.createElement("input");
     filter.type = "search";
-    filter.placeholder = "Type to filter, Enter to pick";
-    filter.setAttribute("aria-label", `Find a ${layerTitle(layer, this.#lang)} label`);
+    filter.placeholder = gettext("Type to filter, Enter to pick");
+    filter.setAttribute(
+      "aria-label",
+      gettext("Find a %(layer)s label", { layer: layerTitle(layer, this.#lang) }),
+    );
     const chosen = document.createElement("p");
     chosen.className = "chosen";
     chosen.setAttribute("aria-live", "polite");
@@ -179,7 +194,7 @@ export class LabelFormElement extends HTMLElement {
         this.#change(toggle(this.#value, layer, option.value)),
       );
       const label = document.createElement("label");
-      label.append(input, labelText(option, this.#lang));
+      label.append(input, ...this.#names(option));
       boxes.set(option.value, label);
       list.append(label);
     }
@@ -234,8 +249,21 @@ export class LabelFormElement extends HTMLElement {
         const label = options(multi).find((l) => l.value === v);
         return label ? labelText(label, this.#lang) : v;
       });
-      this.#chosen.textContent = names.length ? `Chosen: ${names.join(", ")}` : "None chosen yet";
+      this.#chosen.textContent = names.length
+        ? gettext("Chosen: %(labels)s", { labels: listText(names) })
+        : gettext("None chosen yet");
     }
+  }
+
+  /** The label's name in the interface language, then (dimmed) in the other one if known. */
+  #names(label: Label): (string | HTMLElement)[] {
+    const { text, other } = labelNames(label, this.#lang);
+    if (other === null) return [text];
+    const span = document.createElement("span");
+    span.className = "other";
+    span.lang = otherLang(this.#lang) === "zh" ? "zh-Hans" : "en";
+    span.textContent = `· ${other}`;
+    return [text, span];
   }
 }
 

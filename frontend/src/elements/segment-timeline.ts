@@ -1,3 +1,5 @@
+import { gettext, pageLanguage } from "../i18n";
+import { type Lang, langOf, listText } from "../model/labels";
 import { formatTime } from "../model/playback";
 import type { Segment } from "../model/segments";
 import { Timescale } from "../model/timescale";
@@ -5,7 +7,7 @@ import type { TraceGrid } from "../model/trace-chunks";
 import { type Dimension, toUnit } from "../model/trace-pad";
 
 /**
- * `<segment-timeline data-duration="30" data-waveform="/media/…/waveform.json">`
+ * `<segment-timeline data-duration="30" data-waveform="/media/…/waveform.json" data-language="en">`
  *
  * A zoomable, scrollable timeline: time ruler, audio waveform, utterance
  * segments and the live trace, with the playhead across them. It holds no
@@ -14,6 +16,7 @@ import { type Dimension, toUnit } from "../model/trace-pad";
  * `timeline-seek` {time}, `timeline-select` {index},
  * `timeline-create` {start, end} (drag on an empty stretch of the lane),
  * `timeline-resize` {index, edge, time} (drag a segment's edge).
+ * Trace dimensions are named in data-language (else the page's language).
  */
 
 const STYLE = `
@@ -86,9 +89,9 @@ export class SegmentTimelineElement extends HTMLElement {
     };
     this.#legend.className = "legend";
     bar.append(
-      button("−", "Zoom out (−)", () => this.zoom(1 / 1.5)),
-      button("+", "Zoom in (+)", () => this.zoom(1.5)),
-      button("Fit", "Show the whole clip", () => this.zoom(0)),
+      button("−", gettext("Zoom out (−)"), () => this.zoom(1 / 1.5)),
+      button("+", gettext("Zoom in (+)"), () => this.zoom(1.5)),
+      button(gettext("Fit"), gettext("Show the whole clip"), () => this.zoom(0)),
       this.#clock,
       this.#legend,
     );
@@ -98,7 +101,7 @@ export class SegmentTimelineElement extends HTMLElement {
     this.#lane.setAttribute("role", "group");
     this.#lane.setAttribute(
       "aria-label",
-      "Utterance segments: drag on an empty stretch to add one",
+      gettext("Utterance segments: drag on an empty stretch to add one"),
     );
     this.#trace.className = "trace";
     this.#trace.setAttribute("role", "img");
@@ -108,7 +111,7 @@ export class SegmentTimelineElement extends HTMLElement {
     this.#scroll.type = "range";
     this.#scroll.min = "0";
     this.#scroll.step = "any";
-    this.#scroll.setAttribute("aria-label", "Scroll the timeline");
+    this.#scroll.setAttribute("aria-label", gettext("Scroll the timeline"));
     this.#root.append(style, bar, this.#view, this.#scroll);
   }
 
@@ -128,6 +131,14 @@ export class SegmentTimelineElement extends HTMLElement {
 
   disconnectedCallback(): void {
     this.#resize.disconnect();
+  }
+
+  get #lang(): Lang {
+    return this.dataset.language ? langOf(this.dataset.language) : pageLanguage();
+  }
+
+  #dimTitle(d: Dimension): string {
+    return d.title?.[this.#lang] ?? d.title?.en ?? d.name;
   }
 
   get duration(): number {
@@ -168,7 +179,7 @@ export class SegmentTimelineElement extends HTMLElement {
       ...dims.flatMap((d, i) => {
         const swatch = document.createElement("i");
         swatch.style.background = TRACE_COLOURS[i % TRACE_COLOURS.length]!;
-        return [swatch, document.createTextNode(d.title?.en ?? d.name)];
+        return [swatch, document.createTextNode(this.#dimTitle(d))];
       }),
     );
     this.traceChanged();
@@ -245,12 +256,18 @@ export class SegmentTimelineElement extends HTMLElement {
       b.dataset.index = String(i);
       b.style.left = `${s.timeToPx(seg.start)}px`;
       b.style.width = `${Math.max(2, (seg.end - seg.start) * s.pxPerSecond)}px`;
-      b.textContent = text || "unlabelled";
+      const shown = text || gettext("unlabelled");
+      b.textContent = shown;
       b.tabIndex = i === Math.max(0, this.#selected) ? 0 : -1;
       b.setAttribute("aria-pressed", String(i === this.#selected));
       b.setAttribute(
         "aria-label",
-        `Segment ${i + 1}, ${formatTime(seg.start)} to ${formatTime(seg.end)}, ${text || "unlabelled"}`,
+        gettext("Segment %(number)s, %(start)s to %(end)s, %(label)s", {
+          number: i + 1,
+          start: formatTime(seg.start),
+          end: formatTime(seg.end),
+          label: shown,
+        }),
       );
       for (const edge of ["start", "end"] as const) {
         const handle = document.createElement("span");
@@ -327,7 +344,10 @@ export class SegmentTimelineElement extends HTMLElement {
     });
     this.#trace.setAttribute(
       "aria-label",
-      `Recorded trace: ${(grid.recorded / grid.rateHz).toFixed(1)} s of ${this.#dims.map((d) => d.name).join(" and ")}`,
+      gettext("Recorded trace: %(seconds)s s of %(dimensions)s", {
+        seconds: (grid.recorded / grid.rateHz).toFixed(1),
+        dimensions: listText(this.#dims.map((d) => this.#dimTitle(d))),
+      }),
     );
   }
 

@@ -1,6 +1,7 @@
 import { ApiClient } from "../api/client";
 import type { TraceConfig, TraceInfo } from "../api/types";
-import { langOf } from "../model/labels";
+import { gettext, ngettext, pageLanguage } from "../i18n";
+import { type Lang, langOf } from "../model/labels";
 import { type LagStats, MediaSampler } from "../model/media-sampler";
 import { ChunkBuilder, chunkBody, type TraceChunk, TraceGrid } from "../model/trace-chunks";
 import {
@@ -109,7 +110,7 @@ export class TraceRecorderElement extends HTMLElement {
     this.#pad.className = "pad";
     this.#pad.tabIndex = 0;
     this.#pad.setAttribute("role", "application");
-    this.#pad.setAttribute("aria-roledescription", "two-dimensional pad");
+    this.#pad.setAttribute("aria-roledescription", gettext("two-dimensional pad"));
     this.#pad.setAttribute("aria-describedby", "value");
     this.#dot.className = "dot";
     this.#valueText.id = "value";
@@ -119,7 +120,7 @@ export class TraceRecorderElement extends HTMLElement {
     this.#armed.type = "checkbox";
     this.#armed.checked = true;
     const armedLabel = document.createElement("label");
-    armedLabel.append(this.#armed, "Record while the video plays (R)");
+    armedLabel.append(this.#armed, gettext("Record while the video plays (R)"));
     this.#pad.append(this.#dot);
     this.#root.append(style, this.#pad, this.#valueText, armedLabel, this.#status, this.#announce);
   }
@@ -131,7 +132,9 @@ export class TraceRecorderElement extends HTMLElement {
     void this.#start().catch((error: unknown) => {
       this.#setState("error");
       this.#status.className = "status failed";
-      this.#status.textContent = `The trace cannot be recorded: ${error instanceof Error ? error.message : String(error)}`;
+      this.#status.textContent = gettext("The trace cannot be recorded: %(error)s", {
+        error: error instanceof Error ? error.message : String(error),
+      });
     });
   }
 
@@ -408,7 +411,7 @@ export class TraceRecorderElement extends HTMLElement {
   }
 
   #requireSession(): Session {
-    if (!this.#session) throw new Error("the trace has not started");
+    if (!this.#session) throw new Error(gettext("the trace has not started"));
     return this.#session;
   }
 
@@ -422,8 +425,13 @@ export class TraceRecorderElement extends HTMLElement {
     this.setAttribute("data-state", state);
   }
 
+  /** data-language (Django's LANGUAGE_CODE), else the page's language. */
+  get #lang(): Lang {
+    return this.dataset.language ? langOf(this.dataset.language) : pageLanguage();
+  }
+
   #labelAxes(dims: readonly Dimension[]): void {
-    const lang = langOf(this.dataset.language);
+    const lang = this.#lang;
     const title = (d: Dimension | undefined): string =>
       d?.title?.[lang] ?? d?.title?.en ?? d?.name ?? "";
     const [x, y] = dims;
@@ -442,7 +450,10 @@ export class TraceRecorderElement extends HTMLElement {
     }
     this.#pad.setAttribute(
       "aria-label",
-      `${title(x)} and ${title(y)} pad: move the mouse over it, or use the arrow keys (Shift: larger steps, Home: centre)`,
+      gettext(
+        "%(x)s and %(y)s pad: move the mouse over it, or use the arrow keys (Shift: larger steps, Home: centre)",
+        { x: title(x), y: title(y) },
+      ),
     );
   }
 
@@ -451,9 +462,12 @@ export class TraceRecorderElement extends HTMLElement {
     const [x, y] = dims;
     if (x) this.#dot.style.left = `${toUnit(this.#value[0] ?? 0, x) * 100}%`;
     if (y) this.#dot.style.top = `${(1 - toUnit(this.#value[1] ?? 0, y)) * 100}%`;
-    const lang = langOf(this.dataset.language);
+    const lang = this.#lang;
     this.#valueText.textContent = dims
-      .map((d, i) => `${d.title?.[lang] ?? d.name} ${(this.#value[i] ?? 0).toFixed(2)}`)
+      .map(
+        (d, i) =>
+          `${d.title?.[lang] ?? d.title?.en ?? d.name} ${(this.#value[i] ?? 0).toFixed(2)}`,
+      )
       .join(" · ");
   }
 
@@ -468,22 +482,46 @@ export class TraceRecorderElement extends HTMLElement {
     this.#pad.classList.toggle("live", this.#live && !(this.#video?.paused ?? true));
     const seconds = (unsent / s.rate).toFixed(1);
     let text: string;
-    if (s.info.status === "finalised") text = "Trace finalised: every sample is saved.";
+    if (s.info.status === "finalised") text = gettext("Trace finalised: every sample is saved.");
     else if (connection === "failed")
-      text = `Not saved: ${s.uploader.error ?? "upload refused"}. ${seconds} s kept in this browser.`;
+      text = gettext("Not saved: %(error)s. %(seconds)s s kept in this browser.", {
+        error: s.uploader.error ?? gettext("upload refused"),
+        seconds,
+      });
     else if (connection === "offline")
-      text = `Offline: ${seconds} s (${unsent} samples) not saved yet, kept in this browser.`;
+      text = ngettext(
+        "Offline: %(seconds)s s (%(count)s sample) not saved yet, kept in this browser.",
+        "Offline: %(seconds)s s (%(count)s samples) not saved yet, kept in this browser.",
+        unsent,
+        { seconds },
+      );
+    else if (unsent > 0 && connection === "retrying")
+      text = ngettext(
+        "Unsaved: %(seconds)s s (%(count)s sample), retrying.",
+        "Unsaved: %(seconds)s s (%(count)s samples), retrying.",
+        unsent,
+        { seconds },
+      );
     else if (unsent > 0)
-      text = `Unsaved: ${seconds} s (${unsent} samples)${connection === "retrying" ? ", retrying" : ""}.`;
-    else text = `All samples saved (${(s.grid.recorded / s.rate).toFixed(1)} s recorded).`;
-    if (s.uploader.notBackedUp) text += " No local backup in this browser.";
+      text = ngettext(
+        "Unsaved: %(seconds)s s (%(count)s sample).",
+        "Unsaved: %(seconds)s s (%(count)s samples).",
+        unsent,
+        { seconds },
+      );
+    else
+      text = gettext("All samples saved (%(seconds)s s recorded).", {
+        seconds: (s.grid.recorded / s.rate).toFixed(1),
+      });
+    if (s.uploader.notBackedUp)
+      text = gettext("%(status)s No local backup in this browser.", { status: text });
     this.#status.textContent = text;
     this.#status.className = `status ${connection === "offline" || connection === "failed" ? connection : unsent > 0 ? "unsent" : "saved"}`;
     if (connection !== this.#lastConnection) {
       this.#lastConnection = connection;
       this.#announce.textContent =
         connection === "offline"
-          ? "Offline: the trace is kept in this browser and sent when the network returns."
+          ? gettext("Offline: the trace is kept in this browser and sent when the network returns.")
           : connection === "failed"
             ? text
             : "";

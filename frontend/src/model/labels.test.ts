@@ -1,13 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
+  bilingualText,
   choicesFrom,
   choose,
   filterOptions,
+  labelNames,
   labelText,
   type LabelSchema,
   type Layer,
   langOf,
   layerTitle,
+  listText,
   missing,
   options,
   segmentLayers,
@@ -53,6 +56,55 @@ describe("texts", () => {
     expect(layerTitle(BASIC, "zh")).toBe("基本情绪");
     expect(layerTitle(INTENSITY, "en")).toBe("intensity");
     expect(options(BASIC).map((l) => l.value)).toEqual(["Anger", "Joy", UNSURE]);
+  });
+});
+
+describe("labels in both languages", () => {
+  const JOY = BASIC.labels![1]!;
+
+  it("puts the interface language first and the other beside it", () => {
+    expect(bilingualText(JOY, "en")).toBe("Joy · 喜悦");
+    expect(bilingualText(JOY, "zh")).toBe("喜悦 · Joy");
+    expect(labelNames(JOY, "en")).toEqual({ text: "Joy", other: "喜悦" });
+    expect(labelNames(JOY, "zh")).toEqual({ text: "喜悦", other: "Joy" });
+  });
+
+  it("names Unsure in both languages", () => {
+    const unsure = options(BASIC).at(-1)!;
+    expect(bilingualText(unsure, "en")).toBe("Unsure · 不确定");
+    expect(bilingualText(unsure, "zh")).toBe("不确定 · Unsure");
+  });
+
+  it("shows one name when the schema has only one, or both are the same", () => {
+    const admiration = GO.labels![0]!; // English only
+    expect(bilingualText(admiration, "en")).toBe("admiration");
+    expect(bilingualText(admiration, "zh")).toBe("admiration");
+    expect(labelNames(admiration, "zh")).toEqual({ text: "admiration", other: null });
+    expect(bilingualText({ value: "OK", en: "OK", zh: "OK" }, "en")).toBe("OK");
+    expect(bilingualText({ value: "x", zh: "某" }, "en")).toBe("x");
+    expect(bilingualText({ value: "x", zh: "某" }, "zh")).toBe("某");
+    expect(bilingualText({ value: "x", en: "", zh: "某" }, "en")).toBe("x");
+  });
+
+  it("lists names with the interface's separator", () => {
+    expect(listText(["GoEmotions", "Intensity"])).toBe("GoEmotions, Intensity");
+    expect(listText(["one"])).toBe("one");
+    expect(listText([])).toBe("");
+  });
+
+  describe("with a Chinese catalogue", () => {
+    afterEach(() => {
+      delete (globalThis as { django?: unknown }).django;
+    });
+
+    it("lists names with the translated separator", () => {
+      (globalThis as { django?: unknown }).django = {
+        gettext: (m: string) => m,
+        ngettext: (s: string, p: string, n: number) => (n === 1 ? s : p),
+        pgettext: (c: string, m: string) => (c === "list separator" && m === ", " ? "、" : m),
+      };
+      expect(listText(["细粒度情绪", "强度"])).toBe("细粒度情绪、强度");
+    });
   });
 });
 
@@ -115,6 +167,27 @@ describe("filterOptions", () => {
     expect(filterOptions(GO, "uns").map((l) => l.value)).toEqual([UNSURE]);
     expect(filterOptions(BASIC, "喜").map((l) => l.value)).toEqual(["Joy"]);
     expect(filterOptions(GO, "qqq")).toEqual([]);
+  });
+
+  it("finds a bilingual label by either of the names shown on its chip", () => {
+    const BILINGUAL: Layer = {
+      name: "goemotions",
+      type: "multi",
+      labels: [
+        { value: "joy", en: "joy", zh: "喜悦" },
+        { value: "pride", en: "pride", zh: "自豪" },
+        { value: "relief", en: "relief", zh: "宽慰" },
+      ],
+      allow_unsure: true,
+    };
+    expect(filterOptions(BILINGUAL, "prid").map((l) => l.value)).toEqual(["pride"]);
+    expect(filterOptions(BILINGUAL, "自豪").map((l) => l.value)).toEqual(["pride"]);
+    expect(filterOptions(BILINGUAL, "慰").map((l) => l.value)).toEqual(["relief"]);
+    expect(filterOptions(BILINGUAL, "不确").map((l) => l.value)).toEqual([UNSURE]);
+    expect(filterOptions(BILINGUAL, "Unsure").map((l) => l.value)).toEqual([UNSURE]);
+    expect(filterOptions(BASIC, "愤怒").map((l) => bilingualText(l, "zh"))).toEqual([
+      "愤怒 · Anger",
+    ]);
   });
 });
 

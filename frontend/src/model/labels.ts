@@ -5,6 +5,8 @@
  * shape of a static payload (and of a segment's label fields).
  */
 
+import { pgettext } from "../i18n";
+
 export const UNSURE = "Unsure";
 
 export type Lang = "en" | "zh";
@@ -43,8 +45,35 @@ export function langOf(code: string | undefined): Lang {
   return code?.toLowerCase().startsWith("zh") ? "zh" : "en";
 }
 
+/** The label's name in `lang`, else in English, else its value (empty names count as missing). */
 export function labelText(label: Label, lang: Lang): string {
-  return label[lang] ?? label.en ?? label.value;
+  return label[lang] || label.en || label.value;
+}
+
+/** The language a label is not shown in first. */
+export function otherLang(lang: Lang): Lang {
+  return lang === "en" ? "zh" : "en";
+}
+
+/**
+ * The label's name in `lang` and, when the schema names it in both languages
+ * (differently), its name in the other one; `other` is null otherwise.
+ */
+export function labelNames(label: Label, lang: Lang): { text: string; other: string | null } {
+  const text = labelText(label, lang);
+  const other = label[lang] ? label[otherLang(lang)] : undefined;
+  return { text, other: other && other !== text ? other : null };
+}
+
+/** "Joy · 喜悦" in English, "喜悦 · Joy" in Chinese; the one name when only one is known. */
+export function bilingualText(label: Label, lang: Lang): string {
+  const { text, other } = labelNames(label, lang);
+  return other === null ? text : `${text} · ${other}`;
+}
+
+/** Names as a list in the interface language: "A, B" in English ("A、B" once translated). */
+export function listText(names: readonly string[]): string {
+  return names.join(pgettext("list separator", ", "));
 }
 
 export function layerTitle(layer: Layer, lang: Lang): string {

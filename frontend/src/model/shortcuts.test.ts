@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { BINDINGS, type KeyLike, legend, matchShortcut } from "./shortcuts";
 
 function key(k: string, extra: Partial<KeyLike> = {}): KeyLike {
@@ -126,5 +126,23 @@ describe("legend", () => {
     expect(legend("static").map((l) => l.description)).toContain("submit");
     expect(legend("static").some((l) => l.description.includes("segment"))).toBe(false);
     expect(legend("stream").some((l) => l.description.includes("split"))).toBe(true);
+  });
+});
+
+describe("legend translation", () => {
+  afterEach(() => {
+    delete (globalThis as { django?: unknown }).django;
+  });
+
+  it("is translated when drawn, not when the module loads", () => {
+    const zh: Record<string, string> = { submit: "提交", "Space or K": "空格或 K" };
+    (globalThis as { django?: unknown }).django = {
+      gettext: (m: string) => zh[m] ?? m,
+      ngettext: (s: string, p: string, n: number) => (n === 1 ? s : p),
+      pgettext: (_c: string, m: string) => m,
+    };
+    const entries = legend("static");
+    expect(entries.find((l) => l.keys === "Ctrl+Enter")?.description).toBe("提交");
+    expect(entries[0]).toEqual({ keys: "空格或 K", description: "play / pause" });
   });
 });

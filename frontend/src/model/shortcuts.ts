@@ -10,6 +10,8 @@
  * character Shift produces depends on the keyboard layout.
  */
 
+import { gettext } from "../i18n";
+
 export type Action =
   | { name: "play-pause" }
   | { name: "seek"; seconds: number }
@@ -43,9 +45,9 @@ export interface KeyLike {
 }
 
 interface Binding {
-  /** What the legend shows. */
-  keys: string;
-  description: string;
+  /** What the legend shows, in the interface language (read when the legend is drawn). */
+  keys: () => string;
+  description: () => string;
   modes: readonly Mode[];
   inText?: boolean;
   match: (e: KeyLike) => Action | null;
@@ -60,14 +62,14 @@ const only = (key: string, action: Action) => (e: KeyLike) =>
 
 export const BINDINGS: readonly Binding[] = [
   {
-    keys: "Space or K",
-    description: "play / pause",
+    keys: () => gettext("Space or K"),
+    description: () => gettext("play / pause"),
     modes: BOTH,
     match: (e) => (plain(e) && (e.key === " " || e.key === "k") ? { name: "play-pause" } : null),
   },
   {
-    keys: "← → or J L",
-    description: "back / forward 1 s (with Shift: 5 s)",
+    keys: () => gettext("← → or J L"),
+    description: () => gettext("back / forward 1 s (with Shift: 5 s)"),
     modes: BOTH,
     match: (e) => {
       if (!plain(e)) return null;
@@ -76,8 +78,8 @@ export const BINDINGS: readonly Binding[] = [
     },
   },
   {
-    keys: ", .",
-    description: "previous / next frame",
+    keys: () => ", .",
+    description: () => gettext("previous / next frame"),
     modes: BOTH,
     match: (e) =>
       plain(e) && (e.key === "," || e.key === ".")
@@ -85,8 +87,8 @@ export const BINDINGS: readonly Binding[] = [
         : null,
   },
   {
-    keys: "< >",
-    description: "slower / faster",
+    keys: () => "< >",
+    description: () => gettext("slower / faster"),
     modes: BOTH,
     match: (e) =>
       plain(e) && (e.key === "<" || e.key === ">")
@@ -94,18 +96,23 @@ export const BINDINGS: readonly Binding[] = [
         : null,
   },
   {
-    keys: "1–7",
-    description: "basic emotion",
+    keys: () => "1–7",
+    description: () => gettext("basic emotion"),
     modes: BOTH,
     match: (e) =>
       plain(e) && !e.shiftKey && /^[1-7]$/.test(e.key)
         ? { name: "primary", index: Number(e.key) - 1 }
         : null,
   },
-  { keys: "0", description: "unsure", modes: BOTH, match: only("0", { name: "primary-unsure" }) },
   {
-    keys: "Shift+1–5",
-    description: "intensity",
+    keys: () => "0",
+    description: () => gettext("unsure"),
+    modes: BOTH,
+    match: only("0", { name: "primary-unsure" }),
+  },
+  {
+    keys: () => "Shift+1–5",
+    description: () => gettext("intensity"),
     modes: BOTH,
     match: (e) => {
       const digit = /^Digit([1-5])$/.exec(e.code);
@@ -115,47 +122,47 @@ export const BINDINGS: readonly Binding[] = [
     },
   },
   {
-    keys: "/",
-    description: "find a GoEmotions label (Enter picks)",
+    keys: () => "/",
+    description: () => gettext("find a GoEmotions label (Enter picks)"),
     modes: BOTH,
     match: only("/", { name: "filter-secondary" }),
   },
   {
-    keys: "Ctrl+Enter",
-    description: "submit",
+    keys: () => "Ctrl+Enter",
+    description: () => gettext("submit"),
     modes: BOTH,
     inText: true,
     match: (e) =>
       (e.ctrlKey || e.metaKey) && !e.altKey && e.key === "Enter" ? { name: "submit" } : null,
   },
   {
-    keys: "Esc",
-    description: "leave the text field",
+    keys: () => "Esc",
+    description: () => gettext("leave the text field"),
     modes: BOTH,
     inText: true,
     match: only("Escape", { name: "escape" }),
   },
   {
-    keys: "A",
-    description: "add a segment at the playhead",
+    keys: () => "A",
+    description: () => gettext("add a segment at the playhead"),
     modes: STREAM,
     match: only("a", { name: "segment-new" }),
   },
   {
-    keys: "S",
-    description: "split the segment at the playhead",
+    keys: () => "S",
+    description: () => gettext("split the segment at the playhead"),
     modes: STREAM,
     match: only("s", { name: "segment-split" }),
   },
   {
-    keys: "M",
-    description: "merge with the next segment",
+    keys: () => "M",
+    description: () => gettext("merge with the next segment"),
     modes: STREAM,
     match: only("m", { name: "segment-merge" }),
   },
   {
-    keys: "[ ]",
-    description: "move segment start / end to the playhead",
+    keys: () => "[ ]",
+    description: () => gettext("move segment start / end to the playhead"),
     modes: STREAM,
     match: (e) =>
       plain(e) && (e.key === "[" || e.key === "]")
@@ -163,15 +170,15 @@ export const BINDINGS: readonly Binding[] = [
         : null,
   },
   {
-    keys: "Delete",
-    description: "delete the segment",
+    keys: () => "Delete",
+    description: () => gettext("delete the segment"),
     modes: STREAM,
     match: (e) =>
       plain(e) && (e.key === "Delete" || e.key === "Backspace") ? { name: "segment-delete" } : null,
   },
   {
-    keys: "P N",
-    description: "previous / next segment",
+    keys: () => "P N",
+    description: () => gettext("previous / next segment"),
     modes: STREAM,
     match: (e) =>
       plain(e) && (e.key === "p" || e.key === "n")
@@ -179,8 +186,8 @@ export const BINDINGS: readonly Binding[] = [
         : null,
   },
   {
-    keys: "+ −",
-    description: "zoom the timeline",
+    keys: () => "+ −",
+    description: () => gettext("zoom the timeline"),
     modes: STREAM,
     match: (e) =>
       plain(e) && ["+", "=", "-"].includes(e.key)
@@ -188,8 +195,8 @@ export const BINDINGS: readonly Binding[] = [
         : null,
   },
   {
-    keys: "R",
-    description: "record the trace on / off",
+    keys: () => "R",
+    description: () => gettext("record the trace on / off"),
     modes: STREAM,
     match: only("r", { name: "record-toggle" }),
   },
@@ -222,9 +229,10 @@ export function matchShortcut(e: KeyLike, mode: Mode, focus: Focus): Action | nu
   return null;
 }
 
+/** The legend of `mode`, in the interface language; key names stay as printed. */
 export function legend(mode: Mode): { keys: string; description: string }[] {
   return BINDINGS.filter((b) => b.modes.includes(mode)).map(({ keys, description }) => ({
-    keys,
-    description,
+    keys: keys(),
+    description: description(),
   }));
 }

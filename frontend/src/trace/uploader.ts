@@ -5,6 +5,7 @@
  */
 
 import { ApiError } from "../api/client";
+import { gettext } from "../i18n";
 import type { TraceChunk } from "../model/trace-chunks";
 import { type Ack, backoffMs, UploadQueue } from "../model/upload-queue";
 import type { ChunkStore, StoredChunk } from "./chunk-store";
@@ -143,7 +144,8 @@ export class TraceUploader {
 
   #settle(): void {
     if (this.#connection === "failed") {
-      for (const w of this.#waiters.splice(0)) w.reject(new Error(this.#error ?? "upload failed"));
+      const error = new Error(this.#error ?? gettext("upload failed"));
+      for (const w of this.#waiters.splice(0)) w.reject(error);
     } else if (this.unsentSamples === 0 && !this.#o.queue.busy) {
       for (const w of this.#waiters.splice(0)) w.resolve();
     }

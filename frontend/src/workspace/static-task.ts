@@ -1,5 +1,6 @@
 import type { LabelFormElement } from "../elements/label-form";
-import { choicesFrom, layerTitle, missing } from "../model/labels";
+import { gettext } from "../i18n";
+import { choicesFrom, layerTitle, listText, missing } from "../model/labels";
 import type { Action } from "../model/shortcuts";
 import { el, playerFor, type Task, type TaskContext } from "./task";
 
@@ -8,7 +9,9 @@ export function staticTask(ctx: TaskContext): Task {
   const clip = ctx.assignment.clip;
   const layers = ctx.project.label_schema.layers;
   const player = playerFor(ctx);
-  const form = el("label-form", { "aria-label": "Labels for this clip" }) as LabelFormElement;
+  const form = el("label-form", {
+    "aria-label": gettext("Labels for this clip"),
+  }) as LabelFormElement;
   form.lang = ctx.lang;
   form.layers = layers;
   form.value = choicesFrom(layers, ctx.assignment.draft ?? {});
@@ -19,20 +22,20 @@ export function staticTask(ctx: TaskContext): Task {
   const transcript = el(
     "p",
     { class: "transcript", lang: clip.language },
-    clip.transcript || "(no transcript)",
+    clip.transcript || gettext("(no transcript)"),
   );
   const root = el(
     "div",
     { class: "task static" },
     el(
       "section",
-      { class: "media", "aria-label": "Clip" },
+      { class: "media", "aria-label": gettext("Clip") },
       player,
       el("h2", {}, clip.title || clip.external_id),
       speakerLine(clip.speaker),
       transcript,
     ),
-    el("section", { class: "labels", "aria-label": "Labels" }, form),
+    el("section", { class: "labels", "aria-label": gettext("Labels") }, form),
   );
 
   return {
@@ -44,7 +47,9 @@ export function staticTask(ctx: TaskContext): Task {
       const gaps = missing(layers, form.value);
       form.missing = gaps.map((l) => l.name);
       return gaps.length
-        ? `Still to choose: ${gaps.map((l) => layerTitle(l, ctx.lang)).join(", ")}.`
+        ? gettext("Still to choose: %(layers)s.", {
+            layers: listText(gaps.map((l) => layerTitle(l, ctx.lang))),
+          })
         : null;
     },
     prepare: () => Promise.resolve(),
@@ -74,5 +79,5 @@ export function staticTask(ctx: TaskContext): Task {
 }
 
 export function speakerLine(speaker: string): HTMLElement | string {
-  return speaker ? el("p", { class: "speaker" }, `Speaker: ${speaker}`) : "";
+  return speaker ? el("p", { class: "speaker" }, gettext("Speaker: %(speaker)s", { speaker })) : "";
 }

@@ -1,11 +1,13 @@
 import type { LabelFormElement } from "../elements/label-form";
 import type { SegmentTimelineElement } from "../elements/segment-timeline";
 import type { TraceRecorderElement } from "../elements/trace-recorder";
+import { gettext } from "../i18n";
 import {
+  bilingualText,
   type Choices,
   choicesFrom,
-  labelText,
   layerTitle,
+  listText,
   missing,
   options,
   segmentLayers,
@@ -67,9 +69,10 @@ export function streamTask(ctx: TaskContext): Task {
   const timeline = el("segment-timeline", {
     "data-duration": String(duration),
     "data-waveform": clip.waveform_url ?? undefined,
+    "data-language": ctx.lang,
   }) as SegmentTimelineElement;
   const form = el("label-form", {
-    "aria-label": "Labels for the selected segment",
+    "aria-label": gettext("Labels for the selected segment"),
   }) as LabelFormElement;
   form.lang = ctx.lang;
   form.layers = layers;
@@ -84,7 +87,7 @@ export function streamTask(ctx: TaskContext): Task {
   const tools = el("div", { class: "segment-tools" });
   const editor = el(
     "section",
-    { class: "segment-editor", "aria-label": "Selected segment" },
+    { class: "segment-editor", "aria-label": gettext("Selected segment") },
     heading,
     reference,
     tools,
@@ -110,7 +113,11 @@ export function streamTask(ctx: TaskContext): Task {
   );
   const transcript = el(
     "ol",
-    { class: "reference-lines", lang: clip.language, "aria-label": "Reference transcript" },
+    {
+      class: "reference-lines",
+      lang: clip.language,
+      "aria-label": gettext("Reference transcript"),
+    },
     ...lines,
   );
   const root = el(
@@ -121,21 +128,21 @@ export function streamTask(ctx: TaskContext): Task {
       { class: "stream-top" },
       el(
         "section",
-        { class: "media", "aria-label": "Clip" },
+        { class: "media", "aria-label": gettext("Clip") },
         player,
         el("h2", {}, clip.title || clip.external_id),
         speakerLine(clip.speaker),
       ),
       el(
         "section",
-        { class: "trace-panel", "aria-label": "Valence and arousal trace" },
-        el("h3", {}, "Trace"),
+        { class: "trace-panel", "aria-label": gettext("Valence and arousal trace") },
+        el("h3", {}, gettext("Trace")),
         recorder,
       ),
       el(
         "section",
-        { class: "transcript-panel", "aria-label": "Transcript" },
-        el("h3", {}, "Transcript"),
+        { class: "transcript-panel", "aria-label": gettext("Transcript") },
+        el("h3", {}, gettext("Transcript")),
         transcript.childElementCount ? transcript : clip.transcript,
       ),
     ),
@@ -149,10 +156,10 @@ export function streamTask(ctx: TaskContext): Task {
     return b;
   };
   tools.append(
-    button("Split at playhead (S)", () => apply({ name: "segment-split" })),
-    button("Merge with next (M)", () => apply({ name: "segment-merge" })),
-    button("Delete (Del)", () => apply({ name: "segment-delete" })),
-    button("Play from start", () => {
+    button(gettext("Split at playhead (S)"), () => apply({ name: "segment-split" })),
+    button(gettext("Merge with next (M)"), () => apply({ name: "segment-merge" })),
+    button(gettext("Delete (Del)"), () => apply({ name: "segment-delete" })),
+    button(gettext("Play from start"), () => {
       const s = segments[selected];
       if (s) {
         player.seekTo(s.start);
@@ -186,7 +193,7 @@ export function streamTask(ctx: TaskContext): Task {
         ? options(primary).find((l) => l.value === value)
         : undefined;
     return {
-      text: label ? labelText(label, ctx.lang) : "",
+      text: label ? bilingualText(label, ctx.lang) : "",
       labelled: missing(layers, choices).length === 0,
     };
   }
@@ -209,12 +216,18 @@ export function streamTask(ctx: TaskContext): Task {
     editor.toggleAttribute("data-empty", !s);
     form.missing = [];
     if (!s) {
-      heading.textContent = "No segment selected";
-      reference.textContent =
-        "Add one at the playhead with A, or drag on an empty stretch of the timeline.";
+      heading.textContent = gettext("No segment selected");
+      reference.textContent = gettext(
+        "Add one at the playhead with A, or drag on an empty stretch of the timeline.",
+      );
       return;
     }
-    heading.textContent = `Segment ${selected + 1} of ${segments.length} · ${formatTime(s.start)} – ${formatTime(s.end)}`;
+    heading.textContent = gettext("Segment %(number)s of %(total)s · %(start)s – %(end)s", {
+      number: selected + 1,
+      total: segments.length,
+      start: formatTime(s.start),
+      end: formatTime(s.end),
+    });
     reference.textContent = clip.segments
       .filter((r) => r.start_s < s.end && r.end_s > s.start)
       .map((r) => r.text)
@@ -251,7 +264,7 @@ export function streamTask(ctx: TaskContext): Task {
     const { start, end } = (e as CustomEvent<{ start: number; end: number }>).detail;
     const edit = createSegment(segments, start, end, EMPTY, bounds);
     if (edit) update(edit.segments, edit.index);
-    else ctx.say("No room for a segment there: segments cannot overlap.", true);
+    else ctx.say(gettext("No room for a segment there: segments cannot overlap."), true);
   });
   timeline.addEventListener("timeline-resize", (e) => {
     const { index, edge, time } = (
@@ -270,7 +283,11 @@ export function streamTask(ctx: TaskContext): Task {
     const { resumeAt } = (e as CustomEvent<{ resumeAt: number }>).detail;
     if (resumeAt > 0.5 && resumeAt < duration - 0.5 && player.video.currentTime < 0.1) {
       player.seekTo(resumeAt);
-      ctx.say(`Resumed at ${formatTime(resumeAt)}, where your recording stopped.`);
+      ctx.say(
+        gettext("Resumed at %(time)s, where your recording stopped.", {
+          time: formatTime(resumeAt),
+        }),
+      );
     }
   });
 
@@ -301,7 +318,7 @@ export function streamTask(ctx: TaskContext): Task {
       case "intensity":
       case "filter-secondary":
         if (selected < 0) {
-          ctx.say("Select a segment first (N / P, or click it on the timeline).", true);
+          ctx.say(gettext("Select a segment first (N / P, or click it on the timeline)."), true);
           return true;
         }
         if (action.name === "primary") form.chooseSingle(action.index);
@@ -312,13 +329,17 @@ export function streamTask(ctx: TaskContext): Task {
       case "segment-new": {
         const edit = createSegment(segments, t, t + NEW_SEGMENT_SECONDS, EMPTY, bounds);
         if (edit) update(edit.segments, edit.index);
-        else ctx.say("No room for a new segment at the playhead.", true);
+        else ctx.say(gettext("No room for a new segment at the playhead."), true);
         return true;
       }
       case "segment-split": {
         const edit = splitSegment(segments, indexAt(segments, t), t, bounds);
         if (edit) update(edit.segments, edit.index);
-        else ctx.say("Put the playhead inside a segment, away from its edges, to split it.", true);
+        else
+          ctx.say(
+            gettext("Put the playhead inside a segment, away from its edges, to split it."),
+            true,
+          );
         return true;
       }
       case "segment-merge": {
@@ -326,7 +347,7 @@ export function streamTask(ctx: TaskContext): Task {
           Object.keys(a.choices).length ? a : b,
         );
         if (edit) update(edit.segments, edit.index);
-        else ctx.say("Select a segment that has a next one to merge with.", true);
+        else ctx.say(gettext("Select a segment that has a next one to merge with."), true);
         return true;
       }
       case "segment-start":
@@ -354,8 +375,8 @@ export function streamTask(ctx: TaskContext): Task {
         recorder.recording = !recorder.recording;
         ctx.say(
           recorder.recording
-            ? "Recording the trace while the video plays."
-            : "Trace recording is off.",
+            ? gettext("Recording the trace while the video plays.")
+            : gettext("Trace recording is off."),
         );
         return true;
       default:
@@ -377,21 +398,26 @@ export function streamTask(ctx: TaskContext): Task {
     }),
     problem() {
       if (segments.length === 0)
-        return "Add at least one segment (A at the playhead, or drag on the timeline).";
+        return gettext("Add at least one segment (A at the playhead, or drag on the timeline).");
       const index = segments.findIndex((s) => missing(layers, s.labels.choices).length > 0);
       if (index >= 0) {
         select(index);
         const gaps = missing(layers, segments[index]!.labels.choices);
         form.missing = gaps.map((l) => l.name);
-        return `Segment ${index + 1} still needs: ${gaps.map((l) => layerTitle(l, ctx.lang)).join(", ")}.`;
+        return gettext("Segment %(number)s still needs: %(layers)s.", {
+          number: index + 1,
+          layers: listText(gaps.map((l) => layerTitle(l, ctx.lang))),
+        });
       }
       if ((recorder.grid?.recorded ?? 0) === 0) {
-        return "Record the valence/arousal trace first: play the video with the pointer on the pad.";
+        return gettext(
+          "Record the valence/arousal trace first: play the video with the pointer on the pad.",
+        );
       }
       return null;
     },
     async prepare() {
-      if (recorder.unsentSamples > 0) ctx.say("Sending the rest of the trace…");
+      if (recorder.unsentSamples > 0) ctx.say(gettext("Sending the rest of the trace…"));
       await recorder.finalise();
     },
     apply,
@@ -407,7 +433,16 @@ export function streamTask(ctx: TaskContext): Task {
   };
 }
 
+/** A segment text field's heading: the default schema's fields translated, others from the name. */
 function fieldTitle(name: string): string {
+  switch (name) {
+    case "audio_cues":
+      return gettext("Audio cues");
+    case "visual_cues":
+      return gettext("Visual cues");
+    case "evidence":
+      return gettext("Evidence");
+  }
   const words = name.replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
