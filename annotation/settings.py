@@ -181,6 +181,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- e-mail (password resets); the embedded mode prints them on the console -----------------
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "emos-annotate@localhost")
+
 # --- Celery ---------------------------------------------------------------------------------
 # Embedded mode: no broker, tasks run in-process as they are enqueued.
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")

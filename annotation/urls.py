@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
@@ -15,6 +16,14 @@ urlpatterns = [
     path("language", views.language_switch, name="set-language"),
     # The front end's text comes from the same gettext catalogue (domain "djangojs").
     path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="annotation/email/password_reset.txt",
+            subject_template_name="annotation/email/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("annotation.api_urls")),
     path("admin/", admin.site.urls),

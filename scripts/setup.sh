@@ -59,4 +59,4 @@ if [ -f frontend/package.json ]; then
 fi
 
 say "compiling the translation catalogues"
-.venv/bin/python manage.py compilemessages -l zh_Hans --ignore .venv --ignore frontend -v 0
+.venv/bin/python manage.py compilemessages -l zh_Hans --ignore .venv --ignore node_modules -v 0

@@ -62,6 +62,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """Tests read the Chinese catalogue as it is in the tree now, not as setup last left it."""
+    from django.core.management import call_command
+
+    from annotation.management.commands.update_catalogues import IGNORED, LOCALE
+
+    call_command("compilemessages", locale=[LOCALE], ignore_patterns=IGNORED, verbosity=0)
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}  # forget catalogues loaded before they were compiled
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     """PBKDF2 is slow on purpose; tests create many users and are not attacked."""
