@@ -202,6 +202,9 @@ class NextClipApi(APIView):
 
 class ClaimIn(serializers.Serializer):
     clip = serializers.IntegerField(required=False, help_text="A clip picked from the queue")
+    resume = serializers.BooleanField(
+        default=False, help_text="Only the clip you already have open; never claim a new one"
+    )
 
 
 class NextDisputeApi(APIView):
@@ -212,6 +215,9 @@ class NextDisputeApi(APIView):
         project = _project(request, slug, Role.ADJUDICATOR)
         data = ClaimIn(data=request.data)
         data.is_valid(raise_exception=True)
+        if data.validated_data["resume"]:
+            assignment = selectors.open_assignment(request.user, project, layer=2)
+            return _next_response(request, assignment, _("you have no clip open"))
         assignment = adjudication_next(
             user=request.user, project=project, clip_id=data.validated_data.get("clip")
         )

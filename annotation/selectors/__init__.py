@@ -85,6 +85,24 @@ def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assig
     )
 
 
+def open_assignment(
+    user: User | AnonymousUser, project: Project, *, layer: int
+) -> Assignment | None:
+    """The user's live lease in the project's layer, if any (a read: nothing is claimed)."""
+    return (
+        Assignment.objects.select_related("clip")
+        .prefetch_related("clip__segments")
+        .filter(
+            user_id=user.pk,
+            layer=layer,
+            clip__project=project,
+            status=Assignment.Status.ACTIVE,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
 def annotation_for_user(user: User | AnonymousUser, annotation_id: int) -> Annotation:
     """Annotators see their own annotations; adjudicators and admins those of their projects."""
     annotation = get_object_or_404(

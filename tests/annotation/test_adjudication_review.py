@@ -172,3 +172,14 @@ def test_trace_overlay_of_a_clip_without_traces_is_empty(project):
     body = client_for(member(project, "admin")).get(f"/api/clips/{clip.pk}/traces/").json()
     assert body["series"] == [] and body["aggregate"] is None
     assert [d["name"] for d in body["dimensions"]] == ["valence", "arousal"]
+
+
+def test_resume_reopens_a_held_clip_and_never_claims(project):
+    clip = disputed(project)
+    api = client_for(member(project, "adjudicator"))
+    empty = api.post("/api/projects/adj/disputes/next/", {"resume": True}, format="json").json()
+    assert empty == {"assignment": None, "reason": "you have no clip open"}
+    assert not Assignment.objects.filter(layer=2).exists()
+    held = api.post("/api/projects/adj/disputes/next/").json()["assignment"]
+    again = api.post("/api/projects/adj/disputes/next/", {"resume": True}, format="json").json()
+    assert again["assignment"]["id"] == held["id"] and held["clip"]["id"] == clip.pk
