@@ -26,9 +26,9 @@ def annotator_with_clips(folder: Path, *, slug: str, **import_options: str) -> U
     return user
 
 
-def sign_in(page, live_server, next_path: str = "/") -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, live_server, next_path: str = "/", username: str = USERNAME) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 

@@ -31,7 +31,8 @@ describe("matchAdjudication", () => {
       name: "use",
       index: 0,
     });
-    expect(matchAdjudication(key("1", { altKey: true }), "text")).toBeNull();
+    // also while typing the rationale: Alt+digit types nothing worth keeping
+    expect(matchAdjudication(key("1", { altKey: true }), "text")).toEqual({ name: "use", index: 1 });
     expect(matchAdjudication(key("1", { altKey: true, ctrlKey: true }), "none")).toBeNull();
   });
 

@@ -49,6 +49,7 @@ const BINDINGS: readonly Binding[] = [
   {
     keys: "Alt+1–9",
     description: () => gettext("start the decision from annotator 1–9’s labels"),
+    inText: true, // Alt+digit types nothing useful, and the rationale often has the focus
     match: (e) => {
       const d = digit(e);
       return e.altKey && !e.ctrlKey && !e.metaKey && d !== null && d > 0
@@ -59,6 +60,7 @@ const BINDINGS: readonly Binding[] = [
   {
     keys: "Alt+0",
     description: () => gettext("start the decision from the aggregate"),
+    inText: true,
     match: (e) =>
       e.altKey && !e.ctrlKey && !e.metaKey && digit(e) === 0 ? { name: "use", index: 0 } : null,
   },

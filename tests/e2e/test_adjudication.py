@@ -1,0 +1,126 @@
+"""An adjudicator resolves disputed clips with the keyboard: the queue says why each clip is
+there, the layer-1 labels stand side by side, a monologue's traces are overlaid with their
+aggregate and lags; Alt+digit takes an annotator's labels, Ctrl+Enter decides with a
+rationale, and the gold label records provenance "adjudicated" with that rationale."""
+
+import re
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from annotation.models import GoldLabel, Project, Role, Trace
+from annotation.services.assignment import assignment_next
+from annotation.services.projects import membership_grant
+from annotation.services.submission import annotation_submit
+from annotation.trace_chunks import DTYPE
+from clips.media.synth import synth_clip
+from clips.models import Clip
+from flows import PASSWORD, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+STATIC_VOTES = ["Joy", "Sadness", "Joy"]
+STREAM_VOTES = [("Neutral", "Joy"), ("Neutral", "Neutral"), ("Sadness", "Joy")]
+
+
+def _user(project: Project, name: str, role: str):  # type: ignore[no-untyped-def]
+    user = get_user_model().objects.create_user(name, password=PASSWORD)
+    membership_grant(project=project, user=user, roles=[role])
+    return user
+
+
+@pytest.fixture
+def disputes(media_root, tmp_path):
+    for kind, seconds in (("static", 4), ("stream", 20)):
+        synth_clip(tmp_path / kind / f"{kind}.mp4", seconds=seconds)
+        call_command(
+            "import_clips", str(tmp_path / kind), project="adj", kind=kind, language="zh",
+            stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+    project = Project.objects.get(slug="adj")
+    annotators = [_user(project, f"ann{i}", Role.ANNOTATOR) for i in range(3)]
+    rate = project.trace_config["rate_hz"]
+    t = np.arange(0, 20, 1 / rate)
+    for i, user in enumerate(annotators):
+        for _ in range(2):  # the static clip first (least annotated), then the stream
+            work = assignment_next(user=user, project=project)
+            if work.clip.kind == Clip.Kind.STATIC:
+                payload = {"basic7": STATIC_VOTES[i], "goemotions": ["joy"], "intensity": 3}
+            else:
+                first, second = STREAM_VOTES[i]
+                payload = {
+                    "segments": [
+                        {"start": 0.0, "end": 8.0 + i, "basic7": first, "goemotions": ["neutral"],
+                         "intensity": 2},
+                        {"start": 8.0 + i, "end": 20.0, "basic7": second, "goemotions": ["joy"],
+                         "intensity": 3},
+                    ]
+                }  # fmt: skip
+                lag = 1.0 * i  # each annotator reacts a second later than the one before
+                valence = np.sin(np.clip(t - lag, 0, None) / 2)
+                Trace.objects.create(
+                    clip=work.clip, annotator=user, config=project.trace_config,
+                    status=Trace.Status.FINALISED, sample_count=len(t),
+                    data=np.stack([valence, valence / 2], axis=1).astype(DTYPE).tobytes(),
+                )  # fmt: skip
+            annotation_submit(assignment_id=work.pk, user=user, payload=payload)
+    assert Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED).count() == 2
+    _user(project, "judge", Role.ADJUDICATOR)
+    return project
+
+
+def test_adjudicator_resolves_disputes_by_keyboard(
+    seekable_media, live_server, disputes, screenshot
+):
+    page = seekable_media
+    sign_in(page, live_server, "/projects/adj/adjudicate", username="judge")
+    workspace = page.locator("adjudication-workspace")
+    queue = workspace.locator("button[data-clip-id]")
+    expect(queue).to_have_count(2)
+    expect(workspace).to_contain_text("Tier: low")
+    expect(workspace).to_contain_text("different labels from 3 annotators")
+
+    page.keyboard.press("n")  # the oldest disputed clip: the static one
+    expect(workspace).to_have_attribute("data-state", "static")
+    for name in ("Annotator A", "Annotator B", "Annotator C"):
+        expect(workspace.locator(f'th[data-annotator="{name}"]')).to_be_visible()
+    expect(workspace.locator('td[data-annotator="Annotator B"]').first).to_contain_text("Sadness")
+    screenshot("static-review")
+
+    page.keyboard.press("Control+Enter")  # no rationale yet: refused, and said where
+    expect(page.locator("#adj-rationale-error")).not_to_be_empty()
+    page.keyboard.press("Alt+2")  # take Annotator B's labels
+    page.locator('textarea[name="rationale"]').focus()
+    page.keyboard.type("The speaker's voice breaks: sadness, as B heard it.")
+    page.keyboard.press("Control+Enter")
+    expect(workspace.locator(".adj-status")).to_contain_text("adjudicated")
+    gold = GoldLabel.objects.get(clip__kind=Clip.Kind.STATIC, is_current=True)
+    assert gold.provenance == "adjudicated" and gold.payload["basic7"] == "Sadness"
+    assert gold.adjudication.rationale == "The speaker's voice breaks: sadness, as B heard it."
+    assert gold.decided_by.username == "judge"
+
+    expect(page.locator('button[data-action="next"]')).to_be_focused()
+    page.keyboard.press("Enter")  # the monologue: traces overlaid, segments in lanes
+    expect(workspace).to_have_attribute("data-state", "stream")
+    for dimension in ("valence", "arousal"):
+        chart = workspace.locator(f'figure[data-dimension="{dimension}"] [role="img"]')
+        expect(chart).to_have_attribute("aria-label", re.compile("CCC"))
+    for lane in ("reference", "Annotator A", "Annotator B", "Annotator C"):
+        expect(workspace.locator(f'[data-lane="{lane}"]')).to_be_visible()
+    expect(workspace).to_contain_text("lag")
+    page.locator("#adj-compensate").check()
+    screenshot("stream-overlay")
+
+    page.keyboard.press("Alt+1")
+    page.locator('textarea[name="rationale"]').fill("A's boundary at 8 s matches the pause.")
+    page.keyboard.press("Control+Enter")
+    expect(workspace.locator(".adj-status")).to_contain_text("adjudicated")
+    stream_gold = GoldLabel.objects.get(clip__kind=Clip.Kind.STREAM, is_current=True)
+    assert stream_gold.provenance == "adjudicated"
+    assert [s["basic7"] for s in stream_gold.payload["segments"]] == ["Neutral", "Joy"]
+    assert not Clip.objects.filter(stage=Clip.Stage.DISPUTED).exists()
+    screenshot("queue-empty")
