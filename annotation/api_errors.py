@@ -23,7 +23,7 @@ def _first_field_error(detail: Any, prefix: str = "") -> tuple[str | None, str]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        body = {"code": exc.code, "message": exc.message, "field": exc.field}
+        body = {"code": exc.code, "message": str(exc.message), "field": exc.field}
         return Response({"error": body}, status=exc.status)
     if isinstance(exc, ObjectDoesNotExist | Http404):
         exc = exceptions.NotFound()

@@ -9,8 +9,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
+from annotation.importers.labels import LabelRecord
 from annotation.models import Project, Role
+from annotation.services.agreement import agreement_report_request
+from annotation.services.label_import import labels_import
 from annotation.services.projects import membership_grant, project_get_or_create
+from clips.importers.records import ClipRecord
 from clips.media.synth import synth_clip
 
 DEMO_SLUG = "emos-demo"
@@ -121,9 +125,36 @@ def seed_users(project: Project) -> None:
         membership_grant(project=project, user=user, roles=roles)
 
 
+# Earlier first-layer work, as if imported from a spreadsheet by three other raters: one clip
+# they agree on (gold), two they do not (the adjudicator's queue); the rest is left for the
+# demo annotators.
+DEMO_LABELS = {
+    "greeting": ["Joy", "Joy", "Joy"],
+    "rain": ["Sadness", "Sadness", "Neutral"],
+    "letter": ["Surprise", "Fear", "Sadness"],
+}
+
+
+def seed_labels(project: Project) -> None:
+    """Import the demo labels (again: nothing changes) and compute an agreement report."""
+    records = [
+        LabelRecord(
+            clip=ClipRecord(external_id=clip),
+            annotator=f"rater{i + 1}",
+            payload={"basic7": label, "goemotions": [label.lower()], "intensity": 3},
+            source_ref=f"demo:{clip}",
+        )
+        for clip, labels in DEMO_LABELS.items()
+        for i, label in enumerate(labels)
+    ]
+    if labels_import(project=project, records=records, source="demo").created:
+        agreement_report_request(project=project)
+
+
 def seed_demo() -> Project:
     project, _ = project_get_or_create(slug=DEMO_SLUG, name="EmoS demo (中文 / English)")
     seed_users(project)
     manifest = build_demo_sources(Path(settings.DATA_DIR) / "demo-sources")
     call_command("import_clips", str(manifest), project=project.slug)
+    seed_labels(project)
     return project

@@ -1,14 +1,23 @@
 """The application's error types. Services raise them; the API turns each into one error body
-(`{"error": {"code", "message", "field"}}`) with the status below."""
+(`{"error": {"code", "message", "field"}}`) with the status below.
+
+Messages are translated where they are built (``gettext``: the request's language is active
+then). A lazy message is turned into text when the error is made, so ``message`` is always a
+plain ``str`` and serialises as one.
+"""
+
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 
 class ApplicationError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Promise, *, field: str | None = None) -> None:
+        text = str(message)
+        super().__init__(text)
+        self.message: str = text
         self.field = field
 
 
@@ -31,3 +40,30 @@ class NotAllowed(ApplicationError):
 class TooLarge(ApplicationError):
     status = 413
     code = "too_large"
+
+
+# The states that error messages name ("this assignment is expired"). In English the stored
+# value itself; other languages get a word for it.
+_STATE_WORDS: dict[str, Promise] = {
+    # assignments
+    "active": pgettext_lazy("state", "active"),
+    "submitted": pgettext_lazy("state", "submitted"),
+    "released": pgettext_lazy("state", "released"),
+    "expired": pgettext_lazy("state", "expired"),
+    # clip stages
+    "layer1": pgettext_lazy("state", "layer1"),
+    "aggregating": pgettext_lazy("state", "aggregating"),
+    "disputed": pgettext_lazy("state", "disputed"),
+    "gold": pgettext_lazy("state", "gold"),
+    # releases
+    "pending": pgettext_lazy("state", "pending"),
+    "building": pgettext_lazy("state", "building"),
+    "published": pgettext_lazy("state", "published"),
+    "failed": pgettext_lazy("state", "failed"),
+}
+
+
+def state_word(value: str) -> str:
+    """A status/stage value as a message shows it, in the active language."""
+    word = _STATE_WORDS.get(str(value))
+    return str(word) if word is not None else str(value)

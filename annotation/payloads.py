@@ -9,6 +9,8 @@ Errors name the field, e.g. ``segments[2].end``.
 import math
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from annotation.errors import Invalid
 from annotation.schema import UNSURE
 
@@ -31,31 +33,45 @@ def _label_value(layer: dict[str, Any], value: Any, field: str) -> Any:
         allowed.append(UNSURE)
     if kind == "single":
         if not isinstance(value, str) or value not in allowed:
-            raise Invalid(f"{value!r} is not a label of {layer['name']}", field=field)
+            raise Invalid(
+                _("%(value)s is not a label of %(layer)s")
+                % {"value": repr(value), "layer": layer["name"]},
+                field=field,
+            )
         return value
     if kind == "multi":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise Invalid("must be a list of labels", field=field)
+            raise Invalid(_("must be a list of labels"), field=field)
         unknown = [v for v in value if v not in allowed]
         if unknown:
-            raise Invalid(f"not labels of {layer['name']}: {', '.join(unknown)}", field=field)
+            raise Invalid(
+                _("not labels of %(layer)s: %(values)s")
+                % {"layer": layer["name"], "values": ", ".join(unknown)},
+                field=field,
+            )
         if len(set(value)) != len(value):
-            raise Invalid("a label is repeated", field=field)
+            raise Invalid(_("a label is repeated"), field=field)
         if UNSURE in value and len(value) > 1:
-            raise Invalid(f"{UNSURE!r} cannot be combined with labels", field=field)
+            raise Invalid(
+                _("%(unsure)s cannot be combined with labels") % {"unsure": repr(UNSURE)},
+                field=field,
+            )
         return sorted(value, key=allowed.index)  # schema order: one spelling per set
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("must be an integer", field=field)
+        raise Invalid(_("must be an integer"), field=field)
     if not layer["min"] <= value <= layer["max"]:
-        raise Invalid(f"must be between {layer['min']} and {layer['max']}", field=field)
+        raise Invalid(
+            _("must be between %(min)s and %(max)s") % {"min": layer["min"], "max": layer["max"]},
+            field=field,
+        )
     return value
 
 
 def _text(value: Any, field: str) -> str:
     if not isinstance(value, str):
-        raise Invalid("must be text", field=field)
+        raise Invalid(_("must be text"), field=field)
     if len(value) > MAX_TEXT:
-        raise Invalid(f"longer than {MAX_TEXT} characters", field=field)
+        raise Invalid(_("longer than %(max)s characters") % {"max": MAX_TEXT}, field=field)
     return value
 
 
@@ -71,13 +87,16 @@ def _static(
         elif key in STATIC_TEXT_KEYS:
             out[key] = _text(value, field)
         else:
-            raise Invalid("unknown field", field=field)
+            raise Invalid(_("unknown field"), field=field)
     if complete:
         for name, layer in layers.items():
             if layer.get("required") and name not in out:
-                raise Invalid("required", field=f"{prefix}{name}")
+                raise Invalid(_("required"), field=f"{prefix}{name}")
             if layer["type"] == "multi" and layer.get("required") and out.get(name) == []:
-                raise Invalid("choose at least one label (or Unsure)", field=f"{prefix}{name}")
+                raise Invalid(
+                    _("choose at least one label (or %(unsure)s)") % {"unsure": UNSURE},
+                    field=f"{prefix}{name}",
+                )
     return out
 
 
@@ -90,7 +109,7 @@ def _segment(
     complete: bool,
 ) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise Invalid("must be an object", field=field)
+        raise Invalid(_("must be an object"), field=field)
     roles = schema.get("segments") or {}
     layers = _layers(schema)
     allowed_layers: set[str] = {
@@ -105,14 +124,17 @@ def _segment(
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise Invalid("must be a finite number of seconds", field=f"{field}.{key}")
+            raise Invalid(_("must be a finite number of seconds"), field=f"{field}.{key}")
         out[key] = float(value)
     if out["start"] < 0:
-        raise Invalid("must not be negative", field=f"{field}.start")
+        raise Invalid(_("must not be negative"), field=f"{field}.start")
     if out["end"] <= out["start"]:
-        raise Invalid("must be after start", field=f"{field}.end")
+        raise Invalid(_("must be after start"), field=f"{field}.end")
     if duration_s is not None and out["end"] > duration_s + END_TOLERANCE_S:
-        raise Invalid(f"is past the end of the clip ({duration_s:.2f} s)", field=f"{field}.end")
+        raise Invalid(
+            _("is past the end of the clip (%(duration).2f s)") % {"duration": duration_s},
+            field=f"{field}.end",
+        )
     for key, value in raw.items():
         if key in ("start", "end"):
             continue
@@ -121,11 +143,11 @@ def _segment(
         elif key in text_keys:
             out[key] = _text(value, f"{field}.{key}")
         else:
-            raise Invalid("unknown field", field=f"{field}.{key}")
+            raise Invalid(_("unknown field"), field=f"{field}.{key}")
     if complete:
         for key in allowed_layers:
             if key not in out:
-                raise Invalid("required", field=f"{field}.{key}")
+                raise Invalid(_("required"), field=f"{field}.{key}")
     return out
 
 
@@ -143,19 +165,19 @@ def validate_payload(
     but still checks every value that is there.
     """
     if not isinstance(payload, dict):
-        raise Invalid("must be an object", field="payload")
+        raise Invalid(_("must be an object"), field="payload")
     if kind != "stream":
         return _static(schema, payload, complete=complete)
     unknown = set(payload) - {"segments", "note"}
     if unknown:
-        raise Invalid("unknown field", field=sorted(unknown)[0])
+        raise Invalid(_("unknown field"), field=sorted(unknown)[0])
     raw_segments = payload.get("segments", [])
     if not isinstance(raw_segments, list):
-        raise Invalid("must be a list", field="segments")
+        raise Invalid(_("must be a list"), field="segments")
     if len(raw_segments) > MAX_SEGMENTS:
-        raise Invalid(f"more than {MAX_SEGMENTS} segments", field="segments")
+        raise Invalid(_("more than %(max)s segments") % {"max": MAX_SEGMENTS}, field="segments")
     if complete and not raw_segments:
-        raise Invalid("label at least one segment", field="segments")
+        raise Invalid(_("label at least one segment"), field="segments")
     segments = [
         _segment(schema, raw, f"segments[{i}]", duration_s=duration_s, complete=complete)
         for i, raw in enumerate(raw_segments)
@@ -163,8 +185,11 @@ def validate_payload(
     for i in range(1, len(segments)):
         if segments[i]["start"] < segments[i - 1]["end"] - 1e-6:
             raise Invalid(
-                f"overlaps or precedes segment {i - 1} (segments must be in time order and "
-                "must not overlap)",
+                _(
+                    "overlaps or precedes segment %(previous)s (segments must be in time order "
+                    "and must not overlap)"
+                )
+                % {"previous": i - 1},
                 field=f"segments[{i}].start",
             )
     out: dict[str, Any] = {"segments": segments}

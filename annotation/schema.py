@@ -7,6 +7,8 @@ Validation of edited schemas lives with the workflow services; these are the sta
 import math
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from annotation.errors import Invalid
 
 UNSURE = "Unsure"
@@ -129,6 +131,7 @@ AGGREGATORS = ("majority", "dawid_skene")
 
 
 def _require(condition: bool, field: str, message: str) -> None:
+    """``message`` is already translated (``gettext`` in the caller, so makemessages sees it)."""
     if not condition:
         raise Invalid(message, field=field)
 
@@ -139,37 +142,47 @@ def _is_number(value: Any) -> bool:
 
 def validate_label_schema(schema: Any) -> None:
     """Raise Invalid naming the field (``label_schema.layers[1].labels[0].value``...)."""
-    _require(isinstance(schema, dict), "label_schema", "must be an object")
+    _require(isinstance(schema, dict), "label_schema", _("must be an object"))
     layers = schema.get("layers")
     _require(
-        isinstance(layers, list) and bool(layers), "label_schema.layers", "needs at least one layer"
+        isinstance(layers, list) and bool(layers),
+        "label_schema.layers",
+        _("needs at least one layer"),
     )
     names: dict[str, str] = {}
     for i, layer in enumerate(layers):
         where = f"label_schema.layers[{i}]"
-        _require(isinstance(layer, dict), where, "must be an object")
+        _require(isinstance(layer, dict), where, _("must be an object"))
         name, kind = layer.get("name"), layer.get("type")
         _require(
             isinstance(name, str) and name.isidentifier() and name != "segments",
             f"{where}.name",
-            "must be an identifier other than 'segments'",
+            _("must be an identifier other than %(name)s") % {"name": "'segments'"},
         )
-        _require(name not in names, f"{where}.name", f"duplicate layer name {name!r}")
-        _require(kind in LAYER_TYPES, f"{where}.type", f"must be one of {', '.join(LAYER_TYPES)}")
+        _require(
+            name not in names,
+            f"{where}.name",
+            _("duplicate layer name %(name)s") % {"name": repr(name)},
+        )
+        _require(
+            kind in LAYER_TYPES,
+            f"{where}.type",
+            _("must be one of %(choices)s") % {"choices": ", ".join(LAYER_TYPES)},
+        )
         names[name] = kind
         if kind == "ordinal":
             lo, hi = layer.get("min"), layer.get("max")
             _require(
                 isinstance(lo, int) and isinstance(hi, int) and lo < hi,
                 where,
-                "an ordinal layer needs integer min < max",
+                _("an ordinal layer needs integer min < max"),
             )
             continue
         labels = layer.get("labels")
         _require(
             isinstance(labels, list) and len(labels) >= 2,
             f"{where}.labels",
-            "needs at least two labels",
+            _("needs at least two labels"),
         )
         seen: set[str] = set()
         for j, label in enumerate(labels):
@@ -177,56 +190,68 @@ def validate_label_schema(schema: Any) -> None:
             _require(
                 isinstance(value, str) and bool(value.strip()) and value != UNSURE,
                 f"{where}.labels[{j}].value",
-                f"must be a non-empty string other than {UNSURE!r}",
+                _("must be a non-empty string other than %(unsure)s") % {"unsure": repr(UNSURE)},
             )
-            _require(value not in seen, f"{where}.labels[{j}].value", f"duplicate label {value!r}")
+            _require(
+                value not in seen,
+                f"{where}.labels[{j}].value",
+                _("duplicate label %(label)s") % {"label": repr(value)},
+            )
             seen.add(str(value))
     segments = schema.get("segments")
     if segments is not None:
-        _require(isinstance(segments, dict), "label_schema.segments", "must be an object")
+        _require(isinstance(segments, dict), "label_schema.segments", _("must be an object"))
         for role, kind in (("primary", "single"), ("secondary", "multi"), ("intensity", "ordinal")):
             ref = segments.get(role)
             _require(
                 ref is None or names.get(ref) == kind,
                 f"label_schema.segments.{role}",
-                f"must name a {kind} layer",
+                _("must name a %(type)s layer") % {"type": kind},
             )
-        _require(segments.get("primary") is not None, "label_schema.segments.primary", "required")
+        _require(
+            segments.get("primary") is not None, "label_schema.segments.primary", _("required")
+        )
 
 
 def validate_trace_config(config: Any) -> None:
-    _require(isinstance(config, dict), "trace_config", "must be an object")
+    _require(isinstance(config, dict), "trace_config", _("must be an object"))
     rate = config.get("rate_hz")
-    _require(_is_number(rate) and 1 <= rate <= 100, "trace_config.rate_hz", "must be 1–100")
+    _require(_is_number(rate) and 1 <= rate <= 100, "trace_config.rate_hz", _("must be 1–100"))
     dims = config.get("dimensions")
-    _require(isinstance(dims, list) and bool(dims), "trace_config.dimensions", "needs a dimension")
+    _require(
+        isinstance(dims, list) and bool(dims), "trace_config.dimensions", _("needs a dimension")
+    )
     for i, dim in enumerate(dims):
         where = f"trace_config.dimensions[{i}]"
-        _require(isinstance(dim, dict) and isinstance(dim.get("name"), str), where, "needs a name")
+        _require(
+            isinstance(dim, dict) and isinstance(dim.get("name"), str), where, _("needs a name")
+        )
         lo, hi = dim.get("min"), dim.get("max")
-        _require(_is_number(lo) and _is_number(hi) and lo < hi, where, "needs numbers min < max")
+        _require(_is_number(lo) and _is_number(hi) and lo < hi, where, _("needs numbers min < max"))
     chunk = config.get("chunk_seconds", 1.0)
     _require(
-        _is_number(chunk) and 0.1 <= chunk <= 10, "trace_config.chunk_seconds", "must be 0.1–10"
+        _is_number(chunk) and 0.1 <= chunk <= 10, "trace_config.chunk_seconds", _("must be 0.1–10")
     )
 
 
 def validate_routing_rule(rule: Any) -> None:
-    _require(isinstance(rule, dict), "routing_rule", "must be an object")
+    _require(isinstance(rule, dict), "routing_rule", _("must be an object"))
     _require(
         rule.get("aggregator") in AGGREGATORS,
         "routing_rule.aggregator",
-        f"must be one of {', '.join(AGGREGATORS)}",
+        _("must be one of %(choices)s") % {"choices": ", ".join(AGGREGATORS)},
     )
     _require(
-        isinstance(rule.get("accept_unanimous"), bool), "routing_rule.accept_unanimous", "boolean"
+        isinstance(rule.get("accept_unanimous"), bool),
+        "routing_rule.accept_unanimous",
+        _("boolean"),
     )
     for key in ("min_confidence", "medium_confidence"):
         value = rule.get(key, 0.8 if key == "medium_confidence" else None)
-        _require(_is_number(value) and 0 <= value <= 1, f"routing_rule.{key}", "must be 0–1")
+        _require(_is_number(value) and 0 <= value <= 1, f"routing_rule.{key}", _("must be 0–1"))
     ccc = rule.get("min_trace_ccc")
     _require(
         ccc is None or (_is_number(ccc) and -1 <= ccc <= 1),
         "routing_rule.min_trace_ccc",
-        "must be null or -1–1",
+        _("must be null or -1–1"),
     )

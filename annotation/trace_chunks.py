@@ -1,4 +1,5 @@
-"""The trace recording protocol's data side, pure (numpy + orjson, no Django).
+"""The trace recording protocol's data side, pure (numpy + orjson; Django only translates
+the error messages).
 
 A chunk is ``{"seq": int, "t0": seconds, "samples": [[v, a], ...]}``: samples on the project's
 grid, sample i at media time ``t0 + i / rate``. Chunks are validated as whole arrays, never
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import orjson
+from django.utils.translation import gettext as _
 
 from annotation.errors import Invalid
 
@@ -50,17 +52,17 @@ def parse_chunk(
 ) -> Chunk:  # fmt: skip
     """Validate one decoded chunk; Invalid names the field (``chunks[2].samples``)."""
     if not isinstance(raw, dict):
-        raise Invalid("must be an object", field=where or "chunk")
+        raise Invalid(_("must be an object"), field=where or "chunk")
     seq, t0, samples = raw.get("seq"), raw.get("t0"), raw.get("samples")
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-        raise Invalid("must be a non-negative integer", field=_field("seq", where))
+        raise Invalid(_("must be a non-negative integer"), field=_field("seq", where))
     if isinstance(t0, bool) or not isinstance(t0, int | float) or not math.isfinite(t0) or t0 < 0:
-        raise Invalid("must be a non-negative number of seconds", field=_field("t0", where))
+        raise Invalid(_("must be a non-negative number of seconds"), field=_field("t0", where))
     if not isinstance(samples, list) or not samples:
-        raise Invalid("must be a non-empty list of samples", field=_field("samples", where))
+        raise Invalid(_("must be a non-empty list of samples"), field=_field("samples", where))
     if len(samples) > MAX_CHUNK_SECONDS * rate_hz:
         raise Invalid(
-            f"more than {MAX_CHUNK_SECONDS:.0f} s of samples in one chunk",
+            _("more than %(seconds).0f s of samples in one chunk") % {"seconds": MAX_CHUNK_SECONDS},
             field=_field("samples", where),
         )
     try:
@@ -70,27 +72,29 @@ def parse_chunk(
         array = np.empty(0)
     if array.ndim != 2 or array.shape[1] != len(dimensions):
         raise Invalid(
-            f"each sample must be a list of {len(dimensions)} numbers "
-            f"({', '.join(d['name'] for d in dimensions)})",
+            _("each sample must be a list of %(count)s numbers (%(names)s)")
+            % {"count": len(dimensions), "names": ", ".join(d["name"] for d in dimensions)},
             field=_field("samples", where),
         )
     bad = ~np.isfinite(array)
     if bad.any():
         i, j = np.argwhere(bad)[0]
-        raise Invalid("must be a finite number", field=_field(f"samples[{i}][{j}]", where))
+        raise Invalid(_("must be a finite number"), field=_field(f"samples[{i}][{j}]", where))
     low = np.array([d["min"] for d in dimensions])
     high = np.array([d["max"] for d in dimensions])
     outside = (array < low) | (array > high)
     if outside.any():
         i, j = np.argwhere(outside)[0]
         raise Invalid(
-            f"{array[i, j]:g} is outside [{low[j]:g}, {high[j]:g}]",
+            _("%(value)g is outside [%(low)g, %(high)g]")
+            % {"value": array[i, j], "low": low[j], "high": high[j]},
             field=_field(f"samples[{i}][{j}]", where),
         )
     end = t0 + (len(array) - 1) / rate_hz
     if duration_s is not None and end > duration_s + END_TOLERANCE_S:
         raise Invalid(
-            f"samples run to {end:.2f} s, past the clip's end ({duration_s:.2f} s)",
+            _("samples run to %(end).2f s, past the clip's end (%(duration).2f s)")
+            % {"end": end, "duration": duration_s},
             field=_field("t0", where),
         )
     return Chunk(seq=seq, t0=float(t0), samples=array.astype(DTYPE))
@@ -101,11 +105,11 @@ def decode_body(body: bytes) -> list[Any]:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise Invalid(f"not valid JSON ({exc})", field="body") from exc
+        raise Invalid(_("not valid JSON (%(error)s)") % {"error": exc}, field="body") from exc
     if isinstance(data, dict) and "chunks" in data:
         chunks = data["chunks"]
         if not isinstance(chunks, list) or not chunks:
-            raise Invalid("must be a non-empty list", field="chunks")
+            raise Invalid(_("must be a non-empty list"), field="chunks")
         return chunks
     return [data]
 
@@ -142,14 +146,14 @@ def assemble(
     if not chunks:
         raise ValueError("no chunks to assemble")
     dims = chunks[0][2].shape[1]
-    last = max((round(t0 * rate_hz) + len(s) for _, t0, s in chunks), default=0)
+    last = max((round(t0 * rate_hz) + len(s) for _seq, t0, s in chunks), default=0)
     n = max(last, math.ceil((duration_s or 0) * rate_hz))
     grid = np.full((n, dims), np.nan, dtype=DTYPE)
-    for _, t0, samples in sorted(chunks, key=lambda chunk: chunk[0]):
+    for _seq, t0, samples in sorted(chunks, key=lambda chunk: chunk[0]):
         start = round(t0 * rate_hz)
         grid[start : start + len(samples)] = samples
     recorded = np.asarray(~np.isnan(grid).any(axis=1), dtype=bool)
-    seqs = sorted(seq for seq, _, _ in chunks)
+    seqs = sorted(seq for seq, _t0, _samples in chunks)
     missing = sorted(set(range(seqs[-1] + 1)) - set(seqs))
     gaps = [(a / rate_hz, b / rate_hz) for a, b in _runs(~recorded)]
     report = {

@@ -13,6 +13,7 @@ import orjson
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotation.models import Project
 from clips.importers.records import ClipRecord
@@ -123,7 +124,7 @@ def clips_register(*, project: Project, records: Sequence[ClipRecord]) -> Regist
 def _replace_segments(pairs: list[tuple[Clip, list[SegmentRecord]]]) -> None:
     if not pairs:
         return
-    Segment.objects.filter(clip__in=[clip for clip, _ in pairs]).delete()
+    Segment.objects.filter(clip__in=[clip for clip, _segments in pairs]).delete()
     Segment.objects.bulk_create(
         [
             Segment(
@@ -173,7 +174,10 @@ def clip_ingest_media(*, clip_id: int) -> Clip:
         fields = {"media_status": Clip.MediaStatus.FAILED, "media_error": str(exc)}
     except Exception as exc:  # one bad file never stops an import: record it, keep going
         log.exception("ingesting clip %s failed unexpectedly", clip_id)
-        fields = {"media_status": Clip.MediaStatus.FAILED, "media_error": f"internal error: {exc}"}
+        fields = {
+            "media_status": Clip.MediaStatus.FAILED,
+            "media_error": _("internal error: %(error)s") % {"error": exc},
+        }
     try:
         with transaction.atomic():
             Clip.objects.filter(pk=clip_id).update(**fields, updated_at=timezone.now())
@@ -196,7 +200,8 @@ def _mark_duplicate(clip_id: int, sha256: str) -> None:
         media_status=Clip.MediaStatus.DUPLICATE,
         content_sha256=sha256,
         duplicate_of=original,
-        media_error=f"same content as clip {original.external_id if original else '?'}",
+        media_error=_("same content as clip %(clip)s")
+        % {"clip": original.external_id if original else "?"},
         updated_at=timezone.now(),
     )
 
@@ -204,7 +209,7 @@ def _mark_duplicate(clip_id: int, sha256: str) -> None:
 def _ingest(clip: Clip) -> dict[str, Any]:
     source = Path(clip.source_uri)
     if not source.is_file():
-        raise MediaError(f"file not found: {source}")
+        raise MediaError(_("file not found: %(path)s") % {"path": source})
     sha256 = file_sha256(source)
     original = (
         Clip.objects.filter(project_id=clip.project_id, content_sha256=sha256)
@@ -218,7 +223,7 @@ def _ingest(clip: Clip) -> dict[str, Any]:
             "media_status": Clip.MediaStatus.DUPLICATE,
             "content_sha256": sha256,
             "duplicate_of": original,
-            "media_error": f"same content as clip {original.external_id}",
+            "media_error": _("same content as clip %(clip)s") % {"clip": original.external_id},
         }
     info = probe(source)
     media_root = Path(settings.MEDIA_ROOT)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -17,15 +18,17 @@ from rest_framework.views import APIView
 
 from annotation import selectors
 from annotation.apis import AuthedRequest, Pages
-from annotation.errors import Conflict, Invalid
+from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Role
 from exports.models import Release
 from exports.pipeline.evaluation import score
+from exports.pipeline.messages import message_text
 from exports.services import release_create, release_dir, release_retry
 
 
 class ReleaseSerializer(serializers.ModelSerializer):
     version = serializers.CharField(read_only=True)
+    progress_message = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -35,6 +38,10 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "error", "attempts", "archive_sha256", "size_bytes", "created_at", "published_at",
             "download_url",
         ]  # fmt: skip
+
+    def get_progress_message(self, release: Release) -> str:
+        """Stored as the English text the build marked; shown in the reader's language."""
+        return _(release.progress_message) if release.progress_message else ""
 
     def get_download_url(self, release: Release) -> str | None:
         if release.status != Release.Status.PUBLISHED:
@@ -104,7 +111,10 @@ class ReleaseDownloadApi(APIView):
     def get(self, request: AuthedRequest, release_id: int) -> FileResponse:
         release = _release(request, release_id)
         if release.status != Release.Status.PUBLISHED:
-            raise Conflict(f"the release is {release.status}, not published")
+            raise Conflict(
+                _("the release is %(status)s, not published")
+                % {"status": state_word(release.status)}
+            )
         path = Path(settings.MEDIA_ROOT) / release.archive_path
         return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
@@ -118,13 +128,16 @@ class ReleaseScoreApi(APIView):
     def post(self, request: AuthedRequest, release_id: int) -> Response:
         release = _release(request, release_id)
         if release.status != Release.Status.PUBLISHED:
-            raise Conflict(f"the release is {release.status}, not published")
+            raise Conflict(
+                _("the release is %(status)s, not published")
+                % {"status": state_word(release.status)}
+            )
         data = ScoreIn(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["predictions"]
         suffix = Path(upload.name).suffix.lower()
         if suffix not in (".jsonl", ".csv"):
-            raise Invalid("predictions must be a .jsonl or .csv file", field="predictions")
+            raise Invalid(_("predictions must be a .jsonl or .csv file"), field="predictions")
         target = (
             Path(settings.MEDIA_ROOT)
             / "tmp"
@@ -137,7 +150,7 @@ class ReleaseScoreApi(APIView):
         try:
             result = score(release_dir(release), target, split=data.validated_data["split"])
         except ValueError as exc:
-            raise Invalid(str(exc), field="predictions") from exc
+            raise Invalid(message_text(exc, _), field="predictions") from exc
         finally:
             target.unlink(missing_ok=True)
         return Response(result)

@@ -14,13 +14,16 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from annotation.errors import Conflict, Invalid
+from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Project
 from annotation.services.audit import audit_record
 from exports.models import Release
 from exports.pipeline import build_release, make_archive, read_previous
 from exports.pipeline.data import ReleaseOptions
+from exports.pipeline.messages import error_kind, message_text
 from exports.selectors import release_data, release_options
 
 log = logging.getLogger(__name__)
@@ -48,19 +51,24 @@ def release_create(
 
     match = SEMVER.match(version.strip())
     if not match:
-        raise Invalid("must be a semantic version such as 1.0.0", field="version")
+        raise Invalid(
+            _("must be a semantic version such as %(example)s") % {"example": "1.0.0"},
+            field="version",
+        )
     parts = tuple(int(p) for p in match.groups())
     try:
         cleaned = ReleaseOptions(**release_options(options or {}))
         cleaned.validate()
     except (TypeError, ValueError) as exc:
-        raise Invalid(str(exc), field="options") from exc
+        raise Invalid(message_text(exc, _), field="options") from exc
     with transaction.atomic():
         Project.objects.select_for_update().get(pk=project.pk)  # one creator at a time
         latest = Release.objects.filter(project=project).order_by("-major", "-minor", "-patch")
         newest = latest.first()
         if newest is not None and parts <= (newest.major, newest.minor, newest.patch):
-            raise Conflict(f"versions only go up: the latest is {newest.version}")
+            raise Conflict(
+                _("versions only go up: the latest is %(version)s") % {"version": newest.version}
+            )
         previous = latest.filter(status=Release.Status.PUBLISHED).first()
         release = Release.objects.create(
             project=project,
@@ -79,6 +87,8 @@ def release_create(
 
 
 def _progress(release_id: int, fraction: float, message: str) -> None:
+    """``message`` is one of the pipeline's texts marked for the catalogue: stored as is (the
+    English) and translated where it is shown, in the reader's language."""
     Release.objects.filter(pk=release_id).update(
         progress=max(0.0, min(1.0, fraction)), progress_message=message[:200]
     )
@@ -123,7 +133,7 @@ def release_build(*, release_id: int) -> Release:
     except Exception as exc:
         log.exception("building release %s failed", release_id)
         Release.objects.filter(pk=release_id).update(
-            status=Release.Status.FAILED, error=f"{type(exc).__name__}: {exc}"
+            status=Release.Status.FAILED, error=f"{error_kind(exc)}: {message_text(exc, _)}"
         )
         release.refresh_from_db()
         return release
@@ -132,7 +142,7 @@ def release_build(*, release_id: int) -> Release:
             status=Release.Status.PUBLISHED,
             published_at=timezone.now(),
             progress=1.0,
-            progress_message="published",
+            progress_message=gettext_noop("published"),
             archive_path=str(final_archive.relative_to(settings.MEDIA_ROOT)),
             archive_sha256=_sha256(final_archive),
             size_bytes=final_archive.stat().st_size,
@@ -149,7 +159,10 @@ def release_retry(*, release: Release, actor: User | None) -> Release:
     from exports.tasks import release_build_task
 
     if release.status != Release.Status.FAILED:
-        raise Conflict(f"only a failed release can be retried (this one is {release.status})")
+        raise Conflict(
+            _("only a failed release can be retried (this one is %(status)s)")
+            % {"status": state_word(release.status)}
+        )
     Release.objects.filter(pk=release.pk).update(status=Release.Status.PENDING)
     audit_record(action="release.retried", project=release.project, actor=actor, target=release)
     transaction.on_commit(partial(release_build_task.delay, release.pk))

@@ -5,8 +5,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from annotation.errors import Conflict, Invalid
+from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Adjudication, Assignment, GoldLabel, Provenance
 from annotation.payloads import validate_payload
 from annotation.services.audit import audit_record
@@ -20,7 +21,7 @@ def adjudication_decide(
     """Record the decision and its rationale as gold with provenance "adjudicated"."""
     rationale = (rationale or "").strip()
     if not rationale:
-        raise Invalid("say why: the rationale is kept with the gold label", field="rationale")
+        raise Invalid(_("say why: the rationale is kept with the gold label"), field="rationale")
     with transaction.atomic():
         assignment = (
             Assignment.objects.select_for_update()
@@ -46,11 +47,17 @@ def adjudication_decide(
                 and gold.adjudication.rationale == rationale
             ):
                 return gold  # a replayed request
-            raise Conflict("this clip has been decided already")
+            raise Conflict(_("this clip has been decided already"))
         if assignment.status != Assignment.Status.ACTIVE:
-            raise Conflict(f"this assignment is {assignment.status}, not active")
+            raise Conflict(
+                _("this assignment is %(status)s, not active")
+                % {"status": state_word(assignment.status)}
+            )
         if clip.stage != Clip.Stage.DISPUTED:
-            raise Conflict(f"the clip is no longer disputed (now {clip.stage})")
+            raise Conflict(
+                _("the clip is no longer disputed (now %(stage)s)")
+                % {"stage": state_word(clip.stage)}
+            )
         decision = Adjudication.objects.create(
             clip=clip, adjudicator=user, assignment=assignment, payload=clean, rationale=rationale
         )

@@ -14,8 +14,9 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from annotation.errors import Conflict, NotAllowed
+from annotation.errors import Conflict, NotAllowed, state_word
 from annotation.models import Annotation, Assignment, Membership, Project, Role
 from annotation.selectors import layer1_candidates
 from annotation.services.audit import audit_record
@@ -29,7 +30,10 @@ def _lock_membership(user: User, project: Project, role: str) -> None:
         .exists()
     )
     if not locked and not (role == Role.ADMIN and user.is_superuser):
-        raise NotAllowed(f"this needs the {role} role in {project.slug}")
+        raise NotAllowed(
+            _("this needs the %(roles)s role in %(project)s")
+            % {"roles": role, "project": project.slug}
+        )
 
 
 def _skip_locked(queryset: QuerySet[Clip]) -> QuerySet[Clip]:
@@ -132,7 +136,8 @@ def adjudication_next(
             return current
         if current is not None:
             raise Conflict(
-                f"decide or skip the clip you have open ({current.clip.external_id}) first"
+                _("decide or skip the clip you have open (%(clip)s) first")
+                % {"clip": current.clip.external_id}
             )
         taken = Assignment.objects.filter(
             clip=OuterRef("pk"), layer=2, status=Assignment.Status.ACTIVE
@@ -147,7 +152,7 @@ def adjudication_next(
         if clip_id is not None:
             clip = _skip_locked(candidates.filter(pk=clip_id)).first()
             if clip is None:
-                raise Conflict("this clip is not waiting for you: decided, taken or yours")
+                raise Conflict(_("this clip is not waiting for you: decided, taken or yours"))
             return _lease(project, clip, user, layer=2)
         released = Assignment.objects.filter(
             clip=OuterRef("pk"), layer=2, user=user, status=Assignment.Status.RELEASED
@@ -169,7 +174,10 @@ def assignment_release(*, assignment_id: int, user: User) -> Assignment:
         if assignment.status == Assignment.Status.RELEASED:
             return assignment
         if assignment.status != Assignment.Status.ACTIVE:
-            raise Conflict(f"this assignment is {assignment.status}, not active")
+            raise Conflict(
+                _("this assignment is %(status)s, not active")
+                % {"status": state_word(assignment.status)}
+            )
         assignment.status = Assignment.Status.RELEASED
         assignment.finished_at = timezone.now()
         assignment.save(update_fields=["status", "finished_at"])

@@ -6,8 +6,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from annotation.errors import Conflict
+from annotation.errors import Conflict, state_word
 from annotation.models import Annotation, Assignment, GoldLabel, Provenance, Trace
 from annotation.payloads import validate_payload
 from annotation.services.audit import audit_record
@@ -37,9 +38,12 @@ def annotation_save_draft(*, assignment_id: int, user: User, payload: Any) -> An
     with transaction.atomic():
         assignment = _locked_assignment(assignment_id, user)
         if assignment.status != Assignment.Status.ACTIVE:
-            raise Conflict(f"this assignment is {assignment.status}; drafts need an active one")
+            raise Conflict(
+                _("this assignment is %(status)s; drafts need an active one")
+                % {"status": state_word(assignment.status)}
+            )
         clean = _validated(assignment.clip, payload, complete=False)
-        draft, _ = Annotation.objects.update_or_create(
+        draft, _created = Annotation.objects.update_or_create(
             clip=assignment.clip,
             annotator=user,
             status=Annotation.Status.DRAFT,
@@ -72,10 +76,13 @@ def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annota
             existing = Annotation.objects.get(assignment=assignment, revision=1)
             if existing.payload == clean:
                 return existing
-            raise Conflict("already submitted: send a correction to change it")
+            raise Conflict(_("already submitted: send a correction to change it"))
         was_active = assignment.status == Assignment.Status.ACTIVE
         if not was_active and not _late_submission_allowed(assignment):
-            raise Conflict(f"this assignment is {assignment.status}; the clip went to others")
+            raise Conflict(
+                _("this assignment is %(status)s; the clip went to others")
+                % {"status": state_word(assignment.status)}
+            )
         Annotation.objects.filter(
             clip=clip, annotator=user, status=Annotation.Status.DRAFT
         ).delete()
@@ -122,7 +129,9 @@ def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annot
             .get(pk=annotation_id, annotator=user, status=Annotation.Status.SUBMITTED)
         )
         if not old.is_current:
-            raise Conflict(f"revision {old.revision} has been corrected already")
+            raise Conflict(
+                _("revision %(revision)s has been corrected already") % {"revision": old.revision}
+            )
         clip = Clip.objects.select_for_update().get(pk=old.clip_id)
         clean = _validated(old.clip, payload, complete=True)
         if clean == old.payload:

@@ -6,8 +6,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from annotation.errors import Conflict, Invalid
+from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Assignment, Trace, TraceChunk
 from annotation.services.audit import audit_record
 from annotation.trace_chunks import assemble, contiguous_ack, parse_chunk, unpack
@@ -23,9 +24,12 @@ def trace_start(*, assignment_id: int, user: User, restart: bool = False) -> Tra
         )
         clip = assignment.clip
         if clip.kind != Clip.Kind.STREAM:
-            raise Invalid("traces are recorded on streaming clips only", field="assignment")
+            raise Invalid(_("traces are recorded on streaming clips only"), field="assignment")
         if assignment.status != Assignment.Status.ACTIVE:
-            raise Conflict(f"this assignment is {assignment.status}, not active")
+            raise Conflict(
+                _("this assignment is %(status)s, not active")
+                % {"status": state_word(assignment.status)}
+            )
         current = (
             Trace.objects.select_for_update()
             .filter(clip=clip, annotator=user, is_current=True)
@@ -84,7 +88,7 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
             for i, raw in enumerate(raw_chunks)
         ]
         if trace.status == Trace.Status.FINALISED:
-            raise Conflict("this trace is finalised; start a new revision to record again")
+            raise Conflict(_("this trace is finalised; start a new revision to record again"))
         known = dict(
             TraceChunk.objects.filter(trace=trace, seq__in=[c.seq for c in chunks]).values_list(
                 "seq", "digest"
@@ -108,7 +112,9 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
             elif digest == chunk.digest:
                 duplicates.append(chunk.seq)
             else:
-                raise Conflict(f"chunk {chunk.seq} was received before with other samples")
+                raise Conflict(
+                    _("chunk %(seq)s was received before with other samples") % {"seq": chunk.seq}
+                )
         TraceChunk.objects.bulk_create(fresh.values())
         trace.chunk_count += len(fresh)
         trace.acked_seq = contiguous_ack(trace.acked_seq, list(fresh))
@@ -147,13 +153,13 @@ def trace_finalise(*, trace_id: int, user: User, allow_gaps: bool = False) -> Tr
             )
         ]
         if not chunks:
-            raise Conflict("nothing recorded yet")
+            raise Conflict(_("nothing recorded yet"))
         result = assemble(chunks, rate_hz=trace.config["rate_hz"], duration_s=trace.clip.duration_s)
         missing = result.report["missing_seqs"]
         if missing and not allow_gaps:
             raise Conflict(
-                f"chunks {', '.join(map(str, missing[:20]))} have not arrived; send them, or "
-                "finalise with allow_gaps"
+                _("chunks %(seqs)s have not arrived; send them, or finalise with allow_gaps")
+                % {"seqs": ", ".join(map(str, missing[:20]))}
             )
         trace.data = result.samples.tobytes()
         trace.gap_report = result.report

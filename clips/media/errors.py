@@ -1,5 +1,6 @@
 class MediaError(Exception):
-    """A file that cannot be ingested; the message is shown to the user as is."""
+    """A file that cannot be ingested; the message is shown to the user as is (translated
+    where it is made: in a worker that is the default language, English)."""
 
 
 class MediaToolMissing(MediaError):

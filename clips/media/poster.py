@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import ffmpeg
+from django.utils.translation import gettext as _
 
 from .tools import binary, run
 
@@ -19,4 +20,4 @@ def write_poster(src: Path, dst: Path, duration_s: float) -> None:
         .output(str(dst), vframes=1, vf=f"scale='min({POSTER_MAX_WIDTH},iw)':-2", **{"q:v": 3})
         .global_args("-hide_banner", "-nostdin", "-v", "error")
     )
-    run(out.compile(cmd=binary("ffmpeg"), overwrite_output=True), what="ffmpeg poster")
+    run(out.compile(cmd=binary("ffmpeg"), overwrite_output=True), what=_("ffmpeg poster"))

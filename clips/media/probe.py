@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from django.utils.translation import gettext as _
 
 from .errors import MediaError
 from .tools import binary, run
@@ -70,9 +71,9 @@ def _duration(fmt: dict[str, Any], video: dict[str, Any]) -> float | None:
 def probe(path: Path) -> MediaInfo:
     """Probe ``path``; a file that is not usable video raises MediaError saying why."""
     if not path.is_file():
-        raise MediaError(f"file not found: {path}")
+        raise MediaError(_("file not found: %(path)s") % {"path": path})
     if path.stat().st_size == 0:
-        raise MediaError("file is empty")
+        raise MediaError(_("file is empty"))
     out = run(
         [
             binary("ffprobe"),
@@ -84,7 +85,7 @@ def probe(path: Path) -> MediaInfo:
             "json",
             str(path),
         ],
-        what="not a readable media file: ffprobe",
+        what=_("not a readable media file: ffprobe"),
         timeout=120,
     )
     data = orjson.loads(out)
@@ -98,12 +99,16 @@ def probe(path: Path) -> MediaInfo:
     audios = [s for s in streams if s.get("codec_type") == "audio"]
     if not videos:
         kinds = sorted({str(s.get("codec_type")) for s in streams}) or ["none"]
-        raise MediaError(f"no video stream (found: {', '.join(kinds)}); not a video file")
+        raise MediaError(
+            _("no video stream (found: %(kinds)s); not a video file") % {"kinds": ", ".join(kinds)}
+        )
     video = videos[0]
     audio = audios[0] if audios else None
     duration = _duration(fmt, video)
     if duration is None:
-        raise MediaError("could not determine the duration; the file may be truncated or corrupt")
+        raise MediaError(
+            _("could not determine the duration; the file may be truncated or corrupt")
+        )
     return MediaInfo(
         container=str(fmt.get("format_name", "")),
         duration_s=duration,

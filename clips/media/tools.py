@@ -5,10 +5,9 @@ import subprocess
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .errors import MediaError, MediaToolMissing
-
-INSTALL_HINT = "install Debian's ffmpeg package (apt-get install ffmpeg) or set {var}"
 
 
 def binary(name: str) -> str:
@@ -18,7 +17,11 @@ def binary(name: str) -> str:
     if path is None:
         var = "FFMPEG_BINARY" if name == "ffmpeg" else "FFPROBE_BINARY"
         raise MediaToolMissing(
-            f"{name} not found ({configured!r}): " + INSTALL_HINT.format(var=var)
+            _(
+                "%(tool)s not found (%(configured)s): install Debian's ffmpeg package "
+                "(apt-get install ffmpeg) or set %(setting)s"
+            )
+            % {"tool": name, "configured": repr(configured), "setting": var}
         )
     return path
 
@@ -38,14 +41,15 @@ def last_error_line(stderr: bytes) -> str:
     """The most telling line of ffmpeg's stderr (its last non-empty one)."""
     lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
     if not lines:
-        return "no output"
+        return _("no output")
     # "/path/to/file: Invalid data ..." -> the reason; the clip already names its file.
     path, sep, reason = lines[-1].partition(": ")
     return reason if sep and path.startswith("/") else lines[-1]
 
 
 def run(args: Sequence[str], *, what: str, timeout: float | None = None) -> bytes:
-    """Run an ffmpeg/ffprobe command line; return stdout or raise MediaError naming ``what``."""
+    """Run an ffmpeg/ffprobe command line; return stdout or raise MediaError naming ``what``
+    (a translated phrase such as "ffmpeg poster")."""
     try:
         proc = subprocess.run(
             list(args),
@@ -54,7 +58,16 @@ def run(args: Sequence[str], *, what: str, timeout: float | None = None) -> byte
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as exc:
-        raise MediaError(f"{what} took longer than {exc.timeout:.0f} s and was stopped") from exc
+        raise MediaError(
+            # Translators: %(what)s is a step such as "ffmpeg poster" (translated on its own).
+            _("%(what)s took longer than %(seconds).0f s and was stopped")
+            % {"what": what, "seconds": exc.timeout}
+        ) from exc
     if proc.returncode != 0:
-        raise MediaError(f"{what} failed: {last_error_line(proc.stderr)}")
+        raise MediaError(
+            # Translators: %(what)s is a step such as "ffmpeg poster"; %(reason)s is ffmpeg's
+            # own (English) error line.
+            _("%(what)s failed: %(reason)s")
+            % {"what": what, "reason": last_error_line(proc.stderr)}
+        )
     return proc.stdout

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import ffmpeg
+from django.utils.translation import gettext as _
 
 from .errors import MediaError
 from .probe import MediaInfo, probe
@@ -46,12 +47,15 @@ def playable_command(src: Path, dst: Path, info: MediaInfo) -> list[str]:
 
 def make_playable(src: Path, dst: Path, info: MediaInfo) -> MediaInfo:
     """Write the playable MP4 and return what ffprobe says of it (so callers store the truth)."""
-    action = "stream copy" if info.browser_playable else "transcode"
-    run(playable_command(src, dst, info), what=f"ffmpeg {action}")
+    what = _("ffmpeg stream copy") if info.browser_playable else _("ffmpeg transcode")
+    run(playable_command(src, dst, info), what=what)
     result = probe(dst)
     if result.duration_s < info.duration_s * MIN_DURATION_SHARE - 0.5:
         raise MediaError(
-            f"file is truncated or corrupt: it declares {info.duration_s:.2f} s "
-            f"but only {result.duration_s:.2f} s could be read"
+            _(
+                "file is truncated or corrupt: it declares %(declared).2f s but only "
+                "%(read).2f s could be read"
+            )
+            % {"declared": info.duration_s, "read": result.duration_s}
         )
     return result

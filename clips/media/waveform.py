@@ -5,6 +5,7 @@ from typing import Any
 
 import ffmpeg
 import numpy as np
+from django.utils.translation import gettext as _
 
 from .tools import binary, run
 
@@ -34,7 +35,7 @@ def waveform(src: Path, *, peaks_per_second: int, has_audio: bool) -> dict[str, 
             .global_args("-hide_banner", "-nostdin", "-v", "error")
             .compile(cmd=binary("ffmpeg"))
         )
-        raw = run(cmd, what="ffmpeg audio decode")
+        raw = run(cmd, what=_("ffmpeg audio decode"))
         data = peaks(np.frombuffer(raw, dtype="<f4"), samples_per_peak).tolist()
     return {
         "version": 2,

@@ -13,6 +13,7 @@ from exports.pipeline import card, changelog, croissant, emos, plots, tables
 from exports.pipeline.archive import release_files, write_sha256sums
 from exports.pipeline.data import SPLITS, ReleaseData
 from exports.pipeline.jsonfmt import compact
+from exports.pipeline.messages import MediaNotFound, gettext_noop
 from exports.pipeline.naming import safe_names
 from exports.pipeline.selection import Selection, group_key, select
 from exports.pipeline.splits import SplitItem, assign_splits, split_lists
@@ -24,7 +25,13 @@ from exports.pipeline.writers import (
     write_text,
 )
 
+# Progress texts are marked for the catalogue; whoever shows them translates them.
 Progress = Callable[[float, str], None]
+MEDIA_PROGRESS = {
+    "reference": gettext_noop("media (reference)"),
+    "include": gettext_noop("media (include)"),
+    "none": gettext_noop("media (none)"),
+}
 
 
 def _no_progress(fraction: float, message: str) -> None:
@@ -58,7 +65,11 @@ def collect_media(
         source = Path(clip.media_path)
         if mode == "include":
             if not source.is_file():
-                raise FileNotFoundError(f"media of clip {clip.clip_id!r} not found: {source}")
+                raise MediaNotFound(
+                    gettext_noop("media of clip %(clip)s not found: %(path)s"),
+                    clip=repr(clip.clip_id),
+                    path=source,
+                )
             relative = f"media/{names[clip.clip_id]}{source.suffix.lower() or '.mp4'}"
             target = out_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,19 +105,19 @@ def build_release(
         raise ValueError(f"{out_dir} is not empty")
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    progress(0.0, "selecting clips")
+    progress(0.0, gettext_noop("selecting clips"))
     sel = select(data)
     names = safe_names(sel.clip_ids)
 
-    progress(0.05, "assigning splits")
+    progress(0.05, gettext_noop("assigning splits"))
     splits = compute_splits(data, sel)
     for split, ids in split_lists(splits).items():
         write_text(out_dir / "splits" / f"{split}.txt", "".join(f"{i}\n" for i in ids))
 
-    progress(0.1, f"media ({data.options.media})")
+    progress(0.1, MEDIA_PROGRESS[data.options.media])
     media = collect_media(data, sel, out_dir, names)
 
-    progress(0.3, "writing tables")
+    progress(0.3, gettext_noop("writing tables"))
     gold = tables.gold_table(sel, splits)
     labels = tables.labels_table(sel)
     dimensions = _dimensions(data, sel)
@@ -123,10 +134,10 @@ def build_release(
         if table.jsonl:
             write_jsonl(table, out_dir / "data" / f"{table.name}.jsonl")
 
-    progress(0.5, "EmoS layout")
+    progress(0.5, gettext_noop("EmoS layout"))
     emos.write_emos(sel, out_dir, names)
 
-    progress(0.6, "plots")
+    progress(0.6, gettext_noop("plots"))
     made = [
         plots.label_distribution(sel, out_dir / "plots" / "label_distribution.png"),
         plots.confusion(sel, out_dir / "plots" / "confusion.png"),
@@ -134,7 +145,7 @@ def build_release(
     ]
     plot_paths = [p.relative_to(out_dir).as_posix() for p in made if p is not None]
 
-    progress(0.75, "changelog")
+    progress(0.75, gettext_noop("changelog"))
     layers = changelog.layer_names(data.label_schema)
     current = changelog.digests(_json_rows(gold), _json_rows(labels), layers)
     change = changelog.changes(data.version, data.previous, current, splits)
@@ -162,10 +173,10 @@ def build_release(
         },
     )
 
-    progress(0.8, "dataset card")
+    progress(0.8, gettext_noop("dataset card"))
     write_text(out_dir / "README.md", card.render_card(data, sel, splits, all_tables, plot_paths))
 
-    progress(0.85, "Croissant metadata")
+    progress(0.85, gettext_noop("Croissant metadata"))
     listed = {
         rel: sha256_file(out_dir / rel)
         for rel in release_files(out_dir)
@@ -185,7 +196,7 @@ def build_release(
     )
     write_json(out_dir / "croissant.json", metadata)
 
-    progress(0.95, "checksums")
+    progress(0.95, gettext_noop("checksums"))
     write_sha256sums(out_dir)
-    progress(1.0, "done")
+    progress(1.0, gettext_noop("done"))
     return [out_dir / rel for rel in release_files(out_dir)]

@@ -11,6 +11,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from exports.pipeline.messages import PipelineError, gettext_noop
+
 TIERS = ("high", "medium", "low")
 PROVENANCES = ("unanimous", "majority", "model_confident", "adjudicated")
 SPLITS = ("train", "validation", "test")
@@ -38,16 +40,26 @@ class ReleaseOptions:
     def validate(self) -> None:
         unknown = sorted(set(self.tiers) - set(TIERS))
         if unknown:
-            raise ValueError(f"unknown tier(s): {', '.join(unknown)}")
+            raise PipelineError(
+                gettext_noop("unknown tier(s): %(names)s"), names=", ".join(unknown)
+            )
         unknown = sorted(set(self.provenances) - set(PROVENANCES))
         if unknown:
-            raise ValueError(f"unknown provenance(s): {', '.join(unknown)}")
+            raise PipelineError(
+                gettext_noop("unknown provenance(s): %(names)s"), names=", ".join(unknown)
+            )
         if len(self.split_ratios) != 3 or any(r < 0 for r in self.split_ratios):
-            raise ValueError("split_ratios must be three non-negative numbers")
+            raise PipelineError(gettext_noop("split_ratios must be three non-negative numbers"))
         if abs(sum(self.split_ratios) - 1.0) > 1e-6:
-            raise ValueError(f"split_ratios must sum to 1, not {sum(self.split_ratios)}")
+            raise PipelineError(
+                gettext_noop("split_ratios must sum to 1, not %(sum)s"),
+                sum=sum(self.split_ratios),
+            )
         if self.media not in ("reference", "include", "none"):
-            raise ValueError(f"media must be reference, include or none, not {self.media!r}")
+            raise PipelineError(
+                gettext_noop("media must be reference, include or none, not %(media)s"),
+                media=repr(self.media),
+            )
 
     def as_json(self) -> dict[str, Any]:
         return {

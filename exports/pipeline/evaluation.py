@@ -20,7 +20,7 @@ columns (multi-label cells ``;``-joined). Layer and dimension names are the rele
   averages over the split's clips with a gold trace, a missing prediction counting as 0.
 
 A block is reported only when some prediction carries that field. Malformed files raise
-``ValueError`` naming the line.
+``ValueError`` naming the line (a ``PipelineError``, translatable: see ``messages``).
 """
 
 import csv
@@ -36,6 +36,7 @@ import numpy.typing as npt
 import pyarrow.parquet as pq
 
 from exports.pipeline.jsonfmt import clean
+from exports.pipeline.messages import Message, PipelineError, gettext_noop
 from exports.pipeline.schema import UNSURE, LabelSchema
 
 Floats = npt.NDArray[np.float64]
@@ -51,8 +52,14 @@ class Prediction:
     t: Floats | None = None
 
 
-def _fail(path: Path, line: int, message: str) -> ValueError:
-    return ValueError(f"{path.name}: line {line}: {message}")
+def _fail(path: Path, line: int, problem: str, **values: Any) -> PipelineError:
+    """``problem`` (marked with gettext_noop, ``%(name)s`` filled from ``values``) on a line."""
+    return PipelineError(
+        gettext_noop("%(file)s: line %(line)s: %(problem)s"),
+        file=path.name,
+        line=line,
+        problem=Message(problem, values),
+    )
 
 
 def _labels_value(raw: Any, multi: bool, path: Path, line: int, key: str) -> Any:
@@ -63,9 +70,9 @@ def _labels_value(raw: Any, multi: bool, path: Path, line: int, key: str) -> Any
             return [part.strip() for part in raw.split(";") if part.strip()]
         if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
             return raw
-        raise _fail(path, line, f"{key!r} must be a list of labels")
+        raise _fail(path, line, gettext_noop("%(key)s must be a list of labels"), key=repr(key))
     if not isinstance(raw, str):
-        raise _fail(path, line, f"{key!r} must be a label (text)")
+        raise _fail(path, line, gettext_noop("%(key)s must be a label (text)"), key=repr(key))
     return raw
 
 
@@ -73,19 +80,19 @@ def _numbers(raw: Any, path: Path, line: int, key: str) -> Floats:
     if not isinstance(raw, list) or not all(
         v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in raw
     ):
-        raise _fail(path, line, f"{key!r} must be a list of numbers")
+        raise _fail(path, line, gettext_noop("%(key)s must be a list of numbers"), key=repr(key))
     values = np.array([math.nan if v is None else float(v) for v in raw], dtype=np.float64)
     if np.isinf(values).any():
-        raise _fail(path, line, f"{key!r} holds an infinite value")
+        raise _fail(path, line, gettext_noop("%(key)s holds an infinite value"), key=repr(key))
     return values
 
 
 def _record(obj: Any, schema: LabelSchema, dims: list[str], path: Path, line: int) -> Prediction:
     if not isinstance(obj, dict):
-        raise _fail(path, line, "expected a JSON object")
+        raise _fail(path, line, gettext_noop("expected a JSON object"))
     clip_id = obj.get("clip_id")
     if not isinstance(clip_id, str) or not clip_id:
-        raise _fail(path, line, "'clip_id' must be a non-empty string")
+        raise _fail(path, line, gettext_noop("'clip_id' must be a non-empty string"))
     pred = Prediction(clip_id, line)
     for name, multi in ((schema.primary, False), (schema.secondary, True)):
         if name and name in obj:
@@ -96,15 +103,15 @@ def _record(obj: Any, schema: LabelSchema, dims: list[str], path: Path, line: in
     if obj.get("rate_hz") is not None:
         rate = obj["rate_hz"]
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
-            raise _fail(path, line, "'rate_hz' must be a positive number")
+            raise _fail(path, line, gettext_noop("'rate_hz' must be a positive number"))
         pred.rate_hz = float(rate)
     if obj.get("t") is not None:
         t = _numbers(obj["t"], path, line, "t")
         if np.isnan(t).any() or (np.diff(t) <= 0).any():
-            raise _fail(path, line, "'t' must be increasing times in seconds")
+            raise _fail(path, line, gettext_noop("'t' must be increasing times in seconds"))
         lengths = {v.size for v in pred.traces.values()}
         if lengths - {t.size}:
-            raise _fail(path, line, "'t' and the trace values differ in length")
+            raise _fail(path, line, gettext_noop("'t' and the trace values differ in length"))
         pred.t = t
     return pred
 
@@ -117,18 +124,20 @@ def _read_jsonl(text: str, path: Path) -> list[tuple[int, Any]]:
         try:
             out.append((number, json.loads(raw)))
         except json.JSONDecodeError as exc:
-            raise _fail(path, number, f"invalid JSON: {exc.msg}") from exc
+            raise _fail(
+                path, number, gettext_noop("invalid JSON: %(error)s"), error=exc.msg
+            ) from exc
     return out
 
 
 def _read_csv(text: str, path: Path) -> list[tuple[int, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "clip_id" not in [f.strip() for f in reader.fieldnames]:
-        raise _fail(path, 1, "the CSV header needs a 'clip_id' column")
+        raise _fail(path, 1, gettext_noop("the CSV header needs a 'clip_id' column"))
     out = []
     for row in reader:
         if None in row:
-            raise _fail(path, reader.line_num, "more cells than header columns")
+            raise _fail(path, reader.line_num, gettext_noop("more cells than header columns"))
         cleaned = {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
         if not any(cleaned.values()):
             continue
@@ -140,9 +149,9 @@ def read_predictions(path: Path, schema: LabelSchema, dims: list[str]) -> dict[s
     try:
         text = path.read_text("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path.name}: not UTF-8 text") from exc
+        raise PipelineError(gettext_noop("%(file)s: not UTF-8 text"), file=path.name) from exc
     if not text.strip():
-        raise ValueError(f"{path.name}: no predictions")
+        raise PipelineError(gettext_noop("%(file)s: no predictions"), file=path.name)
     is_csv = path.suffix.lower() == ".csv" or (
         path.suffix.lower() not in (".jsonl", ".json", ".ndjson") and text.lstrip()[0] != "{"
     )
@@ -152,7 +161,13 @@ def read_predictions(path: Path, schema: LabelSchema, dims: list[str]) -> dict[s
         pred = _record(obj, schema, [] if is_csv else dims, path, line)
         if pred.clip_id in out:
             first = out[pred.clip_id].line
-            raise _fail(path, line, f"clip {pred.clip_id!r} again (first on line {first})")
+            raise _fail(
+                path,
+                line,
+                gettext_noop("clip %(clip)s again (first on line %(first)s)"),
+                clip=repr(pred.clip_id),
+                first=first,
+            )
         out[pred.clip_id] = pred
     return out
 
@@ -333,7 +348,7 @@ def score(release_dir: Path | str, predictions: Path | str, split: str = "test")
     dims = [str(d["name"]) for d in trace_config.get("dimensions", [])]
     split_file = release_dir / "splits" / f"{split}.txt"
     if not split_file.is_file():
-        raise ValueError(f"no split {split!r} in this release")
+        raise PipelineError(gettext_noop("no split %(split)s in this release"), split=repr(split))
     clip_ids = {line for line in split_file.read_text("utf-8").splitlines() if line}
     lines = (release_dir / "data" / "gold.jsonl").read_text("utf-8").splitlines()
     gold = [row for row in map(json.loads, lines) if row["clip_id"] in clip_ids]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from exports.pipeline.jsonfmt import clean
+from exports.pipeline.messages import PipelineError, gettext_noop
 from exports.pipeline.schema import LabelSchema
 from exports.pipeline.selection import Selection
 
@@ -61,7 +62,10 @@ def _layer_columns(schema: LabelSchema, reserved: set[str]) -> list[Column]:
     columns = []
     for layer in schema.layers:
         if layer.name in reserved:
-            raise ValueError(f"label layer {layer.name!r} clashes with a release column")
+            raise PipelineError(
+                gettext_noop("label layer %(name)s clashes with a release column"),
+                name=repr(layer.name),
+            )
         columns.append(
             Column(layer.name, kinds[layer.type], f"{layer.type} label layer {layer.name!r}")
         )

@@ -7,16 +7,19 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from annotation.demo import DEMO_PASSWORD
-from annotation.models import Membership
+from annotation.models import AgreementReport, Membership
 from clips.models import Clip
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_builds_a_playable_bilingual_project(settings, media_root, tmp_path):
+def test_seed_demo_builds_a_playable_bilingual_project(
+    settings, media_root, tmp_path, django_capture_on_commit_callbacks
+):
     settings.DATA_DIR = tmp_path
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # routing and the report run then
+        call_command("seed_demo", stdout=out)
 
     clips = {clip.external_id: clip for clip in Clip.objects.filter(project__slug="emos-demo")}
     assert {clip.media_status for clip in clips.values()} == {"ready"}
@@ -37,10 +40,17 @@ def test_seed_demo_builds_a_playable_bilingual_project(settings, media_root, tmp
         ("annotator2", "annotator"),
         ("annotator3", "annotator"),
         ("adjudicator", "adjudicator"),
+        *((f"rater{i}@emos-demo", "annotator") for i in (1, 2, 3)),  # imported earlier work
     }
+    # something for every role: a gold clip, two disputes, clips still to label, a report
+    stages = {clip.external_id: clip.stage for clip in Clip.objects.all()}
+    assert stages["greeting"] == "gold" and stages["rain"] == stages["letter"] == "disputed"
+    assert [stages[c] for c in ("silence", "exam", "monologue")] == ["layer1"] * 3
+    assert AgreementReport.objects.get().status == "done"
     assert authenticate(username="annotator1", password=DEMO_PASSWORD) is not None
     assert "annotator1" in out.getvalue() and DEMO_PASSWORD in out.getvalue()
 
     # Running it again changes nothing.
     call_command("seed_demo", stdout=StringIO())
     assert Clip.objects.count() == len(clips)
+    assert AgreementReport.objects.count() == 1
