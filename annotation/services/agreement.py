@@ -203,7 +203,8 @@ def build_report(project: Project, progress: Callable[[int, int], None]) -> dict
                 batch_names=table.batch_names,
                 gold=_gold_codes(table, name, classes),
                 high=rule["min_confidence"],
-                medium=rule.get("medium_confidence", 0.8),
+                # above the minimum, the medium tier is empty (routing checks "high" first)
+                medium=min(rule.get("medium_confidence", 0.8), rule["min_confidence"]),
             )
             out["layers"][name] = report
             out["models"][name] = _ds_model_json(model, classes, table.rater_ids)

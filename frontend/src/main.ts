@@ -1,6 +1,8 @@
 import { defineAdjudicationElements } from "./adjudication";
+import { defineDashboardElements } from "./dashboard";
 import { defineElements } from "./elements/registry";
 import "./workspace.css";
 
 defineElements();
 defineAdjudicationElements();
+defineDashboardElements();

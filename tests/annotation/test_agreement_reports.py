@@ -14,7 +14,11 @@ from rest_framework.test import APIClient
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
 from annotation.models import AgreementReport, GoldLabel, Project, Trace
-from annotation.services.agreement import projects_needing_agreement, trace_concordance
+from annotation.services.agreement import (
+    agreement_report_run,
+    projects_needing_agreement,
+    trace_concordance,
+)
 from annotation.services.routing import clip_route
 from clips.models import Clip
 from factories import ClipFactory, ProjectFactory, member
@@ -180,3 +184,22 @@ def test_the_report_covers_traces():
     for key in ("icc1", "icc2", "icc3", "icc1k", "icc2k", "icc3k", "cronbach_alpha"):
         assert valence[key]["n"] == 4
     assert valence["alpha_interval_binned"]["mean"] > 0.5
+
+
+def test_a_minimum_confidence_below_the_medium_tier_still_reports():
+    """Lowering the routing threshold under the default medium tier (0.8) is allowed: that
+    tier is then empty, and the report says so instead of failing."""
+    project = ProjectFactory()
+    project.routing_rule = {**project.routing_rule, "min_confidence": 0.5}
+    project.save()
+    users = [member(project, "annotator") for _ in range(3)]
+    for votes in (["Joy", "Joy", "Fear"], ["Joy", "Joy", "Joy"]):
+        clip = ClipFactory(project=project)
+        for user, vote in zip(users, votes, strict=True):
+            clip.annotations.create(
+                annotator=user, status="submitted", is_current=True, payload={"basic7": vote}
+            )
+    report = agreement_report_run(report_id=AgreementReport.objects.create(project=project).pk)
+    ds = report.report["layers"]["basic7"]["dawid_skene"]
+    assert report.status == "done" and ds["thresholds"] == {"high": 0.5, "medium": 0.5}
+    assert ds["tiers"]["medium"] == 0

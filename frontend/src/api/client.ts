@@ -46,6 +46,10 @@ export class ApiClient {
     return this.#request("PUT", path, body);
   }
 
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.#request("PATCH", path, body);
+  }
+
   /** `path` is relative to the API base, or absolute when it starts with "/". */
   url(path: string): string {
     return path.startsWith("/") ? path : this.base + path;

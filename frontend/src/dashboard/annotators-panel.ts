@@ -1,0 +1,144 @@
+import { fmt, labelledValue } from "../charts/format";
+import { gettext } from "../i18n";
+import { bilingualText, listText } from "../model/labels";
+import { el } from "../workspace/task";
+import { type DashboardContext, Panel } from "./panel";
+import { labelShares, mostChosen, radarSeries, throughputSplit } from "./shaping";
+import type { AnnotatorsAnswer } from "./types";
+
+/**
+ * Per annotator: submissions, agreement with the aggregate, label
+ * distribution, a radar of their profile, and the figures as a table.
+ */
+export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
+  constructor(ctx: DashboardContext) {
+    super(ctx, "annotators", gettext("Annotators"));
+  }
+
+  protected fetch(): Promise<AnnotatorsAnswer> {
+    return this.ctx.api.get(`projects/${this.ctx.slug}/dashboard/annotators/`);
+  }
+
+  protected render(answer: AnnotatorsAnswer): Node[] {
+    const source = el(
+      "p",
+      { class: "note" },
+      answer.report
+        ? gettext("Agreement figures come from the report of %(date)s.", {
+            date: fmt().moment(new Date(answer.report.at)),
+          })
+        : gettext("No agreement report yet: agreement figures appear after the first one."),
+    );
+    if (answer.annotators.length === 0)
+      return [source, el("p", {}, gettext("No annotator has submitted work yet."))];
+
+    const names = answer.annotators.map((a) => a.username);
+    const n = fmt().count;
+    const split = throughputSplit(answer);
+    const accuracy = answer.annotators.map((a) => a.accuracy_vs_aggregate);
+    const labels = labelShares(answer);
+    const top = mostChosen(labels);
+    const topText = answer.annotators.map((a, i) => {
+      const best = top[i];
+      return best
+        ? gettext("%(name)s: mostly %(label)s (%(share)s)", {
+            name: a.username,
+            label: bilingualText(best.label, this.ctx.lang),
+            share: fmt().percent(best.share),
+          })
+        : gettext("%(name)s: no labels", { name: a.username });
+    });
+
+    const radar = el("radar-chart");
+    radar.data = {
+      caption: gettext("Annotator profiles (each axis from 0 to 1)"),
+      legend: gettext("Show annotators"),
+      axes: answer.radar.axes.map((a) => a.label),
+      series: radarSeries(answer),
+    };
+
+    return [
+      source,
+      el(
+        "div",
+        { class: "chart-grid" },
+        this.chart({
+          caption: gettext("Submissions per annotator"),
+          summary: listText(
+            answer.annotators.map((a) => labelledValue(a.username, n(a.submitted))),
+          ),
+          kind: "stacked",
+          x: { kind: "category", labels: names, label: gettext("Annotator") },
+          series: [
+            { label: gettext("Before the last 7 days"), values: split.earlier },
+            { label: gettext("Last 7 days"), values: split.recent },
+          ],
+        }),
+        this.chart({
+          caption: gettext("Agreement with the aggregate label (share of clips)"),
+          summary: listText(
+            answer.annotators.map((a) =>
+              labelledValue(a.username, fmt().decimal(a.accuracy_vs_aggregate)),
+            ),
+          ),
+          kind: "bars",
+          x: { kind: "category", labels: names, label: gettext("Annotator") },
+          series: [{ label: gettext("Agreement with the aggregate"), values: accuracy }],
+          range: [0, 1],
+          format: (v) => fmt().decimal(v),
+        }),
+        this.chart({
+          caption: gettext("Label distribution per annotator: %(layer)s", { layer: answer.layer }),
+          summary: listText(topText),
+          kind: "stacked",
+          x: { kind: "category", labels: names, label: gettext("Annotator") },
+          series: labels.labels.map((label, j) => ({
+            label: bilingualText(label, this.ctx.lang),
+            values: labels.columns[j]!,
+          })),
+          range: [0, 1],
+          format: (v) => fmt().percent(v),
+          height: 240,
+        }),
+        radar,
+      ),
+      this.#table(answer),
+    ];
+  }
+
+  #table(answer: AnnotatorsAnswer): HTMLElement {
+    const n = fmt().count;
+    const d = (v: number | null): string => fmt().decimal(v);
+    const headers = [
+      gettext("Annotator"),
+      gettext("Submitted"),
+      gettext("Last 7 days"),
+      gettext("Agreement with the aggregate"),
+      gettext("κ against gold"),
+      gettext("Label entropy (normalised)"),
+      gettext("Unsure"),
+    ];
+    const rows = answer.annotators.map((a) =>
+      el(
+        "tr",
+        {},
+        el("th", { scope: "row" }, a.username),
+        ...[
+          n(a.submitted),
+          n(a.last_7_days),
+          d(a.accuracy_vs_aggregate),
+          d(a.kappa_vs_gold),
+          d(a.entropy_normalised),
+          fmt().percent(a.unsure_share),
+        ].map((text) => el("td", {}, text)),
+      ),
+    );
+    return el(
+      "table",
+      { class: "figures" },
+      el("caption", {}, gettext("Figures per annotator")),
+      el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows),
+    );
+  }
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import {
+  type FormValues,
+  formValues,
+  parseSettings,
+  sameJson,
+  settingsChanges,
+} from "./settings-form";
+import type { ProjectSettings } from "./types";
+
+const project: ProjectSettings = {
+  label_schema: { layers: [{ name: "basic7", type: "single", labels: [{ value: "Joy" }] }] },
+  overlap_k: 3,
+  routing_rule: {
+    aggregator: "majority",
+    accept_unanimous: true,
+    min_confidence: 0.9,
+    medium_confidence: 0.8,
+    min_trace_ccc: null,
+  },
+  trace_config: { rate_hz: 25, dimensions: [{ name: "valence", min: -1, max: 1 }] },
+  lease_minutes: 30,
+  per_user_cap: null,
+};
+
+const edit = (changes: Partial<FormValues>): FormValues => ({ ...formValues(project), ...changes });
+
+describe("formValues", () => {
+  it("shows empty inputs for 'none' and pretty JSON", () => {
+    const values = formValues(project);
+    expect(values.per_user_cap).toBe("");
+    expect(values.min_trace_ccc).toBe("");
+    expect(values.min_confidence).toBe("0.9");
+    expect(values.accept_unanimous).toBe(true);
+    expect(values.trace_config).toContain('\n  "rate_hz": 25');
+  });
+
+  it("round-trips to the same settings and no changes", () => {
+    const parsed = parseSettings(formValues(project), project);
+    expect(parsed).toEqual({ ok: true, settings: project });
+    if (parsed.ok) expect(settingsChanges(project, parsed.settings)).toEqual({});
+  });
+});
+
+describe("parseSettings", () => {
+  it("reads numbers, empty as none, and keeps unknown routing keys", () => {
+    const base = { ...project, routing_rule: { ...project.routing_rule, future: 1 } };
+    const parsed = parseSettings(
+      edit({ per_user_cap: "20", min_trace_ccc: "-0.2", min_confidence: "0.85" }),
+      base,
+    );
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.settings.per_user_cap).toBe(20);
+    expect(parsed.settings.routing_rule).toEqual({
+      ...base.routing_rule,
+      min_confidence: 0.85,
+      min_trace_ccc: -0.2,
+    });
+  });
+
+  it("accepts a minimum confidence below the medium tier (that tier is then empty)", () => {
+    const parsed = parseSettings(edit({ min_confidence: "0.5", medium_confidence: "0.8" }), project);
+    expect(parsed.ok).toBe(true);
+  });
+
+  it("names every refused control", () => {
+    const parsed = parseSettings(
+      edit({
+        overlap_k: "2.5",
+        lease_minutes: "",
+        per_user_cap: "0",
+        aggregator: "vote",
+        min_confidence: "1.2",
+        medium_confidence: "x",
+        min_trace_ccc: "2",
+        label_schema: "{",
+        trace_config: "[]",
+      }),
+      project,
+    );
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors.map((e) => e.control)).toEqual([
+      "overlap_k",
+      "lease_minutes",
+      "per_user_cap",
+      "aggregator",
+      "min_confidence",
+      "medium_confidence",
+      "min_trace_ccc",
+      "label_schema",
+      "trace_config",
+    ]);
+    expect(parsed.errors[0]!.message).toBe("Enter a whole number from 1 to 50.");
+    expect(parsed.errors[7]!.message).toMatch(/^This is not valid JSON: /);
+    expect(parsed.errors[8]!.message).toBe("Enter a JSON object ({ … }).");
+  });
+});
+
+describe("settingsChanges", () => {
+  it("sends only changed keys, the routing rule whole", () => {
+    const parsed = parseSettings(edit({ min_confidence: "0.95", lease_minutes: "45" }), project);
+    if (!parsed.ok) throw new Error("should parse");
+    expect(settingsChanges(project, parsed.settings)).toEqual({
+      lease_minutes: 45,
+      routing_rule: { ...project.routing_rule, min_confidence: 0.95 },
+    });
+  });
+
+  it("ignores key order and whitespace in JSON", () => {
+    const reordered = '{"dimensions":[{"max":1,"min":-1,"name":"valence"}],"rate_hz":25}';
+    const parsed = parseSettings(edit({ trace_config: reordered }), project);
+    if (!parsed.ok) throw new Error("should parse");
+    expect(settingsChanges(project, parsed.settings)).toEqual({});
+  });
+});
+
+describe("sameJson", () => {
+  it("compares values deeply", () => {
+    expect(sameJson({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toBe(true);
+    expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(sameJson([], {})).toBe(false);
+    expect(sameJson(null, {})).toBe(false);
+    expect(sameJson({ a: 1 }, { b: 1 })).toBe(false);
+  });
+});

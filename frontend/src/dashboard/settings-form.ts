@@ -1,0 +1,190 @@
+/**
+ * The settings form's model: project settings ↔ the form's raw values,
+ * checks done before sending (the server checks again and names the field),
+ * and the PATCH body of what changed.
+ */
+
+import { fmt } from "../charts/format";
+import { gettext } from "../i18n";
+import type { Aggregator, ProjectSettings, RoutingRule } from "./types";
+
+const AGGREGATORS: readonly Aggregator[] = ["majority", "dawid_skene"];
+
+/** Control names; routing-rule keys are controls of their own. */
+export const SETTINGS_CONTROLS = [
+  "overlap_k",
+  "lease_minutes",
+  "per_user_cap",
+  "aggregator",
+  "accept_unanimous",
+  "min_confidence",
+  "medium_confidence",
+  "min_trace_ccc",
+  "label_schema",
+  "trace_config",
+] as const;
+
+export type SettingsControl = (typeof SETTINGS_CONTROLS)[number];
+
+export type FormValues = {
+  readonly [K in SettingsControl]: K extends "accept_unanimous" ? boolean : string;
+};
+
+export interface ControlError {
+  readonly control: SettingsControl;
+  readonly message: string;
+}
+
+export type Parsed =
+  | { readonly ok: true; readonly settings: ProjectSettings }
+  | { readonly ok: false; readonly errors: readonly ControlError[] };
+
+export function formValues(s: ProjectSettings): FormValues {
+  const rule = s.routing_rule;
+  return {
+    overlap_k: String(s.overlap_k),
+    lease_minutes: String(s.lease_minutes),
+    per_user_cap: s.per_user_cap === null ? "" : String(s.per_user_cap),
+    aggregator: rule.aggregator,
+    accept_unanimous: rule.accept_unanimous,
+    min_confidence: String(rule.min_confidence),
+    medium_confidence: String(rule.medium_confidence),
+    min_trace_ccc: rule.min_trace_ccc === null ? "" : String(rule.min_trace_ccc),
+    label_schema: JSON.stringify(s.label_schema, null, 2),
+    trace_config: JSON.stringify(s.trace_config, null, 2),
+  };
+}
+
+/**
+ * The settings the form describes, on top of `base` (routing-rule keys the
+ * form has no input for are kept), or every control whose value is refused.
+ */
+export function parseSettings(values: FormValues, base: ProjectSettings): Parsed {
+  const errors: ControlError[] = [];
+  const fail = (control: SettingsControl, message: string): null => {
+    errors.push({ control, message });
+    return null;
+  };
+  const whole = (control: SettingsControl, min: number, max: number): number | null => {
+    const n = number(values[control] as string);
+    return n !== null && Number.isInteger(n) && n >= min && n <= max
+      ? n
+      : fail(
+          control,
+          gettext("Enter a whole number from %(min)s to %(max)s.", {
+            min: fmt().count(min),
+            max: fmt().count(max),
+          }),
+        );
+  };
+  const between = (control: SettingsControl, min: number, max: number): number | null => {
+    const n = number(values[control] as string);
+    return n !== null && n >= min && n <= max
+      ? n
+      : fail(
+          control,
+          gettext("Enter a number from %(min)s to %(max)s.", {
+            min: fmt().count(min),
+            max: fmt().count(max),
+          }),
+        );
+  };
+  const json = (control: "label_schema" | "trace_config"): object | null => {
+    let value: unknown;
+    try {
+      value = JSON.parse(values[control]);
+    } catch (error) {
+      return fail(
+        control,
+        gettext("This is not valid JSON: %(reason)s", { reason: (error as Error).message }),
+      );
+    }
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? value
+      : fail(control, gettext("Enter a JSON object ({ … })."));
+  };
+
+  const overlap = whole("overlap_k", 1, 50);
+  const lease = whole("lease_minutes", 1, 24 * 60);
+  let cap: number | null = null;
+  if (values.per_user_cap.trim() !== "") {
+    const n = number(values.per_user_cap);
+    cap =
+      n !== null && Number.isInteger(n) && n >= 1
+        ? n
+        : fail(
+            "per_user_cap",
+            gettext("Enter a whole number of at least 1, or leave it empty for no cap."),
+          );
+  }
+  const aggregator = AGGREGATORS.find((a) => a === values.aggregator);
+  if (!aggregator) fail("aggregator", gettext("Choose an aggregator."));
+  const minConfidence = between("min_confidence", 0, 1);
+  // Above the minimum confidence, the medium tier is simply empty: the high tier wins.
+  const mediumConfidence = between("medium_confidence", 0, 1);
+  let ccc: number | null = null;
+  if (values.min_trace_ccc.trim() !== "") {
+    const n = number(values.min_trace_ccc);
+    ccc =
+      n !== null && n >= -1 && n <= 1
+        ? n
+        : fail(
+            "min_trace_ccc",
+            gettext("Enter a number from -1 to 1, or leave it empty to turn the check off."),
+          );
+  }
+  const labelSchema = json("label_schema");
+  const traceConfig = json("trace_config");
+
+  if (errors.length > 0) return { ok: false, errors };
+  const routing: RoutingRule = {
+    ...base.routing_rule,
+    aggregator: aggregator!,
+    accept_unanimous: values.accept_unanimous,
+    min_confidence: minConfidence!,
+    medium_confidence: mediumConfidence!,
+    min_trace_ccc: ccc,
+  };
+  return {
+    ok: true,
+    settings: {
+      overlap_k: overlap!,
+      lease_minutes: lease!,
+      per_user_cap: cap,
+      routing_rule: routing,
+      label_schema: labelSchema as ProjectSettings["label_schema"],
+      trace_config: traceConfig,
+    },
+  };
+}
+
+/** The PATCH body: only the keys whose value changed (an object key goes whole). */
+export function settingsChanges(
+  before: ProjectSettings,
+  after: ProjectSettings,
+): Partial<ProjectSettings> {
+  const changes: Record<string, unknown> = {};
+  for (const key of Object.keys(after) as (keyof ProjectSettings)[])
+    if (!sameJson(before[key], after[key])) changes[key] = after[key];
+  return changes as Partial<ProjectSettings>;
+}
+
+/** Equal as JSON values, whatever the order of object keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
+}
+
+/** A finite number from the input's text, or null (an empty text is not 0). */
+function number(text: string): number | null {
+  if (text.trim() === "") return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}

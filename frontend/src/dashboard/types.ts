@@ -1,0 +1,134 @@
+/** Shapes of the dashboard's API answers (the admin's view of one project). */
+
+import type { Label, LabelSchema } from "../model/labels";
+
+export type Tier = "high" | "medium" | "low";
+export type TierCounts = Readonly<Record<Tier, number>>;
+
+export interface ProgressAnswer {
+  total: number;
+  ready: number;
+  stages: { layer1: number; aggregating: number; disputed: number; gold: number };
+  /** Clips per media status; a status no clip has is left out. */
+  media: Readonly<Record<string, number>>;
+  throughput: { days: string[]; annotations: number[]; gold: number[]; adjudicated: number[] };
+}
+
+export interface AgreementFigure {
+  key: string;
+  label: string;
+}
+
+export interface AgreementPoint {
+  id: number;
+  at: string;
+  values: Readonly<Record<string, number | null>>;
+  ds_tiers: Readonly<Record<string, TierCounts>>;
+}
+
+export interface AgreementAnswer {
+  figures: AgreementFigure[];
+  reports: AgreementPoint[];
+}
+
+/** One agreement computation as `POST agreement/` and `GET agreement/{id}/` return it. */
+export interface AgreementJob {
+  id: number;
+  status: "pending" | "running" | "done" | "failed";
+  processed: number;
+  total: number;
+  error: string;
+}
+
+export interface AnnotatorStats {
+  username: string;
+  submitted: number;
+  last_7_days: number;
+  accuracy_vs_aggregate: number | null;
+  kappa_vs_gold: number | null;
+  entropy_normalised: number | null;
+  /** Null before the first agreement report. */
+  unsure_share: number | null;
+  label_distribution: Readonly<Record<string, number>>;
+}
+
+export interface AnnotatorsAnswer {
+  report: { id: number; at: string } | null;
+  layer: string;
+  /** The layer's labels, "Unsure" included when the layer allows it. */
+  classes: Label[];
+  annotators: AnnotatorStats[];
+  radar: { axes: { key: string; label: string }[]; values: Readonly<Record<string, number[]>> };
+}
+
+export type Aggregator = "majority" | "dawid_skene";
+
+export interface RoutingRule {
+  aggregator: Aggregator;
+  accept_unanimous: boolean;
+  min_confidence: number;
+  medium_confidence: number;
+  min_trace_ccc: number | null;
+}
+
+export interface RoutingAnswer {
+  rule: RoutingRule;
+  tiers: TierCounts;
+  provenance: { unanimous: number; majority: number; model_confident: number; adjudicated: number };
+  disputed: number;
+  in_adjudication: number;
+}
+
+export interface ImportJob {
+  id: number;
+  kind: "clips" | "labels";
+  status: "running" | "done" | "failed";
+  total: number;
+  processed: number;
+  failed: number;
+  created_at: string;
+  finished_at: string | null;
+  summary: string;
+}
+
+export interface ImportsAnswer {
+  jobs: ImportJob[];
+}
+
+export interface Release {
+  id: number;
+  version: string;
+  description: string;
+  status: "pending" | "building" | "published" | "failed";
+  progress: number;
+  progress_message: string;
+  error: string;
+  attempts: number;
+  size_bytes: number | null;
+  created_at: string;
+  published_at: string | null;
+  download_url: string | null;
+}
+
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+/** What the settings form edits (`GET projects/{slug}/`, `PATCH …/settings/`). */
+export interface ProjectSettings {
+  label_schema: LabelSchema;
+  overlap_k: number;
+  routing_rule: RoutingRule;
+  trace_config: unknown;
+  lease_minutes: number;
+  per_user_cap: number | null;
+}
+
+export interface ProjectAnswer extends ProjectSettings {
+  slug: string;
+  name: string;
+  roles: string[];
+}
