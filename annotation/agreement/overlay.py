@@ -1,8 +1,9 @@
 """One clip's traces prepared for the adjudicator's overlay chart (pure numpy).
 
-Each rater's reaction lag behind the earliest rater is fitted to the pairwise lags, the evaluator-weighted
-aggregate (EWE) is computed on the raw and on the lag-compensated traces, and everything is
-averaged into at most ``max_points`` bins so a 10-minute monologue stays a small response.
+Each rater's reaction lag behind the earliest rater is fitted to the pairwise lags, the
+evaluator-weighted aggregate (EWE) is computed on the raw and on the lag-compensated traces,
+and everything is averaged into at most ``max_points`` bins so a 10-minute monologue stays a
+small response.
 """
 
 from typing import Any

@@ -182,7 +182,11 @@ function options(
       ...series,
     ],
     scales: {
-      x: x.kind === "time" ? { time: true } : { time: false, range: [-0.5, x.labels.length - 0.5] },
+      x:
+        x.kind === "time"
+          ? // one report or one day: a day either side, not uPlot's zero-width range
+            { time: true, range: (_u, min, max) => (min === max ? [min - DAY_S, max + DAY_S] : [min, max]) }
+          : { time: false, range: [-0.5, x.labels.length - 0.5] },
       y: { range: yRange },
     },
     axes: [xAxis, { values: (_u, splits) => splits.map(format), size: 56 }],

@@ -28,13 +28,18 @@ export class RoutingPanel extends Panel<RoutingAnswer> {
       [gettext("Model-confident"), r.provenance.model_confident],
       [gettext("Adjudicated"), r.provenance.adjudicated],
     ];
-    const bars = (caption: string, label: string, parts: [string, number][]): HTMLElement =>
+    const bars = (
+      caption: string,
+      label: string,
+      counted: string,
+      parts: [string, number][],
+    ): HTMLElement =>
       this.chart({
         caption,
         summary: listText(parts.map(([name, value]) => labelledValue(name, n(value)))),
         kind: "bars",
         x: { kind: "category", labels: parts.map(([name]) => name), label },
-        series: [{ label: gettext("Gold labels"), values: parts.map(([, value]) => value) }],
+        series: [{ label: counted, values: parts.map(([, value]) => value) }],
         height: 160,
       });
     return [
@@ -48,8 +53,13 @@ export class RoutingPanel extends Panel<RoutingAnswer> {
       el(
         "div",
         { class: "chart-grid" },
-        bars(gettext("Gold labels by confidence tier"), gettext("Tier"), tiers),
-        bars(gettext("Gold labels by provenance"), gettext("Provenance"), provenance),
+        bars(gettext("Routed clips by confidence tier"), gettext("Tier"), gettext("Clips"), tiers),
+        bars(
+          gettext("Gold labels by provenance"),
+          gettext("Provenance"),
+          gettext("Gold labels"),
+          provenance,
+        ),
       ),
     ];
   }
