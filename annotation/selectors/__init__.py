@@ -85,15 +85,13 @@ def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assig
     )
 
 
-def open_assignment(
-    user: User | AnonymousUser, project: Project, *, layer: int
-) -> Assignment | None:
+def open_assignment(user: User, project: Project, *, layer: int) -> Assignment | None:
     """The user's live lease in the project's layer, if any (a read: nothing is claimed)."""
     return (
         Assignment.objects.select_related("clip")
         .prefetch_related("clip__segments")
         .filter(
-            user_id=user.pk,
+            user=user,
             layer=layer,
             clip__project=project,
             status=Assignment.Status.ACTIVE,
