@@ -89,7 +89,6 @@ def open_assignment(user: User, project: Project, *, layer: int) -> Assignment |
     """The user's live lease in the project's layer, if any (a read: nothing is claimed)."""
     return (
         Assignment.objects.select_related("clip")
-        .prefetch_related("clip__segments")
         .filter(
             user=user,
             layer=layer,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from annotation.errors import Conflict, NotAllowed, state_word
 from annotation.models import Annotation, Assignment, Membership, Project, Role
-from annotation.selectors import layer1_candidates
+from annotation.selectors import layer1_candidates, open_assignment
 from annotation.services.audit import audit_record
 from clips.models import Clip
 
@@ -67,20 +67,6 @@ def assignments_reclaim_expired(*, project: Project | None = None) -> int:
     return _expire(stale)
 
 
-def _current(user: User, project: Project, layer: int) -> Assignment | None:
-    return (
-        Assignment.objects.select_related("clip")
-        .filter(
-            user=user,
-            layer=layer,
-            clip__project=project,
-            status=Assignment.Status.ACTIVE,
-            expires_at__gt=timezone.now(),
-        )
-        .first()
-    )
-
-
 def _lease(project: Project, clip: Clip, user: User, layer: int) -> Assignment:
     assignment = Assignment.objects.create(
         clip=clip,
@@ -102,7 +88,7 @@ def assignment_next(*, user: User, project: Project) -> Assignment | None:
     assignments_reclaim_expired(project=project)
     with transaction.atomic():
         _lock_membership(user, project, Role.ANNOTATOR)
-        current = _current(user, project, layer=1)
+        current = open_assignment(user, project, layer=1)
         if current is not None:
             return current
         if project.per_user_cap is not None:
@@ -131,7 +117,7 @@ def adjudication_next(
     assignments_reclaim_expired(project=project)
     with transaction.atomic():
         _lock_membership(user, project, Role.ADJUDICATOR)
-        current = _current(user, project, layer=2)
+        current = open_assignment(user, project, layer=2)
         if current is not None and clip_id in (None, current.clip_id):
             return current
         if current is not None:

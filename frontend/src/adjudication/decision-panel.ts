@@ -21,7 +21,7 @@ import {
   splitSegment,
   withLabels,
 } from "../model/segments";
-import type { Action } from "../model/shortcuts";
+import { type Action, isLabelAction } from "../model/shortcuts";
 import { el } from "../workspace/task";
 import {
   boundsFor,
@@ -260,22 +260,9 @@ function staticLabels(ctx: DecisionContext, aggregate: Payload | undefined): Lab
       form.missing = [field];
     },
     apply(action) {
-      switch (action.name) {
-        case "primary":
-          form.chooseSingle(action.index);
-          return true;
-        case "primary-unsure":
-          form.chooseUnsure();
-          return true;
-        case "intensity":
-          form.setOrdinal(action.value);
-          return true;
-        case "filter-secondary":
-          form.focusFilter();
-          return true;
-        default:
-          return false;
-      }
+      if (!isLabelAction(action)) return false;
+      form.applyShortcut(action);
+      return true;
     },
     setTime() {},
   };
@@ -435,12 +422,7 @@ function streamLabels(ctx: DecisionContext, aggregate: Payload | undefined): Lab
         case "filter-secondary":
           if (selected < 0) {
             ctx.say(gettext("Select a segment of the decision first ([ and ])."), true);
-            return true;
-          }
-          if (action.name === "primary") form.chooseSingle(action.index);
-          else if (action.name === "primary-unsure") form.chooseUnsure();
-          else if (action.name === "intensity") form.setOrdinal(action.value);
-          else form.focusFilter();
+          } else form.applyShortcut(action);
           return true;
         default:
           return false;

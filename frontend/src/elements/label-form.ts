@@ -17,6 +17,7 @@ import {
   UNSURE,
   asList,
 } from "../model/labels";
+import type { LabelAction } from "../model/shortcuts";
 
 /**
  * `<label-form>`: one set of choices against label layers — a single-label
@@ -102,6 +103,14 @@ export class LabelFormElement extends HTMLElement {
 
   focusFilter(): void {
     this.#filter?.focus();
+  }
+
+  /** A label key of the shortcut map, applied to this form. */
+  applyShortcut(action: LabelAction): void {
+    if (action.name === "primary") this.chooseSingle(action.index);
+    else if (action.name === "primary-unsure") this.chooseUnsure();
+    else if (action.name === "intensity") this.setOrdinal(action.value);
+    else this.focusFilter();
   }
 
   #layer(type: Layer["type"]): Layer | undefined {

@@ -12,6 +12,23 @@
 
 import { gettext } from "../i18n";
 
+/** The keys that choose labels in the label form (1–7, 0, Shift+1–5, /). */
+export type LabelAction = Extract<
+  Action,
+  { name: "primary" | "primary-unsure" | "intensity" | "filter-secondary" }
+>;
+
+const LABEL_ACTIONS: ReadonlySet<string> = new Set([
+  "primary",
+  "primary-unsure",
+  "intensity",
+  "filter-secondary",
+]);
+
+export function isLabelAction(action: Action): action is LabelAction {
+  return LABEL_ACTIONS.has(action.name);
+}
+
 export type Action =
   | { name: "play-pause" }
   | { name: "seek"; seconds: number }

@@ -1,7 +1,7 @@
 import type { LabelFormElement } from "../elements/label-form";
 import { gettext } from "../i18n";
 import { choicesFrom, layerTitle, listText, missing } from "../model/labels";
-import type { Action } from "../model/shortcuts";
+import { type Action, isLabelAction } from "../model/shortcuts";
 import { el, playerFor, type Task, type TaskContext } from "./task";
 
 /** A static clip: watch it, choose the clip's labels (one choice per layer). */
@@ -54,22 +54,9 @@ export function staticTask(ctx: TaskContext): Task {
     },
     prepare: () => Promise.resolve(),
     apply(action: Action) {
-      switch (action.name) {
-        case "primary":
-          form.chooseSingle(action.index);
-          return true;
-        case "primary-unsure":
-          form.chooseUnsure();
-          return true;
-        case "intensity":
-          form.setOrdinal(action.value);
-          return true;
-        case "filter-secondary":
-          form.focusFilter();
-          return true;
-        default:
-          return false;
-      }
+      if (!isLabelAction(action)) return false;
+      form.applyShortcut(action);
+      return true;
     },
     showField(field: string) {
       form.missing = [field];

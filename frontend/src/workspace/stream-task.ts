@@ -319,12 +319,7 @@ export function streamTask(ctx: TaskContext): Task {
       case "filter-secondary":
         if (selected < 0) {
           ctx.say(gettext("Select a segment first (N / P, or click it on the timeline)."), true);
-          return true;
-        }
-        if (action.name === "primary") form.chooseSingle(action.index);
-        else if (action.name === "primary-unsure") form.chooseUnsure();
-        else if (action.name === "intensity") form.setOrdinal(action.value);
-        else form.focusFilter();
+        } else form.applyShortcut(action);
         return true;
       case "segment-new": {
         const edit = createSegment(segments, t, t + NEW_SEGMENT_SECONDS, EMPTY, bounds);
