@@ -102,3 +102,13 @@ def test_password_reset_email_in_the_requesters_language(client):
     assert "EmoS" in message.subject and "Reset" not in message.subject
     assert "/accounts/reset/" in message.body and "zhao" in message.body
     assert "password" not in message.body.lower()
+
+
+def test_error_pages_are_translated(client):
+    project = ProjectFactory(slug="p")
+    client.force_login(member(project, "annotator"))
+    client.post("/language", {"language": "zh-hans", "next": "/"})
+    forbidden = client.get("/projects/p/dashboard")
+    assert forbidden.status_code == 403 and "不允许" in forbidden.content.decode()
+    missing = client.get("/projects/nope/clips")
+    assert missing.status_code == 404 and "未找到" in missing.content.decode()

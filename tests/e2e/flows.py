@@ -1,6 +1,7 @@
 """Steps the browser tests share: an annotator with a project of imported clips, signing in,
 reading the player's media clock."""
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -35,3 +36,14 @@ def sign_in(page, live_server, next_path: str = "/", username: str = USERNAME) -
 
 def media_time(page) -> float:  # type: ignore[no-untyped-def]
     return float(page.evaluate(f"{VIDEO}.currentTime"))
+
+
+CONTROLS = "button|textbox|searchbox|checkbox|radio|combobox|spinbutton|slider|link"
+# A control in Playwright's ARIA snapshot without a quoted name after its role: unnamed.
+UNNAMED = re.compile(rf"^\s*- ({CONTROLS})(?=\s*(?:\[|:|$))", re.MULTILINE)
+
+
+def unnamed_controls(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Controls a screen reader would announce without a name (shadow roots included)."""
+    snapshot = page.locator("body").aria_snapshot()
+    return [line.strip() for line in snapshot.splitlines() if UNNAMED.match(line)]

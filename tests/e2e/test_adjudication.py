@@ -19,7 +19,7 @@ from annotation.services.submission import annotation_submit
 from annotation.trace_chunks import DTYPE
 from clips.media.synth import synth_clip
 from clips.models import Clip
-from flows import PASSWORD, sign_in
+from flows import PASSWORD, sign_in, unnamed_controls
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -114,6 +114,7 @@ def test_adjudicator_resolves_disputes_by_keyboard(
     expect(workspace).to_contain_text("lag")
     page.locator("#adj-compensate").check()
     screenshot("stream-overlay")
+    assert unnamed_controls(page) == []
 
     page.keyboard.press("Alt+1")
     page.locator('textarea[name="rationale"]').fill("A's boundary at 8 s matches the pause.")

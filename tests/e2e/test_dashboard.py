@@ -12,7 +12,7 @@ from annotation.services.label_import import labels_import
 from annotation.services.projects import membership_grant, project_get_or_create
 from clips.importers.records import ClipRecord
 from clips.models import Clip, ImportJob
-from flows import PASSWORD, sign_in
+from flows import PASSWORD, sign_in, unnamed_controls
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -67,6 +67,7 @@ def test_admin_lowers_the_threshold_and_sees_fewer_disputes(page, live_server, p
     expect(page.locator('section[data-panel="annotators"] svg').first).to_be_visible()  # radar
     expect(page.locator('section[data-panel="imports"] progress')).to_have_count(1)
     screenshot("before")
+    assert unnamed_controls(page) == []
 
     threshold = page.locator('input[name="min_confidence"]')
     threshold.fill("1.5")  # out of range: refused, said next to the field, nothing sent

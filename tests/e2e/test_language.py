@@ -10,7 +10,7 @@ from django.utils import translation
 from playwright.sync_api import Browser, expect
 
 from clips.media.synth import synth_clip
-from flows import USERNAME, annotator_with_clips, sign_in
+from flows import USERNAME, annotator_with_clips, sign_in, unnamed_controls
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -59,6 +59,7 @@ def test_switch_to_chinese_and_back(page, browser: Browser, live_server, annotat
     ).to_be_visible()
     expect(workspace).not_to_contain_text("Keyboard shortcuts")
     screenshot("workspace-zh")
+    assert unnamed_controls(page) == []
 
     # Another browser (no cookie, English Accept-Language): the choice follows the user.
     elsewhere = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
