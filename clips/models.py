@@ -73,6 +73,14 @@ class Clip(models.Model):
     ingested_at = models.DateTimeField(null=True, blank=True)
 
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.LAYER1)
+    import_job = models.ForeignKey(
+        "clips.ImportJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clips",
+        help_text="The import whose ingestion this clip is part of (its progress counts it).",
+    )
     # Both counters are kept by the workflow services in the same transaction as the rows they
     # count, so the assignment query can filter and order on the clip row alone (and
     # PostgreSQL re-checks them on a row another claimer just changed).

@@ -23,7 +23,8 @@ from clips.media.poster import write_poster
 from clips.media.probe import probe
 from clips.media.transcode import make_playable
 from clips.media.waveform import waveform
-from clips.models import Clip, Segment
+from clips.models import Clip, ImportJob, Segment
+from clips.selectors import TERMINAL
 
 log = logging.getLogger(__name__)
 
@@ -269,3 +270,39 @@ def clips_retry_failed(*, project: Project) -> list[int]:
     ids = list(failed.values_list("pk", flat=True))
     failed.update(media_status=Clip.MediaStatus.PENDING, media_error="")
     return ids
+
+
+def import_job_attach(*, job: ImportJob, clip_ids: Sequence[int]) -> None:
+    """The clips this import ingests: its progress is theirs."""
+    for ids in _chunks(list(clip_ids), BATCH_SIZE):
+        Clip.objects.filter(pk__in=ids).update(import_job=job)
+
+
+def import_job_settle(*, job_id: int) -> ImportJob:
+    """Finish a clip import once none of its clips waits for ingestion: by the worker that
+    ingests the last one, or by the command that waited. Idempotent (a conditional update)."""
+    job = ImportJob.objects.get(pk=job_id)
+    clips = Clip.objects.filter(import_job_id=job_id)
+    if job.status != ImportJob.Status.RUNNING or clips.exclude(media_status__in=TERMINAL).exists():
+        return job
+    counts: dict[str, int] = {}
+    for status in clips.values_list("media_status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    failures = list(
+        clips.filter(media_status__in=[Clip.MediaStatus.FAILED, Clip.MediaStatus.DUPLICATE])
+        .order_by("pk")
+        .values_list("external_id", "media_status", "media_error")
+    )
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
+        status=ImportJob.Status.DONE,
+        processed=len(job.report.get("already_ingested", [])) + sum(counts.values()),
+        failed=len(failures),
+        finished_at=timezone.now(),
+        report={
+            **job.report,
+            "media": counts,
+            "failures": [{"clip": e, "status": s, "error": m} for e, s, m in failures],
+        },
+    )
+    job.refresh_from_db()
+    return job

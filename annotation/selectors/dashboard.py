@@ -24,6 +24,7 @@ from annotation.models import (
 from annotation.routing import primary_layer
 from annotation.schema import UNSURE
 from clips.models import Clip, ImportJob
+from clips.selectors import TERMINAL
 
 REPORTS_SHOWN = 50
 IMPORTS_SHOWN = 20
@@ -264,35 +265,63 @@ def dashboard_routing(project: Project) -> dict[str, Any]:
     }
 
 
-def _import_summary(job: ImportJob) -> str:
-    if job.status == ImportJob.Status.RUNNING:
-        return _("%(processed)s of %(total)s processed") % {
-            "processed": job.processed,
-            "total": job.total,
+def _import_summary(status: str, processed: int, total: int, failed: int) -> str:
+    if status == ImportJob.Status.RUNNING:
+        return _("%(processed)s of %(total)s processed") % {"processed": processed, "total": total}
+    if status == ImportJob.Status.FAILED:
+        return _("failed after %(processed)s of %(total)s") % {
+            "processed": processed,
+            "total": total,
         }
-    if job.status == ImportJob.Status.FAILED:
-        return _("failed: %(error)s") % {"error": (job.report or {}).get("error", "—")}
     return _("%(processed)s imported, %(failed)s failed") % {
-        "processed": job.processed - job.failed,
-        "failed": job.failed,
+        "processed": processed - failed,
+        "failed": failed,
     }
 
 
-def dashboard_imports(project: Project) -> dict[str, Any]:
-    jobs = ImportJob.objects.filter(project=project).order_by("-created_at")[:IMPORTS_SHOWN]
+def _live_progress(jobs: list[ImportJob]) -> dict[int, tuple[int, int]]:
+    """(processed, failed) of running clip imports, from their clips' media states: the
+    workers ingest them one by one, the job row is written when the last one is done."""
+    running = [
+        job for job in jobs if job.status == ImportJob.Status.RUNNING and job.kind == "clips"
+    ]
+    rows = (
+        Clip.objects.filter(import_job__in=running)
+        .values("import_job")
+        .annotate(
+            done=Count("pk", filter=Q(media_status__in=TERMINAL)),
+            failed=Count(
+                "pk",
+                filter=Q(media_status__in=[Clip.MediaStatus.FAILED, Clip.MediaStatus.DUPLICATE]),
+            ),
+        )
+        .order_by()
+    )
+    done = {row["import_job"]: (row["done"], row["failed"]) for row in rows}
     return {
-        "jobs": [
+        job.pk: (len(job.report.get("already_ingested", [])) + done.get(job.pk, (0, 0))[0],
+                 done.get(job.pk, (0, 0))[1])
+        for job in running
+    }  # fmt: skip
+
+
+def dashboard_imports(project: Project) -> dict[str, Any]:
+    jobs = list(ImportJob.objects.filter(project=project).order_by("-created_at")[:IMPORTS_SHOWN])
+    live = _live_progress(jobs)
+    out = []
+    for job in jobs:
+        processed, failed = live.get(job.pk, (job.processed, job.failed))
+        out.append(
             {
                 "id": job.pk,
                 "kind": job.kind,
                 "status": job.status,
                 "total": job.total,
-                "processed": job.processed,
-                "failed": job.failed,
+                "processed": processed,
+                "failed": failed,
                 "created_at": job.created_at,
                 "finished_at": job.finished_at,
-                "summary": _import_summary(job),
+                "summary": _import_summary(job.status, processed, job.total, failed),
             }
-            for job in jobs
-        ]
-    }
+        )
+    return {"jobs": out}

@@ -133,7 +133,9 @@ def test_routing_breakdown(project, django_assert_max_num_queries):
 
 
 def test_imports_with_progress(project):
-    ImportJob.objects.create(project=project, kind="clips", total=10, processed=4)
+    running = ImportJob.objects.create(project=project, kind="clips", total=10)
+    for n, status in enumerate(["ready"] * 3 + ["failed"] + ["pending"] * 6):  # live progress
+        ClipFactory(project=project, import_job=running, media_status=status, external_id=f"i{n}")
     ImportJob.objects.create(
         project=project, kind="labels", status="done", total=5, processed=5, failed=1
     )

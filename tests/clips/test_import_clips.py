@@ -9,7 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotation.models import Project
+from annotation.selectors.dashboard import dashboard_imports
 from clips.models import Clip, ImportJob
+from clips.services import import_job_attach
+from clips.tasks import ingest_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +158,36 @@ def test_retry_failed(sample_media, media_root, tmp_path):
 def test_invalid_project_slug(tmp_path):
     with pytest.raises(CommandError, match="not a valid project slug"):
         run_import(str(tmp_path), project="Not A Slug")
+
+
+def test_an_import_is_finished_by_the_worker_that_ingests_its_last_clip(sample_media, media_root):
+    """With --no-wait the command returns at once; the dashboard counts the import's clips as
+    they are ingested, and the worker ingesting the last one finishes the job (once)."""
+    project = Project.objects.create(slug="w", name="W")
+    job = ImportJob.objects.create(
+        project=project, kind="clips", total=3, report={"already_ingested": ["older"]}
+    )
+    clips = [
+        Clip.objects.create(
+            project=project, external_id=name, media_status="pending",
+            source_uri=str(sample_media[name]),
+        )
+        for name in ("playable", "truncated")
+    ]  # fmt: skip
+    import_job_attach(job=job, clip_ids=[c.pk for c in clips])
+
+    ingest_clip(clips[0].pk)
+    job.refresh_from_db()
+    assert job.status == "running"
+    (live,) = dashboard_imports(project)["jobs"]
+    assert (live["processed"], live["failed"], live["summary"]) == (2, 0, "2 of 3 processed")
+
+    ingest_clip(clips[1].pk)
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.failed) == ("done", 3, 1)
+    assert job.report["failures"][0]["clip"] == "truncated" and job.finished_at is not None
+    finished_at = job.finished_at
+    ingest_clip(clips[1].pk)  # delivered again after a lost ack: nothing changes
+    job.refresh_from_db()
+    assert job.finished_at == finished_at
+    assert dashboard_imports(project)["jobs"][0]["summary"] == "2 imported, 1 failed"

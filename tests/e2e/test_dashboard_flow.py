@@ -42,7 +42,9 @@ def project() -> Project:
     ]
     labels_import(project=project, records=records, source="csv")
     ImportJob.objects.create(project=project, kind="labels", status="done", total=21, processed=21)
-    ImportJob.objects.create(project=project, kind="clips", total=40, processed=12)
+    ImportJob.objects.create(  # 12 of 40 already ingested earlier, the rest on their way
+        project=project, kind="clips", total=40, report={"already_ingested": ["x"] * 12}
+    )
     agreement_report_run(report_id=AgreementReport.objects.create(project=project).pk)
     admin = get_user_model().objects.create_user("boss", password=PASSWORD)
     membership_grant(project=project, user=admin, roles=[Role.ADMIN])
@@ -66,6 +68,7 @@ def test_admin_lowers_the_threshold_and_sees_fewer_disputes(page, live_server, p
         expect(figure.locator("figcaption")).not_to_be_empty()
     expect(page.locator('section[data-panel="annotators"] svg').first).to_be_visible()  # radar
     expect(page.locator('section[data-panel="imports"] progress')).to_have_count(1)
+    expect(page.locator('section[data-panel="imports"]')).to_contain_text("12 of 40 processed")
     screenshot("before")
     assert unnamed_controls(page) == []
 

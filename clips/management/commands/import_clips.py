@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from tqdm import tqdm
 
 from annotation.services.audit import audit_record
@@ -16,9 +15,14 @@ from annotation.services.projects import project_get_or_create
 from clips.importers.manifest import KINDS, LANGUAGES, ManifestError, collect
 from clips.media import MediaToolMissing
 from clips.media.tools import binary
-from clips.models import Clip, ImportJob
+from clips.models import ImportJob
 from clips.selectors import TERMINAL, media_status_counts
-from clips.services import clips_register, clips_retry_failed
+from clips.services import (
+    clips_register,
+    clips_retry_failed,
+    import_job_attach,
+    import_job_settle,
+)
 from clips.tasks import ingest_clip
 
 POLL_SECONDS = 1.0
@@ -63,6 +67,7 @@ class Command(BaseCommand):
             total=len(collected.records),
             report={"problems": collected.problems, "already_ingested": result.already_ingested},
         )
+        import_job_attach(job=job, clip_ids=to_ingest)
         audit_record(
             action="clips.imported",
             project=project,
@@ -85,7 +90,7 @@ class Command(BaseCommand):
                     "when the import is run again."
                 ) from exc
             self._ingest(to_ingest, wait=not opts["no_wait"])
-        self._finish(job, to_ingest)
+        self._finish(job)
 
     def _ingest(self, clip_ids: list[int], *, wait: bool) -> None:
         bar = tqdm(total=len(clip_ids), unit="clip", desc="ingesting", file=sys.stderr)
@@ -107,25 +112,14 @@ class Command(BaseCommand):
                 done = now_done
         bar.close()
 
-    def _finish(self, job: ImportJob, clip_ids: list[int]) -> None:
-        failures = list(
-            Clip.objects.filter(
-                pk__in=clip_ids,
-                media_status__in=[Clip.MediaStatus.FAILED, Clip.MediaStatus.DUPLICATE],
-            ).values_list("external_id", "media_status", "media_error")
-        )
-        counts = media_status_counts(clip_ids)
-        job.processed = sum(counts[s] for s in TERMINAL)
-        job.failed = len(failures)
-        job.status = ImportJob.Status.DONE
-        job.finished_at = timezone.now()
-        job.report = {
-            **job.report,
-            "media": dict(counts),
-            "failures": [{"clip": e, "status": s, "error": m} for e, s, m in failures],
-        }
-        job.save()
-        for external_id, status, error in failures:
-            self.stderr.write(self.style.ERROR(f"{status}: {external_id}: {error}"))
+    def _finish(self, job: ImportJob) -> None:
+        job = import_job_settle(job_id=job.pk)
+        if job.status == ImportJob.Status.RUNNING:  # --no-wait: the workers finish it
+            return
+        for failure in job.report["failures"]:
+            self.stderr.write(
+                self.style.ERROR(f"{failure['status']}: {failure['clip']}: {failure['error']}")
+            )
+        counts = job.report["media"]
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         self.stdout.write(self.style.SUCCESS(f"Import finished: {summary or 'no media'}"))
