@@ -2,17 +2,20 @@
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
 
 from annotation.celery import app
@@ -20,7 +23,7 @@ from annotation.models import Annotation, GoldLabel, Membership, Project, Trace
 from annotation.services.assignment import assignment_next
 from annotation.services.submission import annotation_submit
 from clips.media.synth import synth_clip
-from clips.models import Clip
+from clips.models import Clip, ImportJob
 from clips.tasks import ingest_clip
 from exports.services import release_create, release_dir
 
@@ -94,6 +97,26 @@ def test_ingestion_runs_on_a_real_worker(worker, sample_media):
     assert clip.media_status == "ready", clip.media_error
     assert clip.transcoded is True
     assert "Task clips.tasks.ingest_clip[" in worker.log.read_text()
+
+
+def test_an_import_left_to_the_workers_is_finished_by_them(worker, sample_media, tmp_path):
+    """`import_clips --no-wait` returns once the clips are enqueued; the workers ingest them
+    and the one that ingests the last clip marks the import done, with its counts."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name in ("mpeg2", "truncated"):
+        shutil.copy(sample_media[name], folder / sample_media[name].name)
+    out = StringIO()
+    call_command("import_clips", str(folder), project="rs-import", no_wait=True, stdout=out)
+    assert "Enqueued on the 'media' queue" in out.getvalue()
+    job = ImportJob.objects.get(project__slug="rs-import")
+    deadline = time.monotonic() + WAIT_LIMIT
+    while job.status == ImportJob.Status.RUNNING and time.monotonic() < deadline:
+        assert worker.proc.poll() is None, worker.log.read_text()
+        time.sleep(0.2)
+        job.refresh_from_db()
+    assert (job.status, job.total, job.processed, job.failed) == ("done", 2, 2, 1)
+    assert [f["clip"] for f in job.report["failures"]] == ["truncated"]
 
 
 def test_a_worker_killed_mid_job_loses_nothing(worker, tmp_path):
