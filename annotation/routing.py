@@ -15,6 +15,8 @@ from annotation.schema import UNSURE
 
 Payload = dict[str, Any]
 
+UNSURE_REASON = "annotators unsure"  # stored on the clip; the review explains it
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -146,7 +148,7 @@ def _apply_rule(
         return Decision(False, None, aggregate, confidence, tier, distinct, reason, metrics)
 
     if top == UNSURE or top == (UNSURE,):
-        return dispute("annotators unsure", "low")
+        return dispute(UNSURE_REASON, "low")
     floor = rule.get("min_trace_ccc")
     if floor is not None and evidence.trace_ccc_min is not None and evidence.trace_ccc_min < floor:
         return dispute(f"trace concordance {evidence.trace_ccc_min:.2f} < {floor}")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from annotation.agreement.overlay import trace_overlay
 from annotation.models import ClipAgreement, Project, Trace
+from annotation.routing import UNSURE_REASON
 from annotation.selectors import clip_pseudonyms
 from clips.models import Clip
 
@@ -20,7 +21,7 @@ def dispute_why(agreement: ClipAgreement | None, project: Project) -> list[str]:
     rule, metrics = project.routing_rule, agreement.metrics or {}
     tier = {"high": _("high"), "medium": _("medium"), "low": _("low")}.get(agreement.tier, "—")
     why = [_("Tier: %(tier)s") % {"tier": tier}]
-    if metrics.get("reason") == "annotators unsure":
+    if metrics.get("reason") == UNSURE_REASON:
         why.append(_("Most annotators chose “Unsure”."))
     if agreement.n_distinct is not None and agreement.n_annotations:
         why.append(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from annotation.models import Annotation, Assignment, ClipAgreement, Trace
+from annotation.routing import UNSURE_REASON
 from annotation.trace_chunks import DTYPE
 from clips.models import Clip
 from factories import ClipFactory, ProjectFactory, member
@@ -183,3 +184,9 @@ def test_resume_reopens_a_held_clip_and_never_claims(project):
     held = api.post("/api/projects/adj/disputes/next/").json()["assignment"]
     again = api.post("/api/projects/adj/disputes/next/", {"resume": True}, format="json").json()
     assert again["assignment"]["id"] == held["id"] and held["clip"]["id"] == clip.pk
+
+
+def test_why_names_an_unsure_majority(project):
+    disputed(project, n_annotations=3, tier="low", metrics={"reason": UNSURE_REASON})
+    why = client_for(member(project, "admin")).get("/api/projects/adj/disputes/").json()
+    assert "Most annotators chose “Unsure”." in why["results"][0]["why"]
