@@ -7,7 +7,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis import AuthedRequest, _project
+from annotation import selectors
+from annotation.apis import AuthedRequest
 from annotation.models import Role
 from annotation.selectors import dashboard
 
@@ -23,7 +24,8 @@ def _panel(name: str, doc: str, **params: OpenApiParameter) -> type[APIView]:
         responses=inline_serializer(f"Dashboard{name.title()}", {"body": serializers.DictField()}),
     )
     def get(self: APIView, request: AuthedRequest, slug: str) -> Response:
-        project = _project(request, slug, Role.ADMIN)
+        project = selectors.project_for_user(request.user, slug)
+        selectors.require_role(request.user, project, Role.ADMIN)
         kwargs: dict[str, Any] = {}
         if "days" in params:
             days = request.query_params.get("days", "30")
