@@ -79,6 +79,7 @@ class Clip(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="clips",
+        db_index=False,  # the (import_job, media_status) index below serves its lookups
         help_text="The import whose ingestion this clip is part of (its progress counts it).",
     )
     # Both counters are kept by the workflow services in the same transaction as the rows they
@@ -120,6 +121,8 @@ class Clip(models.Model):
                 fields=["project", "stage", "media_status", "layer1_count", "layer1_open", "id"],
                 name="clip_queue_idx",
             ),
+            # An import's progress, and whether any of its clips still waits for ingestion.
+            models.Index(fields=["import_job", "media_status"], name="clip_import_progress_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from clips.models import Clip
 
 TERMINAL = {Clip.MediaStatus.READY, Clip.MediaStatus.FAILED, Clip.MediaStatus.DUPLICATE}
+WAITING = set(Clip.MediaStatus.values) - TERMINAL
 
 
 def media_status_counts(clip_ids: Sequence[int]) -> Counter[str]:

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from clips.media.probe import probe
 from clips.media.transcode import make_playable
 from clips.media.waveform import waveform
 from clips.models import Clip, ImportJob, Segment
-from clips.selectors import TERMINAL
+from clips.selectors import WAITING
 
 log = logging.getLogger(__name__)
 
@@ -283,11 +284,15 @@ def import_job_settle(*, job_id: int) -> ImportJob:
     ingests the last one, or by the command that waited. Idempotent (a conditional update)."""
     job = ImportJob.objects.get(pk=job_id)
     clips = Clip.objects.filter(import_job_id=job_id)
-    if job.status != ImportJob.Status.RUNNING or clips.exclude(media_status__in=TERMINAL).exists():
+    # Every ingest task asks: an index seek on (import_job, media_status), not a scan.
+    if job.status != ImportJob.Status.RUNNING or clips.filter(media_status__in=WAITING).exists():
         return job
-    counts: dict[str, int] = {}
-    for status in clips.values_list("media_status", flat=True):
-        counts[status] = counts.get(status, 0) + 1
+    counts = dict(
+        clips.values_list("media_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("media_status", "n")
+    )
     failures = list(
         clips.filter(media_status__in=[Clip.MediaStatus.FAILED, Clip.MediaStatus.DUPLICATE])
         .order_by("pk")
