@@ -1,12 +1,9 @@
 """Server-rendered pages and the health endpoint; the annotator workspace mounts on these."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -15,10 +12,12 @@ from django.views.i18n import set_language
 
 from annotation.errors import Invalid
 from annotation.health import health_report
+from annotation.media_access import media_file_for_user
 from annotation.middleware import remember_language
 from annotation.models import Role
-from annotation.range_serve import serve_with_range
+from annotation.range_serve import serve_file_with_range
 from annotation.selectors import (
+    catalogue_clips,
     clip_media_counts,
     project_for_user,
     projects_for_user,
@@ -46,7 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_user(request.user, slug)
     roles = roles_in(request.user, project)
-    page = Paginator(project.clips.order_by("id"), CLIPS_PER_PAGE).get_page(request.GET.get("page"))
+    clips = catalogue_clips(request.user, project)
+    page = Paginator(clips, CLIPS_PER_PAGE).get_page(request.GET.get("page"))
     is_admin = Role.ADMIN in roles
     return render(
         request,
@@ -65,13 +65,9 @@ def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def media(request: HttpRequest, path: str) -> HttpResponseBase:
-    """Embedded mode's media server. Benchmark media is rarely redistributable: members only."""
-    top, project_id, *_ = [*path.split("/"), "", ""]
-    if top != "clips" or not project_id.isdigit():
-        raise Http404
-    if not projects_for_user(request.user).filter(pk=int(project_id)).exists():
-        raise Http404
-    return serve_with_range(request, Path(settings.MEDIA_ROOT), path)
+    """Embedded mode's media server. Benchmark media is rarely redistributable: each file
+    goes only to those the clip or release it belongs to is open to (media_access)."""
+    return serve_file_with_range(request, media_file_for_user(request.user, path))
 
 
 def _role_page(request: HttpRequest, slug: str, role: str, template: str) -> HttpResponse:

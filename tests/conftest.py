@@ -75,6 +75,15 @@ def compiled_catalogues() -> None:
     trans_real._translations = {}  # forget catalogues loaded before they were compiled
 
 
+@pytest.fixture(scope="session", autouse=True)
+def live_server_media_through_the_app() -> None:
+    """Django's live server answers /media/ itself, from MEDIA_ROOT, to anyone; ours checks
+    who may have each file. Live-server tests (browsers, raw HTTP) must meet our view."""
+    from django.test.testcases import _MediaFilesHandler
+
+    _MediaFilesHandler._should_handle = lambda self, path: False  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     """PBKDF2 is slow on purpose; tests create many users and are not attacked."""

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,16 +23,29 @@ from clips.models import Clip
 
 
 def projects_for_user(user: User | AnonymousUser) -> QuerySet[Project]:
+    """The projects the user is an active member of. Staff status opens the Django admin and
+    nothing else; a superuser is an admin of every project."""
     if not user.is_authenticated:
         return Project.objects.none()
-    if user.is_staff:
+    if user.is_superuser:
         return Project.objects.all()
     return Project.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
 
 
 def project_for_user(user: User | AnonymousUser, slug: str) -> Project:
-    """The project if the user is an active member (or staff); 404 otherwise."""
+    """The project if the user is an active member (or a superuser); 404 otherwise."""
     return get_object_or_404(projects_for_user(user), slug=slug)
+
+
+def catalogue_clips(user: User | AnonymousUser, project: Project) -> QuerySet[Clip]:
+    """The clips a member may browse (and fetch the media of, see media_access): every clip
+    for admins and adjudicators, only those they hold or held for annotators."""
+    roles = roles_in(user, project)
+    clips = Clip.objects.filter(project=project).order_by("id")
+    if roles & {Role.ADMIN, Role.ADJUDICATOR}:
+        return clips
+    held = Assignment.objects.filter(clip=OuterRef("pk"), user_id=user.pk, layer=1)
+    return clips.filter(Exists(held))
 
 
 def clip_media_counts(project: Project) -> dict[str, int]:
@@ -76,13 +89,37 @@ def require_role(user: User | AnonymousUser, project: Project, *roles: str) -> N
         )
 
 
+def _active_role(user: User | AnonymousUser, role: str) -> Exists:
+    """Whether the user holds ``role`` in the outer row's project, actively (for subqueries
+    on rows with a ``clip``)."""
+    return Exists(
+        Membership.objects.filter(
+            project_id=OuterRef("clip__project_id"), user_id=user.pk, role=role, is_active=True
+        )
+    )
+
+
 def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assignment:
-    """Only the holder of an assignment reaches it (404 for anyone else)."""
+    """Only the holder of an assignment reaches it (404 for anyone else), and only while they
+    hold the layer's role in the project: a deactivated member can do nothing with it."""
     return get_object_or_404(
-        Assignment.objects.select_related("clip__project").prefetch_related("clip__segments"),
+        Assignment.objects.select_related("clip__project")
+        .prefetch_related("clip__segments")
+        .alias(
+            may_label=_active_role(user, Role.ANNOTATOR),
+            may_decide=_active_role(user, Role.ADJUDICATOR),
+        )
+        .filter(Q(layer=1, may_label=True) | Q(layer=2, may_decide=True)),
         pk=assignment_id,
         user_id=user.pk,
     )
+
+
+def annotations_of_user(user: User | AnonymousUser) -> QuerySet[Annotation]:
+    """The user's submitted labels, in the projects they still annotate."""
+    return Annotation.objects.filter(
+        annotator_id=user.pk, status=Annotation.Status.SUBMITTED
+    ).filter(_active_role(user, Role.ANNOTATOR))
 
 
 def open_assignment(user: User, project: Project, *, layer: int) -> Assignment | None:
@@ -100,32 +137,77 @@ def open_assignment(user: User, project: Project, *, layer: int) -> Assignment |
     )
 
 
+# --- blindness ------------------------------------------------------------------------------
+# Blindness belongs to the user and the clip, whatever mix of roles the user holds: nobody
+# reads another's labels, the agreement or the gold of a clip they labelled, hold or held in
+# layer 1, or — while they are an annotator of the project — a clip still collecting layer-1
+# labels (it may be offered to them next). Admins are bound by it too on these reads; their
+# project-wide exports (releases, the audit log) are theirs by role (README, "Blindness").
+
+REVIEW_ROLES = (Role.ADJUDICATOR, Role.ADMIN)
+COLLECTING = (Clip.Stage.LAYER1, Clip.Stage.AGGREGATING)
+
+
+def blind_clips(user: User | AnonymousUser, roles: set[str]) -> Q:
+    """The clips (a condition on Clip rows) whose labels the user must not read."""
+    labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator_id=user.pk)
+    held = Assignment.objects.filter(clip=OuterRef("pk"), user_id=user.pk, layer=1)
+    blind = Q(Exists(labelled)) | Q(Exists(held))
+    if Role.ANNOTATOR in roles:
+        blind |= Q(stage__in=COLLECTING)
+    return blind
+
+
+def reviewable_clips(user: User | AnonymousUser, project: Project) -> QuerySet[Clip]:
+    """The project's clips whose layer-1 work the user may read: adjudicators and admins,
+    never on a clip they are blind to."""
+    roles = roles_in(user, project)
+    if not roles & set(REVIEW_ROLES):
+        return Clip.objects.none()
+    return Clip.objects.filter(project=project).exclude(blind_clips(user, roles))
+
+
+def _may_review(user: User | AnonymousUser, clip: Clip) -> bool:
+    return reviewable_clips(user, clip.project).filter(pk=clip.pk).exists()
+
+
 def annotation_for_user(user: User | AnonymousUser, annotation_id: int) -> Annotation:
-    """Annotators see their own annotations; adjudicators and admins those of their projects."""
+    """Annotators see their own annotations; adjudicators and admins those of clips they may
+    review (404 otherwise: not yours to know about)."""
     annotation = get_object_or_404(
         Annotation.objects.select_related("clip__project"), pk=annotation_id
     )
-    if annotation.annotator_id == user.pk:
+    if annotation.annotator_id == user.pk and has_role(
+        user, annotation.clip.project, Role.ANNOTATOR
+    ):
         return annotation
-    if has_role(user, annotation.clip.project, Role.ADJUDICATOR, Role.ADMIN):
+    if _may_review(user, annotation.clip):
         return annotation
     raise Http404
 
 
 def clip_for_staff(user: User | AnonymousUser, clip_id: int) -> Clip:
-    """A clip's workflow state is for the project's adjudicators and admins only; an
-    adjudicator who labelled the clip in layer 1 does not see it (blindness both ways)."""
+    """A clip's workflow state is for the project's adjudicators and admins only (403 for a
+    member without the role), and never for one blind to the clip (404)."""
     clip = get_object_or_404(
         Clip.objects.select_related("project", "agreement").prefetch_related("segments"),
         pk=clip_id,
         project__in=projects_for_user(user),
     )
-    require_role(user, clip.project, Role.ADJUDICATOR, Role.ADMIN)
-    if (
-        not has_role(user, clip.project, Role.ADMIN)
-        and clip.annotations.filter(annotator_id=user.pk).exists()
-    ):
+    require_role(user, clip.project, *REVIEW_ROLES)
+    if not _may_review(user, clip):
         raise Http404
+    return clip
+
+
+def clip_for_admin(user: User | AnonymousUser, clip_id: int) -> Clip:
+    """A clip an admin acts on (reopen): no labels are read, so blindness does not apply."""
+    clip = get_object_or_404(
+        Clip.objects.select_related("project"),
+        pk=clip_id,
+        project__in=projects_for_user(user),
+    )
+    require_role(user, clip.project, Role.ADMIN)
     return clip
 
 
@@ -170,15 +252,14 @@ def clip_layer1_labels(clip: Clip) -> list[dict[str, Any]]:
 
 
 def trace_for_user(user: User | AnonymousUser, trace_id: int) -> Trace:
-    """The recorder's own trace; adjudicators and admins may read finalised ones."""
+    """The recorder's own trace; adjudicators and admins may read finalised ones of clips they
+    may review."""
     trace = get_object_or_404(
         Trace.objects.select_related("clip__project").defer("data"), pk=trace_id
     )
-    if trace.annotator_id == user.pk:
+    if trace.annotator_id == user.pk and has_role(user, trace.clip.project, Role.ANNOTATOR):
         return trace
-    if trace.status == Trace.Status.FINALISED and has_role(
-        user, trace.clip.project, Role.ADJUDICATOR, Role.ADMIN
-    ):
+    if trace.status == Trace.Status.FINALISED and _may_review(user, trace.clip):
         return trace
     raise Http404
 
@@ -199,31 +280,37 @@ def clip_agreement(clip: Clip) -> dict[str, Any] | None:
 
 
 def disputed_clips(project: Project, user: User | AnonymousUser) -> QuerySet[Clip]:
-    """The disputed queue, oldest first, each flagged when an adjudicator has it open. An
-    adjudicator never sees the clips they labelled in layer 1; admins see every one."""
+    """The disputed queue, oldest first, each flagged when an adjudicator has it open; never
+    a clip the user is blind to (labelled, held)."""
     open_l2 = Assignment.objects.filter(
         clip=OuterRef("pk"), layer=2, status=Assignment.Status.ACTIVE
     )
-    clips = (
-        Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED)
+    return (
+        reviewable_clips(user, project)
+        .filter(stage=Clip.Stage.DISPUTED)
         .select_related("agreement")
         .annotate(in_progress=Exists(open_l2))
         .order_by("updated_at", "pk")
     )
-    if not has_role(user, project, Role.ADMIN):
-        labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator_id=user.pk)
-        clips = clips.exclude(Exists(labelled))
-    return clips
 
 
-def layer1_candidates(user: User, project: Project) -> QuerySet[Clip]:
+def layer1_candidates(
+    user: User, project: Project, *, reviewer: bool | None = None
+) -> QuerySet[Clip]:
     """Clips the user could be given now: ready, in layer 1, below k counting live leases, and
-    never held (except by a lapsed lease) or labelled by this user; least-annotated first."""
-    seen = Assignment.objects.filter(clip=OuterRef("pk"), user=user, layer=1).exclude(
-        status=Assignment.Status.EXPIRED
+    never held (except by a lapsed lease) or labelled by this user; least-annotated first.
+
+    Blindness the other way round: a clip the user has held in layer 2 is never offered, and a
+    ``reviewer`` (also adjudicator or admin here) is never offered a clip whose labels have
+    been open to review (routed once, or taken to layer 2) — it came back to layer 1 because k
+    was raised or labels were corrected, and they may have read it meanwhile."""
+    if reviewer is None:
+        reviewer = bool(roles_in(user, project) & set(REVIEW_ROLES))
+    seen = Assignment.objects.filter(clip=OuterRef("pk"), user=user).exclude(
+        layer=1, status=Assignment.Status.EXPIRED
     )
     labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator=user)
-    return (
+    clips = (
         Clip.objects.filter(
             project=project, stage=Clip.Stage.LAYER1, media_status=Clip.MediaStatus.READY
         )
@@ -231,8 +318,12 @@ def layer1_candidates(user: User, project: Project) -> QuerySet[Clip]:
         .filter(load__lt=project.overlap_k)
         .exclude(Exists(seen))
         .exclude(Exists(labelled))
-        .order_by("layer1_count", "layer1_open", "pk")
     )
+    if reviewer:
+        routed = ClipAgreement.objects.filter(clip=OuterRef("pk"))
+        reviewed = Assignment.objects.filter(clip=OuterRef("pk"), layer=2)
+        clips = clips.exclude(Exists(routed)).exclude(Exists(reviewed))
+    return clips.order_by("layer1_count", "layer1_open", "pk")
 
 
 def annotator_progress(user: User, project: Project) -> dict[str, Any]:

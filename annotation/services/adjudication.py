@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.errors import Conflict, Invalid, state_word
-from annotation.models import Adjudication, Assignment, GoldLabel, Provenance
+from annotation.models import Adjudication, Assignment, GoldLabel, Provenance, Role
 from annotation.payloads import validate_payload
+from annotation.selectors import blind_clips, require_role
 from annotation.services.audit import audit_record
 from annotation.services.gold import gold_record
 from clips.models import Clip
@@ -57,6 +58,12 @@ def adjudication_decide(
             raise Conflict(
                 _("the clip is no longer disputed (now %(stage)s)")
                 % {"stage": state_word(clip.stage)}
+            )
+        # Checked again now, not only when the lease was taken: roles and labels change.
+        require_role(user, project, Role.ADJUDICATOR)
+        if Clip.objects.filter(pk=clip.pk).filter(blind_clips(user, set())).exists():
+            raise Conflict(
+                _("you labelled or held this clip in layer 1: another adjudicator decides it")
             )
         decision = Adjudication.objects.create(
             clip=clip, adjudicator=user, assignment=assignment, payload=clean, rationale=rationale

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.errors import Conflict, NotAllowed, state_word
-from annotation.models import Annotation, Assignment, Membership, Project, Role
-from annotation.selectors import layer1_candidates, open_assignment
+from annotation.models import Assignment, Membership, Project, Role
+from annotation.selectors import blind_clips, layer1_candidates, open_assignment, roles_in
 from annotation.services.audit import audit_record
 from clips.models import Clip
 
@@ -128,11 +128,10 @@ def adjudication_next(
         taken = Assignment.objects.filter(
             clip=OuterRef("pk"), layer=2, status=Assignment.Status.ACTIVE
         )
-        labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator=user)
         candidates = (
             Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED)
             .exclude(Exists(taken))
-            .exclude(Exists(labelled))
+            .exclude(blind_clips(user, roles_in(user, project)))
             .order_by("updated_at", "pk")
         )
         if clip_id is not None:
@@ -147,6 +146,28 @@ def adjudication_next(
         if clip is None:
             return None
         return _lease(project, clip, user, layer=2)
+
+
+def adjudication_leases_end(*, clip_ids: list[int], reason: str) -> int:
+    """End the layer-2 leases on clips that left the disputed queue other than by a decision
+    (re-routed after k or the rule changed, labels corrected): the decision they were for is
+    no longer asked. The adjudicator is told by a 409 on their next write."""
+    ended = 0
+    leases = Assignment.objects.filter(
+        clip_id__in=clip_ids, layer=2, status=Assignment.Status.ACTIVE
+    ).select_related("clip__project")
+    for lease in leases.order_by("pk"):
+        if Assignment.objects.filter(pk=lease.pk, status=Assignment.Status.ACTIVE).update(
+            status=Assignment.Status.EXPIRED, finished_at=timezone.now()
+        ):
+            ended += 1
+            audit_record(
+                action="assignment.ended",
+                project=lease.clip.project,
+                target=lease,
+                data={"clip": lease.clip_id, "reason": reason},
+            )
+    return ended
 
 
 def assignment_release(*, assignment_id: int, user: User) -> Assignment:

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 
 from annotation.models import Annotation, ClipAgreement, GoldLabel, Project, Provenance
 from annotation.routing import Decision, Evidence, decide_static, decide_stream, primary_layer
+from annotation.services.assignment import adjudication_leases_end
 from annotation.services.audit import audit_record
 from annotation.services.gold import gold_record
 from clips.models import Clip
@@ -124,6 +125,7 @@ def clips_enqueue_routing(clip_ids: list[int]) -> None:
 
     for start in range(0, len(clip_ids), ROUTE_BATCH):
         batch = clip_ids[start : start + ROUTE_BATCH]
+        adjudication_leases_end(clip_ids=batch, reason="rerouted")
         Clip.objects.filter(pk__in=batch).update(stage=Clip.Stage.AGGREGATING)
         transaction.on_commit(partial(agreement_route_clips.delay, batch))
 
@@ -136,9 +138,12 @@ def clips_reroute(*, project: Project) -> int:
     )
     undecided = Clip.objects.filter(project=project).exclude(Exists(adjudicated))
     routed_stages = [Clip.Stage.AGGREGATING, Clip.Stage.DISPUTED, Clip.Stage.GOLD]
-    undecided.filter(stage__in=routed_stages, layer1_count__lt=project.overlap_k).update(
-        stage=Clip.Stage.LAYER1  # k was raised: these need more labels first
+    short = undecided.filter(stage__in=routed_stages, layer1_count__lt=project.overlap_k)
+    adjudication_leases_end(
+        clip_ids=list(short.filter(stage=Clip.Stage.DISPUTED).values_list("pk", flat=True)),
+        reason="back to layer 1",
     )
+    short.update(stage=Clip.Stage.LAYER1)  # k was raised: these need more labels first
     ids = list(
         undecided.filter(
             stage__in=[Clip.Stage.LAYER1, *routed_stages], layer1_count__gte=project.overlap_k

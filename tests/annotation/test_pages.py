@@ -1,9 +1,13 @@
-"""Media is served by Django in embedded mode, and only to the project's members."""
+"""Media is served by Django in embedded mode, and only to the project's members (who may
+have which file: tests/security/test_media_access.py)."""
+
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from annotation.models import Project, Role
+from annotation.models import Assignment, Project, Role
 from annotation.services.projects import membership_grant
 from clips.models import Clip
 
@@ -13,10 +17,12 @@ pytestmark = pytest.mark.django_db
 def test_media_needs_a_project_member(client, media_root):
     project = Project.objects.create(slug="p", name="P")
     clip = Clip.objects.create(project=project, external_id="c")
-    path = media_root / "clips" / str(project.pk) / str(clip.pk) / "poster.jpg"
+    clip.poster.name = f"clips/{project.pk}/{clip.pk}/poster.jpg"
+    clip.save()
+    path = media_root / clip.poster.name
     path.parent.mkdir(parents=True)
     path.write_bytes(b"\xff\xd8\xff")
-    url = f"/media/clips/{project.pk}/{clip.pk}/poster.jpg"
+    url = f"/media/{clip.poster.name}"
 
     response = client.get(url)
     assert response.status_code == 302
@@ -28,6 +34,9 @@ def test_media_needs_a_project_member(client, media_root):
     assert client.get("/media/tmp/x").status_code == 404  # work folders are never served
 
     membership_grant(project=project, user=user, roles=[Role.ANNOTATOR])
+    assert client.get(url).status_code == 404  # an annotator, but not of this clip
+    later = timezone.now() + timedelta(minutes=5)
+    Assignment.objects.create(clip=clip, user=user, expires_at=later)
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"\xff\xd8\xff"
@@ -42,11 +51,13 @@ def test_home_lists_only_the_users_projects(client):
 def test_media_answers_range_requests(client, media_root):
     project = Project.objects.create(slug="r", name="R")
     clip = Clip.objects.create(project=project, external_id="c")
-    path = media_root / "clips" / str(project.pk) / str(clip.pk) / "video.mp4"
+    clip.media_file.name = f"clips/{project.pk}/{clip.pk}/video.mp4"
+    clip.save()
+    path = media_root / clip.media_file.name
     path.parent.mkdir(parents=True)
     path.write_bytes(bytes(range(256)) * 4)
     user = get_user_model().objects.create_user("viewer")
-    membership_grant(project=project, user=user, roles=[Role.ANNOTATOR])
+    membership_grant(project=project, user=user, roles=[Role.ADJUDICATOR])
     client.force_login(user)
     url = f"/media/clips/{project.pk}/{clip.pk}/video.mp4"
 

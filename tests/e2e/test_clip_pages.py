@@ -1,5 +1,6 @@
-"""A member signs in and sees the project's clips: posters, waveforms drawn from the ingested
-peaks, and the reason a broken file was refused."""
+"""An admin signs in and sees the project's clips: posters, waveforms drawn from the ingested
+peaks, and the reason a broken file was refused. An annotator's list holds only the clips
+they were given."""
 
 import shutil
 from io import StringIO
@@ -24,7 +25,7 @@ def imported(sample_media, media_root, tmp_path):
         shutil.copy(sample_media[name], folder / sample_media[name].name)
     call_command("import_clips", str(folder), project="e2e", stdout=StringIO(), stderr=StringIO())
     user = get_user_model().objects.create_user("ann", password="pw-e2e-123")
-    membership_grant(project=Project.objects.get(slug="e2e"), user=user, roles=[Role.ANNOTATOR])
+    membership_grant(project=Project.objects.get(slug="e2e"), user=user, roles=[Role.ADMIN])
     return user
 
 
