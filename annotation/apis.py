@@ -2,6 +2,7 @@
 serialises. Scoping: a project you are not a member of, or an object that is not yours,
 is a 404; a member without the needed role gets a 403."""
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -11,7 +12,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -31,6 +37,8 @@ from annotation.models import (
     Role,
     Trace,
 )
+from annotation.parsers import MAX_POSITIVE_INT
+from annotation.payloads import MAX_TEXT
 from annotation.schema import validate_label_schema, validate_routing_rule, validate_trace_config
 from annotation.selectors.review import clip_trace_overlay, dispute_why
 from annotation.serializers import (
@@ -44,6 +52,7 @@ from annotation.serializers import (
     ClipDetailSerializer,
     DisputeSerializer,
     GoldSerializer,
+    ProgressSerializer,
     ProjectSerializer,
     TraceSerializer,
 )
@@ -92,7 +101,9 @@ class PayloadIn(serializers.Serializer):
 
 
 class SubmitIn(PayloadIn):
-    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    rationale = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_TEXT
+    )
 
 
 class ReasonIn(serializers.Serializer):
@@ -130,7 +141,9 @@ class SettingsIn(serializers.Serializer):
     routing_rule = serializers.JSONField(required=False)
     trace_config = serializers.JSONField(required=False)
     lease_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
-    per_user_cap = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+    per_user_cap = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_POSITIVE_INT, allow_null=True
+    )
 
     def validate_label_schema(self, value: Any) -> Any:
         validate_label_schema(value)
@@ -170,7 +183,7 @@ class ProjectSettingsApi(APIView):
 
 
 class ProgressApi(APIView):
-    @extend_schema(responses=inline_serializer("Progress", {"you": serializers.DictField()}))
+    @extend_schema(responses=ProgressSerializer)
     def get(self, request: AuthedRequest, slug: str) -> Response:
         project = _project(request, slug)
         body: dict[str, Any] = {}
@@ -244,6 +257,8 @@ class AssignmentDetailApi(APIView):
         assignment = selectors.assignment_for_user(request.user, assignment_id)
         body = AssignmentSerializer(assignment, context={"request": request}).data
         if assignment.layer == 2:
+            if not selectors.may_review(request.user, assignment.clip):
+                raise Http404  # labels came in under the lease: the decision is not theirs
             body.update(_review(assignment.clip))
         return Response(body)
 
@@ -308,9 +323,7 @@ class MyAnnotationsApi(ListAPIView):
     serializer_class = AnnotationSerializer
 
     def get_queryset(self) -> QuerySet[Annotation]:
-        return Annotation.objects.filter(
-            annotator_id=self.request.user.pk, status=Annotation.Status.SUBMITTED
-        ).order_by("-pk")
+        return selectors.annotations_of_user(self.request.user).order_by("-pk")
 
 
 class AnnotationDetailApi(APIView):
@@ -321,9 +334,15 @@ class AnnotationDetailApi(APIView):
 
 
 class CorrectionApi(APIView):
-    @extend_schema(request=PayloadIn, responses=AnnotationSerializer)
+    @extend_schema(request=PayloadIn, responses={201: AnnotationSerializer})
     def post(self, request: AuthedRequest, annotation_id: int) -> Response:
-        annotation = get_object_or_404(Annotation, pk=annotation_id, annotator_id=request.user.pk)
+        annotation = get_object_or_404(
+            Annotation.objects.select_related("clip__project"),
+            pk=annotation_id,
+            annotator_id=request.user.pk,
+        )
+        if not selectors.has_role(request.user, annotation.clip.project, Role.ANNOTATOR):
+            raise Http404  # a deactivated or removed member can do nothing with it
         data = PayloadIn(data=request.data)
         data.is_valid(raise_exception=True)
         new = annotation_correct(
@@ -335,6 +354,11 @@ class CorrectionApi(APIView):
 # --- staff views: clips, disputes, audit --------------------------------------------------------
 
 
+class StageIn(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Clip.Stage.choices, required=False)
+
+
+@extend_schema(parameters=[StageIn])
 class ProjectClipsApi(ListAPIView):
     """Admins: the project's clips, optionally one stage (``?stage=disputed``)."""
 
@@ -343,8 +367,10 @@ class ProjectClipsApi(ListAPIView):
 
     def get_queryset(self) -> QuerySet[Clip]:
         project = _project(self.request, self.kwargs["slug"], Role.ADMIN)
+        query = StageIn(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
         clips = project.clips.prefetch_related("segments").order_by("pk")
-        if stage := self.request.query_params.get("stage"):
+        if stage := query.validated_data.get("stage"):
             clips = clips.filter(stage=stage)
         return clips
 
@@ -392,8 +418,7 @@ class ClipReopenApi(APIView):
 
     @extend_schema(request=ReasonIn, responses=ClipAdminSerializer)
     def post(self, request: AuthedRequest, clip_id: int) -> Response:
-        clip = selectors.clip_for_staff(request.user, clip_id)
-        selectors.require_role(request.user, clip.project, Role.ADMIN)
+        clip = selectors.clip_for_admin(request.user, clip_id)
         data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         clip = clip_send_to_adjudication(
@@ -500,14 +525,22 @@ class TraceSamplesApi(APIView):
     """A finalised trace on its grid (null where nothing was recorded), for overlays."""
 
     @extend_schema(
-        responses=inline_serializer(
-            "TraceSamples",
-            {
-                "rate_hz": serializers.FloatField(),
-                "dimensions": serializers.ListField(child=serializers.CharField()),
-                "samples": serializers.ListField(child=serializers.ListField()),
-            },
-        )
+        responses={
+            200: inline_serializer(
+                "TraceSamples",
+                {
+                    "rate_hz": serializers.FloatField(),
+                    "dimensions": serializers.ListField(child=serializers.CharField()),
+                    "samples": serializers.ListField(
+                        child=serializers.ListField(
+                            child=serializers.FloatField(), allow_null=True
+                        ),
+                        help_text="One row per grid step; null where nothing was recorded",
+                    ),
+                },
+            ),
+            409: OpenApiResponse(description="The trace is still being recorded"),
+        }
     )
     def get(self, request: AuthedRequest, trace_id: int) -> Response:
         trace = selectors.trace_for_user(request.user, trace_id)
@@ -541,6 +574,9 @@ class AgreementReportsApi(ListAPIView):
         return Response(AgreementReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
 
+REPORT_ID = re.compile(r"[0-9]{1,18}")
+
+
 class AgreementReportApi(APIView):
     """Admins: one report with its progress; ``latest`` is the newest finished one."""
 
@@ -554,6 +590,8 @@ class AgreementReportApi(APIView):
             )
             if report is None:
                 raise Http404
-        else:
-            report = get_object_or_404(reports, pk=int(report_id) if report_id.isdigit() else 0)
+        elif REPORT_ID.fullmatch(report_id):
+            report = get_object_or_404(reports, pk=int(report_id))
+        else:  # '²' is a digit to str.isdigit(), '9' * 5000 is too long for int()
+            raise Http404
         return Response(AgreementReportSerializer(report).data)

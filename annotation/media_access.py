@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404
 
 from annotation.models import Assignment, Project, Role
-from annotation.selectors import roles_in
+from annotation.selectors import roles_in, user_id
 from clips.models import Clip
 from exports.models import Release
 
@@ -48,7 +48,7 @@ def _clip_file(user: User | AnonymousUser, name: str, clip_id: int, project_id: 
     roles = roles_in(user, clip.project)
     allowed = bool(roles & {Role.ADMIN, Role.ADJUDICATOR}) or (
         Role.ANNOTATOR in roles
-        and Assignment.objects.filter(clip=clip, user_id=user.pk, layer=1).exists()
+        and Assignment.objects.filter(clip=clip, user_id=user_id(user), layer=1).exists()
     )
     if not allowed:
         raise Http404

@@ -24,15 +24,26 @@ APP_SERVICES = ("web", "worker", "beat")
 QUEUES = {"media", "agreement", "export", "default"}
 MEDIA_ROOT = "/data/media"
 
-_VAR = re.compile(r"\$\$|\$\{(?P<name>\w+)(?:(?P<op>:?-)(?P<default>[^}]*))?\}|\$(?P<bare>\w+)")
+_VAR = re.compile(r"\$\$|\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<default>[^}]*))?\}|\$(?P<bare>\w+)")
 
 
-def interpolate(value: str) -> str:
-    """Resolve Compose variable syntax as Compose would with none of the variables set."""
+class MissingVariable(Exception):
+    """Compose refuses to start: a ``${NAME:?message}`` variable is not set."""
+
+
+def interpolate(value: str, env: dict[str, str] | None = None) -> str:
+    """Resolve Compose variable syntax as Compose would, with only ``env`` set."""
+    env = env or {}
 
     def repl(match: re.Match[str]) -> str:
         if match.group(0) == "$$":
             return "$"
+        name = match.group("name") or match.group("bare")
+        op = match.group("op") or ""
+        if env.get(name) or (name in env and not op.startswith(":")):
+            return env[name]
+        if op.endswith("?"):
+            raise MissingVariable(f"{name}: {match.group('default')}")
         return match.group("default") or ""
 
     return _VAR.sub(repl, value)
@@ -236,10 +247,40 @@ def test_app_environment_points_at_compose_services(
 
     assert env["MEDIA_ROOT"] == MEDIA_ROOT
     assert env["DATA_DIR"] == "/data"
-    # The key comes from the caller's environment; the fallback is only a placeholder.
-    assert env["SECRET_KEY"].startswith("${SECRET_KEY")
-    assert interpolate(env["SECRET_KEY"])
+    # The key comes from the caller's environment, and only from there.
+    assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", env["SECRET_KEY"])
+    with pytest.raises(MissingVariable, match="SECRET_KEY"):
+        interpolate(env["SECRET_KEY"])
+    with pytest.raises(MissingVariable):
+        interpolate(env["SECRET_KEY"], {"SECRET_KEY": ""})  # set but empty: refused too
+    assert interpolate(env["SECRET_KEY"], {"SECRET_KEY": "s3cret"}) == "s3cret"
     assert interpolate(env["ALLOWED_HOSTS"])
+
+
+def test_no_placeholder_secrets(compose: dict[str, Any]) -> None:
+    """No secret falls back to a value anyone can read in this file (``change-me``)."""
+    raw = COMPOSE_FILE.read_text()
+    assert "change-me" not in raw.lower()
+    for name, value in compose["x-env"].items():
+        if re.search(r"SECRET|PASSWORD", name) and name != "EMAIL_HOST_PASSWORD":
+            assert ":?" in str(value), f"{name} has a default"
+    assert compose["x-env"]["EMAIL_HOST_PASSWORD"] == "${EMAIL_HOST_PASSWORD:-}"
+
+
+def test_production_settings_reach_the_app(compose: dict[str, Any]) -> None:
+    """Every setting a production deployment needs can be passed from the shell; unset, each
+    is empty, which the settings read as their embedded default."""
+    env = {k: str(v) for k, v in compose["x-env"].items()}
+    for name in (
+        "DJANGO_ENV", "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE", "TRUSTED_PROXY_COUNT", "LOGIN_FAILURE_LIMIT",
+        "LOGIN_COOLOFF_MINUTES", "TOKEN_TTL_HOURS", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
+        "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL",
+    ):  # fmt: skip
+        assert env[name] == f"${{{name}:-}}", name
+        assert interpolate(env[name]) == ""
+        assert interpolate(env[name], {name: "x"}) == "x"
 
 
 def test_database_credentials_match_postgres_service(services: dict[str, dict[str, Any]]) -> None:

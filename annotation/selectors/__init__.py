@@ -22,6 +22,11 @@ from annotation.models import (
 from clips.models import Clip
 
 
+def user_id(user: User | AnonymousUser) -> int:
+    """The user's id for a lookup; an anonymous user's matches no row."""
+    return user.pk or 0
+
+
 def projects_for_user(user: User | AnonymousUser) -> QuerySet[Project]:
     """The projects the user is an active member of. Staff status opens the Django admin and
     nothing else; a superuser is an admin of every project."""
@@ -44,7 +49,7 @@ def catalogue_clips(user: User | AnonymousUser, project: Project) -> QuerySet[Cl
     clips = Clip.objects.filter(project=project).order_by("id")
     if roles & {Role.ADMIN, Role.ADJUDICATOR}:
         return clips
-    held = Assignment.objects.filter(clip=OuterRef("pk"), user_id=user.pk, layer=1)
+    held = Assignment.objects.filter(clip=OuterRef("pk"), user_id=user_id(user), layer=1)
     return clips.filter(Exists(held))
 
 
@@ -94,7 +99,7 @@ def _active_role(user: User | AnonymousUser, role: str) -> Exists:
     on rows with a ``clip``)."""
     return Exists(
         Membership.objects.filter(
-            project_id=OuterRef("clip__project_id"), user_id=user.pk, role=role, is_active=True
+            project_id=OuterRef("clip__project_id"), user_id=user_id(user), role=role, is_active=True
         )
     )
 
@@ -151,7 +156,7 @@ COLLECTING = (Clip.Stage.LAYER1, Clip.Stage.AGGREGATING)
 def blind_clips(user: User | AnonymousUser, roles: set[str]) -> Q:
     """The clips (a condition on Clip rows) whose labels the user must not read."""
     labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator_id=user.pk)
-    held = Assignment.objects.filter(clip=OuterRef("pk"), user_id=user.pk, layer=1)
+    held = Assignment.objects.filter(clip=OuterRef("pk"), user_id=user_id(user), layer=1)
     blind = Q(Exists(labelled)) | Q(Exists(held))
     if Role.ANNOTATOR in roles:
         blind |= Q(stage__in=COLLECTING)
@@ -159,15 +164,18 @@ def blind_clips(user: User | AnonymousUser, roles: set[str]) -> Q:
 
 
 def reviewable_clips(user: User | AnonymousUser, project: Project) -> QuerySet[Clip]:
-    """The project's clips whose layer-1 work the user may read: adjudicators and admins,
-    never on a clip they are blind to."""
+    """The project's clips whose layer-1 work the user may read: admins, and adjudicators
+    once layer 1 is over (disputed or gold), never on a clip they are blind to."""
     roles = roles_in(user, project)
     if not roles & set(REVIEW_ROLES):
         return Clip.objects.none()
-    return Clip.objects.filter(project=project).exclude(blind_clips(user, roles))
+    clips = Clip.objects.filter(project=project).exclude(blind_clips(user, roles))
+    if Role.ADMIN not in roles:
+        clips = clips.filter(stage__in=[Clip.Stage.DISPUTED, Clip.Stage.GOLD])
+    return clips
 
 
-def _may_review(user: User | AnonymousUser, clip: Clip) -> bool:
+def may_review(user: User | AnonymousUser, clip: Clip) -> bool:
     return reviewable_clips(user, clip.project).filter(pk=clip.pk).exists()
 
 
@@ -181,7 +189,7 @@ def annotation_for_user(user: User | AnonymousUser, annotation_id: int) -> Annot
         user, annotation.clip.project, Role.ANNOTATOR
     ):
         return annotation
-    if _may_review(user, annotation.clip):
+    if may_review(user, annotation.clip):
         return annotation
     raise Http404
 
@@ -195,7 +203,7 @@ def clip_for_staff(user: User | AnonymousUser, clip_id: int) -> Clip:
         project__in=projects_for_user(user),
     )
     require_role(user, clip.project, *REVIEW_ROLES)
-    if not _may_review(user, clip):
+    if not may_review(user, clip):
         raise Http404
     return clip
 
@@ -259,7 +267,7 @@ def trace_for_user(user: User | AnonymousUser, trace_id: int) -> Trace:
     )
     if trace.annotator_id == user.pk and has_role(user, trace.clip.project, Role.ANNOTATOR):
         return trace
-    if trace.status == Trace.Status.FINALISED and _may_review(user, trace.clip):
+    if trace.status == Trace.Status.FINALISED and may_review(user, trace.clip):
         return trace
     raise Http404
 

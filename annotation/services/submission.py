@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.errors import Conflict, state_word
-from annotation.models import Annotation, Assignment, GoldLabel, Provenance, Trace
+from annotation.models import Annotation, Assignment, GoldLabel, Provenance, Role, Trace
 from annotation.payloads import validate_payload
+from annotation.selectors import require_role
 from annotation.services.audit import audit_record
 from annotation.services.routing import clips_enqueue_routing
 from clips.models import Clip
@@ -128,6 +129,7 @@ def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annot
             .select_related("clip__project")
             .get(pk=annotation_id, annotator=user, status=Annotation.Status.SUBMITTED)
         )
+        require_role(user, old.clip.project, Role.ANNOTATOR)  # active members only
         if not old.is_current:
             raise Conflict(
                 _("revision %(revision)s has been corrected already") % {"revision": old.revision}

@@ -2,6 +2,7 @@
 reading the player's media clock."""
 
 import re
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -36,6 +37,21 @@ def sign_in(page, live_server, next_path: str = "/", username: str = USERNAME) -
 
 def media_time(page) -> float:  # type: ignore[no-untyped-def]
     return float(page.evaluate(f"{VIDEO}.currentTime"))
+
+
+def wait_until(page, expression: str, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """``page.wait_for_function(expression, timeout=ms)`` without ``eval()`` in the page.
+
+    Playwright's wait_for_function polls by calling eval() inside the page, which the site's
+    Content-Security-Policy (script-src 'self', no 'unsafe-eval') refuses on every page after
+    a context's first. page.evaluate() goes through the DevTools protocol, which the page's
+    policy does not govern, so the tests poll with it and keep running under the real policy.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout / 1000:g} s: {expression}")
+        page.wait_for_timeout(50)
 
 
 CONTROLS = "button|textbox|searchbox|checkbox|radio|combobox|spinbutton|slider|link"

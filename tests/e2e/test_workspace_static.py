@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from annotation.models import Annotation, Assignment
 from clips.media.synth import synth_clip
-from flows import VIDEO, annotator_with_clips, media_time, sign_in
+from flows import VIDEO, annotator_with_clips, media_time, sign_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,12 +51,12 @@ def test_static_clip_labelled_by_keyboard(
     expect(page.locator("clip-player")).not_to_have_attribute("data-playing", "")
     page.evaluate(f"{VIDEO}.currentTime = 1")
     page.keyboard.press("l")
-    page.wait_for_function(f"Math.abs({VIDEO}.currentTime - 2) < 0.05")
+    wait_until(page, f"Math.abs({VIDEO}.currentTime - 2) < 0.05")
     page.keyboard.press("Shift+ArrowLeft")
-    page.wait_for_function(f"{VIDEO}.currentTime === 0")
+    wait_until(page, f"{VIDEO}.currentTime === 0")
     page.keyboard.press(".")
     page.keyboard.press(".")
-    page.wait_for_function(f"{VIDEO}.currentTime > 0.08")
+    wait_until(page, f"{VIDEO}.currentTime > 0.08")
     assert int(media_time(page) * 25) == 2  # the clip's 25 fps: two frames on
     page.keyboard.press("Shift+Period")  # ">"
     expect(video).to_have_js_property("playbackRate", 1.25)

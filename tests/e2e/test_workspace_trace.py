@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from annotation.models import Annotation, Trace, TraceChunk
 from annotation.trace_chunks import assemble, unpack
 from clips.media.synth import synth_clip
-from flows import VIDEO, annotator_with_clips, media_time, sign_in
+from flows import VIDEO, annotator_with_clips, media_time, sign_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def monologue(media_root, tmp_path):
 
 
 def wait_media(page, seconds: float) -> None:
-    page.wait_for_function(f"{VIDEO}.currentTime >= {seconds}", timeout=60_000)
+    wait_until(page, f"{VIDEO}.currentTime >= {seconds}", timeout=60_000)
 
 
 def wait_ready(page) -> None:
@@ -52,7 +52,8 @@ def wait_ready(page) -> None:
 
 def wait_buffered(page, seconds: float) -> None:
     """The media the outage will play is loaded before the network goes away."""
-    page.wait_for_function(
+    wait_until(
+        page,
         f"(v => v.buffered.length && v.buffered.end(0) >= {seconds})"
         "(document.querySelector('clip-player video'))",
         timeout=30_000,
@@ -103,8 +104,10 @@ def test_trace_survives_offline_and_reload(seekable_media, live_server, monologu
     screenshot("offline")
     page.context.set_offline(False)
     # Back online, the backlog goes at once: only the chunk being filled stays unsent.
-    page.wait_for_function(
-        f"+document.querySelector('trace-recorder').dataset.unsent < 2 * {RATE}", timeout=20_000
+    wait_until(
+        page,
+        f"+document.querySelector('trace-recorder').dataset.unsent < 2 * {RATE}",
+        timeout=20_000,
     )
     expect(recorder).to_have_attribute("data-connection", "online")
 
@@ -143,7 +146,7 @@ def test_trace_survives_offline_and_reload(seekable_media, live_server, monologu
     page.keyboard.press("Space")
     wait_media(page, stopped + 4)
     point_at(page, 0.1, 0.5)
-    page.wait_for_function(f"{VIDEO}.ended", timeout=60_000)
+    wait_until(page, f"{VIDEO}.ended", timeout=60_000)
     expect(recorder).to_have_attribute("data-unsent", "0", timeout=20_000)
     screenshot("recorded")
 
@@ -174,11 +177,11 @@ def test_trace_survives_offline_and_reload(seekable_media, live_server, monologu
 
     # Going back and recording a stretch again replaces it: later chunks win on the server.
     page.keyboard.press("Shift+J")  # back 5 s
-    page.wait_for_function(f"{VIDEO}.currentTime < {SECONDS - 4} && !{VIDEO}.seeking")
+    wait_until(page, f"{VIDEO}.currentTime < {SECONDS - 4} && !{VIDEO}.seeking")
     redo_from = int(np.ceil(media_time(page) * RATE - 1e-6))
     point_at(page, 0.95, 0.05)
     page.keyboard.press("Space")
-    page.wait_for_function(f"{VIDEO}.ended", timeout=30_000)
+    wait_until(page, f"{VIDEO}.ended", timeout=30_000)
     expect(recorder).to_have_attribute("data-unsent", "0", timeout=20_000)
     rows = TraceChunk.objects.filter(trace=trace).order_by("seq")
     redone = assemble(

@@ -45,6 +45,7 @@ def world():
     Membership.objects.create(project=project, user=admin_annotator, role=Role.ANNOTATOR)
     ann1, ann2 = member(project, Role.ANNOTATOR, "ann1"), member(project, Role.ANNOTATOR, "ann2")
     judge = member(project, Role.ADJUDICATOR, "judge")
+    admin = member(project, Role.ADMIN, "admin")
     stream = {"kind": "stream", "duration_s": 4.0}
     held = ClipFactory(project=project, layer1_count=1, layer1_open=2, **stream)
     labelled = ClipFactory(project=project, stage=Clip.Stage.DISPUTED, layer1_count=3, **stream)
@@ -62,7 +63,8 @@ def world():
     }  # fmt: skip
     _label(labelled, admin_annotator)
     _label(free, ann2)
-    return {"users": {"dual": dual, "boss": admin_annotator, "judge": judge}, **objects}
+    users = {"dual": dual, "boss": admin_annotator, "judge": judge, "admin": admin}
+    return {"users": users, **objects}
 
 
 def _client(user) -> APIClient:
@@ -77,7 +79,8 @@ def _client(user) -> APIClient:
 SEES = {
     "dual": {"free"},
     "boss": {"free"},  # an admin who also annotates is as blind as any annotator
-    "judge": {"held", "labelled", "free", "collecting"},  # adjudicator only: never blind here
+    "judge": {"labelled", "free"},  # an adjudicator reads clips once layer 1 is over
+    "admin": {"held", "labelled", "free", "collecting"},  # an admin who does not annotate
 }
 
 
@@ -106,8 +109,7 @@ def test_own_labels_stay_readable(world):
 @pytest.mark.parametrize("who", sorted(SEES))
 def test_the_disputed_queue_hides_blind_clips(world, who):
     response = _client(world["users"][who]).get("/api/projects/p/disputes/")
-    if who == "boss":  # admins may list the queue but do not adjudicate
-        assert response.status_code == 200
+    assert response.status_code == 200
     listed = {row["id"] for row in response.json()["results"]}
     expected = {world[name].pk for name in SEES[who] & {"labelled", "free"}}
     assert listed == expected
@@ -115,7 +117,6 @@ def test_the_disputed_queue_hides_blind_clips(world, who):
 
 def test_a_dual_role_member_is_offered_for_adjudication_only_clips_they_may_read(world):
     client = _client(world["users"]["dual"])
-    world["held"].layer1_open = 0
     claimed = client.post("/api/projects/p/disputes/next/", {}, format="json").json()
     assert claimed["assignment"]["clip"]["id"] == world["free"].pk
     # Releasing the layer-1 lease does not make the clip they held readable.

@@ -1,0 +1,1 @@
+"""Sign-in throttling (django-axes), API tokens that expire and rotate, the lockout answer."""
