@@ -94,12 +94,15 @@ def require_role(user: User | AnonymousUser, project: Project, *roles: str) -> N
         )
 
 
-def _active_role(user: User | AnonymousUser, role: str) -> Exists:
+def active_role(user: User | AnonymousUser, role: str) -> Exists:
     """Whether the user holds ``role`` in the outer row's project, actively (for subqueries
     on rows with a ``clip``)."""
     return Exists(
         Membership.objects.filter(
-            project_id=OuterRef("clip__project_id"), user_id=user_id(user), role=role, is_active=True
+            project_id=OuterRef("clip__project_id"),
+            user_id=user_id(user),
+            role=role,
+            is_active=True,
         )
     )
 
@@ -111,8 +114,8 @@ def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assig
         Assignment.objects.select_related("clip__project")
         .prefetch_related("clip__segments")
         .alias(
-            may_label=_active_role(user, Role.ANNOTATOR),
-            may_decide=_active_role(user, Role.ADJUDICATOR),
+            may_label=active_role(user, Role.ANNOTATOR),
+            may_decide=active_role(user, Role.ADJUDICATOR),
         )
         .filter(Q(layer=1, may_label=True) | Q(layer=2, may_decide=True)),
         pk=assignment_id,
@@ -124,7 +127,7 @@ def annotations_of_user(user: User | AnonymousUser) -> QuerySet[Annotation]:
     """The user's submitted labels, in the projects they still annotate."""
     return Annotation.objects.filter(
         annotator_id=user.pk, status=Annotation.Status.SUBMITTED
-    ).filter(_active_role(user, Role.ANNOTATOR))
+    ).filter(active_role(user, Role.ANNOTATOR))
 
 
 def open_assignment(user: User, project: Project, *, layer: int) -> Assignment | None:

@@ -9,9 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.errors import Conflict, Invalid, state_word
-from annotation.models import Assignment, Trace, TraceChunk
+from annotation.models import Assignment, Role, Trace, TraceChunk
+from annotation.selectors import active_role
 from annotation.services.audit import audit_record
-from annotation.trace_chunks import assemble, contiguous_ack, parse_chunk, unpack
+from annotation.trace_chunks import (
+    assemble,
+    contiguous_ack,
+    describe_ranges,
+    parse_chunk,
+    unpack,
+)
 from clips.models import Clip
 
 
@@ -75,6 +82,7 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
                 "sample_count",
                 "clip__duration_s",
             )
+            .filter(active_role(user, Role.ANNOTATOR))  # active members only
             .get(pk=trace_id, annotator=user)
         )
         chunks = [
@@ -83,6 +91,7 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
                 dimensions=trace.config["dimensions"],
                 rate_hz=trace.config["rate_hz"],
                 duration_s=trace.clip.duration_s,
+                chunk_seconds=trace.config.get("chunk_seconds", 1.0),
                 where=f"chunks[{i}]" if len(raw_chunks) > 1 else "",
             )
             for i, raw in enumerate(raw_chunks)
@@ -141,6 +150,7 @@ def trace_finalise(*, trace_id: int, user: User, allow_gaps: bool = False) -> Tr
         trace = (
             Trace.objects.select_for_update()
             .select_related("clip__project")
+            .filter(active_role(user, Role.ANNOTATOR))  # active members only
             .get(pk=trace_id, annotator=user)
         )
         if trace.status == Trace.Status.FINALISED:
@@ -155,11 +165,11 @@ def trace_finalise(*, trace_id: int, user: User, allow_gaps: bool = False) -> Tr
         if not chunks:
             raise Conflict(_("nothing recorded yet"))
         result = assemble(chunks, rate_hz=trace.config["rate_hz"], duration_s=trace.clip.duration_s)
-        missing = result.report["missing_seqs"]
+        missing = result.report["missing_seq_ranges"]
         if missing and not allow_gaps:
             raise Conflict(
                 _("chunks %(seqs)s have not arrived; send them, or finalise with allow_gaps")
-                % {"seqs": ", ".join(map(str, missing[:20]))}
+                % {"seqs": describe_ranges([(a, b) for a, b in missing])}
             )
         trace.data = result.samples.tobytes()
         trace.gap_report = result.report

@@ -1,12 +1,18 @@
 """The dataset card, ``README.md``: Hugging Face YAML front matter (one config per Parquet
 table), then what a reader of a benchmark needs — contents, splits, gold provenance and tiers,
-label distributions, the project's agreement tables, fields, plots, usage, license."""
+label distributions, the project's agreement tables, fields, plots, usage, license.
+
+Everything people wrote (project name and description, release description, citation, license,
+label, layer, dimension and batch names) goes through ``mdtext``: shown literally, never read
+as Markdown or HTML.
+"""
 
 import json
 from collections import Counter
 from typing import Any
 
 from exports.pipeline.data import SPLITS, ReleaseData
+from exports.pipeline.mdtext import Markdown, code_block, code_span, inline, text
 from exports.pipeline.selection import Selection, effective_tier
 from exports.pipeline.stats import Distribution, primary_distribution, secondary_distribution
 from exports.pipeline.tables import Table
@@ -14,8 +20,14 @@ from exports.pipeline.tables import Table
 HF_SPLIT = "full"  # the Hugging Face split name of every config (benchmark splits: `split`)
 
 
-def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+# Front matter is YAML, but a renderer that does not know front matter shows it as Markdown:
+# these become \u escapes, which YAML reads back as the same characters.
+_YAML_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&[]`\u0085\u2028\u2029"}
+
+
+def _q(value: str) -> str:
+    """A JSON string is a valid YAML double-quoted scalar."""
+    return json.dumps(value, ensure_ascii=False).translate(_YAML_ESCAPES)
 
 
 def _size(n: int) -> str:
@@ -62,11 +74,13 @@ def _fmt(value: Any) -> str:
         return "undefined"
     if isinstance(value, float):
         return f"{value:.3f}"
-    return str(value).replace("|", "\\|")
+    if isinstance(value, bool | int):
+        return str(value)
+    return inline(value)  # a name someone wrote (label, batch, language...): literal text
 
 
 def table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines = ["| " + " | ".join(_fmt(h) for h in header) + " |", "|" + " --- |" * len(header)]
     lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
     return [*lines, ""]
 
@@ -95,9 +109,9 @@ def agreement_section(report: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     if "n_clips" in report:
         lines += [
-            f"Over the whole project: {report.get('n_clips')} clips, "
-            f"{report.get('n_annotations')} first-layer annotations by "
-            f"{report.get('n_annotators')} annotators.",
+            f"Over the whole project: {_fmt(report.get('n_clips'))} clips, "
+            f"{_fmt(report.get('n_annotations'))} first-layer annotations by "
+            f"{_fmt(report.get('n_annotators'))} annotators.",
             "",
         ]
     for name, layer in (report.get("layers") or {}).items():
@@ -107,7 +121,7 @@ def agreement_section(report: dict[str, Any]) -> list[str]:
         groups = {"all": overall, **(layer.get("by_batch") or {})}
         if len(groups) == 2:
             groups = {"all": overall}
-        lines += [f"### {name}", ""]
+        lines += [f"### {inline(name)}", ""]
         lines += table(
             ["", *groups],
             [[key, *(g.get(key, MISSING) for g in groups.values())] for key in _scalars(overall)],
@@ -117,19 +131,19 @@ def agreement_section(report: dict[str, Any]) -> list[str]:
             tiers = ds["tiers"]
             lines += [
                 "Dawid–Skene tiers: "
-                + ", ".join(f"{t} {_fmt(n)}" for t, n in tiers.items())
+                + ", ".join(f"{inline(t)} {_fmt(n)}" for t, n in tiers.items())
                 + f"; agrees with the majority on {_fmt(ds.get('agrees_with_majority'))}.",
                 "",
             ]
     traces = report.get("traces")
     if isinstance(traces, dict) and traces.get("dimensions"):
         dims = traces["dimensions"]
-        lines += [f"### traces ({traces.get('n_clips')} clips with two or more raters)", ""]
+        lines += [f"### traces ({_fmt(traces.get('n_clips'))} clips with two or more raters)", ""]
         names = list(next(iter(dims.values())))
         lines += table(
             ["mean over clips (median)", *dims],
             [
-                [n, *(f"{_fmt(d[n].get('mean'))} ({_fmt(d[n].get('median'))})"
+                [n, *(Markdown(f"{_fmt(d[n].get('mean'))} ({_fmt(d[n].get('median'))})")
                       for d in dims.values())]
                 for n in names
             ],
@@ -161,9 +175,14 @@ def _provenance(sel: Selection) -> list[str]:
 def _fields(tables: list[Table]) -> list[str]:
     lines: list[str] = []
     for t in tables:
-        lines += [f"### `data/{t.name}.parquet` — {t.description} ({t.n_rows} rows)", ""]
+        lines += [
+            f"### {code_span(f'data/{t.name}.parquet')} — {inline(t.description)} "
+            f"({t.n_rows} rows)",
+            "",
+        ]
         lines += table(["column", "type", "description"],
-                       [[f"`{c.name}`", "JSON text" if c.type == "json" else c.type,
+                       [[code_span(c.name, in_table=True),
+                         "JSON text" if c.type == "json" else c.type,
                          c.description] for c in t.columns])  # fmt: skip
     return lines
 
@@ -175,17 +194,17 @@ def render_card(
     tables: list[Table],
     plots: list[str],
 ) -> str:
-    kinds = Counter((c.kind, c.language) for c in sel.clips)
+    composition = sorted(Counter((c.kind, c.language) for c in sel.clips).items())
     n_traced = len({t.clip_id for t in sel.traces if t.annotator != "gold"})
     opts = data.options
     lines = front_matter(data, sel, tables)
     lines += [
-        f"# {data.project_name} — release {data.version}",
+        f"# {inline(data.project_name)} — release {inline(data.version)}",
         "",
-        data.description or "",
+        text(data.description or ""),
         "",
-        f"Released {data.created}. {len(sel.clips)} clips with gold labels "
-        f"({', '.join(f'{n} {k} {lang}' for (k, lang), n in sorted(kinds.items()))}), "
+        f"Released {inline(data.created)}. {len(sel.clips)} clips with gold labels "
+        f"({', '.join(f'{n} {inline(k)} {inline(lang)}' for (k, lang), n in composition)}), "
         f"{len(sel.labels)} first-layer labels, continuous traces on {n_traced} clips.",
         "",
         "## Contents",
@@ -200,8 +219,9 @@ def render_card(
         "- `croissant.json` (Croissant 1.0), `CHANGELOG.md`, `changes.json`, `release.json`, "
         "`SHA256SUMS`, `plots/`.",
         "",
-        f"Gold filter: provenance in {', '.join(opts.provenances)}; tier in "
-        f"{', '.join(opts.tiers)} (a human decision without an automatic tier counts as high).",
+        f"Gold filter: provenance in {inline(', '.join(opts.provenances))}; tier in "
+        f"{inline(', '.join(opts.tiers))} (a human decision without an automatic tier counts "
+        "as high).",
         "",
         "## Splits",
         "",
@@ -216,10 +236,11 @@ def render_card(
         *_provenance(sel),
         "## Label distribution",
         "",
-        f"Gold {sel.schema.primary} (streaming clips: the label covering most time):",
+        f"Gold {inline(sel.schema.primary or 'label')} (streaming clips: the label covering "
+        "most time):",
         "",
         *_distribution(primary_distribution(sel), sel.schema.primary or "label"),
-        f"Gold {sel.schema.secondary}, the most frequent labels (clips):",
+        f"Gold {inline(sel.schema.secondary or 'labels')}, the most frequent labels (clips):",
         "",
         *_distribution(secondary_distribution(sel), sel.schema.secondary or "label"),
         "## Agreement",
@@ -250,9 +271,9 @@ def render_card(
         "",
         "## License and citation",
         "",
-        f"License: {opts.license}.",
+        f"License: {inline(opts.license)}.",
         "",
     ]
     if opts.citation:
-        lines += ["```", opts.citation, "```", ""]
+        lines += [*code_block(opts.citation), ""]
     return "\n".join(lines).rstrip() + "\n"

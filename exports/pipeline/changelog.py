@@ -14,6 +14,7 @@ from typing import Any
 
 from exports.pipeline.data import SPLITS, PreviousRelease
 from exports.pipeline.jsonfmt import canonical
+from exports.pipeline.mdtext import code_span, inline
 
 HEADER = "# Changelog\n\n"
 LIST_LIMIT = 200
@@ -133,27 +134,23 @@ def changes(
     }
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def _ids(title: str, ids: list[str]) -> list[str]:
     if not ids:
         return []
     lines = [f"### {title} ({len(ids)})", ""]
-    lines += [f"- `{c}`" for c in ids[:LIST_LIMIT]]
+    lines += [f"- {code_span(c)}" for c in ids[:LIST_LIMIT]]  # clip ids are data: literal
     if len(ids) > LIST_LIMIT:
         lines.append(f"- … and {len(ids) - LIST_LIMIT} more (see changes.json)")
     return [*lines, ""]
 
 
 def changelog_section(change: dict[str, Any], created: str) -> str:
-    lines = [f"## {change['version']} ({created})", ""]
+    lines = [f"## {inline(change['version'])} ({inline(created)})", ""]
     if change["first_release"]:
         lines += [f"First release: {change['n_clips']} clips.", ""]
         return "\n".join(lines)
     lines += [
-        f"Against {change['previous_version']}: {change['n_clips']} clips; "
+        f"Against {inline(change['previous_version'])}: {change['n_clips']} clips; "
         f"{len(change['added'])} added, {len(change['removed'])} removed, gold changed on "
         f"{len(change['gold_changed'])}, raw labels changed on {len(change['labels_changed'])}"
         f", split changed on {len(change['split_changed'])}.",
@@ -165,7 +162,8 @@ def changelog_section(change: dict[str, Any], created: str) -> str:
         lines += [f"### Gold changed ({len(change['gold_changed'])})", ""]
         lines += ["| clip | before | after |", "| --- | --- | --- |"]
         lines += [
-            f"| `{c['clip_id']}` | {_cell(c['before'])} | {_cell(c['after'])} |"
+            f"| {code_span(c['clip_id'], in_table=True)} | {inline(c['before'])} "
+            f"| {inline(c['after'])} |"
             for c in change["gold_changed"][:LIST_LIMIT]
         ]
         lines.append("")

@@ -1,11 +1,14 @@
 """Croissant 1.0 metadata (``croissant.json``): a FileObject with SHA-256 per table file,
 split list and EmoS label file, FileSets for the streaming EmoS files and included media, and
-one RecordSet per Parquet table with a field per column (lists as repeated fields)."""
+one RecordSet per Parquet table with a field per column (lists as repeated fields).
+
+Text people wrote is JSON string data here; a link (``url``) is published only when it is an
+http(s) URL, whatever the options say."""
 
 from pathlib import Path
 from typing import Any
 
-from exports.pipeline.data import ReleaseData
+from exports.pipeline.data import ReleaseData, is_http_url, is_license
 from exports.pipeline.tables import Table
 
 CONTEXT: dict[str, Any] = {
@@ -142,7 +145,7 @@ def croissant(
         "description": data.description or data.project_name,
         "version": data.version,
         "datePublished": data.created,
-        "license": options.license,
+        "license": options.license if is_license(options.license) else "other",
         "inLanguage": languages,
         "keywords": ["emotion recognition", "multimodal", "Basic-7", "GoEmotions"],
         "citeAs": options.citation or f"{data.project_name}, release {data.version}",
@@ -153,6 +156,6 @@ def croissant(
             if f"data/{t.name}.parquet" in files
         ],
     }
-    if options.homepage:
+    if is_http_url(options.homepage):  # validated when the release was created; again here
         metadata["url"] = options.homepage
     return metadata

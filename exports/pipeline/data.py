@@ -4,9 +4,11 @@ The Django service reads the database into these; everything after is pure and d
 (the only time used is ``ReleaseData.created``, passed in).
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +19,54 @@ TIERS = ("high", "medium", "low")
 PROVENANCES = ("unanimous", "majority", "model_confident", "adjudicated")
 SPLITS = ("train", "validation", "test")
 MediaMode = Literal["reference", "include", "none"]
+
+# What people write into a release. Text goes into the card escaped (``mdtext``); URLs are
+# published as links, so only http(s) ones are accepted.
+MAX_DESCRIPTION = 5_000
+MAX_CITATION = 2_000
+MAX_URL = 2_000
+# A license identifier as Hugging Face and SPDX spell them (cc-by-4.0, Apache-2.0, other).
+LICENSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}")
+
+
+class ReleaseFieldError(PipelineError):
+    """A value people wrote for a release that cannot be published; ``field`` names it as the
+    API does (``options.homepage``, ``description``)."""
+
+    def __init__(self, field: str, text: str, /, **values: Any) -> None:
+        super().__init__(text, **values)
+        self.field = field
+
+
+def is_http_url(value: object) -> bool:
+    """An absolute http:// or https:// URL with a host, nothing else (no javascript:, data:,
+    scheme-relative //host, spaces or control characters)."""
+    if not isinstance(value, str) or not value or len(value) > MAX_URL:
+        return False
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host)
+
+
+def is_license(value: object) -> bool:
+    """A license identifier or an http(s) URL."""
+    return isinstance(value, str) and bool(LICENSE_ID.fullmatch(value) or is_http_url(value))
+
+
+def check_text(value: object, field: str, limit: int) -> None:
+    if not isinstance(value, str) or len(value) > limit:
+        raise ReleaseFieldError(
+            field, gettext_noop("must be text of at most %(max)s characters"), max=limit
+        )
+
+
+def check_description(value: object) -> None:
+    check_text(value, "description", MAX_DESCRIPTION)
 
 
 @dataclass(frozen=True)
@@ -59,6 +109,17 @@ class ReleaseOptions:
             raise PipelineError(
                 gettext_noop("media must be reference, include or none, not %(media)s"),
                 media=repr(self.media),
+            )
+        if not is_license(self.license):
+            raise ReleaseFieldError(
+                "options.license",
+                gettext_noop("must be a license identifier such as %(example)s or an http(s) URL"),
+                example="cc-by-4.0",
+            )
+        check_text(self.citation, "options.citation", MAX_CITATION)
+        if self.homepage != "" and not is_http_url(self.homepage):
+            raise ReleaseFieldError(
+                "options.homepage", gettext_noop("must be an http:// or https:// URL")
             )
 
     def as_json(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ STYLE: dict[Any, Any] = {
     "axes.titlesize": 10,
     "svg.hashsalt": "release",
     "path.simplify": True,
+    "text.parse_math": False,  # label, layer and dimension names are text: "$" is a dollar
     "axes.prop_cycle": cycler(
         color=["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3"]
     ),

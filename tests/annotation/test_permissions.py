@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from annotation.models import AgreementReport, Annotation, Assignment, Trace
 from clips.models import Clip
 from exports.models import Release
-from factories import ClipFactory, ProjectFactory, member
+from factories import ClipFactory, ProjectFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,57 @@ def test_permission_matrix(name, role, world):
     assert response.status_code == expected[ROLES.index(role)], response.content
     if response.status_code >= 400:
         assert set(response.json()["error"]) == {"code", "message", "field"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_revoking_a_token_is_for_any_signed_in_user(role, world):
+    """``DELETE /api/auth/token/`` (api-token, beside its POST in MATRIX): the caller's own."""
+    client = APIClient()
+    if role != "anon":
+        client.force_authenticate(world["users"][role])
+    response = client.delete("/api/auth/token/")
+    assert response.status_code == (UNAUTH if role == "anon" else 204), response.content
+    if role == "anon":
+        assert set(response.json()["error"]) == {"code", "message", "field"}
+
+
+# Role mixes, derived from the matrix above so that every endpoint is covered: staff status
+# without membership is an outsider; a deactivated member is an outsider; a member who both
+# labels and adjudicates gets the better of the two roles, except that the clip they labelled
+# stays hidden (blindness belongs to the user and the clip).
+BLIND_TO_LABELLED_CLIP = {"api-clip", "api-clip-traces"}
+HELD_BY_THE_ADJUDICATOR = {"api-assignment"}  # another person's lease
+
+
+def _mixed_expectation(name: str, mix: str) -> int:
+    expected = dict(zip(ROLES, MATRIX[name][3], strict=True))
+    if mix in ("staff", "inactive"):
+        return expected["outsider"]
+    if name in BLIND_TO_LABELLED_CLIP:
+        return GONE
+    if name in HELD_BY_THE_ADJUDICATOR:
+        return expected["labeller"]
+    return min(expected["labeller"], expected["adjudicator"])  # a 2xx beats a 4xx
+
+
+@pytest.mark.parametrize("mix", ["staff", "inactive", "dual"])
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_role_mixes(name, mix, world):
+    from annotation.models import Membership
+
+    if mix == "staff":
+        user = UserFactory(username="staffer", is_staff=True)
+    elif mix == "inactive":
+        user = world["users"]["annotator"]
+        Membership.objects.filter(user=user).update(is_active=False)
+    else:
+        user = world["users"]["labeller"]
+        Membership.objects.create(project_id=Clip.objects.get(pk=world["ids"]["clip"]).project_id,
+                                  user=user, role="adjudicator")  # fmt: skip
+    method, template, body, _expected = MATRIX[name]
+    client = APIClient()
+    client.force_authenticate(user)
+    response = getattr(client, method)(template.format(**world["ids"]), body, format="json")
+    assert response.status_code == _mixed_expectation(name, mix), response.content
+    if name in ("api-projects", "api-annotations") and mix != "dual":
+        assert response.json()["results"] == []  # nothing of the project shows

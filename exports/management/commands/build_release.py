@@ -11,6 +11,7 @@ from tqdm import tqdm
 from annotation.errors import ApplicationError
 from annotation.models import Project
 from exports.models import Release
+from exports.pipeline.data import MAX_CITATION, MAX_DESCRIPTION
 from exports.services import release_archive, release_create, release_dir
 
 TERMINAL = {Release.Status.PUBLISHED, Release.Status.FAILED}
@@ -27,7 +28,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("--version", required=True, help="Semantic version, above the last")
-        parser.add_argument("--description", default="")
+        parser.add_argument(
+            "--description", default="", help=f"At most {MAX_DESCRIPTION} characters"
+        )
+        parser.add_argument(
+            "--license", default="other", help="A license identifier (cc-by-4.0) or http(s) URL"
+        )
+        parser.add_argument(
+            "--citation", default="", help=f"How to cite it, at most {MAX_CITATION} characters"
+        )
+        parser.add_argument("--homepage", default="", help="An http:// or https:// URL")
         parser.add_argument("--tiers", default="high,medium,low", help="Gold tiers to include")
         parser.add_argument(
             "--provenances",
@@ -50,6 +60,9 @@ class Command(BaseCommand):
             "split_ratios": [float(x) for x in opts["split"].split(",")],
             "seed": opts["seed"],
             "media": opts["media"],
+            "license": opts["license"],
+            "citation": opts["citation"],
+            "homepage": opts["homepage"],
         }
         try:
             release = release_create(
