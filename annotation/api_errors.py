@@ -1,14 +1,21 @@
-"""One error body for every API failure: ``{"error": {"code", "message", "field"}}``."""
+"""One error body for every API failure: ``{"error": {"code", "message", "field"}}``.
+
+DRF views answer through ``api_exception_handler``. What Django answers itself — a URL no
+view matches, a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, an exception no handler caught —
+goes through the ``handler400/403/404/500`` below: under ``/api/`` the same JSON body, elsewhere
+the site's HTML pages.
+"""
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from annotation.errors import ApplicationError
+from annotation.errors import ApplicationError, TooLarge, body_too_large_message
 
 
 def _first_field_error(detail: Any, prefix: str = "") -> tuple[str | None, str]:
@@ -22,6 +29,8 @@ def _first_field_error(detail: Any, prefix: str = "") -> tuple[str | None, str]:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):  # a view read request.body or a multipart form
+        exc = TooLarge(body_too_large_message())
     if isinstance(exc, ApplicationError):
         body = {"code": exc.code, "message": str(exc.message), "field": exc.field}
         return Response({"error": body}, status=exc.status)
@@ -38,3 +47,47 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     code = getattr(exc, "default_code", "error")
     response.data = {"error": {"code": code, "message": message, "field": field}}
     return response
+
+
+# --- what Django answers itself ---------------------------------------------------------------
+
+API_PREFIX = "/api/"
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def error_response(status: int, code: str, message: Any, field: str | None = None) -> JsonResponse:
+    body = {"error": {"code": code, "message": str(message), "field": field}}
+    return JsonResponse(body, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a body over the limit is a 413, any other refused request a 400."""
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return error_response(413, "too_large", body_too_large_message())
+    return error_response(400, "invalid", exceptions.ValidationError.default_detail)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception)
+    detail = exceptions.PermissionDenied.default_detail
+    return error_response(403, "permission_denied", detail)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: under /api/ also a path no view matches (``/api/assignments/abc/``)."""
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)
+    return error_response(404, "not_found", exceptions.NotFound.default_detail)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the exception is logged by Django; the client learns nothing of it."""
+    if not _is_api(request):
+        return defaults.server_error(request)
+    return error_response(500, "server_error", exceptions.APIException.default_detail)

@@ -6,7 +6,9 @@ then). A lazy message is turned into text when the error is made, so ``message``
 plain ``str`` and serialises as one.
 """
 
+from django.conf import settings
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 
@@ -40,6 +42,12 @@ class NotAllowed(ApplicationError):
 class TooLarge(ApplicationError):
     status = 413
     code = "too_large"
+
+
+def body_too_large_message() -> str:
+    """Why a request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return _("the request body is larger than %(kib)s KiB") % {"kib": limit // 1024}
 
 
 # The states that error messages name ("this assignment is expired"). In English the stored

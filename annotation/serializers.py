@@ -89,8 +89,10 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
 
 class GoldSerializer(serializers.ModelSerializer):
-    rationale = serializers.CharField(source="adjudication.rationale", default=None)
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    rationale = serializers.CharField(
+        source="adjudication.rationale", default=None, allow_null=True
+    )
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
 
     class Meta:
         model = GoldLabel
@@ -114,7 +116,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(
+        source="actor.username", default=None, allow_null=True, help_text="None: the system"
+    )
 
     class Meta:
         model = AuditEvent
@@ -187,12 +191,15 @@ class TraceSerializer(serializers.ModelSerializer):
 
 
 class ReviewMixin(serializers.Serializer):
-    """What an adjudicator decides on (schema only: the views fill these fields)."""
+    """What an adjudicator decides on (schema only: the views fill these fields; an
+    assignment has them for layer 2 only)."""
 
-    layer1 = Layer1LabelSerializer(many=True)
-    agreement = serializers.JSONField(allow_null=True)
-    why = serializers.ListField(child=serializers.CharField(), help_text="Why it is disputed")
-    gold_history = GoldSerializer(many=True)
+    layer1 = Layer1LabelSerializer(many=True, required=False)
+    agreement = serializers.JSONField(allow_null=True, required=False)
+    why = serializers.ListField(
+        child=serializers.CharField(), help_text="Why it is disputed", required=False
+    )
+    gold_history = GoldSerializer(many=True, required=False)
 
 
 class AssignmentDetailSerializer(ReviewMixin, AssignmentSerializer):
@@ -248,3 +255,123 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
             | ({"ds_tiers": layer["dawid_skene"]["tiers"]} if "dawid_skene" in layer else {})
             for name, layer in layers.items()
         }
+
+
+# --- schema only: answers the views build by hand ---------------------------------------------
+
+
+def _counts(help_text: str = "", **kwargs: Any) -> serializers.DictField:
+    return serializers.DictField(child=serializers.IntegerField(), help_text=help_text, **kwargs)
+
+
+class YourProgressSerializer(serializers.Serializer):
+    done_today = serializers.IntegerField()
+    done_total = serializers.IntegerField()
+    remaining_for_you = serializers.IntegerField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    """Annotators get ``you``; adjudicators and admins ``stages`` and ``media``."""
+
+    you = YourProgressSerializer(required=False)
+    stages = _counts("Clips per stage", required=False)
+    media = _counts("Clips per media state", required=False)
+
+
+class ThroughputSerializer(serializers.Serializer):
+    days = serializers.ListField(child=serializers.DateField())
+    annotations = serializers.ListField(child=serializers.IntegerField())
+    gold = serializers.ListField(child=serializers.IntegerField())
+    adjudicated = serializers.ListField(child=serializers.IntegerField())
+
+
+class DashboardProgressSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    ready = serializers.IntegerField()
+    stages = _counts("Clips per stage")
+    media = _counts("Clips per media state")
+    throughput = ThroughputSerializer(help_text="Per day, oldest first")
+
+
+class LabelledKeySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    # (a field called "label" shadows Field.label for the type checker; DRF takes it as a field)
+    label = serializers.CharField(help_text="In the reader's language")  # type: ignore[assignment]
+
+
+class AgreementPointSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField(allow_null=True)
+    values = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), help_text="Per figure key; null: undefined"
+    )
+    ds_tiers = serializers.DictField(
+        child=serializers.JSONField(), help_text="Dawid–Skene tier shares per single layer"
+    )
+
+
+class DashboardAgreementSerializer(serializers.Serializer):
+    figures = LabelledKeySerializer(many=True)
+    reports = AgreementPointSerializer(many=True, help_text="Oldest first")
+
+
+class ReportRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField(allow_null=True)
+
+
+class ClassLabelSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    en = serializers.CharField(allow_null=True)
+    zh = serializers.CharField(allow_null=True)
+
+
+class AnnotatorRowSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    submitted = serializers.IntegerField()
+    last_7_days = serializers.IntegerField()
+    accuracy_vs_aggregate = serializers.FloatField(allow_null=True)
+    kappa_vs_gold = serializers.FloatField(allow_null=True)
+    entropy_normalised = serializers.FloatField(allow_null=True)
+    unsure_share = serializers.FloatField(allow_null=True)
+    label_distribution = serializers.DictField(child=serializers.FloatField())
+
+
+class RadarSerializer(serializers.Serializer):
+    axes = LabelledKeySerializer(many=True)
+    values = serializers.DictField(
+        child=serializers.ListField(child=serializers.FloatField()),
+        help_text="Per annotator, one 0–1 value per axis",
+    )
+
+
+class DashboardAnnotatorsSerializer(serializers.Serializer):
+    report = ReportRefSerializer(allow_null=True, help_text="The report the figures come from")
+    layer = serializers.CharField()
+    classes = ClassLabelSerializer(many=True)
+    annotators = AnnotatorRowSerializer(many=True)
+    radar = RadarSerializer()
+
+
+class DashboardRoutingSerializer(serializers.Serializer):
+    rule = serializers.DictField(help_text="The project's routing rule")
+    tiers = _counts("Clips per agreement tier")
+    provenance = _counts("Current gold labels per provenance")
+    disputed = serializers.IntegerField()
+    in_adjudication = serializers.IntegerField()
+
+
+class ImportJobRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    total = serializers.IntegerField()
+    processed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    summary = serializers.CharField()
+
+
+class DashboardImportsSerializer(serializers.Serializer):
+    jobs = ImportJobRowSerializer(many=True, help_text="Newest first")

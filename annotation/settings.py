@@ -7,9 +7,12 @@ and ``CELERY_BROKER_URL`` (Redis) switches to the real stack.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,6 +28,25 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# --- deployment mode ------------------------------------------------------------------------
+# DJANGO_ENV=production is the one explicit switch for a public deployment: it turns the HTTPS
+# settings on (each can still be set on its own below), insists on a SECRET_KEY from the
+# environment and on a real e-mail backend. Unset (or "embedded"/"development"), the defaults
+# keep `make demo` working over plain http on 127.0.0.1. A misspelt value is an error rather
+# than a silently insecure deployment.
+DJANGO_ENV = os.environ.get("DJANGO_ENV", "").strip().lower() or "embedded"
+if DJANGO_ENV not in {"embedded", "development", "production"}:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV={DJANGO_ENV!r}: use 'production' for a public deployment, or leave it unset"
+    )
+PRODUCTION = DJANGO_ENV == "production"
+
+
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -33,6 +55,9 @@ def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once and kept in DATA_DIR."""
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if PRODUCTION:
+        # Every web replica and worker must share one key; a generated file is per container.
+        raise ImproperlyConfigured("DJANGO_ENV=production needs SECRET_KEY in the environment")
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -56,13 +81,17 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",  # sign-in throttling: attempts and lockouts in the database
+    "csp",  # Content-Security-Policy (its checks catch settings of the old format)
     "annotation",
+    "annotation.security",
     "clips",
     "exports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +101,8 @@ MIDDLEWARE = [
     "annotation.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a sign-in it refused into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "annotation.urls"
@@ -152,17 +183,94 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# --- sign-in throttling and API tokens (annotation/security) ---------------------------------
+AUTHENTICATION_BACKENDS = [
+    "annotation.security.signin.SignInThrottleBackend",  # refuses locked-out sign-ins first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes, database handler: every gunicorn process and replica reads the same counts.
+# Locked by account ("username": one account, guesses from anywhere) or by address
+# ("ip_address": one address, guesses at any accounts), whichever reaches the limit first.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_CALLABLE = "annotation.security.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "annotation.security.signin.client_address"
+# A success does not wipe the count (axes' default, kept on purpose): wiping it would clear the
+# address's failures too, and anyone with an account could reset their address between guesses.
+AXES_RESET_ON_SUCCESS = False
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: exposed directly).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_VERBOSE = False  # no start-up banner in every management command
+# API tokens expire this long after they are issued (signing in again gives a new one).
+TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 30 * 24)
+if TOKEN_TTL_HOURS <= 0:
+    raise ImproperlyConfigured("TOKEN_TTL_HOURS must be a positive number of hours")
+
+# --- HTTPS (on by default in production; each can be set on its own) -------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# The compose healthcheck asks http://127.0.0.1:8000/healthz from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+# Preloading commits the whole domain to HTTPS in browsers for months: the operator opts in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER: a header name (meaning "Name: https") or "Name: value".
+
+    Set it only behind a proxy that sets (and overwrites) that header: otherwise any client
+    could claim to be on HTTPS."""
+    if not value.strip():
+        return None
+    name, _, expected = value.partition(":")
+    meta = "HTTP_" + name.strip().upper().replace("-", "_")
+    return meta, expected.strip() or "https"
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", ""))
+
+# --- Content-Security-Policy (django-csp) -----------------------------------------------------
+# Everything the pages load comes from this site: the Vite bundle, Django's JavaScript catalogue
+# and Swagger UI (drf-spectacular-sidecar) are files, the API is same-origin, media is served
+# under /media/ (posters, video, waveforms). No inline script anywhere: the API docs use
+# drf-spectacular's split view, which serves Swagger UI's start-up script from a URL of its
+# own. Styles allow 'unsafe-inline': the custom elements put <style> elements in
+# their shadow roots and the page templates carry a <style> block; moving those to
+# constructable stylesheets (adoptedStyleSheets) and files would let this go.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # Swagger UI's icons are data: URLs in its stylesheet
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous request then gets a 401 with WWW-Authenticate, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "annotation.security.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "annotation.api_errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies only (the scoring upload is multipart): no NUL, lone surrogate or deep
+    # nesting gets past it, and a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413.
+    "DEFAULT_PARSER_CLASSES": ["annotation.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {},
 }
 SPECTACULAR_SETTINGS = {
@@ -179,13 +287,35 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "annotation.models.AgreementReport.Status",
         "TraceStatusEnum": "annotation.models.Trace.Status",
     },
+    # Every operation documents the error answers it can give, with the one error body.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "annotation.openapi.document_errors",
+    ],
 }
 
 # --- e-mail (password resets); the embedded mode prints them on the console -----------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "emos-annotate@localhost")
+# A password-reset mail holds a link that signs its reader in: in production it must never go
+# to the console or a file (i.e. the logs), so production refuses to start without a backend
+# that delivers mail (smtp, or a provider's); one that drops mail can be named explicitly.
+_LOGGING_MAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip()
+if PRODUCTION and (not EMAIL_BACKEND or EMAIL_BACKEND in _LOGGING_MAIL_BACKENDS):
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs EMAIL_BACKEND set to one that delivers mail (e.g. "
+        "django.core.mail.backends.smtp.EmailBackend): the console and file backends would "
+        "write password-reset links to the logs"
+    )
+EMAIL_BACKEND = EMAIL_BACKEND or "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "emos-annotate@localhost"
 
 # --- Celery ---------------------------------------------------------------------------------
 # Embedded mode: no broker, tasks run in-process as they are enqueued.
@@ -224,5 +354,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # One line per eager task would drown the import progress bar.
         "celery.app.trace": {"level": "WARNING"},
+        # Failed sign-ins and lockouts are warnings; every success would be a line too.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -31,3 +31,9 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", views.media, name="media")]
+
+# Under /api/ every error is the API's JSON error body; elsewhere the site's pages.
+handler400 = "annotation.api_errors.bad_request"
+handler403 = "annotation.api_errors.permission_denied"
+handler404 = "annotation.api_errors.page_not_found"
+handler500 = "annotation.api_errors.server_error"

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
@@ -21,6 +21,7 @@ from annotation.apis import AuthedRequest, Pages
 from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Role
 from exports.models import Release
+from exports.pipeline.data import MAX_DESCRIPTION
 from exports.pipeline.evaluation import score
 from exports.pipeline.messages import message_text
 from exports.services import release_create, release_dir, release_retry
@@ -51,8 +52,10 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
 class ReleaseIn(serializers.Serializer):
     version = serializers.CharField(max_length=40)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    options = serializers.JSONField(required=False, default=dict)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION
+    )
+    options = serializers.DictField(required=False, default=dict)
 
 
 class ScoreIn(serializers.Serializer):
@@ -107,7 +110,12 @@ class ReleaseRetryApi(APIView):
 
 
 class ReleaseDownloadApi(APIView):
-    @extend_schema(responses={(200, "application/gzip"): bytes})
+    @extend_schema(
+        responses={
+            (200, "application/gzip"): bytes,
+            409: OpenApiResponse(description="The release is not published (yet)"),
+        }
+    )
     def get(self, request: AuthedRequest, release_id: int) -> FileResponse:
         release = _release(request, release_id)
         if release.status != Release.Status.PUBLISHED:

@@ -19,15 +19,18 @@ from django.utils.translation import gettext_noop
 
 from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Project
+from annotation.parsers import MAX_POSITIVE_INT
 from annotation.services.audit import audit_record
 from exports.models import Release
 from exports.pipeline import build_release, make_archive, read_previous
-from exports.pipeline.data import ReleaseOptions
+from exports.pipeline.data import ReleaseFieldError, ReleaseOptions, check_description
 from exports.pipeline.messages import error_kind, message_text
 from exports.selectors import release_data, release_options
 
 log = logging.getLogger(__name__)
-SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+# ASCII digits only (``\d`` takes any script's), at most ten per part: int() never sees a
+# 5,000-digit number, and each part must then fit its column (MAX_POSITIVE_INT).
+SEMVER = re.compile(r"^(0|[1-9][0-9]{0,9})\.(0|[1-9][0-9]{0,9})\.(0|[1-9][0-9]{0,9})$")
 
 
 def releases_root(project: Project) -> Path:
@@ -56,9 +59,19 @@ def release_create(
             field="version",
         )
     parts = tuple(int(p) for p in match.groups())
+    if max(parts) > MAX_POSITIVE_INT:
+        raise Invalid(
+            _("each part of the version must be at most %(max)s") % {"max": MAX_POSITIVE_INT},
+            field="version",
+        )
+    if not isinstance(options, dict | None):
+        raise Invalid(_("must be an object"), field="options")
     try:
+        check_description(description)
         cleaned = ReleaseOptions(**release_options(options or {}))
         cleaned.validate()
+    except ReleaseFieldError as exc:  # what people write: lengths, http(s) links only
+        raise Invalid(message_text(exc, _), field=exc.field) from exc
     except (TypeError, ValueError) as exc:
         raise Invalid(message_text(exc, _), field="options") from exc
     with transaction.atomic():

@@ -3,18 +3,36 @@ revoke it."""
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from annotation.parsers import JSONParser
 from annotation.security.tokens import token_issue, tokens_revoke
 
 
+class SignInSerializer(AuthTokenSerializer):
+    # No username is longer than the User column: a longer one is refused here, before
+    # django-axes records the failed sign-in in its varchar(255) (PostgreSQL: a 500).
+    username = serializers.CharField(
+        label=AuthTokenSerializer._declared_fields["username"].label,
+        max_length=User._meta.get_field("username").max_length,
+        write_only=True,
+    )
+
+
 class TokenApi(ObtainAuthToken):
+    serializer_class = SignInSerializer
+    # The API's JSON parser (no NUL, lone surrogate or deep nesting gets through), and forms
+    # as DRF's view reads them (every field of which is a CharField).
+    parser_classes = (JSONParser, FormParser, MultiPartParser)
+
     def get_authenticators(self) -> list[Any]:
         # Signing in needs nothing but the password: a script still sending its expired token
         # must get a new one, not a 401 for the header. (Django's request here: DRF's does not
@@ -35,7 +53,7 @@ class TokenApi(ObtainAuthToken):
         return {**super().get_serializer_context(), "request": self.request._request}
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=SignInSerializer,
         responses={
             200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
             400: OpenApiResponse(description="Wrong username or password"),

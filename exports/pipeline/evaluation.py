@@ -123,15 +123,23 @@ def _read_jsonl(text: str, path: Path) -> list[tuple[int, Any]]:
             continue
         try:
             out.append((number, json.loads(raw)))
-        except json.JSONDecodeError as exc:
-            raise _fail(
-                path, number, gettext_noop("invalid JSON: %(error)s"), error=exc.msg
-            ) from exc
+        except (json.JSONDecodeError, RecursionError) as exc:
+            error = getattr(exc, "msg", "nested too deeply")
+            raise _fail(path, number, gettext_noop("invalid JSON: %(error)s"), error=error) from exc
     return out
 
 
 def _read_csv(text: str, path: Path) -> list[tuple[int, Any]]:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _csv_rows(reader, path)
+    except csv.Error as exc:  # a cell over csv.field_size_limit(), a stray quote...
+        raise _fail(
+            path, reader.line_num, gettext_noop("not valid CSV (%(error)s)"), error=str(exc)
+        ) from exc
+
+
+def _csv_rows(reader: "csv.DictReader[str]", path: Path) -> list[tuple[int, Any]]:
     if not reader.fieldnames or "clip_id" not in [f.strip() for f in reader.fieldnames]:
         raise _fail(path, 1, gettext_noop("the CSV header needs a 'clip_id' column"))
     out = []

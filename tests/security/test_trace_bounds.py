@@ -238,3 +238,23 @@ def _new_trace(trace_json: dict) -> Trace:
         clip=first.clip, annotator=first.annotator, revision=first.revision + 1,
         config=first.config,
     )  # fmt: skip
+
+
+def test_a_browser_session_with_its_csrf_check_still_stores_chunks(recording):
+    """The CSRF check reads the parsed form before the view reads the raw body (as a signed-in
+    browser's chunk POST goes); both must see the same bytes."""
+    from django.test import Client
+
+    _api, trace, user = recording
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    browser.get("/")  # the CSRF cookie, as the workspace page sets it
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        f"/api/traces/{trace['id']}/chunks/",
+        orjson.dumps(chunk(0)),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["acked_seq"] == 0
