@@ -13,10 +13,13 @@ import pytest
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
-# Variables the tests below set; whatever the caller's shell has for them is dropped.
+# Variables the tests below set; whatever the caller's shell has for them is dropped. So is
+# DJANGO_ALLOW_ASYNC_UNSAFE, which the browser tests' conftest sets for the test process only
+# (check --deploy rightly refuses it in a deployment).
 OURS = (
     "DJANGO_ENV", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "EMAIL_",
     "SECURE_", "SESSION_COOKIE_", "CSRF_COOKIE_", "DATABASE_URL", "CELERY_BROKER_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )  # fmt: skip
 PRODUCTION = {
     "DJANGO_ENV": "production",
