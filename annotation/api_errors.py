@@ -10,6 +10,9 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.middleware.common import CommonMiddleware
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -84,6 +87,27 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not _is_api(request):
         return defaults.page_not_found(request, exception)
     return error_response(404, "not_found", exceptions.NotFound.default_detail)
+
+
+class ApiAwareCommonMiddleware(CommonMiddleware):
+    """Django's CommonMiddleware, except that an API URL lacking only its trailing slash is
+    not redirected: a 301 answers in HTML, and a client following it loses its POST body.
+    It gets the JSON 404 naming the right URL; pages keep APPEND_SLASH."""
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        return not _is_api(request) and super().should_redirect_with_slash(request)
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            response.status_code == 404
+            and _is_api(request)
+            and super().should_redirect_with_slash(request)
+        ):
+            message = _("API URLs end in a slash: %(path)s") % {"path": f"{request.path}/"}
+            response = error_response(404, "not_found", message)
+        return super().process_response(request, response)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -73,6 +73,10 @@ class Clip(models.Model):
     ingested_at = models.DateTimeField(null=True, blank=True)
 
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.LAYER1)
+    # Set once, the first time the clip's labels became readable in layer 2 (routed, or sent
+    # to adjudication by an admin), and never cleared: a clip that goes back to layer 1 is
+    # never offered to anyone who held a review role, whatever their roles are now.
+    review_opened_at = models.DateTimeField(null=True, blank=True)
     import_job = models.ForeignKey(
         "clips.ImportJob",
         null=True,
@@ -112,6 +116,10 @@ class Clip(models.Model):
             models.CheckConstraint(
                 condition=~Q(media_status="ready") | Q(duration_s__isnull=False),
                 name="clip_ready_has_duration",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=["disputed", "gold"]) | Q(review_opened_at__isnull=False),
+                name="clip_reviewable_is_marked",
             ),
         ]
         indexes = [

@@ -2,6 +2,7 @@
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from annotation.models import Membership, Project
 from clips.models import Clip
@@ -34,6 +35,10 @@ class ClipFactory(factory.django.DjangoModelFactory):
     external_id = factory.Sequence(lambda n: f"clip-{n:05d}")
     media_status = Clip.MediaStatus.READY
     duration_s = 4.0
+    stage = Clip.Stage.LAYER1
+    review_opened_at = factory.LazyAttribute(  # as the workflow marks reviewable clips
+        lambda clip: timezone.now() if clip.stage in ("disputed", "gold") else None
+    )
 
 
 def member(project: Project, role: str, username: str | None = None):  # type: ignore[no-untyped-def]

@@ -26,10 +26,12 @@ class Assignment(models.Model):
 
     class Meta:
         constraints = [
-            # Never the same user twice on a clip and layer: held or done, one row only.
+            # Never the same user twice on a clip in layer 1, held or done; one live lease per
+            # clip and user in layer 2, where a gold clip an admin reopens may be decided again
+            # by the same adjudicator (gold is versioned, nothing is overwritten).
             models.UniqueConstraint(
                 fields=["clip", "user", "layer"],
-                condition=Q(status__in=["active", "submitted"]),
+                condition=Q(status="active") | Q(layer=1, status="submitted"),
                 name="assignment_one_live_per_clip_user_layer",
             ),
             # One adjudicator at a time on a disputed clip.

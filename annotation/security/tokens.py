@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import get_hasher, identify_hasher, is_password_usable
 from django.db import transaction
 from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
@@ -94,9 +95,25 @@ def _rotate_tokens_on_password_change(
         return
     if getattr(instance, "_password", None) is not None:
         changed = True  # set_password()
-    elif update_fields == frozenset({"password"}):
+    elif update_fields == frozenset({"password"}) and _is_hash_upgrade(loaded, current):
         changed = False  # check_password()'s hash upgrade
     else:
         changed = loaded is not None and current is not None and current != loaded
     if changed:
         tokens_revoke(user=instance)
+
+
+def _is_hash_upgrade(loaded: str | None, current: str | None) -> bool:
+    """Whether ``loaded`` → ``current`` is what ``check_password()`` does: a usable hash that
+    Django would re-encode (another algorithm, or a lower work factor than preferred) saved
+    again in the preferred format. Anything else saved alone — an unusable password, a hash
+    assigned directly — is a change."""
+    if not (loaded and current and is_password_usable(loaded) and is_password_usable(current)):
+        return False
+    preferred = get_hasher()
+    try:
+        old = identify_hasher(loaded)
+    except ValueError:
+        return False
+    outdated = old.algorithm != preferred.algorithm or preferred.must_update(loaded)
+    return outdated and current.startswith(f"{preferred.algorithm}$")

@@ -305,18 +305,18 @@ def disputed_clips(project: Project, user: User | AnonymousUser) -> QuerySet[Cli
     )
 
 
-def layer1_candidates(
-    user: User, project: Project, *, reviewer: bool | None = None
-) -> QuerySet[Clip]:
+def layer1_candidates(user: User, project: Project) -> QuerySet[Clip]:
     """Clips the user could be given now: ready, in layer 1, below k counting live leases, and
     never held (except by a lapsed lease) or labelled by this user; least-annotated first.
 
     Blindness the other way round: a clip the user has held in layer 2 is never offered, and a
-    ``reviewer`` (also adjudicator or admin here) is never offered a clip whose labels have
-    been open to review (routed once, or taken to layer 2) — it came back to layer 1 because k
-    was raised or labels were corrected, and they may have read it meanwhile."""
-    if reviewer is None:
-        reviewer = bool(roles_in(user, project) & set(REVIEW_ROLES))
+    reviewer — anyone who holds or held a review role here, or a superuser — is never
+    offered a clip whose labels have been open to review (routed, or reopened by an admin): it
+    came back to layer 1 because k was raised or labels were corrected, and they may have
+    read it meanwhile."""
+    reviewer = user.is_superuser or (
+        Membership.objects.filter(project=project, user=user, role__in=REVIEW_ROLES).exists()
+    )
     seen = Assignment.objects.filter(clip=OuterRef("pk"), user=user).exclude(
         layer=1, status=Assignment.Status.EXPIRED
     )
@@ -331,9 +331,7 @@ def layer1_candidates(
         .exclude(Exists(labelled))
     )
     if reviewer:
-        routed = ClipAgreement.objects.filter(clip=OuterRef("pk"))
-        reviewed = Assignment.objects.filter(clip=OuterRef("pk"), layer=2)
-        clips = clips.exclude(Exists(routed)).exclude(Exists(reviewed))
+        clips = clips.filter(review_opened_at__isnull=True)
     return clips.order_by("layer1_count", "layer1_open", "pk")
 
 

@@ -11,6 +11,7 @@ from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Adjudication, Assignment, GoldLabel, Provenance, Role
 from annotation.payloads import validate_payload
 from annotation.selectors import blind_clips, require_role
+from annotation.services.assignment import clip_stage_reviewable
 from annotation.services.audit import audit_record
 from annotation.services.gold import gold_record
 from clips.models import Clip
@@ -96,7 +97,7 @@ def clip_send_to_adjudication(*, clip_id: int, actor: User, reason: str) -> Clip
         before = clip.stage
         if before == Clip.Stage.DISPUTED:
             return clip
-        Clip.objects.filter(pk=clip.pk).update(stage=Clip.Stage.DISPUTED)
+        clip_stage_reviewable(clip_id=clip.pk, stage=Clip.Stage.DISPUTED)
         clip.stage = Clip.Stage.DISPUTED
         audit_record(
             action="clip.sent_to_adjudication",

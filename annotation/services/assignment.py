@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,6 +147,14 @@ def adjudication_next(
         if clip is None:
             return None
         return _lease(project, clip, user, layer=2)
+
+
+def clip_stage_reviewable(*, clip_id: int, stage: str) -> None:
+    """Put a clip where reviewers read its labels (disputed or gold), marking it as opened to
+    review the first time: layer 1 never offers it again to anyone who held a review role."""
+    Clip.objects.filter(pk=clip_id).update(
+        stage=stage, review_opened_at=Coalesce("review_opened_at", Now())
+    )
 
 
 def adjudication_leases_end(*, clip_ids: list[int], reason: str) -> int:

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 
 from annotation.models import Annotation, ClipAgreement, GoldLabel, Project, Provenance
 from annotation.routing import Decision, Evidence, decide_static, decide_stream, primary_layer
-from annotation.services.assignment import adjudication_leases_end
+from annotation.services.assignment import adjudication_leases_end, clip_stage_reviewable
 from annotation.services.audit import audit_record
 from annotation.services.gold import gold_record
 from clips.models import Clip
@@ -106,7 +106,7 @@ def clip_route(*, clip_id: int) -> Clip:
             clip.stage = Clip.Stage.GOLD
         else:
             clip.stage = Clip.Stage.DISPUTED
-        Clip.objects.filter(pk=clip.pk).update(stage=clip.stage)
+        clip_stage_reviewable(clip_id=clip.pk, stage=clip.stage)
         audit_record(
             action="clip.routed",
             project=project,

@@ -190,3 +190,26 @@ def test_why_names_an_unsure_majority(project):
     disputed(project, n_annotations=3, tier="low", metrics={"reason": UNSURE_REASON})
     why = client_for(member(project, "admin")).get("/api/projects/adj/disputes/").json()
     assert "Most annotators chose “Unsure”." in why["results"][0]["why"]
+
+
+def test_the_adjudicator_who_decided_a_clip_decides_it_again_once_reopened(project):
+    """A gold clip reopened by an admin is a second look; its first judge may take it (it was a
+    500 from the one-assignment-per-clip-and-layer constraint), and gold gets a new version."""
+    clip = disputed(project)
+    judge, admin = member(project, "adjudicator"), member(project, "admin")
+    api = client_for(judge)
+    for vote in ("Joy", "Fear"):
+        lease = api.post("/api/projects/adj/disputes/next/").json()["assignment"]
+        assert lease is not None and lease["clip"]["id"] == clip.pk
+        decided = api.post(
+            f"/api/assignments/{lease['id']}/submit/",
+            {"payload": {**LABELS, "basic7": vote}, "rationale": "second look"},
+            format="json",
+        )
+        assert decided.status_code == 201, decided.content
+        reopened = client_for(admin).post(
+            f"/api/clips/{clip.pk}/reopen/", {"reason": "again"}, format="json"
+        )
+        assert reopened.status_code == 200
+    versions = clip.gold_labels.order_by("version").values_list("payload__basic7", flat=True)
+    assert list(versions) == ["Joy", "Fear"]

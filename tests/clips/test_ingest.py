@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from django.utils import timezone
 
 from annotation.models import Project
 from clips import services
@@ -164,7 +165,9 @@ def test_ingest_does_not_overwrite_workflow_fields(project, sample_media, media_
     real_make_playable = services.make_playable
 
     def labels_land_meanwhile(*args, **kwargs):
-        Clip.objects.filter(pk=clip.pk).update(layer1_count=2, stage=Clip.Stage.DISPUTED)
+        Clip.objects.filter(pk=clip.pk).update(
+            layer1_count=2, stage=Clip.Stage.DISPUTED, review_opened_at=timezone.now()
+        )
         return real_make_playable(*args, **kwargs)
 
     monkeypatch.setattr(services, "make_playable", labels_land_meanwhile)

@@ -3,17 +3,18 @@ layer 1 a clip they have seen in layer 2: not when k is raised under their lease
 labels are corrected, whatever the order of events."""
 
 import contextlib
+from datetime import datetime
 
 import pytest
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from rest_framework.test import APIClient
 
 from annotation.errors import ApplicationError, Conflict
 from annotation.models import Adjudication, Annotation, Assignment, Membership, Role
-from annotation.services.adjudication import adjudication_decide
+from annotation.services.adjudication import adjudication_decide, clip_send_to_adjudication
 from annotation.services.assignment import adjudication_next, assignment_next
 from annotation.services.routing import clips_reroute
 from annotation.services.submission import annotation_correct, annotation_submit
@@ -72,6 +73,55 @@ def test_raising_k_under_a_layer2_lease_never_lets_its_holder_decide_their_own_l
     assert not Adjudication.objects.exists()
 
 
+@pytest.mark.parametrize("back_to_layer1", ["raise_k", "correction"])
+def test_a_clip_reopened_early_is_never_offered_to_a_reviewer_who_could_read_it(back_to_layer1):
+    """An admin sends a clip to adjudication before layer 1 is done; a member who annotates
+    and adjudicates reads its labels; the clip then goes back to layer 1 (k raised, or a
+    correction re-routes it with fewer than k labels). They must not be offered it — and
+    neither must a reviewer whose review role has been taken away since."""
+    project = ProjectFactory(slug=f"reopen-{back_to_layer1}", overlap_k=2)
+    ann1 = member(project, Role.ANNOTATOR, "r-a1")
+    dual = member(project, Role.ANNOTATOR, "r-dual")
+    Membership.objects.create(project=project, user=dual, role=Role.ADJUDICATOR)
+    former = member(project, Role.ANNOTATOR, "r-former")
+    Membership.objects.create(project=project, user=former, role=Role.ADJUDICATOR)
+    admin = member(project, Role.ADMIN, "r-admin")
+    clip = ClipFactory(project=project)
+    lease = _api(ann1).post(f"/api/projects/{project.slug}/next/").json()["assignment"]
+    done = _api(ann1).post(
+        f"/api/assignments/{lease['id']}/submit/", {"payload": labels("Joy")}, format="json"
+    )
+    assert done.status_code == 201
+
+    reopened = _api(admin).post(f"/api/clips/{clip.pk}/reopen/", {"reason": "look"}, format="json")
+    assert reopened.status_code == 200, reopened.content
+    assert _api(dual).get(f"/api/clips/{clip.pk}/").status_code == 200  # may read it now
+    assert _api(former).get(f"/api/clips/{clip.pk}/").status_code == 200
+
+    if back_to_layer1 == "raise_k":
+        raised = _api(admin).patch(
+            f"/api/projects/{project.slug}/settings/", {"overlap_k": 3}, format="json"
+        )
+        assert raised.status_code == 200
+    else:
+        mine = Annotation.objects.get(clip=clip, annotator=ann1)
+        fixed = _api(ann1).post(
+            f"/api/annotations/{mine.pk}/corrections/", {"payload": labels("Fear")}, format="json"
+        )
+        assert fixed.status_code == 201, fixed.content
+    clip.refresh_from_db()
+    assert clip.stage == Clip.Stage.LAYER1
+    Membership.objects.filter(user=former, role=Role.ADJUDICATOR).update(is_active=False)
+
+    for reader in (dual, former):
+        offered = _api(reader).post(f"/api/projects/{project.slug}/next/").json()
+        assert offered["assignment"] is None, f"{reader} is offered a clip they have read"
+    # a plain annotator who never could read it is offered it as usual
+    fresh = member(project, Role.ANNOTATOR, "r-fresh")
+    offered = _api(fresh).post(f"/api/projects/{project.slug}/next/").json()
+    assert offered["assignment"]["clip"]["id"] == clip.pk
+
+
 def test_deciding_checks_again_that_the_clip_is_not_yours():
     """Whatever path led there (labels imported under the lease, say), the decision itself
     refuses a clip the adjudicator labelled."""
@@ -122,6 +172,7 @@ class DualRoleWorkflow(RuleBasedStateMachine):
         self.judges = [dual, member(self.project, Role.ADJUDICATOR, f"sm{self.counter}-j")]
         self.clips = [ClipFactory(project=self.project) for _ in range(3)]
         self.admin = UserFactory(username=f"sm{self.counter}-admin")
+        self.read_by_dual: dict[int, datetime] = {}
 
     @rule(who=st.integers(0, 2), vote=VOTES)
     def label(self, who: int, vote: str) -> None:
@@ -150,13 +201,17 @@ class DualRoleWorkflow(RuleBasedStateMachine):
         with contextlib.suppress(ApplicationError):
             adjudication_next(user=self.judges[who], project=self.project)
 
+    @rule(pick=st.integers(0, 2))
+    def reopen(self, pick: int) -> None:
+        """An admin sends a clip to adjudication, whatever its stage."""
+        clip_send_to_adjudication(clip_id=self.clips[pick].pk, actor=self.admin, reason="look")
+
     @rule(k=st.sampled_from([2, 3]))
     def change_k(self, k: int) -> None:
         self.project.overlap_k = k
         self.project.save(update_fields=["overlap_k"])
         clips_reroute(project=self.project)
 
-    @precondition(lambda self: Annotation.objects.filter(is_current=True).exists())
     @rule(vote=VOTES, pick=st.integers(0, 100))
     def correct(self, vote: str, pick: int) -> None:
         mine = list(
@@ -201,8 +256,20 @@ class DualRoleWorkflow(RuleBasedStateMachine):
                 or Assignment.objects.filter(clip=clip, user=dual, layer=1).exists()
                 or clip.stage in (Clip.Stage.LAYER1, Clip.Stage.AGGREGATING)
             )
+            status = api.get(f"/api/clips/{clip.pk}/").status_code
             if involved:
-                assert api.get(f"/api/clips/{clip.pk}/").status_code == 404
+                assert status == 404
+            if status == 200:
+                self.read_by_dual.setdefault(clip.pk, timezone.now())
+
+    @invariant()
+    def nobody_labels_what_they_could_read(self) -> None:
+        if not hasattr(self, "project"):
+            return
+        for clip_id, read_at in self.read_by_dual.items():
+            assert not Assignment.objects.filter(
+                clip_id=clip_id, user=self.users[2], layer=1, created_at__gt=read_at
+            ).exists(), "the dual member was offered in layer 1 a clip whose labels they read"
 
 
 DualRoleWorkflow.TestCase.settings = settings(

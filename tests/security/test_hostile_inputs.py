@@ -324,6 +324,13 @@ def test_unmatched_api_urls_answer_the_json_404(world, url):
     assert_error(send(world, "admin", "GET", url), 404)
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_api_url_without_its_slash_is_the_json_404_naming_it(world, method):
+    """Not an HTML 301: a client following it would lose its POST body."""
+    error = assert_error(send(world, "admin", method, "/api/projects"), 404)
+    assert "/api/projects/" in error["message"]
+
+
 def test_pages_outside_the_api_keep_the_html_404(world):
     response = world.client(world.admin).get("/no-such-page/")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")

@@ -173,6 +173,20 @@ def _via_raw_hash(user: User) -> None:
     fresh.save()
 
 
+def _via_unusable_password_saved_alone(user: User) -> None:
+    fresh = get_user_model().objects.get(pk=user.pk)
+    fresh.set_unusable_password()
+    fresh.save(update_fields=["password"])
+
+
+def _via_raw_hash_saved_alone(user: User) -> None:
+    from django.contrib.auth.hashers import make_password
+
+    fresh = get_user_model().objects.get(pk=user.pk)
+    fresh.password = make_password(NEW)
+    fresh.save(update_fields=["password"])
+
+
 ROUTES = {
     "change-view": _via_password_change_view,
     "reset": _via_password_reset,
@@ -180,6 +194,8 @@ ROUTES = {
     "admin-unusable": _via_admin_disabling_the_password,
     "shell": _via_shell,
     "raw-hash": _via_raw_hash,
+    "unusable-alone": _via_unusable_password_saved_alone,
+    "raw-hash-alone": _via_raw_hash_saved_alone,
 }
 
 
