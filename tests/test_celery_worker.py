@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from annotation.celery import app
 from annotation.models import Annotation, GoldLabel, Membership, Project, Trace
@@ -173,7 +174,7 @@ def test_a_worker_killed_mid_release_build_publishes_nothing_half_built(media_ro
     clips = Clip.objects.bulk_create(
         Clip(project=project, external_id=f"v{i // 5:04d}/{i % 5}", source_video=f"v{i // 5:04d}",
              media_status="ready", duration_s=600.0 if i < 30 else 3.0,
-             kind="stream" if i < 30 else "static", stage="gold")
+             kind="stream" if i < 30 else "static", stage="gold", review_opened_at=timezone.now())
         for i in range(3000)
     )  # fmt: skip
     static = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}

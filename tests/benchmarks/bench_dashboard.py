@@ -37,11 +37,11 @@ SELECT %(project)s, id, 'annotator', true, now() FROM auth_user WHERE username L
 INSERT INTO clips_clip (project_id, external_id, kind, language, title, transcript, speaker,
     source_video, batch, meta, source_uri, media_status, media_error, media_file, poster,
     waveform, transcoded, probe, duration_s, fps, width, height, has_audio, content_sha256, stage,
-    layer1_count, layer1_open, created_at, updated_at)
+    review_opened_at, layer1_count, layer1_open, created_at, updated_at)
 SELECT %(project)s, 'clip' || n, 'static', CASE WHEN n %% 2 = 0 THEN 'zh' ELSE 'en' END, '',
     'utterance ' || n, '', 'video' || (n / 8), 'b1', '{}', '', 'ready', '', '', '', '', false,
     '{}', 3.0, 25, 640, 360, true, md5(n::text),
-    CASE WHEN n %% 5 < 3 THEN 'gold' ELSE 'disputed' END, 3, 0,
+    CASE WHEN n %% 5 < 3 THEN 'gold' ELSE 'disputed' END, now(), 3, 0,
     now() - (n %% 30) * interval '1 day', now() - (n %% 30) * interval '1 day'
 FROM generate_series(0, %(clips)s - 1) n;
 WITH users AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i FROM auth_user
