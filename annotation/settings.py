@@ -330,6 +330,7 @@ CELERY_TASK_ROUTES = {
     "exports.tasks.*": {"queue": "export"},
 }
 CELERY_BEAT_SCHEDULE = {
+    "work-sweep": {"task": "annotation.tasks.work_sweep", "schedule": 60.0},
     "reclaim-expired-leases": {
         "task": "annotation.tasks.reclaim_expired_leases",
         "schedule": 60.0,
@@ -339,6 +340,31 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("AGREEMENT_RECOMPUTE_SECONDS", 3600)),
     },
 }
+# Jobs and the sweeper (annotation/services/jobs.py). A running job beats every
+# JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS is taken again; work still waiting
+# (never sent, or its message lost) is sent again after JOB_RESEND_SECONDS (media) or
+# ROUTING_RESEND_SECONDS (routing, which takes a moment), by `work_sweep` every minute.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", 10))
+JOB_STALE_SECONDS = float(os.environ.get("JOB_STALE_SECONDS", 90))
+JOB_RESEND_SECONDS = float(os.environ.get("JOB_RESEND_SECONDS", 600))
+ROUTING_RESEND_SECONDS = float(os.environ.get("ROUTING_RESEND_SECONDS", 120))
+SWEEP_BATCH = 2000
+# Long jobs: a hard limit per task, and the broker's visibility timeout above the longest
+# one, so Redis never hands a job that is still running to a second worker. The sweeper, not
+# the visibility timeout, recovers the work of a worker that died.
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 4 * 3600))
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 3600,
+    "socket_connect_timeout": 5,
+}
+# A broker that is down fails a publish within about a second: the request that committed
+# the work answers at once, and the sweeper sends the task later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+}  # fmt: skip
+# One task at a time per worker slot, acknowledged when done: a long transcode never holds
+# queued messages hostage (compose runs media and agreement/export workers apart).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"

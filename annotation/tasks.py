@@ -2,13 +2,16 @@
 
 from celery import shared_task
 
+from annotation.models import AgreementReport
 from annotation.services.agreement import (
     agreement_report_request,
     agreement_report_run,
     projects_needing_agreement,
 )
 from annotation.services.assignment import assignments_reclaim_expired
-from annotation.services.routing import clip_route
+from annotation.services.jobs import jobs_resend, redelivered
+from annotation.services.routing import clip_route, clips_routing_resend
+from clips.services import clips_ingest_resend
 
 
 # Routing is idempotent (a routed clip is left alone), so a lost run is simply run again.
@@ -24,10 +27,25 @@ def reclaim_expired_leases() -> int:
     return assignments_reclaim_expired()
 
 
-# A report is claimed before it is computed, so a redelivered message cannot run it twice.
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def agreement_recompute_project(report_id: int) -> str:
-    return agreement_report_run(report_id=report_id).status
+# A report is claimed before it is computed, so two messages never run it at once; a
+# redelivered one takes over the report its dead worker left running.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def agreement_recompute_project(self, report_id: int) -> str:
+    return agreement_report_run(report_id=report_id, takeover=redelivered(self.request)).status
+
+
+@shared_task
+def work_sweep() -> dict[str, int]:
+    """Periodic: ring again for every piece of work still waiting (annotation.services.jobs)."""
+    from exports.models import Release
+    from exports.tasks import release_build_task
+
+    return {
+        "agreement_reports": jobs_resend(AgreementReport, agreement_recompute_project),
+        "releases": jobs_resend(Release, release_build_task),
+        "routing": clips_routing_resend(),
+        "ingest": clips_ingest_resend(),
+    }
 
 
 @shared_task

@@ -3,20 +3,23 @@
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.models import Project
+from annotation.services.jobs import heartbeat, send, stale_before
 from clips.importers.records import ClipRecord
 from clips.importers.segments import SegmentRecord
 from clips.media import MediaError
@@ -156,22 +159,29 @@ def clip_media_dir(clip: Clip) -> Path:
     return Path(f"clips/{clip.project_id}/{clip.pk}")
 
 
-def clip_ingest_media(*, clip_id: int) -> Clip:
+def clip_ingest_media(*, clip_id: int, takeover: bool = False) -> Clip:
     """Probe, make playable, poster and waveform for one clip; failures land on the clip.
 
     Safe to run again: a clip that is no longer pending (ready, failed, duplicate) is left
-    alone, and one left ``processing`` by a worker killed mid-job is taken up again. Only the
-    media fields are written, so labels arriving meanwhile are never overwritten.
+    alone, and one left ``processing`` by a dead worker — no heartbeat (``updated_at``) for
+    ``JOB_STALE_SECONDS``, or a ``takeover`` by a redelivered message — is taken up again;
+    one alive on another worker is not. Only the media fields are written, so labels arriving
+    meanwhile are never overwritten.
     """
-    claimed = Clip.objects.filter(
-        pk=clip_id,
-        media_status__in=[Clip.MediaStatus.PENDING, Clip.MediaStatus.PROCESSING],
-    ).update(media_status=Clip.MediaStatus.PROCESSING, media_error="", updated_at=timezone.now())
+    processing = Q(media_status=Clip.MediaStatus.PROCESSING)
+    if not takeover:
+        processing &= Q(updated_at__lt=stale_before())
+    claimed = (
+        Clip.objects.filter(Q(media_status=Clip.MediaStatus.PENDING) | processing, pk=clip_id)
+        .update(media_status=Clip.MediaStatus.PROCESSING, media_error="", updated_at=timezone.now())
+    )  # fmt: skip
     clip = Clip.objects.get(pk=clip_id)
     if not claimed:
         return clip
+    alive = Clip.objects.filter(pk=clip_id, media_status=Clip.MediaStatus.PROCESSING)
     try:
-        fields = _ingest(clip)
+        with heartbeat(lambda: alive.update(updated_at=timezone.now())):
+            fields = _ingest(clip)
     except MediaError as exc:
         fields = {"media_status": Clip.MediaStatus.FAILED, "media_error": str(exc)}
     except Exception as exc:  # one bad file never stops an import: record it, keep going
@@ -184,8 +194,10 @@ def clip_ingest_media(*, clip_id: int) -> Clip:
         with transaction.atomic():
             Clip.objects.filter(pk=clip_id).update(**fields, updated_at=timezone.now())
     except IntegrityError:
-        # Same content ingested concurrently under another id: the constraint decided.
+        # Same content ingested concurrently under another id: the constraint decided, and
+        # the files this loser made are nobody's.
         _mark_duplicate(clip_id, fields["content_sha256"])
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / clip_media_dir(clip), ignore_errors=True)
     clip.refresh_from_db()
     return clip
 
@@ -232,8 +244,10 @@ def _ingest(clip: Clip) -> dict[str, Any]:
     final_dir = media_root / clip_media_dir(clip)
     (media_root / "tmp").mkdir(parents=True, exist_ok=True)
     # Build in a private folder, then move into place: a crash never leaves half a file
-    # where the player would find it.
-    with tempfile.TemporaryDirectory(dir=media_root / "tmp") as tmp:
+    # where the player would find it, and the next attempt removes what a killed one left.
+    for leftover in (media_root / "tmp").glob(f"ingest-{clip.pk}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    with tempfile.TemporaryDirectory(dir=media_root / "tmp", prefix=f"ingest-{clip.pk}-") as tmp:
         work = Path(tmp)
         result = make_playable(source, work / VIDEO_NAME, info)
         write_poster(work / VIDEO_NAME, work / POSTER_NAME, result.duration_s)
@@ -263,6 +277,33 @@ def _ingest(clip: Clip) -> dict[str, Any]:
         "has_audio": result.has_audio,
         "ingested_at": timezone.now(),
     }
+
+
+def clip_ingest_send(clip_id: int, *, mark_sent: bool = False) -> None:
+    """Ingest on the media queue (the clip is committed); a broker that is down leaves the
+    clip pending for ``clips_ingest_resend``."""
+    from clips.tasks import ingest_clip  # tasks import services
+
+    def sent() -> None:  # the next sweep waits again from now
+        Clip.objects.filter(pk=clip_id, media_status=Clip.MediaStatus.PENDING).update(
+            updated_at=timezone.now()
+        )
+
+    send(ingest_clip, clip_id, sent=sent if mark_sent else None)
+
+
+def clips_ingest_resend() -> int:
+    """Ring again for media nobody is ingesting: pending longer than ``JOB_RESEND_SECONDS``
+    (never sent, or the message was lost), or processing without a heartbeat."""
+    resend_before = timezone.now() - timedelta(seconds=settings.JOB_RESEND_SECONDS)
+    waiting = Clip.objects.filter(
+        Q(media_status=Clip.MediaStatus.PENDING, updated_at__lt=resend_before)
+        | Q(media_status=Clip.MediaStatus.PROCESSING, updated_at__lt=stale_before())
+    )
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[: settings.SWEEP_BATCH])
+    for clip_id in ids:
+        clip_ingest_send(clip_id, mark_sent=True)
+    return len(ids)
 
 
 def clips_retry_failed(*, project: Project) -> list[int]:

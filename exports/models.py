@@ -3,8 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from annotation.models.jobs import Job
 
-class Release(models.Model):
+
+class Release(Job):
     """A versioned benchmark release; immutable once published."""
 
     class Status(models.TextChoices):
@@ -12,6 +14,13 @@ class Release(models.Model):
         BUILDING = "building", _("Building")
         PUBLISHED = "published", _("Published")
         FAILED = "failed", _("Failed")
+
+    PENDING, RUNNING, DONE, FAILED = (
+        Status.PENDING,
+        Status.BUILDING,
+        Status.PUBLISHED,
+        Status.FAILED,
+    )
 
     project = models.ForeignKey(
         "annotation.Project", on_delete=models.PROTECT, related_name="releases"
@@ -24,8 +33,6 @@ class Release(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.FloatField(default=0.0)
     progress_message = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -35,7 +42,6 @@ class Release(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

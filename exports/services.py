@@ -5,14 +5,12 @@ import logging
 import os
 import re
 import shutil
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -21,6 +19,14 @@ from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Project
 from annotation.parsers import MAX_POSITIVE_INT
 from annotation.services.audit import audit_record
+from annotation.services.jobs import (
+    JobLost,
+    heartbeat,
+    job_beat,
+    job_claim,
+    job_enqueue,
+    job_finish,
+)
 from exports.models import Release
 from exports.pipeline import build_release, make_archive, read_previous
 from exports.pipeline.data import ReleaseFieldError, ReleaseOptions, check_description
@@ -95,16 +101,8 @@ def release_create(
             action="release.created", project=project, actor=actor, target=release,
             data={"version": release.version, "options": release.options},
         )  # fmt: skip
-        transaction.on_commit(partial(release_build_task.delay, release.pk))
+        job_enqueue(release, release_build_task)
     return release
-
-
-def _progress(release_id: int, fraction: float, message: str) -> None:
-    """``message`` is one of the pipeline's texts marked for the catalogue: stored as is (the
-    English) and translated where it is shown, in the reader's language."""
-    Release.objects.filter(pk=release_id).update(
-        progress=max(0.0, min(1.0, fraction)), progress_message=message[:200]
-    )
 
 
 def _sha256(path: Path) -> str:
@@ -115,55 +113,68 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def release_build(*, release_id: int) -> Release:
-    """Build and publish. Safe to run again: a published release is left alone; anything a
-    killed build left behind is thrown away and the build starts over. Nothing is visible as
-    published until both the folder and the archive are in place."""
-    claimed = (
-        Release.objects.filter(pk=release_id)
-        .exclude(status=Release.Status.PUBLISHED)
-        .update(status=Release.Status.BUILDING, attempts=F("attempts") + 1, error="", progress=0.0)
-    )
+def release_build(*, release_id: int, takeover: bool = False) -> Release:
+    """Build and publish if the release is claimable (pending, or building with a dead
+    worker). Safe to run again: a published release, or one alive on another worker, is left
+    alone; anything a killed or failed build left behind is thrown away. Nothing is visible
+    as published until both the folder and the archive are in place."""
+    claimed = job_claim(Release, release_id, takeover=takeover, progress=0.0)
+    if claimed is None:
+        return Release.objects.select_related("project").get(pk=release_id)
     release = Release.objects.select_related("project", "previous__project").get(pk=release_id)
-    if not claimed:
-        return release
+    release.attempts = claimed.attempts  # the fence for the heartbeat and the finish
     root = releases_root(release.project)
-    work = root / f".build-{release.pk}"
+    work = root / f".build-{release.pk}-{release.attempts}"  # one folder per attempt
     final_dir, final_archive = release_dir(release), release_archive(release)
+
+    def progress(fraction: float, message: str) -> None:
+        """``message`` is one of the pipeline's texts marked for the catalogue: stored as is
+        (the English) and translated where it is shown, in the reader's language."""
+        job_beat(release, progress=max(0.0, min(1.0, fraction)), progress_message=message[:200])
+
     try:
-        shutil.rmtree(work, ignore_errors=True)  # a killed attempt's leftovers
-        shutil.rmtree(final_dir, ignore_errors=True)  # never published: status says so
-        final_archive.unlink(missing_ok=True)
-        (work / "release").mkdir(parents=True)
-        previous = read_previous(release_dir(release.previous)) if release.previous else None
-        data = release_data(release, previous)
-        build_release(data, work / "release", partial(_progress, release.pk))
-        archive = work / final_archive.name
-        make_archive(work / "release", archive)
-        os.replace(work / "release", final_dir)
-        os.replace(archive, final_archive)
-        shutil.rmtree(work, ignore_errors=True)
+        with heartbeat(lambda: job_beat(release)):
+            shutil.rmtree(final_dir, ignore_errors=True)  # never published: status says so
+            final_archive.unlink(missing_ok=True)
+            for leftover in root.glob(f".build-{release.pk}-*"):  # dead attempts' folders
+                shutil.rmtree(leftover, ignore_errors=True)
+            (work / "release").mkdir(parents=True)
+            previous = read_previous(release_dir(release.previous)) if release.previous else None
+            data = release_data(release, previous)
+            build_release(data, work / "release", progress)
+            archive = work / final_archive.name
+            make_archive(work / "release", archive)
+            sha256 = _sha256(archive)
+            job_beat(release)  # still ours: a worker presumed dead must not publish
+            os.replace(work / "release", final_dir)
+            os.replace(archive, final_archive)
+    except JobLost:
+        return Release.objects.get(pk=release_id)  # the worker that took over cleans up
     except Exception as exc:
         log.exception("building release %s failed", release_id)
-        Release.objects.filter(pk=release_id).update(
-            status=Release.Status.FAILED, error=f"{error_kind(exc)}: {message_text(exc, _)}"
-        )
-        release.refresh_from_db()
-        return release
+        error = f"{error_kind(exc)}: {message_text(exc, _)}"
+        if job_finish(release, Release.FAILED, error=error):  # else the new owner's files
+            shutil.rmtree(final_dir, ignore_errors=True)
+            final_archive.unlink(missing_ok=True)
+        return Release.objects.get(pk=release_id)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     with transaction.atomic():
-        Release.objects.filter(pk=release_id).update(
-            status=Release.Status.PUBLISHED,
+        published = job_finish(
+            release,
+            Release.DONE,
             published_at=timezone.now(),
             progress=1.0,
             progress_message=gettext_noop("published"),
             archive_path=str(final_archive.relative_to(settings.MEDIA_ROOT)),
-            archive_sha256=_sha256(final_archive),
+            archive_sha256=sha256,
             size_bytes=final_archive.stat().st_size,
         )
-        audit_record(
-            action="release.published", project=release.project, target=release,
-            data={"version": release.version},
-        )  # fmt: skip
+        if published:
+            audit_record(
+                action="release.published", project=release.project, target=release,
+                data={"version": release.version},
+            )  # fmt: skip
     release.refresh_from_db()
     return release
 
@@ -178,6 +189,6 @@ def release_retry(*, release: Release, actor: User | None) -> Release:
         )
     Release.objects.filter(pk=release.pk).update(status=Release.Status.PENDING)
     audit_record(action="release.retried", project=release.project, actor=actor, target=release)
-    transaction.on_commit(partial(release_build_task.delay, release.pk))
+    job_enqueue(release, release_build_task)
     release.refresh_from_db()
     return release

@@ -23,9 +23,11 @@ from annotation.celery import app
 from annotation.models import Annotation, GoldLabel, Membership, Project, Trace
 from annotation.services.assignment import assignment_next
 from annotation.services.submission import annotation_submit
+from annotation.tasks import work_sweep
 from clips.media.synth import synth_clip
 from clips.models import Clip, ImportJob
 from clips.tasks import ingest_clip
+from exports.models import Release
 from exports.services import release_create, release_dir
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
@@ -35,10 +37,13 @@ WAIT_LIMIT = 180  # a hang guard, not a speed claim: the test fails with the wor
 
 
 class Worker:
-    def __init__(self, media_root: Path, log: Path, queues: str = "media,agreement") -> None:
+    def __init__(
+        self, media_root: Path, log: Path, queues: str = "media,agreement", **extra_env: str
+    ) -> None:
         db = connection.settings_dict
         env = {
             **os.environ,
+            **extra_env,
             # The worker must see the test database this process writes to.
             "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
             f"{db['PORT']}/{db['NAME']}",
@@ -166,9 +171,8 @@ def test_routing_runs_on_the_agreement_queue(worker):
     assert "annotation.tasks.agreement_route_clips" in worker.log.read_text()
 
 
-def test_a_worker_killed_mid_release_build_publishes_nothing_half_built(media_root, tmp_path):
-    """The pool process dies while the release is being written; nothing is published until the
-    redelivered build completes, and the result is whole."""
+def _big_release_project() -> Project:
+    """3,000 gold clips, 30 of them 10-minute monologues with traces: a build of seconds."""
     project = Project.objects.create(slug=f"rel-{uuid.uuid4().hex[:6]}", name="release")
     users = [get_user_model().objects.create_user(f"r-{uuid.uuid4().hex[:8]}") for _ in range(3)]
     clips = Clip.objects.bulk_create(
@@ -194,17 +198,35 @@ def test_a_worker_killed_mid_release_build_publishes_nothing_half_built(media_ro
         Trace(clip=c, annotator=u, config=project.trace_config, status="finalised", data=samples)
         for c in clips[:30] for u in users
     )  # fmt: skip
+    return project
 
+
+def _wait_building(release: Release, worker: Worker, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        release.refresh_from_db()
+        if release.status == "building" and release.progress > 0.05:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"release stayed {release.status}\n{worker.log.read_text()}")
+
+
+def _assert_whole(release: Release) -> None:
+    folder = release_dir(release)
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    assert not list(folder.parent.glob(".build-*")), "the killed attempt's folder is gone"
+
+
+def test_a_worker_killed_mid_release_build_publishes_nothing_half_built(media_root, tmp_path):
+    """The pool process dies while the release is being written; nothing is published until the
+    redelivered build completes, and the result is whole."""
+    project = _big_release_project()
     worker = Worker(media_root, tmp_path / "worker.log", queues="export")
     try:
         release = release_create(project=project, version="1.0.0")
         deadline = time.monotonic() + WAIT_LIMIT
-        while time.monotonic() < deadline:
-            release.refresh_from_db()
-            if release.status == "building" and release.progress > 0.05:
-                break
-            time.sleep(0.02)
-        assert release.status == "building", worker.log.read_text()
+        _wait_building(release, worker, deadline)
         (victim,) = worker.pool_children()
         os.kill(victim, signal.SIGKILL)
         release.refresh_from_db()
@@ -219,8 +241,40 @@ def test_a_worker_killed_mid_release_build_publishes_nothing_half_built(media_ro
     finally:
         worker.stop()
     assert release.attempts == 2
-    folder = release_dir(release)
-    for line in (folder / "SHA256SUMS").read_text().splitlines():
-        digest, name = line.split("  ", 1)
-        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
-    assert not list(folder.parent.glob(".build-*")), "the killed attempt's folder is gone"
+    _assert_whole(release)
+
+
+STALE = {"JOB_STALE_SECONDS": "3", "JOB_HEARTBEAT_SECONDS": "0.5"}
+
+
+def test_a_whole_worker_killed_mid_release_is_finished_by_the_next_one(
+    media_root, tmp_path, settings
+):
+    """Worker and pool SIGKILLed together: Redis keeps the message unacknowledged until its
+    visibility timeout (hours); the release's heartbeat stops, the sweeper rings again once it
+    is stale, and a fresh worker takes it over (was: "building" until the redelivery)."""
+    settings.JOB_STALE_SECONDS = float(STALE["JOB_STALE_SECONDS"])
+    project = _big_release_project()
+    first = Worker(media_root, tmp_path / "first.log", queues="export", **STALE)
+    release = release_create(project=project, version="1.0.0")
+    deadline = time.monotonic() + WAIT_LIMIT
+    try:
+        _wait_building(release, first, deadline)
+        for pid in [*first.pool_children(), first.proc.pid]:
+            os.kill(pid, signal.SIGKILL)
+        first.proc.wait()
+    finally:
+        first.stop()
+    fresh = Worker(media_root, tmp_path / "fresh.log", queues="export", **STALE)
+    try:
+        while time.monotonic() < deadline and release.status != "published":
+            work_sweep()  # what beat runs every minute
+            time.sleep(0.5)
+            release.refresh_from_db()
+        assert release.status == "published", (
+            f"{release.status} {release.error}\n{fresh.log.read_text()}"
+        )
+    finally:
+        fresh.stop()
+    assert release.attempts == 2
+    _assert_whole(release)

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .jobs import Job
+
 
 class Assignment(models.Model):
     """A lease of one clip to one user for one layer."""
@@ -147,7 +149,7 @@ class ClipAgreement(models.Model):
         return f"agreement of {self.clip_id} ({self.tier or 'no tier'})"
 
 
-class AgreementReport(models.Model):
+class AgreementReport(Job):
     """A dated project-wide agreement computation, kept so agreement can be followed in time."""
 
     class Status(models.TextChoices):
@@ -156,6 +158,8 @@ class AgreementReport(models.Model):
         DONE = "done"
         FAILED = "failed"
 
+    PENDING, RUNNING, DONE, FAILED = Status.PENDING, Status.RUNNING, Status.DONE, Status.FAILED
+
     project = models.ForeignKey(
         "annotation.Project", on_delete=models.CASCADE, related_name="agreement_reports"
     )
@@ -163,12 +167,17 @@ class AgreementReport(models.Model):
     processed = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["project", "-created_at"], name="agreement_report_idx")]
+        constraints = [
+            # One open report per project: a second request joins it (was check-then-create).
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(status__in=["pending", "running"]),
+                name="agreement_report_one_open",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"agreement report {self.pk} of {self.project_id} ({self.status})"

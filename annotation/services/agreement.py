@@ -4,14 +4,12 @@ routing rule uses for one clip (Dawid–Skene posterior from the latest report).
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.utils import timezone
 
 from annotation.agreement import dawid_skene
 from annotation.agreement.categorical import Ratings
@@ -26,6 +24,14 @@ from annotation.agreement.report import (
 from annotation.agreement.traces import ccc_matrix
 from annotation.models import AgreementReport, Annotation, GoldLabel, Project, Trace
 from annotation.schema import UNSURE
+from annotation.services.jobs import (
+    JobLost,
+    heartbeat,
+    job_beat,
+    job_claim,
+    job_enqueue,
+    job_finish,
+)
 from annotation.trace_chunks import unpack
 from clips.models import Clip
 
@@ -237,32 +243,26 @@ def build_report(project: Project, progress: Callable[[int, int], None]) -> dict
     return out
 
 
-def agreement_report_run(*, report_id: int) -> AgreementReport:
-    """Compute a pending report. Re-running a finished one does nothing; a failed one is
-    marked with its error (and can be run again)."""
-    claimed = AgreementReport.objects.filter(
-        pk=report_id,
-        status__in=[AgreementReport.Status.PENDING, AgreementReport.Status.FAILED],
-    ).update(status=AgreementReport.Status.RUNNING, error="")
-    report = AgreementReport.objects.select_related("project").get(pk=report_id)
-    if not claimed:
-        return report
+def agreement_report_run(*, report_id: int, takeover: bool = False) -> AgreementReport:
+    """Compute a report if it is claimable (pending, or running with a dead worker). A finished
+    report, or one alive on another worker, is left alone; a failure is recorded on it."""
+    report = job_claim(AgreementReport, report_id, takeover=takeover)
+    if report is None:
+        return AgreementReport.objects.get(pk=report_id)
 
     def progress(done: int, total: int) -> None:
-        AgreementReport.objects.filter(pk=report_id).update(processed=done, total=total)
+        job_beat(report, processed=done, total=total)
 
     try:
-        body = build_report(report.project, progress)
+        with heartbeat(lambda: job_beat(report)):
+            body = build_report(report.project, progress)
+    except JobLost:
+        return AgreementReport.objects.get(pk=report_id)
     except Exception as exc:
         log.exception("agreement report %s failed", report_id)
-        AgreementReport.objects.filter(pk=report_id).update(
-            status=AgreementReport.Status.FAILED, error=f"{type(exc).__name__}: {exc}"
-        )
+        job_finish(report, AgreementReport.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
-    with transaction.atomic():
-        AgreementReport.objects.filter(pk=report_id).update(
-            status=AgreementReport.Status.DONE, report=body, finished_at=timezone.now()
-        )
+    job_finish(report, AgreementReport.DONE, report=body)
     report.refresh_from_db()
     return report
 
@@ -340,17 +340,21 @@ def trace_concordance(clip: Clip) -> float | None:
 
 
 def agreement_report_request(*, project: Project) -> AgreementReport:
-    """A report computed by a worker on the agreement queue; one at a time per project."""
+    """A report computed by a worker on the agreement queue; one open at a time per project
+    (a database constraint), so a second request joins the open one."""
     from annotation.tasks import agreement_recompute_project  # tasks import services
 
-    open_report = AgreementReport.objects.filter(
-        project=project,
-        status__in=[AgreementReport.Status.PENDING, AgreementReport.Status.RUNNING],
-    ).first()
-    if open_report is not None:
+    open_reports = AgreementReport.objects.filter(
+        project=project, status__in=[AgreementReport.PENDING, AgreementReport.RUNNING]
+    )
+    if (open_report := open_reports.first()) is not None:
         return open_report
-    report = AgreementReport.objects.create(project=project)
-    transaction.on_commit(partial(agreement_recompute_project.delay, report.pk))
+    try:
+        with transaction.atomic():
+            report = AgreementReport.objects.create(project=project)
+    except IntegrityError:  # another request created it first
+        return open_reports.get()
+    job_enqueue(report, agreement_recompute_project)
     return report
 
 

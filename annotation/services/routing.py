@@ -1,17 +1,20 @@
 """Apply the project's routing rule once a clip has its k layer-1 annotations."""
 
 import hashlib
-from functools import partial
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from annotation.models import Annotation, ClipAgreement, GoldLabel, Project, Provenance
 from annotation.routing import Decision, Evidence, decide_static, decide_stream, primary_layer
 from annotation.services.assignment import adjudication_leases_end, clip_stage_reviewable
 from annotation.services.audit import audit_record
 from annotation.services.gold import gold_record
+from annotation.services.jobs import enqueue
 from clips.models import Clip
 
 
@@ -120,14 +123,36 @@ ROUTE_BATCH = 500
 
 
 def clips_enqueue_routing(clip_ids: list[int]) -> None:
-    """Mark clips as waiting for routing and route them after commit, in batches."""
-    from annotation.tasks import agreement_route_clips  # tasks import services
-
+    """Mark clips as waiting for routing and route them after commit, in batches. The stage
+    is the record of the pending work: if the broker is down or loses the message, the
+    sweeper rings again for clips left aggregating (``clips_routing_resend``)."""
     for start in range(0, len(clip_ids), ROUTE_BATCH):
         batch = clip_ids[start : start + ROUTE_BATCH]
         adjudication_leases_end(clip_ids=batch, reason="rerouted")
-        Clip.objects.filter(pk__in=batch).update(stage=Clip.Stage.AGGREGATING)
-        transaction.on_commit(partial(agreement_route_clips.delay, batch))
+        Clip.objects.filter(pk__in=batch).update(
+            stage=Clip.Stage.AGGREGATING, updated_at=timezone.now()
+        )
+        _ring(batch)
+
+
+def _ring(clip_ids: list[int], *, mark_sent: bool = False) -> None:
+    from annotation.tasks import agreement_route_clips  # tasks import services
+
+    def sent() -> None:  # the next sweep waits again from now
+        Clip.objects.filter(pk__in=clip_ids).update(updated_at=timezone.now())
+
+    enqueue(agreement_route_clips, clip_ids, sent=sent if mark_sent else None)
+
+
+def clips_routing_resend() -> int:
+    """Ring again for clips aggregating longer than ``ROUTING_RESEND_SECONDS``: their message
+    never reached the broker or was lost with it (routing is idempotent)."""
+    before = timezone.now() - timedelta(seconds=settings.ROUTING_RESEND_SECONDS)
+    waiting = Clip.objects.filter(stage=Clip.Stage.AGGREGATING, updated_at__lt=before)
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[: settings.SWEEP_BATCH])
+    for start in range(0, len(ids), ROUTE_BATCH):
+        _ring(ids[start : start + ROUTE_BATCH], mark_sent=True)
+    return len(ids)
 
 
 def clips_reroute(*, project: Project) -> int:

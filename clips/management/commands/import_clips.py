@@ -18,12 +18,12 @@ from clips.media.tools import binary
 from clips.models import ImportJob
 from clips.selectors import TERMINAL, media_status_counts
 from clips.services import (
+    clip_ingest_send,
     clips_register,
     clips_retry_failed,
     import_job_attach,
     import_job_settle,
 )
-from clips.tasks import ingest_clip
 
 POLL_SECONDS = 1.0
 
@@ -95,7 +95,7 @@ class Command(BaseCommand):
     def _ingest(self, clip_ids: list[int], *, wait: bool) -> None:
         bar = tqdm(total=len(clip_ids), unit="clip", desc="ingesting", file=sys.stderr)
         for clip_id in clip_ids:
-            ingest_clip.delay(clip_id)  # the records are committed: clips_register is atomic
+            clip_ingest_send(clip_id)  # the records are committed: clips_register is atomic
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 bar.update()  # eager: the task ran in-process just now
         if not settings.CELERY_TASK_ALWAYS_EAGER:
