@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef
 
 from annotation.agreement.traces import ewe
 from annotation.models import AgreementReport, Annotation, ClipAgreement, GoldLabel, Trace
@@ -79,9 +79,17 @@ def _clips(release: Release) -> list[ClipRow]:
 
 def _traces(release: Release, names: dict[int, str]) -> tuple[list[TraceRow], list[TraceRow]]:
     by_clip: dict[str, list[tuple[str, dict[str, Any], np.ndarray]]] = {}
+    # A trace ships with its annotation: one recorded on a clip its annotator then skipped
+    # (or never submitted) is no label of the benchmark, and has no pseudonym here.
+    submitted = Annotation.objects.filter(
+        clip=OuterRef("clip"), annotator=OuterRef("annotator"), is_current=True
+    )
     for external_id, annotator_id, config, data in (
         Trace.objects.filter(
-            clip__project=release.project, is_current=True, status=Trace.Status.FINALISED
+            Exists(submitted),
+            clip__project=release.project,
+            is_current=True,
+            status=Trace.Status.FINALISED,
         )
         .order_by("clip__external_id", "annotator_id")
         .values_list("clip__external_id", "annotator_id", "config", "data")
@@ -131,7 +139,11 @@ def release_data(release: Release, previous: PreviousRelease | None) -> ReleaseD
             rationale=g.adjudication.rationale if g.adjudication else "",
             decided_at=g.created_at.isoformat(),
         )
-        for g in GoldLabel.objects.filter(clip__project=project, is_current=True)
+        # Gold exactly for the clips the workflow holds as gold: a reopened clip's last
+        # decision stays current (versioned) but waits for the new one.
+        for g in GoldLabel.objects.filter(
+            clip__project=project, is_current=True, clip__stage=Clip.Stage.GOLD
+        )
         .select_related("clip", "adjudication")
         .order_by("clip__external_id")
     ]

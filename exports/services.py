@@ -113,6 +113,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _published_before(release: Release) -> Release | None:
+    ours = (release.major, release.minor, release.patch)
+    published = Release.objects.filter(project=release.project_id, status=Release.Status.PUBLISHED)
+    earlier = [r for r in published if (r.major, r.minor, r.patch) < ours]
+    return max(earlier, key=lambda r: (r.major, r.minor, r.patch), default=None)
+
+
 def release_build(*, release_id: int, takeover: bool = False) -> Release:
     """Build and publish if the release is claimable (pending, or building with a dead
     worker). Safe to run again: a published release, or one alive on another worker, is left
@@ -121,7 +128,11 @@ def release_build(*, release_id: int, takeover: bool = False) -> Release:
     claimed = job_claim(Release, release_id, takeover=takeover, progress=0.0)
     if claimed is None:
         return Release.objects.select_related("project").get(pk=release_id)
-    release = Release.objects.select_related("project", "previous__project").get(pk=release_id)
+    release = Release.objects.select_related("project").get(pk=release_id)
+    # The predecessor is decided when the build starts, not when the release was asked for:
+    # releases requested together each follow the one published just before them.
+    release.previous = _published_before(release)
+    Release.objects.filter(pk=release_id).update(previous=release.previous)
     release.attempts = claimed.attempts  # the fence for the heartbeat and the finish
     root = releases_root(release.project)
     work = root / f".build-{release.pk}-{release.attempts}"  # one folder per attempt

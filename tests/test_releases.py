@@ -211,3 +211,17 @@ def test_score_command_reports_malformed_predictions(project, media_root, tmp_pa
     bad.write_text('{"clip_id": "x", "basic7": "Joy"}\nnot json\n')
     with pytest.raises(CommandError, match="line 2"):
         call_command("score", str(release_dir(Release.objects.get())), str(bad), stdout=StringIO())
+
+
+def test_a_trace_without_its_annotation_does_not_break_the_build(project, media_root):
+    """A trace finalised by someone who then skipped the clip (no annotation in the project)
+    made every build fail with KeyError; it is no label of the benchmark and is left out."""
+    skipper = member(project, "annotator")
+    clip = Clip.objects.get(project=project, external_id="film 0")
+    Trace.objects.create(
+        clip=clip, annotator=skipper, config=project.trace_config, status="finalised",
+        data=np.zeros((50, 2), dtype="<f4").tobytes(),
+    )  # fmt: skip
+    data = release_data(release_create(project=project, version="1.0.0"), None)
+    assert {row.annotator for row in data.traces} == {"A01", "A02", "A03"}
+    assert Release.objects.get().status == "published"

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Max
 
-from annotation.models import Adjudication, GoldLabel
+from annotation.models import Adjudication, GoldLabel, Provenance
 from annotation.services.audit import audit_record
 from clips.models import Clip
 
@@ -54,3 +54,21 @@ def gold_record(
         },
     )
     return gold
+
+
+def gold_retire(*, clip_ids: list[int], reason: str) -> int:
+    """The rule no longer accepts these clips' aggregate (k, thresholds or aggregator changed,
+    labels corrected): their current gold, unless an adjudicator decided it, stops being
+    current. It is kept as history, and the clip's next acceptance adds a version."""
+    retired = list(
+        GoldLabel.objects.filter(clip_id__in=clip_ids, is_current=True)
+        .exclude(provenance=Provenance.ADJUDICATED)
+        .select_related("clip__project")
+    )
+    GoldLabel.objects.filter(pk__in=[g.pk for g in retired]).update(is_current=False)
+    for gold in retired:
+        audit_record(
+            action="gold.retired", project=gold.clip.project, target=gold,
+            data={"clip": gold.clip_id, "version": gold.version, "reason": reason},
+        )  # fmt: skip
+    return len(retired)

@@ -13,7 +13,7 @@ from annotation.models import Annotation, ClipAgreement, GoldLabel, Project, Pro
 from annotation.routing import Decision, Evidence, decide_static, decide_stream, primary_layer
 from annotation.services.assignment import adjudication_leases_end, clip_stage_reviewable
 from annotation.services.audit import audit_record
-from annotation.services.gold import gold_record
+from annotation.services.gold import gold_record, gold_retire
 from annotation.services.jobs import enqueue
 from clips.models import Clip
 
@@ -70,6 +70,7 @@ def clip_route(*, clip_id: int) -> Clip:
         if len(annotations) < project.overlap_k:
             clip.stage = Clip.Stage.LAYER1  # k was raised meanwhile: collect more labels
             Clip.objects.filter(pk=clip.pk).update(stage=clip.stage)
+            gold_retire(clip_ids=[clip.pk], reason="fewer than k labels")
             return clip
         payloads = [a.payload for a in annotations]
         evidence = _evidence(clip, project, annotations)
@@ -109,6 +110,7 @@ def clip_route(*, clip_id: int) -> Clip:
             clip.stage = Clip.Stage.GOLD
         else:
             clip.stage = Clip.Stage.DISPUTED
+            gold_retire(clip_ids=[clip.pk], reason=decision.reason)
         clip_stage_reviewable(clip_id=clip.pk, stage=clip.stage)
         audit_record(
             action="clip.routed",
@@ -168,7 +170,9 @@ def clips_reroute(*, project: Project) -> int:
         clip_ids=list(short.filter(stage=Clip.Stage.DISPUTED).values_list("pk", flat=True)),
         reason="back to layer 1",
     )
+    short_ids = list(short.values_list("pk", flat=True))
     short.update(stage=Clip.Stage.LAYER1)  # k was raised: these need more labels first
+    gold_retire(clip_ids=short_ids, reason="fewer than k labels")
     ids = list(
         undecided.filter(
             stage__in=[Clip.Stage.LAYER1, *routed_stages], layer1_count__gte=project.overlap_k

@@ -5,6 +5,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotation.models import AuditEvent
+from exports.selectors import release_data
+from exports.services import release_create
 from factories import ClipFactory, ProjectFactory, member
 
 pytestmark = pytest.mark.django_db(transaction=True)  # routing runs on commit
@@ -106,7 +108,7 @@ def test_admin_changes_settings_with_validation_and_audit(project):
     assert event.data["before"]["overlap_k"] == 3 and event.data["after"]["overlap_k"] == 2
 
 
-def test_lowering_the_threshold_reroutes_disputed_clips(project):
+def test_lowering_the_threshold_reroutes_disputed_clips(project, media_root):
     clip = ClipFactory(project=project)
     for user, basic7 in zip(
         [member(project, "annotator") for _ in range(3)], ["Joy", "Joy", "Fear"], strict=True
@@ -126,6 +128,22 @@ def test_lowering_the_threshold_reroutes_disputed_clips(project):
     clip.refresh_from_db()
     assert clip.stage == "gold"
     assert clip.gold_labels.get().provenance == "majority"
+    # and raised back: the rule no longer accepts the majority, so neither does gold
+    rule = {**project.routing_rule, "min_confidence": 0.8}
+    admin.patch("/api/projects/demo/settings/", {"routing_rule": rule}, format="json")
+    clip.refresh_from_db()
+    assert clip.stage == "disputed"
+    retired = clip.gold_labels.get()
+    assert not retired.is_current  # kept as history
+    data = release_data(release_create(project=project, version="1.0.0"), None)
+    assert clip.external_id not in {row.clip_id for row in data.gold}
+    # k raised above the labels it has: back to layer 1, no current gold either
+    rule = {**project.routing_rule, "min_confidence": 0.6}
+    admin.patch("/api/projects/demo/settings/", {"routing_rule": rule}, format="json")
+    assert clip.gold_labels.get(is_current=True).version == 2
+    admin.patch("/api/projects/demo/settings/", {"overlap_k": 4}, format="json")
+    clip.refresh_from_db()
+    assert clip.stage == "layer1" and not clip.gold_labels.filter(is_current=True).exists()
 
 
 def test_token_auth_for_scripts_and_csrf_for_the_browser(project):

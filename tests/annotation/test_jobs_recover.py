@@ -168,3 +168,16 @@ def test_work_committed_while_the_broker_is_down_is_done_once_it_is_back(
     assert report.status == "done" and report.enqueued_at is not None
     assert release.status == "published"
     assert work_sweep() == {"agreement_reports": 0, "releases": 0, "routing": 0, "ingest": 0}
+
+
+def test_releases_requested_together_each_follow_their_real_predecessor(
+    media_root: Path, broker_down
+):
+    """Both asked for before either was built: each used to record the release published when
+    it was asked for (none), so 1.1.0's changelog did not follow 1.0.0."""
+    project = ProjectFactory(slug="together")
+    first = release_create(project=project, version="1.0.0")
+    second = release_create(project=project, version="1.1.0")
+    assert release_build(release_id=first.pk).status == "published"
+    built = release_build(release_id=second.pk)
+    assert (built.status, built.previous_id) == ("published", first.pk)
