@@ -352,8 +352,8 @@ def agreement_report_request(*, project: Project) -> AgreementReport:
     try:
         with transaction.atomic():
             report = AgreementReport.objects.create(project=project)
-    except IntegrityError:  # another request created it first
-        return open_reports.get()
+    except IntegrityError:  # another request created it first (and it may be done already)
+        return open_reports.first() or agreement_report_request(project=project)
     job_enqueue(report, agreement_recompute_project)
     return report
 
