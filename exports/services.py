@@ -133,7 +133,6 @@ def release_build(*, release_id: int, takeover: bool = False) -> Release:
     # releases requested together each follow the one published just before them.
     release.previous = _published_before(release)
     Release.objects.filter(pk=release_id).update(previous=release.previous)
-    release.attempts = claimed.attempts  # the fence for the heartbeat and the finish
     root = releases_root(release.project)
     work = root / f".build-{release.pk}-{release.attempts}"  # one folder per attempt
     final_dir, final_archive = release_dir(release), release_archive(release)
