@@ -180,25 +180,32 @@ def decide_stream(
     evidence: Evidence = Evidence(),
 ) -> Decision:
     """Compare the annotators' primary labels at ``sample_times`` (reference utterance
-    midpoints, or every second); the gold is the annotation closest to the per-time majority."""
+    midpoints, or every second); the gold is the annotation closest to the per-time majority.
+
+    Times nobody labelled are left out: silence everyone skipped is not consensus. Where some
+    labelled and others did not, "no label" is a vote (they disagree on what is there)."""
     name, _ = primary_layer(schema)
-    per_annotator = [[_label_at(p["segments"], t, name) for t in sample_times] for p in payloads]
+    columns = [[_label_at(p["segments"], t, name) for p in payloads] for t in sample_times]
+    columns = [column for column in columns if any(v is not None for v in column)]
+    if not columns:
+        return Decision(False, None, {}, None, "low", None, "no time to compare")
     shares: list[float] = []
     majorities: list[Any] = []
     distinct: set[Any] = set()
     all_unanimous = True
-    for column in zip(*per_annotator, strict=True):
-        top, share, unanimous, _ = _agreement(list(column))
+    for column in columns:
+        top, share, unanimous, _ = _agreement(column)
         shares.append(share)
         majorities.append(top)
-        all_unanimous &= unanimous and top is not None
+        all_unanimous &= unanimous
         distinct.update(v for v in column if v is not None)
-    if not shares:
-        return Decision(False, None, {}, None, "low", None, "no time to compare")
-    closeness = [sum(a == m for a, m in zip(row, majorities, strict=True)) for row in per_annotator]
+    closeness = [
+        sum(column[i] == top for column, top in zip(columns, majorities, strict=True))
+        for i in range(len(payloads))
+    ]
     aggregate = payloads[closeness.index(max(closeness))]
     share = sum(shares) / len(shares)
-    metrics = {"layer": name, "samples": len(sample_times)}
+    metrics = {"layer": name, "samples": len(columns)}
     return _apply_rule(
         rule, aggregate, None, share, all_unanimous, len(distinct), metrics, evidence
     )

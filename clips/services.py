@@ -59,9 +59,13 @@ def _describe(clip: Clip, record: ClipRecord, *, attach_media: bool = True) -> N
     if record.meta:
         clip.meta = {**clip.meta, **record.meta}
     if attach_media and record.source is not None:
+        # New media is hashed afresh: a duplicate keeping its old hash while pending would
+        # collide with its original on ``clip_unique_content`` (re-importing a folder).
         clip.source_uri = str(record.source)
         clip.media_status = Clip.MediaStatus.PENDING
         clip.media_error = ""
+        clip.content_sha256 = None
+        clip.duplicate_of = None
 
 
 @transaction.atomic
@@ -108,6 +112,8 @@ def clips_register(*, project: Project, records: Sequence[ClipRecord]) -> Regist
             "source_uri",
             "media_status",
             "media_error",
+            "content_sha256",
+            "duplicate_of",
         ],
         batch_size=BATCH_SIZE,
     )

@@ -37,10 +37,17 @@ def _lock_membership(user: User, project: Project, role: str) -> None:
         )
 
 
-def _skip_locked(queryset: QuerySet[Clip]) -> QuerySet[Clip]:
-    if connection.features.has_select_for_update_skip_locked:
-        return queryset.select_for_update(skip_locked=True, of=("self",))
-    return queryset
+def _claim_first(queryset: QuerySet[Clip]) -> Clip | None:
+    """The first candidate, locked. A row locked by someone else is skipped, so claimers do
+    not queue behind each other; but a skipped row is not an empty queue: when every
+    candidate is locked (others mid-claim or mid-submit on the last free slots), wait for
+    them, and PostgreSQL re-checks each row's conditions on its committed version."""
+    if not connection.features.has_select_for_update_skip_locked:
+        return queryset.first()
+    clip = queryset.select_for_update(skip_locked=True, of=("self",)).first()
+    if clip is None:
+        clip = queryset.select_for_update(of=("self",)).first()
+    return clip
 
 
 def _expire(assignments: QuerySet[Assignment]) -> int:
@@ -101,7 +108,7 @@ def assignment_next(*, user: User, project: Project) -> Assignment | None:
             ).count()
             if taken >= project.per_user_cap:
                 return None
-        clip = _skip_locked(layer1_candidates(user, project)).first()
+        clip = _claim_first(layer1_candidates(user, project))
         if clip is None:
             return None
         Clip.objects.filter(pk=clip.pk).update(layer1_open=F("layer1_open") + 1)
@@ -136,14 +143,14 @@ def adjudication_next(
             .order_by("updated_at", "pk")
         )
         if clip_id is not None:
-            clip = _skip_locked(candidates.filter(pk=clip_id)).first()
+            clip = _claim_first(candidates.filter(pk=clip_id))
             if clip is None:
                 raise Conflict(_("this clip is not waiting for you: decided, taken or yours"))
             return _lease(project, clip, user, layer=2)
         released = Assignment.objects.filter(
             clip=OuterRef("pk"), layer=2, user=user, status=Assignment.Status.RELEASED
         )
-        clip = _skip_locked(candidates.exclude(Exists(released))).first()
+        clip = _claim_first(candidates.exclude(Exists(released)))
         if clip is None:
             return None
         return _lease(project, clip, user, layer=2)

@@ -106,3 +106,95 @@ def test_parallel_annotators_never_break_the_assignment_rules():
     assert set(clips.values_list("layer1_count", "layer1_open")) == {(K, 0)}
     assert not clips.filter(stage__in=["layer1", "aggregating"]).exists(), "all routed"
     assert Assignment.objects.filter(status="expired").exists(), "the abandon path ran"
+
+
+def test_a_locked_row_is_not_an_empty_queue():
+    """20 annotators asking at once for 4 clips with k=5 all get one: a claimer that finds
+    every free clip locked by another claimer waits for it instead of answering "no clip"."""
+    project = ProjectFactory(overlap_k=5)
+    Clip.objects.bulk_create(
+        Clip(project=project, external_id=f"q{i}", media_status="ready", duration_s=3.0)
+        for i in range(4)
+    )
+    users = [member(project, "annotator") for _ in range(20)]
+    start = threading.Barrier(len(users))
+    leases: dict[int, int | None] = {}
+    errors: list[BaseException] = []
+
+    def ask(user) -> None:
+        try:
+            start.wait()
+            lease = assignment_next(user=user, project=project)
+            leases[user.pk] = lease.clip_id if lease else None
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(u,)) for u in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[0]
+    told_nothing = [pk for pk, clip in leases.items() if clip is None]
+    assert not told_nothing, f"{len(told_nothing)} annotators were told no clip is waiting"
+    assert Counter(leases.values()) == dict.fromkeys(
+        Clip.objects.filter(project=project).values_list("pk", flat=True), 5
+    )
+
+
+@pytest.mark.parametrize("filled", [1, 2])
+def test_a_claimer_waits_for_a_row_locked_mid_submit_then_rechecks_it(filled):
+    """The only clip is locked by a transaction that takes slots on it: the claimer waits,
+    then judges the committed row: one slot left is theirs, none left is "nothing waiting"."""
+    project = ProjectFactory(overlap_k=2)
+    clip = Clip.objects.create(
+        project=project, external_id="one", media_status="ready", duration_s=3.0
+    )
+    second = member(project, "annotator")
+    outcome: dict[str, object] = {}
+    locked, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                Clip.objects.select_for_update().get(pk=clip.pk)
+                locked.set()
+                release.wait()
+                Clip.objects.filter(pk=clip.pk).update(layer1_count=filled)
+        finally:
+            connection.close()
+
+    def claimer() -> None:
+        try:
+            lease = assignment_next(user=second, project=project)
+            outcome["lease"] = lease.clip_id if lease else None
+        finally:
+            connection.close()
+
+    hold = threading.Thread(target=holder)
+    hold.start()
+    locked.wait()
+    ask = threading.Thread(target=claimer)
+    ask.start()
+    # Let the holder commit only once the claimer is waiting on its row lock (or has given up).
+    while ask.is_alive() and not _waiting_on_a_lock():
+        threading.Event().wait(0.01)
+    waited = ask.is_alive()
+    release.set()
+    hold.join()
+    ask.join()
+    assert waited, "the claimer answered without waiting for the locked row"
+    assert outcome["lease"] == (clip.pk if filled < 2 else None)
+
+
+def _waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0

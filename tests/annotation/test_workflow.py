@@ -276,6 +276,24 @@ def test_streaming_clips_route_on_segment_labels(project, annotators):
     assert GoldLabel.objects.get(clip=clip).payload["segments"][0]["basic7"] == "Anger"
 
 
+def test_time_nobody_labelled_is_not_agreement():
+    """A 3:2 Joy/Sadness split over 1–50 s of a 200 s clip without reference segments: the
+    150 s nobody labelled are not 150 s of consensus (it was high-tier gold)."""
+    project = ProjectFactory(overlap_k=5)
+    users = [member(project, "annotator") for _ in range(5)]
+    clip = ClipFactory(project=project, kind="stream", duration_s=200.0)
+    for user, label in zip(users, ["Joy", "Joy", "Joy", "Sadness", "Sadness"], strict=True):
+        lease = assignment_next(user=user, project=project)
+        annotation_submit(
+            assignment_id=lease.pk, user=user, payload=stream_payload((1, 50, label))
+        )
+    clip.refresh_from_db()
+    assert clip.stage == "disputed"
+    agreement = clip.agreement
+    assert agreement.confidence == pytest.approx(0.6)
+    assert agreement.metrics["samples"] == 49
+
+
 def test_stream_segments_must_fit_and_not_overlap(project, annotators):
     ClipFactory(project=project, kind="stream", duration_s=10.0)
     user = annotators[0]

@@ -58,6 +58,26 @@ def test_reimport_does_no_work_twice(sample_media, media_root, tmp_path):
     assert Clip.objects.get(pk=clip.pk).ingested_at == clip.ingested_at
 
 
+def test_reimporting_a_folder_with_a_duplicate_is_safe(sample_media, media_root, tmp_path):
+    """Two files with the same content import once ("duplicate: b"); importing the folder
+    again reports the same, instead of a crash on the content constraint that rolled back
+    the whole run."""
+    folder = tmp_path / "twins"
+    folder.mkdir()
+    shutil.copy(sample_media["playable"], folder / "a.mp4")
+    shutil.copy(sample_media["playable"], folder / "b.mp4")
+    for _run in range(2):
+        run_import(str(folder), project="twins")
+        status = dict(
+            Clip.objects.filter(project__slug="twins").values_list("external_id", "media_status")
+        )
+        assert status == {"a": "ready", "b": "duplicate"}
+    b = Clip.objects.get(external_id="b")
+    assert b.duplicate_of == Clip.objects.get(external_id="a")
+    latest = ImportJob.objects.filter(project__slug="twins").latest("pk")
+    assert latest.status == "done"
+
+
 def test_manifest_rows_without_media_make_records_that_media_attaches_to_later(
     sample_media, media_root, tmp_path
 ):
