@@ -284,9 +284,7 @@ def test_time_nobody_labelled_is_not_agreement():
     clip = ClipFactory(project=project, kind="stream", duration_s=200.0)
     for user, label in zip(users, ["Joy", "Joy", "Joy", "Sadness", "Sadness"], strict=True):
         lease = assignment_next(user=user, project=project)
-        annotation_submit(
-            assignment_id=lease.pk, user=user, payload=stream_payload((1, 50, label))
-        )
+        annotation_submit(assignment_id=lease.pk, user=user, payload=stream_payload((1, 50, label)))
     clip.refresh_from_db()
     assert clip.stage == "disputed"
     agreement = clip.agreement
