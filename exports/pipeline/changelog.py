@@ -24,16 +24,27 @@ def _sha(value: Any) -> str:
     return hashlib.sha256(canonical(value).encode()).hexdigest()
 
 
+# A gold row's bookkeeping: re-deriving the same decision (a new version, a new time) or a
+# new split is not "gold changed"; n_annotators moves with the raw labels, listed on their own.
+BOOKKEEPING = frozenset({"split", "version", "decided_at", "n_annotators"})
+
+
+def _confidence(row: dict[str, Any]) -> float | None:
+    value = row.get("confidence")
+    return round(value, 2) if isinstance(value, int | float) else None
+
+
 def gold_digest(row: dict[str, Any]) -> str:
-    return _sha({k: v for k, v in row.items() if k != "split"})
+    """The decision: labels, provenance, tier, confidence to the two places shown, rationale."""
+    decision = {k: v for k, v in row.items() if k not in BOOKKEEPING}
+    return _sha({**decision, "confidence": _confidence(row)})
 
 
 def labels_digest(rows: list[dict[str, Any]]) -> str:
     return _sha(sorted(rows, key=lambda r: (r["annotator"], r["revision"])))
 
 
-def gold_summary(row: dict[str, Any], layers: list[str]) -> str:
-    """ "basic7=Joy, goemotions=joy+pride, intensity=3"; streaming: "Anger (5 segments)"."""
+def _labels_summary(row: dict[str, Any], layers: list[str]) -> str:
     if isinstance(row.get("segments"), list):
         return f"{row.get('primary_label') or '-'} ({len(row['segments'])} segments)"
     parts = []
@@ -44,6 +55,18 @@ def gold_summary(row: dict[str, Any], layers: list[str]) -> str:
         if value is not None:
             parts.append(f"{key}={value}")
     return ", ".join(parts) or "-"
+
+
+def gold_summary(row: dict[str, Any], layers: list[str]) -> str:
+    """ "basic7=Joy, goemotions=joy+pride, intensity=3 · majority, high, 0.67"; streaming:
+    "Anger (5 segments) · …"; a rationale or note shows as its digest's first characters,
+    so two summaries differ whenever the digests do."""
+    how = [row.get("provenance") or "-", row.get("tier") or "-"]
+    if (confidence := _confidence(row)) is not None:
+        how.append(f"{confidence:.2f}")
+    text = f"{_labels_summary(row, layers)} · {', '.join(how)}"
+    words = {k: row[k] for k in ("rationale", "note") if row.get(k)}
+    return text + (f" · rationale/note #{_sha(words)[:8]}" if words else "")
 
 
 def layer_names(label_schema: dict[str, Any]) -> list[str]:

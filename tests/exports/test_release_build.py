@@ -176,6 +176,31 @@ def test_one_gold_label_changes_exactly_the_files_it_should(
     assert changelog.index("## 1.1.0") < changelog.index("## 1.0.0")  # history kept
 
 
+def test_gold_changed_lists_only_clips_whose_decision_changed(
+    release_dir: Path, release_data: ReleaseData, tmp_path: Path
+) -> None:
+    """A gold label re-derived to the same decision (new version and time) is not a change;
+    the same labels with another provenance or tier are, and the summaries show how."""
+    clip_id = _a_static_high_clip(release_data)
+    rederived, reprovenanced = (
+        [dataclasses.replace(g, **fields) if g.clip_id == clip_id else g for g in release_data.gold]
+        for fields in (
+            {"version": 7, "decided_at": "2031-01-01T00:00:00+00:00"},
+            {"provenance": "adjudicated", "tier": "", "confidence": None, "rationale": "seen"},
+        )
+    )
+    previous = read_previous(release_dir)
+    for gold, out in ((rederived, "same"), (reprovenanced, "decided")):
+        data = dataclasses.replace(release_data, version="1.1.0", previous=previous, gold=gold)
+        build_release(data, tmp_path / out)
+    same = json.loads((tmp_path / "same" / "changes.json").read_text())
+    assert same["gold_changed"] == []
+    decided = json.loads((tmp_path / "decided" / "changes.json").read_text())["gold_changed"]
+    assert [c["clip_id"] for c in decided] == [clip_id]
+    assert decided[0]["before"] != decided[0]["after"]
+    assert "adjudicated" in decided[0]["after"] and "adjudicated" not in decided[0]["before"]
+
+
 def test_changelog_lists_added_removed_and_relabelled_clips(
     release_dir: Path, release_data: ReleaseData, tmp_path: Path
 ) -> None:
