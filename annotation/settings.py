@@ -364,7 +364,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
 }  # fmt: skip
 # One task at a time per worker slot, acknowledged when done: a long transcode never holds
-# queued messages hostage (compose runs media and agreement/export workers apart).
+# queued messages hostage (compose runs media, agreement and export workers apart).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"

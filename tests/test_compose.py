@@ -19,8 +19,14 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
-SERVICES = {"postgres", "redis", "web", "worker", "beat"}
-APP_SERVICES = ("web", "worker", "beat")
+# The queues each kind of worker consumes: none waits behind another kind of work.
+WORKERS = {
+    "worker": {"agreement", "default"},
+    "media-worker": {"media"},
+    "export-worker": {"export"},
+}
+SERVICES = {"postgres", "redis", "web", "beat", *WORKERS}
+APP_SERVICES = ("web", "beat", *WORKERS)
 QUEUES = {"media", "agreement", "export", "default"}
 MEDIA_ROOT = "/data/media"
 
@@ -175,16 +181,29 @@ def test_web_healthcheck_hits_healthz_with_urllib(services: dict[str, dict[str, 
     compile(code, "web-healthcheck", "exec")
 
 
-def test_worker_consumes_all_queues(services: dict[str, dict[str, Any]]) -> None:
-    args = command_args(services["worker"])
-    assert args[:4] == ["celery", "-A", "annotation", "worker"]
-    queues = option_value(args, "-Q", "--queues")
-    assert set(queues.split(",")) == QUEUES
-    assert option_value(args, "-c", "--concurrency") == "2"
+def test_each_kind_of_work_has_its_own_workers(services: dict[str, dict[str, Any]]) -> None:
+    """Routing waits behind no transcode and no release build (it stayed "aggregating" for
+    3.5 minutes behind one 1080p transcode when one worker consumed every queue)."""
+    consumed: list[str] = []
+    for name, queues in WORKERS.items():
+        args = command_args(services[name])
+        assert args[:4] == ["celery", "-A", "annotation", "worker"]
+        assert set(option_value(args, "-Q", "--queues").split(",")) == queues
+        assert int(option_value(args, "-c", "--concurrency")) >= 1
+        consumed += queues
+    assert sorted(consumed) == sorted(QUEUES), "every queue has exactly one kind of worker"
 
 
-def test_worker_healthcheck_pings_own_node(services: dict[str, dict[str, Any]]) -> None:
-    command = healthcheck_command(services["worker"])
+def test_the_queues_are_the_ones_tasks_are_routed_to(settings) -> None:
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} == QUEUES
+
+
+@pytest.mark.parametrize("name", sorted(WORKERS))
+def test_worker_healthcheck_pings_own_node(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    command = healthcheck_command(services[name])
     assert "celery -A annotation inspect ping" in command
     # Pinging every node would pass while this worker is dead, as long as another answers.
     assert "-d" in shlex.split(command)
@@ -216,7 +235,10 @@ def test_app_services_share_the_x_app_definition(compose: dict[str, Any]) -> Non
         assert environment(service) == {k: str(v) for k, v in compose["x-env"].items()}
     raw = COMPOSE_FILE.read_text()
     assert re.search(r"^x-app: &app\b", raw, re.MULTILINE)
-    assert len(re.findall(r"<<: \*app\b", raw)) == len(APP_SERVICES)
+    assert re.search(r"^x-worker: &worker\b", raw, re.MULTILINE)
+    # web, beat and x-worker merge x-app; every worker merges x-worker
+    assert len(re.findall(r"<<: \*app\b", raw)) == len(APP_SERVICES) - len(WORKERS) + 1
+    assert len(re.findall(r"<<: \*worker\b", raw)) == len(WORKERS)
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -324,7 +346,7 @@ def test_named_volumes_declared_and_used(compose: dict[str, Any]) -> None:
     assert _named_mounts(services["postgres"], declared) == {
         "postgres-data": "/var/lib/postgresql/data"
     }
-    for name in ("web", "worker"):
+    for name in ("web", *WORKERS):
         assert _named_mounts(services[name], declared).get("media") == MEDIA_ROOT
 
 
