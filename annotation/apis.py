@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -63,8 +62,7 @@ from annotation.services.assignment import (
     assignment_next,
     assignment_release,
 )
-from annotation.services.audit import audit_record
-from annotation.services.routing import clips_reroute
+from annotation.services.projects import project_settings_update
 from annotation.services.submission import (
     annotation_correct,
     annotation_save_draft,
@@ -164,21 +162,9 @@ class ProjectSettingsApi(APIView):
         project = _project(request, slug, Role.ADMIN)
         data = SettingsIn(data=request.data)
         data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        with transaction.atomic():
-            before = {key: getattr(project, key) for key in changes}
-            for key, value in changes.items():
-                setattr(project, key, value)
-            project.save()
-            audit_record(
-                action="project.settings_changed",
-                project=project,
-                actor=request.user,
-                target=project,
-                data={"before": before, "after": changes},
-            )
-            if {"routing_rule", "overlap_k"} & changes.keys():
-                clips_reroute(project=project)
+        project_settings_update(
+            project=project, actor=request.user, changes=dict(data.validated_data)
+        )
         return Response(ProjectSerializer(project, context={"request": request}).data)
 
 

@@ -112,6 +112,12 @@ def decide_static(
     model_based = rule["aggregator"] == "dawid_skene" and evidence.ds_confidence is not None
     if model_based and kind == "single":
         top = aggregate[name] = evidence.ds_label
+    if kind == "single" and aggregate.get(name) is None:
+        # A tie: whatever the threshold, gold without its primary label is no gold.
+        return Decision(
+            False, None, aggregate, share, "low", distinct, f"no majority {name} label (a tie)",
+            {"layer": name, "top_share": round(share, 6)},
+        )  # fmt: skip
     return _apply_rule(
         rule,
         aggregate,

@@ -1,5 +1,7 @@
 """Celery tasks: thin wrappers taking ids; the services hold the logic."""
 
+import logging
+
 from celery import shared_task
 
 from annotation.models import AgreementReport
@@ -13,13 +15,23 @@ from annotation.services.jobs import jobs_resend, redelivered
 from annotation.services.routing import clip_route, clips_routing_resend
 from clips.services import clips_ingest_resend
 
+log = logging.getLogger(__name__)
+
 
 # Routing is idempotent (a routed clip is left alone), so a lost run is simply run again.
+# One clip that fails does not hold up the rest of its batch: it is logged and stays
+# aggregating (counted on the dashboard), and the sweeper tries it again. Not raised: run
+# eagerly, the error would reach the request whose submit has committed.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def agreement_route_clips(clip_ids: list[int]) -> int:
+    routed = 0
     for clip_id in clip_ids:
-        clip_route(clip_id=clip_id)
-    return len(clip_ids)
+        try:
+            clip_route(clip_id=clip_id)
+            routed += 1
+        except Exception:
+            log.exception("routing clip %s failed; left aggregating for the sweeper", clip_id)
+    return routed
 
 
 @shared_task

@@ -200,9 +200,7 @@ def test_the_queues_are_the_ones_tasks_are_routed_to(settings) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(WORKERS))
-def test_worker_healthcheck_pings_own_node(
-    services: dict[str, dict[str, Any]], name: str
-) -> None:
+def test_worker_healthcheck_pings_own_node(services: dict[str, dict[str, Any]], name: str) -> None:
     command = healthcheck_command(services[name])
     assert "celery -A annotation inspect ping" in command
     # Pinging every node would pass while this worker is dead, as long as another answers.

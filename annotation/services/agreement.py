@@ -262,9 +262,17 @@ def agreement_report_run(*, report_id: int, takeover: bool = False) -> Agreement
         log.exception("agreement report %s failed", report_id)
         job_finish(report, AgreementReport.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
-    job_finish(report, AgreementReport.DONE, report=body)
+    if job_finish(report, AgreementReport.DONE, report=body) and _model_decides(report.project):
+        from annotation.services.routing import clips_reroute  # routing reads this module
+
+        # The new model is part of the rule: gold follows it, as after a change of rule.
+        clips_reroute(project=report.project)
     report.refresh_from_db()
     return report
+
+
+def _model_decides(project: Project) -> bool:
+    return project.routing_rule.get("aggregator") == "dawid_skene"
 
 
 def latest_model(project: Project, layer: str) -> dict[str, Any] | None:
@@ -284,11 +292,12 @@ def ds_posterior(
     unknown to the model count as uninformative (see ``posterior_for``)."""
     classes = model["classes"]
     code = {c: i for i, c in enumerate(classes)}
-    known = list(model["confusion"])
-    confusion = np.array([model["confusion"][u] for u in known])
-    raters = [
-        known.index(str(a)) if str(a) in model["confusion"] else len(known) for a in annotator_ids
-    ]
+    index = {rater: i for i, rater in enumerate(model["confusion"])}
+    confusion = np.array(list(model["confusion"].values()))
+    # Each annotator the model has not seen gets an index of their own past the known ones
+    # (uninformative): several newcomers on one clip are still several raters.
+    newcomers = iter(range(len(index), len(index) + len(annotator_ids)))
+    raters = [index[str(a)] if str(a) in index else next(newcomers) for a in annotator_ids]
     pairs = [(r, code[v]) for r, v in zip(raters, values, strict=True) if v in code]
     if not pairs:
         return None

@@ -19,14 +19,20 @@ def gold_record(
     decided_by: User | None = None,
 ) -> GoldLabel:
     """Add a gold version; the previous one is kept, no longer current. Call inside the
-    transaction that holds the clip's row lock. The same decision twice adds nothing."""
+    transaction that holds the clip's row lock. The same decision twice (labels, provenance,
+    tier) adds nothing; only its confidence is brought up to date (a new Dawid–Skene model
+    moves every posterior a little: a version each would bury the real changes)."""
     current = GoldLabel.objects.filter(clip=clip, is_current=True).first()
     if (
         current is not None
         and adjudication is None
         and current.payload == payload
         and current.provenance == provenance
+        and current.tier == tier
     ):
+        if current.confidence != confidence:
+            GoldLabel.objects.filter(pk=current.pk).update(confidence=confidence)
+            current.confidence = confidence
         return current
     version = (GoldLabel.objects.filter(clip=clip).aggregate(v=Max("version"))["v"] or 0) + 1
     GoldLabel.objects.filter(clip=clip, is_current=True).update(is_current=False)

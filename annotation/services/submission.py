@@ -110,6 +110,10 @@ def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annota
         clip.refresh_from_db(fields=["layer1_count", "stage"])
         if clip.layer1_count >= clip.project.overlap_k and clip.stage == Clip.Stage.LAYER1:
             clips_enqueue_routing([clip.pk])
+        elif _routed_by_the_rule(clip):
+            # Routed while this lease was open (k lowered meanwhile): its gold or dispute was
+            # decided without this label, so decide again with it, as after a correction.
+            clips_enqueue_routing([clip.pk])
         audit_record(
             action="annotation.submitted",
             project=clip.project,
@@ -118,6 +122,14 @@ def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annota
             data={"clip": clip.pk, "after": clean},
         )
         return annotation
+
+
+def _routed_by_the_rule(clip: Clip) -> bool:
+    """Gold or disputed, and not decided by an adjudicator (whose decision stands)."""
+    adjudicated = GoldLabel.objects.filter(
+        clip=clip, is_current=True, provenance=Provenance.ADJUDICATED
+    ).exists()
+    return clip.stage in (Clip.Stage.GOLD, Clip.Stage.DISPUTED) and not adjudicated
 
 
 def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annotation:
@@ -151,10 +163,7 @@ def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annot
             submitted_at=timezone.now(),
             source=old.source,
         )
-        adjudicated = GoldLabel.objects.filter(
-            clip=clip, is_current=True, provenance=Provenance.ADJUDICATED
-        ).exists()
-        if clip.stage in (Clip.Stage.GOLD, Clip.Stage.DISPUTED) and not adjudicated:
+        if _routed_by_the_rule(clip):
             clips_enqueue_routing([clip.pk])
         audit_record(
             action="annotation.corrected",

@@ -16,6 +16,7 @@ from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 from annotation.models import AgreementReport, GoldLabel, Project, Trace
 from annotation.services.agreement import (
     agreement_report_run,
+    ds_posterior,
     projects_needing_agreement,
     trace_concordance,
 )
@@ -79,20 +80,22 @@ def test_report_on_chsims_batch1_matches_independent_figures(chsims):
 
 
 def test_dawid_skene_routing_accepts_the_model_confident_clips(chsims):
-    call_command("agreement", "chsims", "--json", stdout=StringIO())
-    report = AgreementReport.objects.filter(project=chsims).latest("finished_at").report
-    tiers = report["layers"]["basic7"]["dawid_skene"]["tiers"]
-    unanimous = GoldLabel.objects.filter(clip__project=chsims, provenance="unanimous").count()
-
+    """With the Dawid–Skene aggregator the latest report's model is part of the rule: a new
+    report re-derives every gold label not decided by an adjudicator (before, clips routed
+    by the old model, or by majority before any model existed, kept that gold)."""
     admin = APIClient()
     admin.force_authenticate(member(chsims, "admin"))
     rule = {**chsims.routing_rule, "aggregator": "dawid_skene"}
     response = admin.patch("/api/projects/chsims/settings/", {"routing_rule": rule}, format="json")
     assert response.status_code == 200
-    confident = GoldLabel.objects.filter(
-        clip__project=chsims, provenance="model_confident", is_current=True
-    ).count()
-    assert confident == tiers["high"] - unanimous
+    current = GoldLabel.objects.filter(clip__project=chsims, is_current=True)
+    assert not current.filter(provenance="model_confident").exists()  # no model yet
+
+    call_command("agreement", "chsims", "--json", stdout=StringIO())
+    report = AgreementReport.objects.filter(project=chsims).latest("finished_at").report
+    tiers = report["layers"]["basic7"]["dawid_skene"]["tiers"]
+    unanimous = current.filter(provenance="unanimous").count()
+    assert current.filter(provenance="model_confident").count() == tiers["high"] - unanimous
     assert Clip.objects.filter(project=chsims, stage="gold").count() == tiers["high"]
 
 
@@ -203,3 +206,16 @@ def test_a_minimum_confidence_below_the_medium_tier_still_reports():
     ds = report.report["layers"]["basic7"]["dawid_skene"]
     assert report.status == "done" and ds["thresholds"] == {"high": 0.5, "medium": 0.5}
     assert ds["tiers"]["medium"] == 0
+
+
+def test_several_annotators_the_model_has_not_seen_are_several_raters():
+    """Two newcomers on one clip crashed routing ("a rater rates an item at most once"),
+    leaving the clip aggregating; they are uninformative, the known rater decides."""
+    model = {
+        "classes": ["fear", "joy"],
+        "priors": [0.5, 0.5],
+        "confusion": {"1": [[0.9, 0.1], [0.1, 0.9]]},
+    }
+    label, confidence = ds_posterior(model, [1, 2, 3], ["joy", "fear", "fear"])
+    assert (label, confidence) == ("joy", pytest.approx(0.9))
+    assert ds_posterior(model, [7, 8], ["joy", "fear"]) == ("fear", pytest.approx(0.5))

@@ -181,3 +181,33 @@ def test_releases_requested_together_each_follow_their_real_predecessor(
     assert release_build(release_id=first.pk).status == "published"
     built = release_build(release_id=second.pk)
     assert (built.status, built.previous_id) == ("published", first.pk)
+
+
+def test_one_clip_that_fails_to_route_does_not_hold_up_its_batch(settings, monkeypatch):
+    """A crash on one clip (a bug, a bad payload) left every later clip of its batch
+    aggregating, and so again at every sweep; now the others are routed and it waits alone."""
+    import annotation.tasks
+
+    settings.ROUTING_RESEND_SECONDS = 0
+    project = ProjectFactory(slug="batch", overlap_k=1)
+    clips = [ClipFactory(project=project, layer1_count=1) for _ in range(3)]
+    for clip in clips:
+        GoldLabel.objects.filter(clip=clip).delete()
+        annotator = member(project, Role.ANNOTATOR)
+        clip.annotations.create(annotator=annotator, status="submitted", is_current=True,
+                                payload=LABELS)  # fmt: skip
+    Clip.objects.filter(pk__in=[c.pk for c in clips]).update(stage=Clip.Stage.AGGREGATING)
+    route = annotation.tasks.clip_route
+
+    def broken(*, clip_id: int) -> Clip:
+        if clip_id == clips[0].pk:
+            raise ValueError("a bug")
+        return route(clip_id=clip_id)
+
+    monkeypatch.setattr(annotation.tasks, "clip_route", broken)
+    assert agreement_route_clips([c.pk for c in clips]) == 2
+    stages = dict(Clip.objects.filter(project=project).values_list("pk", "stage"))
+    assert stages == {clips[0].pk: "aggregating", clips[1].pk: "gold", clips[2].pk: "gold"}
+    monkeypatch.setattr(annotation.tasks, "clip_route", route)  # the fix is deployed
+    assert work_sweep()["routing"] == 1
+    assert Clip.objects.get(pk=clips[0].pk).stage == "gold"

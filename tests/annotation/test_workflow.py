@@ -14,6 +14,7 @@ from annotation.services.assignment import (
     assignment_release,
     assignments_reclaim_expired,
 )
+from annotation.services.projects import project_settings_update
 from annotation.services.submission import (
     annotation_correct,
     annotation_save_draft,
@@ -290,6 +291,37 @@ def test_time_nobody_labelled_is_not_agreement():
     agreement = clip.agreement
     assert agreement.confidence == pytest.approx(0.6)
     assert agreement.metrics["samples"] == 49
+
+
+def test_a_tie_is_never_gold_whatever_the_threshold():
+    """1:1 with a minimum confidence of 0.5 became "majority" gold without a Basic-7 label."""
+    project = ProjectFactory(overlap_k=2)
+    project.routing_rule = {**project.routing_rule, "min_confidence": 0.5}
+    project.save()
+    ClipFactory(project=project)
+    clip = label_clip(project, [member(project, "annotator") for _ in range(2)], ["Joy", "Fear"])
+    assert clip.stage == "disputed"
+    assert "no majority" in clip.agreement.metrics["reason"]
+    assert not GoldLabel.objects.filter(clip=clip).exists()
+
+
+def test_a_label_submitted_after_the_clip_was_routed_routes_it_again(project, annotators):
+    """k lowered under an open lease routes the clip without it; the late label, when it
+    comes, must count (the clip kept the gold of fewer labels than it has)."""
+    project.overlap_k = 3
+    project.save()
+    clip = ClipFactory(project=project)
+    leases = [assignment_next(user=user, project=project) for user in annotators[:3]]
+    for lease, user in zip(leases[:2], annotators, strict=False):
+        annotation_submit(assignment_id=lease.pk, user=user, payload=labels("Joy"))
+    project_settings_update(project=project, actor=annotators[0], changes={"overlap_k": 2})
+    clip.refresh_from_db()
+    assert clip.stage == "gold"
+    annotation_submit(assignment_id=leases[2].pk, user=annotators[2], payload=labels("Fear"))
+    clip.refresh_from_db()
+    assert clip.agreement.n_annotations == 3
+    assert clip.stage == "disputed"  # 2 of 3 is below the default 0.9
+    assert not GoldLabel.objects.filter(clip=clip, is_current=True).exists()
 
 
 def test_stream_segments_must_fit_and_not_overlap(project, annotators):
