@@ -13,7 +13,7 @@ from annotation.services.agreement import (
 from annotation.services.assignment import assignments_reclaim_expired
 from annotation.services.jobs import jobs_resend, redelivered
 from annotation.services.routing import clip_route, clips_routing_resend
-from clips.services import clips_ingest_resend
+from clips.services import clips_ingest_resend, import_jobs_settle_stale
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ def work_sweep() -> dict[str, int]:
         "releases": jobs_resend(Release, release_build_task),
         "routing": clips_routing_resend(),
         "ingest": clips_ingest_resend(),
+        "imports": import_jobs_settle_stale(),
     }
 
 

@@ -358,3 +358,15 @@ def import_job_settle(*, job_id: int) -> ImportJob:
     )
     job.refresh_from_db()
     return job
+
+
+def import_jobs_settle_stale() -> int:
+    """Finish clip imports the ingest tasks could not: one whose command died before its
+    clips were attached or sent, or whose last clip was settled elsewhere. Returns how many
+    were finished (those with clips still waiting are left to the workers)."""
+    running = ImportJob.objects.filter(
+        kind=ImportJob.Kind.CLIPS, status=ImportJob.Status.RUNNING, created_at__lt=stale_before()
+    )
+    ids = list(running.order_by("pk").values_list("pk", flat=True)[: settings.SWEEP_BATCH])
+    settled = [import_job_settle(job_id=job_id) for job_id in ids]
+    return sum(job.status != ImportJob.Status.RUNNING for job in settled)

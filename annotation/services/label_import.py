@@ -22,7 +22,7 @@ from annotation.models import Annotation, GoldLabel, Membership, Project, Proven
 from annotation.payloads import validate_payload
 from annotation.services.audit import audit_record
 from annotation.services.routing import clips_enqueue_routing
-from clips.models import Clip
+from clips.models import Clip, ImportJob
 from clips.services import clips_register
 
 BATCH = 2000
@@ -172,3 +172,27 @@ def describe(result: LabelImportResult) -> dict[str, Any]:
         "annotators": result.annotators,
         "routed": result.routed,
     }
+
+
+def labels_import_recorded(
+    *, project: Project, records: list[LabelRecord], source: str, report: dict[str, Any]
+) -> tuple[ImportJob, LabelImportResult]:
+    """``labels_import`` and its record in one transaction: an import that fails or is killed
+    leaves no label behind and no job "running" forever; a failure is recorded as a failed
+    job with its error (then raised)."""
+    try:
+        with transaction.atomic():
+            result = labels_import(project=project, records=records, source=source)
+            job = ImportJob.objects.create(
+                project=project, kind=ImportJob.Kind.LABELS, status=ImportJob.Status.DONE,
+                total=len(records), processed=len(records), failed=len(result.rejected),
+                finished_at=timezone.now(), report={**describe(result), **report},
+            )  # fmt: skip
+    except Exception as exc:
+        ImportJob.objects.create(
+            project=project, kind=ImportJob.Kind.LABELS, status=ImportJob.Status.FAILED,
+            total=len(records), finished_at=timezone.now(),
+            report={**report, "error": f"{type(exc).__name__}: {exc}"},
+        )  # fmt: skip
+        raise
+    return job, result

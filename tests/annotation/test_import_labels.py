@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotation.models import Annotation, GoldLabel
-from clips.models import Clip
+from clips.models import Clip, ImportJob
 
 pytestmark = pytest.mark.django_db(transaction=True)  # routing runs on commit
 
@@ -124,3 +124,18 @@ def test_a_file_that_is_not_a_spreadsheet_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match=r"a1\.xlsx"):
         run(fake, project="p", format="emos-xlsx")
     assert not Clip.objects.exists()
+
+
+def test_an_import_that_fails_midway_keeps_nothing_and_says_so(monkeypatch, tmp_path):
+    """A crash inside the import left its job "running" forever beside half its labels."""
+    import annotation.services.label_import as label_import
+
+    def broken(clip_ids: list[int]) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(label_import, "_refresh_counts", broken)
+    with pytest.raises(CommandError, match=r"nothing of it was kept.*disk full"):
+        run(BATCH1 / "a1.xlsx", project="broken", format="emos-xlsx")
+    assert not Annotation.objects.filter(clip__project__slug="broken").exists()
+    (job,) = ImportJob.objects.filter(project__slug="broken")
+    assert job.status == "failed" and "disk full" in job.report["error"]

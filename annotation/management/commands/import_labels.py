@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from tqdm import tqdm
 
 from annotation.importers.labels import (
@@ -17,9 +16,9 @@ from annotation.importers.labels import (
     read_emos_xlsx,
     read_labels_csv,
 )
-from annotation.services.label_import import describe, labels_import
+from annotation.services.label_import import labels_import_recorded
 from annotation.services.projects import project_get_or_create
-from clips.models import Clip, ImportJob
+from clips.models import Clip
 
 PATTERNS = {"emos-xlsx": "*.xlsx", "emos-streaming": "*/*.emotion.json", "csv": "*.csv"}
 
@@ -60,20 +59,20 @@ class Command(BaseCommand):
             parsed.records += part.records
             parsed.unlabelled += part.unlabelled
             parsed.skipped += part.skipped
-        job = ImportJob.objects.create(
-            project=project, kind=ImportJob.Kind.LABELS, total=len(parsed.records)
-        )
-        result = labels_import(project=project, records=parsed.records, source=opts["format"])
-        job.processed = len(parsed.records)
-        job.failed = len(result.rejected)
-        job.status, job.finished_at = ImportJob.Status.DONE, timezone.now()
-        job.report = {
-            **describe(result),
+        report = {
             "files": [str(f) for f in files],
             "unlabelled_rows": parsed.unlabelled,
             "skipped": parsed.skipped,
         }
-        job.save()
+        try:
+            _job, result = labels_import_recorded(
+                project=project, records=parsed.records, source=opts["format"], report=report
+            )
+        except Exception as exc:
+            raise CommandError(
+                f"the import failed and nothing of it was kept ({type(exc).__name__}: {exc}); "
+                "it is recorded as a failed import"
+            ) from exc
         self._summary(parsed, result, project)
 
     def _files(self, paths: list[Path], pattern: str) -> list[Path]:
