@@ -3,6 +3,7 @@
 Ctrl+Enter submits, and the empty queue says so."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -102,3 +103,27 @@ def test_submit_names_what_is_missing(seekable_media, live_server, two_static_cl
     page.keyboard.press("Control+Enter")
     expect(page.locator(".message")).to_have_text("Still to choose: GoEmotions, Intensity.")
     assert not Annotation.objects.filter(status=Annotation.Status.SUBMITTED).exists()
+
+
+def test_a_change_made_just_before_leaving_is_kept(seekable_media, live_server, two_static_clips):
+    """A label chosen within the draft's debounce before Back was lost on coming forward:
+    the pending draft is sent as the page is hidden."""
+    page = seekable_media
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/projects/ws/work")
+    workspace = page.locator("annotation-workspace")
+    expect(workspace).to_have_attribute("data-state", "static")
+    assignment = int(workspace.get_attribute("data-assignment"))
+    page.keyboard.press("3")  # and leave at once, well inside the 0.8 s debounce
+    page.go_back()
+    page.wait_for_url(f"{live_server.url}/")
+    deadline = time.monotonic() + 30  # a hang guard: the request left with the page
+    while not Annotation.objects.filter(assignment_id=assignment, status="draft").exists():
+        assert time.monotonic() < deadline, "the draft never arrived"
+        time.sleep(0.1)
+    draft = Annotation.objects.get(assignment_id=assignment, status="draft")
+    assert draft.payload.get("basic7") == "Sadness"
+    page.go_forward()
+    expect(workspace).to_have_attribute("data-assignment", str(assignment))
+    expect(page.get_by_role("radio", name="3 Sadness")).to_be_checked()
+    expect(page.locator(".message")).to_have_text("Your draft was restored.")

@@ -42,8 +42,9 @@ export class ApiClient {
     return this.#request("POST", path, body);
   }
 
-  put<T>(path: string, body: unknown): Promise<T> {
-    return this.#request("PUT", path, body);
+  /** `keepalive`: the request outlives the page (a draft flushed as the page is left). */
+  put<T>(path: string, body: unknown, { keepalive = false } = {}): Promise<T> {
+    return this.#request("PUT", path, body, keepalive);
   }
 
   patch<T>(path: string, body: unknown): Promise<T> {
@@ -55,7 +56,7 @@ export class ApiClient {
     return path.startsWith("/") ? path : this.base + path;
   }
 
-  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async #request<T>(method: string, path: string, body?: unknown, keepalive = false): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -67,6 +68,7 @@ export class ApiClient {
         method,
         headers,
         credentials: "same-origin",
+        keepalive,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {

@@ -55,7 +55,16 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.replaceChildren(bar, this.#message, this.#body, this.#legend);
     this.#skip.addEventListener("click", () => void this.#skipClip());
     this.#submit.addEventListener("click", () => void this.#submitClip());
-    window.addEventListener("keydown", (e) => this.#onKey(e), { signal: this.#abort.signal });
+    const signal = this.#abort.signal;
+    window.addEventListener("keydown", (e) => this.#onKey(e), { signal });
+    // Leaving the page (Back, another tab, closing it) must not lose the last change: a
+    // draft still waiting for its debounce is sent at once, in a request that outlives it.
+    window.addEventListener("pagehide", () => this.#flushDraft(), { signal });
+    document.addEventListener(
+      "visibilitychange",
+      () => document.visibilityState === "hidden" && this.#flushDraft(),
+      { signal },
+    );
     void this.#start();
   }
 
@@ -209,17 +218,24 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.#draftTimer = setTimeout(() => void this.#saveDraft(), DRAFT_DELAY_MS);
   }
 
+  #flushDraft(): void {
+    if (this.#draftTimer === null) return;
+    this.#clearDraftTimer();
+    void this.#saveDraft({ keepalive: true });
+  }
+
   #clearDraftTimer(): void {
     if (this.#draftTimer !== null) clearTimeout(this.#draftTimer);
     this.#draftTimer = null;
   }
 
-  async #saveDraft(): Promise<void> {
+  async #saveDraft({ keepalive = false } = {}): Promise<void> {
     const task = this.#task;
     const assignment = this.#assignment;
     if (!task || !assignment) return;
     try {
-      await this.#api.put(`assignments/${assignment.id}/draft/`, { payload: task.payload() });
+      const body = { payload: task.payload() };
+      await this.#api.put(`assignments/${assignment.id}/draft/`, body, { keepalive });
       if (this.#task === task) this.setAttribute("data-draft-saved", new Date().toISOString());
     } catch (error) {
       if (this.#task === task)
