@@ -131,9 +131,10 @@ class DisputeSerializer(ClipAdminSerializer):
     agreement = serializers.SerializerMethodField()
     why = serializers.SerializerMethodField()
     in_progress = serializers.BooleanField(read_only=True, help_text="An adjudicator has it open")
+    yours = serializers.BooleanField(read_only=True, help_text="You are the one who has it open")
 
     class Meta(ClipAdminSerializer.Meta):
-        fields = [*ClipAdminSerializer.Meta.fields, "agreement", "why", "in_progress"]
+        fields = [*ClipAdminSerializer.Meta.fields, "agreement", "why", "in_progress", "yours"]
 
     def get_agreement(self, clip: Clip) -> dict[str, Any] | None:
         from annotation.selectors import clip_agreement

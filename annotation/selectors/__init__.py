@@ -291,7 +291,8 @@ def clip_agreement(clip: Clip) -> dict[str, Any] | None:
 
 
 def disputed_clips(project: Project, user: User | AnonymousUser) -> QuerySet[Clip]:
-    """The disputed queue, oldest first, each flagged when an adjudicator has it open; never
+    """The disputed queue, oldest first, each flagged when an adjudicator has it open (and
+    whether that is the user); never
     a clip the user is blind to (labelled, held)."""
     open_l2 = Assignment.objects.filter(
         clip=OuterRef("pk"), layer=2, status=Assignment.Status.ACTIVE
@@ -300,7 +301,10 @@ def disputed_clips(project: Project, user: User | AnonymousUser) -> QuerySet[Cli
         reviewable_clips(user, project)
         .filter(stage=Clip.Stage.DISPUTED)
         .select_related("agreement")
-        .annotate(in_progress=Exists(open_l2))
+        .annotate(
+            in_progress=Exists(open_l2),
+            yours=Exists(open_l2.filter(user_id=user.pk)),
+        )
         .order_by("updated_at", "pk")
     )
 

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from annotation.models import GoldLabel, Project, Role, Trace
+from annotation.models import Assignment, GoldLabel, Project, Role, Trace
 from annotation.services.assignment import assignment_next
 from annotation.services.projects import membership_grant
 from annotation.services.submission import annotation_submit
@@ -125,3 +125,19 @@ def test_adjudicator_resolves_disputes_by_keyboard(
     assert [s["basic7"] for s in stream_gold.payload["segments"]] == ["Neutral", "Joy"]
     assert not Clip.objects.filter(stage=Clip.Stage.DISPUTED).exists()
     screenshot("queue-empty")
+
+
+def test_the_clip_you_have_open_is_yours_in_the_queue(seekable_media, live_server, disputes):
+    """It said "open by another adjudicator" of the adjudicator's own open clip."""
+    page = seekable_media
+    sign_in(page, live_server, "/projects/adj/adjudicate", username="judge")
+    workspace = page.locator("adjudication-workspace")
+    expect(workspace.locator("button[data-clip-id]")).to_have_count(2)
+    page.keyboard.press("n")
+    expect(workspace).to_have_attribute("data-state", "static")
+    held = Assignment.objects.get(user__username="judge", layer=2, status="active").clip_id
+    page.reload()
+    entry = workspace.locator(f'button[data-clip-id="{held}"]')
+    expect(entry).to_contain_text("open by you")
+    expect(entry).not_to_contain_text("another")
+    expect(entry).to_have_attribute("aria-label", re.compile("open by you$"))

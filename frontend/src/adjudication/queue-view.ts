@@ -80,9 +80,7 @@ export function queueView(
           el("span", { class: `adj-tier tier-${entry.tier || "none"}` }, entry.tierText),
           el("span", { class: "adj-confidence" }, entry.confidence),
         );
-        if (entry.inProgress) {
-          button.append(el("span", { class: "adj-busy" }, gettext("open by another adjudicator")));
-        }
+        if (entry.busy) button.append(el("span", { class: "adj-busy" }, entry.busy));
         const why = entry.why.length
           ? el("ul", { class: "adj-why", id: whyId }, ...entry.why.map((w) => el("li", {}, w)))
           : "";

@@ -8,6 +8,7 @@ const DISPUTE = {
   kind: "static",
   why: ["Tier low", "3 different labels from 3 annotators"],
   in_progress: false,
+  yours: false,
   agreement: {
     n_annotations: 3,
     tier: "low",
@@ -30,6 +31,7 @@ describe("queueEntry", () => {
       confidence: "33%",
       why: ["Tier low", "3 different labels from 3 annotators"],
       inProgress: false,
+      busy: "",
       label: "dia12_utt3: tier low, confidence 33%",
     });
   });
@@ -38,6 +40,13 @@ describe("queueEntry", () => {
     const entry = queueEntry({ ...DISPUTE, agreement: null, in_progress: true });
     expect(entry.tier).toBe("");
     expect(entry.label).toBe("dia12_utt3: tier none, confidence —, open by another adjudicator");
+    expect(entry.busy).toBe("open by another adjudicator");
+  });
+
+  it("says when the one asking has it open", () => {
+    const entry = queueEntry({ ...DISPUTE, in_progress: true, yours: true });
+    expect(entry.label).toBe("dia12_utt3: tier low, confidence 33%, open by you");
+    expect(entry.busy).toBe("open by you");
   });
 });
 

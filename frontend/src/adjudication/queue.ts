@@ -19,6 +19,8 @@ export interface QueueEntry {
   readonly confidence: string;
   readonly why: readonly string[];
   readonly inProgress: boolean;
+  /** Who has it open: "open by you", "open by another adjudicator" or "". */
+  readonly busy: string;
   /** The whole entry in one phrase, for the button's accessible name. */
   readonly label: string;
 }
@@ -35,13 +37,22 @@ export function queueEntry(d: Dispute): QueueEntry {
     confidence,
     why: d.why,
     inProgress: d.in_progress,
-    label: d.in_progress
-      ? gettext(
-          "%(clip)s: tier %(tier)s, confidence %(confidence)s, open by another adjudicator",
-          values,
-        )
-      : gettext("%(clip)s: tier %(tier)s, confidence %(confidence)s", values),
+    busy: busyText(d),
+    label: d.yours
+      ? gettext("%(clip)s: tier %(tier)s, confidence %(confidence)s, open by you", values)
+      : d.in_progress
+        ? gettext(
+            "%(clip)s: tier %(tier)s, confidence %(confidence)s, open by another adjudicator",
+            values,
+          )
+        : gettext("%(clip)s: tier %(tier)s, confidence %(confidence)s", values),
   };
+}
+
+/** Who has the clip open, in words ("" when nobody). */
+function busyText(d: Dispute): string {
+  if (d.yours) return gettext("open by you");
+  return d.in_progress ? gettext("open by another adjudicator") : "";
 }
 
 export interface Pager {

@@ -30,6 +30,8 @@ export interface Dispute extends Clip {
   readonly why: readonly string[];
   /** Another adjudicator has it open. */
   readonly in_progress: boolean;
+  /** The adjudicator asking is the one who has it open. */
+  readonly yours: boolean;
 }
 
 export interface Page<T> {
