@@ -9,6 +9,7 @@ from annotation import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("projects/<slug:slug>/clips", views.project_clips, name="project-clips"),
     path("projects/<slug:slug>/work", views.workspace, name="workspace"),
     path("projects/<slug:slug>/adjudicate", views.adjudicate, name="adjudicate"),

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
@@ -112,3 +112,21 @@ def language_switch(request: HttpRequest) -> HttpResponse:
             return set_language(request)  # Django ignores an unknown language: so do we
         remember_language(request, language)
     return set_language(request)
+
+
+# Browsers ask every site for /favicon.ico whatever the page says: a small SVG (a heart on a
+# valence/arousal cross), served here rather than as a static file so that the one address
+# every client tries answers, in the embedded mode and behind any proxy alike.
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="6" fill="#3558a8"/>'
+    '<path d="M16 4v24M4 16h24" stroke="#9db4e6" stroke-width="2"/>'
+    '<path d="M16 25s-8-5-8-10a4 4 0 0 1 8-1 4 4 0 0 1 8 1c0 5-8 10-8 10z" fill="#fff"/>'
+    "</svg>"
+)
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(FAVICON, content_type="image/svg+xml")

@@ -91,3 +91,16 @@ def test_admins_see_the_releases_on_the_project_page(client):
     assert 'data-release="1.2.0"' in page and "disk full" in page
     client.force_login(annotator)
     assert 'data-release="1.2.0"' not in client.get("/projects/rel/clips").content.decode()
+
+
+def test_the_favicon_every_browser_asks_for_is_there(client):
+    """/favicon.ico was a 404 on every page."""
+    import xml.etree.ElementTree as ET
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert "max-age=86400" in response["Cache-Control"]
+    assert ET.fromstring(response.content).tag == "{http://www.w3.org/2000/svg}svg"
+    page = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/favicon.ico" type="image/svg+xml">' in page

@@ -53,6 +53,15 @@ def violations(page: Page) -> list[str]:
 def test_no_page_breaks_the_policy(page: Page, live_server, everything) -> None:  # type: ignore[no-untyped-def]
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
+    failed: list[str] = []  # and nothing the pages ask of the site is missing or refused
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400
+            and r.url.startswith(live_server.url)
+            and failed.append(f"{r.status} {r.url}")
+        ),
+    )
     page.context.add_init_script(RECORD)
     base = live_server.url
 
@@ -89,3 +98,4 @@ def test_no_page_breaks_the_policy(page: Page, live_server, everything) -> None:
     assert violations(page) == []
 
     assert not [text for text in console if "Content Security Policy" in text], console
+    assert failed == []
