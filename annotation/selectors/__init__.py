@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -303,7 +303,9 @@ def disputed_clips(project: Project, user: User | AnonymousUser) -> QuerySet[Cli
         .select_related("agreement")
         .annotate(
             in_progress=Exists(open_l2),
-            yours=Exists(open_l2.filter(user_id=user.pk)),
+            yours=Exists(open_l2.filter(user_id=user.pk))
+            if user.is_authenticated
+            else Value(False),
         )
         .order_by("updated_at", "pk")
     )
