@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
@@ -196,7 +197,17 @@ class NextClipApi(APIView):
     def post(self, request: AuthedRequest, slug: str) -> Response:
         project = _project(request, slug, Role.ANNOTATOR)
         assignment = assignment_next(user=request.user, project=project)
-        return _next_response(request, assignment, _("no clip is waiting for you in this project"))
+        empty = (
+            ngettext(
+                "you have labelled your share of this project (%(cap)s clip)",
+                "you have labelled your share of this project (%(cap)s clips)",
+                project.per_user_cap or 0,
+            )
+            % {"cap": project.per_user_cap}
+            if assignment is None and selectors.cap_reached(request.user, project)
+            else _("no clip is waiting for you in this project")
+        )
+        return _next_response(request, assignment, empty)
 
 
 class ClaimIn(serializers.Serializer):

@@ -311,7 +311,7 @@ def disputed_clips(project: Project, user: User | AnonymousUser) -> QuerySet[Cli
     )
 
 
-def layer1_candidates(user: User, project: Project) -> QuerySet[Clip]:
+def layer1_candidates(user: User, project: Project, *, now: bool = True) -> QuerySet[Clip]:
     """Clips the user could be given now: ready, in layer 1, below k counting live leases, and
     never held (except by a lapsed lease) or labelled by this user; least-annotated first.
 
@@ -319,7 +319,10 @@ def layer1_candidates(user: User, project: Project) -> QuerySet[Clip]:
     reviewer — anyone who holds or held a review role here, or a superuser — is never
     offered a clip whose labels have been open to review (routed, or reopened by an admin): it
     came back to layer 1 because k was raised or labels were corrected, and they may have
-    read it meanwhile."""
+    read it meanwhile.
+
+    ``now=False``: what is left for the user at all, whether or not others hold the free
+    slots at this moment (their leases end in a submit or go back to the pool)."""
     reviewer = user.is_superuser or (
         Membership.objects.filter(project=project, user=user, role__in=REVIEW_ROLES).exists()
     )
@@ -331,7 +334,7 @@ def layer1_candidates(user: User, project: Project) -> QuerySet[Clip]:
         Clip.objects.filter(
             project=project, stage=Clip.Stage.LAYER1, media_status=Clip.MediaStatus.READY
         )
-        .alias(load=F("layer1_count") + F("layer1_open"))
+        .alias(load=F("layer1_count") + F("layer1_open") if now else F("layer1_count"))
         .filter(load__lt=project.overlap_k)
         .exclude(Exists(seen))
         .exclude(Exists(labelled))
@@ -348,8 +351,33 @@ def annotator_progress(user: User, project: Project) -> dict[str, Any]:
     return {
         "done_today": mine.filter(submitted_at__date=timezone.localdate()).count(),
         "done_total": mine.count(),
-        "remaining_for_you": layer1_candidates(user, project).count(),
+        "remaining_for_you": remaining_for(user, project),
     }
+
+
+def cap_reached(user: User, project: Project) -> bool:
+    """The user has taken (labelled or holds) as many clips as the project's cap allows."""
+    if project.per_user_cap is None:
+        return False
+    taken = Assignment.objects.filter(
+        user=user, layer=1, clip__project=project,
+        status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED],
+    ).count()  # fmt: skip
+    return taken >= project.per_user_cap
+
+
+def remaining_for(user: User, project: Project) -> int:
+    """Clips left for the user: the one they have open and those they could still label,
+    whoever holds a free slot at this moment, within their cap. One definition, so that
+    every annotator's count goes down by one per clip they finish."""
+    remaining = layer1_candidates(user, project, now=False).count()
+    remaining += open_assignment(user, project, layer=1) is not None
+    if project.per_user_cap is not None:
+        done = Annotation.objects.filter(
+            clip__project=project, annotator=user, status=Annotation.Status.SUBMITTED, revision=1
+        ).count()
+        remaining = min(remaining, max(0, project.per_user_cap - done))
+    return remaining
 
 
 def project_stage_counts(project: Project) -> dict[str, int]:

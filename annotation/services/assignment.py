@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from annotation.errors import Conflict, NotAllowed, state_word
 from annotation.models import Assignment, Membership, Project, Role
-from annotation.selectors import blind_clips, layer1_candidates, open_assignment, roles_in
+from annotation.selectors import (
+    blind_clips,
+    cap_reached,
+    layer1_candidates,
+    open_assignment,
+    roles_in,
+)
 from annotation.services.audit import audit_record
 from clips.models import Clip
 
@@ -91,7 +97,7 @@ def _lease(project: Project, clip: Clip, user: User, layer: int) -> Assignment:
 def assignment_next(*, user: User, project: Project) -> Assignment | None:
     """The user's unfinished clip, else the least-annotated ready clip they have not seen.
 
-    None when the queue is empty for them (or their cap is reached: see ``queue_state``).
+    None when the queue is empty for them (or their cap is reached: ``cap_reached``).
     """
     assignments_reclaim_expired(project=project)
     with transaction.atomic():
@@ -99,15 +105,8 @@ def assignment_next(*, user: User, project: Project) -> Assignment | None:
         current = open_assignment(user, project, layer=1)
         if current is not None:
             return current
-        if project.per_user_cap is not None:
-            taken = Assignment.objects.filter(
-                user=user,
-                layer=1,
-                clip__project=project,
-                status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED],
-            ).count()
-            if taken >= project.per_user_cap:
-                return None
+        if cap_reached(user, project):
+            return None
         clip = _claim_first(layer1_candidates(user, project))
         if clip is None:
             return None

@@ -172,3 +172,38 @@ def test_claim_and_submit_query_counts_stay_flat(project, django_assert_max_num_
         work = api.post("/api/projects/demo/next/").json()["assignment"]
     with django_assert_max_num_queries(20):
         api.post(f"/api/assignments/{work['id']}/submit/", {"payload": LABELS}, format="json")
+
+
+def test_remaining_for_you_is_one_count_that_goes_down_by_one_per_clip():
+    """k=3, three annotators, three clips: it read 2 → 2 → 0 for one annotator while the
+    others started at 3 and 2 (others' open leases changed it)."""
+    project = ProjectFactory(slug="left", overlap_k=3)
+    ClipFactory.create_batch(3, project=project)
+    users = [client_for(member(project, "annotator")) for _ in range(3)]
+
+    def remaining(api: APIClient) -> int:
+        return api.get("/api/projects/left/progress/").json()["you"]["remaining_for_you"]
+
+    leases = [api.post("/api/projects/left/next/").json()["assignment"] for api in users[1:]]
+    assert [remaining(api) for api in users] == [3, 3, 3]  # an open clip is still to do
+    first = users[0]
+    seen = []
+    while (lease := first.post("/api/projects/left/next/").json()["assignment"]) is not None:
+        seen.append(remaining(first))
+        first.post(f"/api/assignments/{lease['id']}/submit/", {"payload": LABELS}, format="json")
+    assert seen == [3, 2, 1] and remaining(first) == 0
+    assert all(lease is not None for lease in leases)
+
+
+def test_an_annotator_at_their_cap_is_told_so():
+    project = ProjectFactory(slug="capped", per_user_cap=1)
+    ClipFactory.create_batch(2, project=project)
+    api = client_for(member(project, "annotator"))
+    lease = api.post("/api/projects/capped/next/").json()["assignment"]
+    api.post(f"/api/assignments/{lease['id']}/submit/", {"payload": LABELS}, format="json")
+    answer = api.post("/api/projects/capped/next/").json()
+    assert answer == {
+        "assignment": None,
+        "reason": "you have labelled your share of this project (1 clip)",
+    }
+    assert api.get("/api/projects/capped/progress/").json()["you"]["remaining_for_you"] == 0

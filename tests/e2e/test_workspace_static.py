@@ -127,3 +127,41 @@ def test_a_change_made_just_before_leaving_is_kept(seekable_media, live_server, 
     expect(workspace).to_have_attribute("data-assignment", str(assignment))
     expect(page.get_by_role("radio", name="3 Sadness")).to_be_checked()
     expect(page.locator(".message")).to_have_text("Your draft was restored.")
+
+
+def _label_and_submit(page) -> None:  # type: ignore[no-untyped-def]
+    page.keyboard.press("2")
+    page.keyboard.press("/")
+    page.keyboard.type("joy")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Digit4")
+    page.keyboard.press("Control+Enter")
+
+
+def test_the_count_and_the_end_of_the_queue_say_one_thing(
+    seekable_media, live_server, two_static_clips, screenshot
+):
+    """"Remaining for you" counted the open clip out (1 with two to do); at the end of the
+    queue the page said "Here is the next clip." above "No clip is waiting", repeated the
+    heading in a "The server says" line and kept an empty shortcuts box."""
+    page = seekable_media
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/projects/ws/work")
+    workspace = page.locator("annotation-workspace")
+    expect(workspace).to_have_attribute("data-state", "static")
+    progress = page.locator(".progress")
+    expect(progress).to_contain_text("Remaining for you: 2")
+    _label_and_submit(page)
+    expect(page.locator(".message")).to_have_text("Submitted. Here is the next clip.")
+    expect(progress).to_contain_text("Remaining for you: 1")
+    _label_and_submit(page)
+    expect(workspace).to_have_attribute("data-state", "empty")
+    expect(page.locator(".message")).to_have_text(
+        "Submitted. That was the last clip waiting for you."
+    )
+    expect(progress).to_contain_text("Remaining for you: 0")
+    expect(page.get_by_text("No clip is waiting for you", exact=False)).to_have_count(1)
+    expect(page.get_by_text("The server says")).to_have_count(0)
+    expect(page.locator("details.shortcuts")).to_be_hidden()
+    screenshot("queue-empty-after-submit")

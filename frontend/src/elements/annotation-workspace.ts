@@ -133,6 +133,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.#assignment = assignment;
     this.#body.replaceChildren(task.root);
     this.#showLegend(task.mode);
+    this.#legend.hidden = false;
     this.setAttribute("data-assignment", String(assignment.id));
     this.#setState(task.mode);
     this.#skip.disabled = this.#submit.disabled = false;
@@ -153,16 +154,20 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.#skip.disabled = this.#submit.disabled = true;
     const again = el("button", { type: "button" }, gettext("Check again"));
     again.addEventListener("click", () => void this.#next().catch((e: unknown) => this.#fail(e)));
+    // The server's reason is the heading (nothing waiting, or the user's share is done).
+    const heading = reason
+      ? reason.charAt(0).toLocaleUpperCase() + reason.slice(1)
+      : gettext("No clip is waiting for you in this project");
     this.#body.replaceChildren(
       el(
         "div",
         { class: "empty" },
-        el("h2", {}, gettext("No clip is waiting for you in this project")),
-        el("p", {}, reason ? gettext("The server says: %(reason)s.", { reason }) : ""),
+        el("h2", {}, heading),
         el("p", {}, again, " ", el("a", { href: "/" }, gettext("Back to your projects"))),
       ),
     );
     this.#legend.replaceChildren();
+    this.#legend.hidden = true; // no shortcuts without a clip
     again.focus();
   }
 
@@ -266,7 +271,11 @@ export class AnnotationWorkspaceElement extends HTMLElement {
       this.#say(gettext("Submitting…"));
       await this.#api.post(`assignments/${assignment.id}/submit/`, { payload: task.payload() });
       await this.#next();
-      this.#say(gettext("Submitted. Here is the next clip."));
+      this.#say(
+        this.#assignment
+          ? gettext("Submitted. Here is the next clip.")
+          : gettext("Submitted. That was the last clip waiting for you."),
+      );
     } catch (error) {
       if (error instanceof ApiError && error.field) task.showField(error.field);
       this.#say(gettext("Not submitted: %(error)s", { error: describe(error) }), true);
@@ -283,7 +292,11 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     try {
       await this.#api.post(`assignments/${assignment.id}/release/`);
       await this.#next();
-      this.#say(gettext("Skipped. Here is the next clip."));
+      this.#say(
+        this.#assignment
+          ? gettext("Skipped. Here is the next clip.")
+          : gettext("Skipped. No other clip is waiting for you."),
+      );
     } catch (error) {
       this.#say(gettext("Could not skip: %(error)s", { error: describe(error) }), true);
     } finally {
