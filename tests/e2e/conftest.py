@@ -78,10 +78,11 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def screenshot(page: Page, request: pytest.FixtureRequest):
-    def take(name: str) -> Path:
+    def take(name: str, *, full_page: bool = True) -> Path:
+        """``full_page=False``: what the user sees, where they have scrolled to."""
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

@@ -133,6 +133,7 @@ def test_the_clip_you_have_open_is_yours_in_the_queue(seekable_media, live_serve
     sign_in(page, live_server, "/projects/adj/adjudicate", username="judge")
     workspace = page.locator("adjudication-workspace")
     expect(workspace.locator("button[data-clip-id]")).to_have_count(2)
+    expect(workspace).to_have_attribute("data-state", "idle")  # N is ignored while loading
     page.keyboard.press("n")
     expect(workspace).to_have_attribute("data-state", "static")
     held = Assignment.objects.get(user__username="judge", layer=2, status="active").clip_id

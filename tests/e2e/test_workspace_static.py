@@ -142,7 +142,7 @@ def _label_and_submit(page) -> None:  # type: ignore[no-untyped-def]
 def test_the_count_and_the_end_of_the_queue_say_one_thing(
     seekable_media, live_server, two_static_clips, screenshot
 ):
-    """"Remaining for you" counted the open clip out (1 with two to do); at the end of the
+    """ "Remaining for you" counted the open clip out (1 with two to do); at the end of the
     queue the page said "Here is the next clip." above "No clip is waiting", repeated the
     heading in a "The server says" line and kept an empty shortcuts box."""
     page = seekable_media
@@ -165,3 +165,31 @@ def test_the_count_and_the_end_of_the_queue_say_one_thing(
     expect(page.get_by_text("The server says")).to_have_count(0)
     expect(page.locator("details.shortcuts")).to_be_hidden()
     screenshot("queue-empty-after-submit")
+
+
+def test_a_refusal_follows_what_is_still_missing_and_is_seen_where_you_are(
+    seekable_media, live_server, two_static_clips, screenshot
+):
+    """ "Still to choose: …" stayed after everything was chosen, and a refusal shown at the
+    top of the page went unseen by someone scrolled down."""
+    page = seekable_media
+    page.set_viewport_size({"width": 900, "height": 420})
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/projects/ws/work")
+    expect(page.locator("annotation-workspace")).to_have_attribute("data-state", "static")
+    message = page.locator(".message")
+    page.mouse.wheel(0, 5000)
+    wait_until(page, "window.scrollY > 100")
+    page.keyboard.press("Control+Enter")
+    expect(message).to_have_text("Still to choose: Basic emotion, GoEmotions, Intensity.")
+    expect(message).to_be_in_viewport()
+    screenshot("refusal-scrolled", full_page=False)
+    page.keyboard.press("2")
+    expect(message).to_have_text("Still to choose: GoEmotions, Intensity.")
+    page.keyboard.press("/")
+    page.keyboard.type("joy")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Digit4")
+    expect(message).to_have_text("")
+    assert not Annotation.objects.filter(status=Annotation.Status.SUBMITTED).exists()

@@ -28,6 +28,8 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   #task: Task | null = null;
   #assignment: Assignment | null = null;
   #busy = false;
+  /** The message on screen is a refused submit (what is missing), kept up to date. */
+  #refused = false;
   #draftTimer: ReturnType<typeof setTimeout> | null = null;
   #abort = new AbortController();
   readonly #progress = el("p", { class: "progress" });
@@ -52,7 +54,8 @@ export class AnnotationWorkspaceElement extends HTMLElement {
       this.#progress,
       el("div", { class: "actions" }, this.#skip, this.#submit),
     );
-    this.replaceChildren(bar, this.#message, this.#body, this.#legend);
+    const header = el("div", { class: "workspace-header" }, bar, this.#message);
+    this.replaceChildren(header, this.#body, this.#legend);
     this.#skip.addEventListener("click", () => void this.#skipClip());
     this.#submit.addEventListener("click", () => void this.#submitClip());
     const signal = this.#abort.signal;
@@ -125,7 +128,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
       lang: this.#lang,
       api: this.#api.base,
       csrf: this.dataset.csrf ?? "",
-      onChange: () => this.#scheduleDraft(),
+      onChange: () => this.#changed(),
       say: (message: string, error = false) => this.#say(message, error),
     };
     const task = assignment.clip.kind === "stream" ? streamTask(ctx) : staticTask(ctx);
@@ -218,6 +221,15 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     }
   }
 
+  /** Labels changed: autosave, and a refusal on screen says what is still missing now. */
+  #changed(): void {
+    this.#scheduleDraft();
+    if (!this.#refused || !this.#task) return;
+    const problem = this.#task.problem();
+    this.#say(problem ?? "", problem !== null);
+    this.#refused = problem !== null;
+  }
+
   #scheduleDraft(): void {
     this.#clearDraftTimer();
     this.#draftTimer = setTimeout(() => void this.#saveDraft(), DRAFT_DELAY_MS);
@@ -261,6 +273,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     const problem = task.problem();
     if (problem) {
       this.#say(problem, true);
+      this.#refused = true;
       return;
     }
     this.#busy = true;
@@ -305,6 +318,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   }
 
   #say(message: string, error = false): void {
+    this.#refused = false; // a newer message replaces the refusal
     this.#message.textContent = message;
     this.#message.classList.toggle("error", error);
   }
