@@ -20,7 +20,7 @@ from annotation.selectors import (
     catalogue_clips,
     clip_media_counts,
     project_for_user,
-    projects_for_user,
+    projects_with_roles,
     roles_in,
 )
 from annotation.services.preferences import user_language_set
@@ -37,7 +37,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "annotation/home.html", {"projects": projects_for_user(request.user)})
+    return render(request, "annotation/home.html", {"projects": projects_with_roles(request.user)})
 
 
 @login_required

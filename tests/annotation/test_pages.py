@@ -104,3 +104,32 @@ def test_the_favicon_every_browser_asks_for_is_there(client):
     assert ET.fromstring(response.content).tag == "{http://www.w3.org/2000/svg}svg"
     page = client.get("/accounts/login/").content.decode()
     assert '<link rel="icon" href="/favicon.ico" type="image/svg+xml">' in page
+
+
+def test_home_offers_each_member_what_their_roles_open(client):
+    """It offered "Start annotating" (a 403) to adjudicators and admins, and no way to the
+    adjudication page or the dashboard."""
+    from annotation.models import Membership
+
+    project = Project.objects.create(slug="roles", name="Roles")
+    links = {
+        "annotator": "/projects/roles/work",
+        "adjudicator": "/projects/roles/adjudicate",
+        "admin": "/projects/roles/dashboard",
+    }
+    for role, link in links.items():
+        user = get_user_model().objects.create_user(f"only-{role}")
+        Membership.objects.create(project=project, user=user, role=role)
+        client.force_login(user)
+        page = client.get("/").content.decode()
+        assert f'href="{link}"' in page, role
+        for other in set(links.values()) - {link}:
+            assert f'href="{other}"' not in page, (role, other)
+        assert client.get(link).status_code == 200, role
+
+
+def test_the_signed_out_landing_says_what_the_site_is(client):
+    page = client.get("/").content.decode()
+    assert "adjudicators resolve" in page and 'href="/accounts/login/"' in page
+    refused = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert 'role="alert" class="form-error"' in refused.content.decode()

@@ -61,3 +61,26 @@ def test_projects_need_membership(page, live_server, imported):
     page.get_by_label("Password").fill("pw-out-123")
     page.get_by_role("button", name="Sign in").click()
     assert page.goto(f"{live_server.url}/projects/e2e/clips").status == 404
+
+
+def test_the_home_page_leads_each_role_to_its_page(page, live_server, screenshot):
+    """Signed out, the landing says what the site is; a wrong password is a visible alert;
+    an adjudicator's home offers Adjudicate (not "Start annotating", a 403)."""
+    from flows import PASSWORD
+
+    project = Project.objects.create(slug="home", name="Home")
+    judge = get_user_model().objects.create_user("judge", password=PASSWORD)
+    membership_grant(project=project, user=judge, roles=[Role.ADJUDICATOR])
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="EmoS annotation platform")).to_be_visible()
+    expect(page.get_by_text("adjudicators resolve")).to_be_visible()
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Username").fill("judge")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_class("form-error")
+    screenshot("wrong-password")
+    sign_in(page, live_server, username="judge")
+    expect(page.get_by_role("link", name="Start annotating")).to_have_count(0)
+    page.get_by_role("link", name="Adjudicate").first.click()
+    expect(page.locator("adjudication-workspace")).to_be_attached()
