@@ -172,10 +172,27 @@ def _apply_rule(
 
 
 def _label_at(segments: list[Payload], t: float, name: str) -> Any:
-    for seg in segments:
-        if seg["start"] <= t < seg["end"]:
-            return seg.get(name)
-    return None
+    seg = _segment_at(segments, t)
+    return None if seg is None else seg.get(name)
+
+
+def _segment_at(segments: list[Payload], t: float) -> Payload | None:
+    return next((seg for seg in segments if seg["start"] <= t < seg["end"]), None)
+
+
+def aggregate_stream(
+    schema: dict[str, Any], payloads: list[Payload], reference: list[tuple[float, float]]
+) -> Payload:
+    """Per reference utterance, on its boundaries: each layer aggregated as for a static clip
+    over the segments the annotators gave at its midpoint (utterances nobody labelled are
+    left out)."""
+    segments = []
+    for start, end in reference:
+        mid = (start + end) / 2
+        found = [seg for p in payloads if (seg := _segment_at(p["segments"], mid)) is not None]
+        if found:
+            segments.append({"start": start, "end": end, **aggregate_static(schema, found)})
+    return {"segments": segments}
 
 
 def decide_stream(
@@ -184,9 +201,11 @@ def decide_stream(
     payloads: list[Payload],
     sample_times: list[float],
     evidence: Evidence = Evidence(),
+    reference: list[tuple[float, float]] | None = None,
 ) -> Decision:
     """Compare the annotators' primary labels at ``sample_times`` (reference utterance
-    midpoints, or every second); the gold is the annotation closest to the per-time majority.
+    midpoints, or every second). The aggregate is the majority per ``reference`` utterance;
+    without reference segments, the annotation closest to the per-time majority.
 
     Times nobody labelled are left out: silence everyone skipped is not consensus. Where some
     labelled and others did not, "no label" is a vote (they disagree on what is there)."""
@@ -205,11 +224,21 @@ def decide_stream(
         majorities.append(top)
         all_unanimous &= unanimous
         distinct.update(v for v in column if v is not None)
-    closeness = [
-        sum(column[i] == top for column, top in zip(columns, majorities, strict=True))
-        for i in range(len(payloads))
-    ]
-    aggregate = payloads[closeness.index(max(closeness))]
+    if reference:
+        aggregate = aggregate_stream(schema, payloads, reference)
+        tied = [i for i, seg in enumerate(aggregate["segments"], 1) if seg.get(name) is None]
+        if tied:  # as for a static clip: gold without its primary label is no gold
+            return Decision(
+                False, None, aggregate, sum(shares) / len(shares), "low", len(distinct),
+                f"no majority {name} label on utterance {tied[0]} (a tie)",
+                {"layer": name, "samples": len(columns)},
+            )  # fmt: skip
+    else:
+        closeness = [
+            sum(column[i] == top for column, top in zip(columns, majorities, strict=True))
+            for i in range(len(payloads))
+        ]
+        aggregate = payloads[closeness.index(max(closeness))]
     share = sum(shares) / len(shares)
     metrics = {"layer": name, "samples": len(columns)}
     return _apply_rule(

@@ -18,9 +18,13 @@ from annotation.services.jobs import enqueue
 from clips.models import Clip
 
 
+def _reference(clip: Clip) -> list[tuple[float, float]]:
+    return [(s.start_s, s.end_s) for s in clip.segments.order_by("start_s")]
+
+
 def _sample_times(clip: Clip, payloads: list[dict[str, Any]]) -> list[float]:
     """Reference utterance midpoints, else one point a second across the labelled span."""
-    reference = [(s.start_s + s.end_s) / 2 for s in clip.segments.all()]
+    reference = [(start + end) / 2 for start, end in _reference(clip)]
     if reference:
         return reference
     end = clip.duration_s or max(
@@ -82,6 +86,7 @@ def clip_route(*, clip_id: int) -> Clip:
                 payloads,
                 _sample_times(clip, payloads),
                 evidence,
+                _reference(clip),
             )
         else:
             decision = decide_static(project.label_schema, project.routing_rule, payloads, evidence)

@@ -277,6 +277,49 @@ def test_streaming_clips_route_on_segment_labels(project, annotators):
     assert GoldLabel.objects.get(clip=clip).payload["segments"][0]["basic7"] == "Anger"
 
 
+def test_a_monologue_aggregate_is_the_majority_per_reference_utterance(project, annotators):
+    """The "aggregate" of a monologue was Annotator A's labels, whatever B and C said: it is
+    the majority per reference utterance, on the reference boundaries."""
+    project.routing_rule = {**project.routing_rule, "min_confidence": 0.5}
+    project.save()
+    clip = ClipFactory(project=project, kind="stream", duration_s=10.0)
+    Segment.objects.create(clip=clip, index=1, start_s=0, end_s=4)
+    Segment.objects.create(clip=clip, index=2, start_s=5, end_s=9)
+    payloads = [
+        stream_payload((0, 4.5, "Anger"), (4.5, 9.5, "Joy")),  # A: the odd one out twice
+        stream_payload((0, 5, "Fear"), (5, 10, "Sadness")),
+        stream_payload((0, 3, "Fear"), (3, 10, "Sadness")),
+    ]
+    for user, payload in zip(annotators, payloads, strict=False):
+        lease = assignment_next(user=user, project=project)
+        annotation_submit(assignment_id=lease.pk, user=user, payload=payload)
+    clip.refresh_from_db()
+    aggregate = clip.agreement.aggregate["segments"]
+    assert [(s["start"], s["end"], s["basic7"]) for s in aggregate] == [
+        (0, 4, "Fear"),
+        (5, 9, "Sadness"),
+    ]
+    assert aggregate[0]["goemotions"] == ["neutral"] and aggregate[0]["intensity"] == 2
+    assert clip.stage == "gold"
+    assert GoldLabel.objects.get(clip=clip).payload["segments"] == aggregate
+
+
+def test_a_tie_on_one_utterance_is_not_gold(project, annotators):
+    project.overlap_k = 2
+    project.routing_rule = {**project.routing_rule, "min_confidence": 0.5}
+    project.save()
+    clip = ClipFactory(project=project, kind="stream", duration_s=10.0)
+    Segment.objects.create(clip=clip, index=1, start_s=0, end_s=4)
+    Segment.objects.create(clip=clip, index=2, start_s=5, end_s=9)
+    for user, second in zip(annotators, ["Joy", "Fear"], strict=False):
+        lease = assignment_next(user=user, project=project)
+        payload = stream_payload((0, 4.5, "Anger"), (4.5, 9.5, second))
+        annotation_submit(assignment_id=lease.pk, user=user, payload=payload)
+    clip.refresh_from_db()
+    assert clip.stage == "disputed"
+    assert clip.agreement.metrics["reason"] == "no majority basic7 label on utterance 2 (a tie)"
+
+
 def test_time_nobody_labelled_is_not_agreement():
     """A 3:2 Joy/Sadness split over 1–50 s of a 200 s clip without reference segments: the
     150 s nobody labelled are not 150 s of consensus (it was high-tier gold)."""

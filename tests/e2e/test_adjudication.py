@@ -142,3 +142,36 @@ def test_the_clip_you_have_open_is_yours_in_the_queue(seekable_media, live_serve
     expect(entry).to_contain_text("open by you")
     expect(entry).not_to_contain_text("another")
     expect(entry).to_have_attribute("aria-label", re.compile("open by you$"))
+
+
+def test_a_monologue_aggregate_follows_the_reference_utterances(
+    seekable_media, live_server, disputes
+):
+    """Alt+0 ("use the aggregate") on a monologue gave exactly Annotator A's segments; it is
+    the majority per reference utterance, on the reference boundaries."""
+    from annotation.services.routing import clips_reroute
+    from clips.models import Segment
+
+    stream = Clip.objects.get(project=disputes, kind=Clip.Kind.STREAM)
+    Segment.objects.create(clip=stream, index=1, start_s=0.0, end_s=7.0)
+    Segment.objects.create(clip=stream, index=2, start_s=11.0, end_s=20.0)
+    clips_reroute(project=disputes)  # routed again with the reference utterances
+    stream.refresh_from_db()
+    assert stream.stage == Clip.Stage.DISPUTED
+    page = seekable_media
+    sign_in(page, live_server, "/projects/adj/adjudicate", username="judge")
+    workspace = page.locator("adjudication-workspace")
+    entry = workspace.locator(f'button[data-clip-id="{stream.pk}"]')
+    expect(entry).to_be_visible()
+    expect(workspace).to_have_attribute("data-state", "idle")
+    entry.click()
+    expect(workspace).to_have_attribute("data-state", "stream")
+    page.keyboard.press("Alt+0")
+    page.locator('textarea[name="rationale"]').fill("The majority per utterance.")
+    page.keyboard.press("Control+Enter")
+    expect(workspace.locator(".adj-status")).to_contain_text("adjudicated")
+    gold = GoldLabel.objects.get(clip=stream, is_current=True)
+    assert [(s["start"], s["end"], s["basic7"]) for s in gold.payload["segments"]] == [
+        (0.0, 7.0, "Neutral"),
+        (11.0, 20.0, "Joy"),
+    ]
