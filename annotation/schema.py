@@ -249,6 +249,13 @@ def validate_routing_rule(rule: Any) -> None:
     for key in ("min_confidence", "medium_confidence"):
         value = rule.get(key, 0.8 if key == "medium_confidence" else None)
         _require(_is_number(value) and 0 <= value <= 1, f"routing_rule.{key}", _("must be 0–1"))
+    floor = rule["min_confidence"]
+    _require(
+        rule.get("medium_confidence", 0.8) <= floor,
+        "routing_rule.medium_confidence",
+        _("must be at most the minimum confidence (%(floor)s): above it, no clip is medium")
+        % {"floor": floor},
+    )
     ccc = rule.get("min_trace_ccc")
     _require(
         ccc is None or (_is_number(ccc) and -1 <= ccc <= 1),

@@ -207,3 +207,16 @@ def test_an_annotator_at_their_cap_is_told_so():
         "reason": "you have labelled your share of this project (1 clip)",
     }
     assert api.get("/api/projects/capped/progress/").json()["you"]["remaining_for_you"] == 0
+
+
+def test_a_medium_tier_above_the_minimum_confidence_is_refused():
+    """0.95 above a minimum of 0.6 was accepted: a medium tier no clip can fall in."""
+    project = ProjectFactory(slug="tiers")
+    admin = client_for(member(project, "admin"))
+    rule = {**project.routing_rule, "min_confidence": 0.6, "medium_confidence": 0.95}
+    refused = admin.patch("/api/projects/tiers/settings/", {"routing_rule": rule}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["field"] == "routing_rule.medium_confidence"
+    rule["medium_confidence"] = 0.5
+    accepted = admin.patch("/api/projects/tiers/settings/", {"routing_rule": rule}, format="json")
+    assert accepted.status_code == 200

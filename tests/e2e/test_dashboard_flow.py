@@ -80,7 +80,12 @@ def test_admin_lowers_the_threshold_and_sees_fewer_disputes(page, live_server, p
     expect(stat(page, "disputed")).to_have_text("5")
 
     threshold.fill("0.6")
-    threshold.press("Enter")
+    threshold.press("Enter")  # under the medium tier (0.8): that tier could hold no clip
+    medium = page.locator('input[name="medium_confidence"]')
+    expect(medium).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#settings-medium_confidence-error")).to_contain_text("(0.6)")
+    medium.fill("0.5")
+    medium.press("Enter")
     expect(page.locator("project-dashboard [role=status]")).to_contain_text("Settings saved")
     expect(stat(page, "disputed")).to_have_text("1")
     expect(stat(page, "gold")).to_have_text("6")

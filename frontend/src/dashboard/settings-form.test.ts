@@ -59,9 +59,14 @@ describe("parseSettings", () => {
     });
   });
 
-  it("accepts a minimum confidence below the medium tier (that tier is then empty)", () => {
-    const parsed = parseSettings(edit({ min_confidence: "0.5", medium_confidence: "0.8" }), project);
-    expect(parsed.ok).toBe(true);
+  it("refuses a medium tier above the minimum confidence (it could hold no clip)", () => {
+    const parsed = parseSettings(edit({ min_confidence: "0.6", medium_confidence: "0.95" }), project);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors.map((e) => e.control)).toEqual(["medium_confidence"]);
+    expect(parsed.errors[0]?.message).toContain("(0.6)");
+    const lowered = parseSettings(edit({ min_confidence: "0.5", medium_confidence: "0.5" }), project);
+    expect(lowered.ok).toBe(true);
   });
 
   it("names every refused control", () => {

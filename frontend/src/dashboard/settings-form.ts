@@ -120,8 +120,15 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
   const aggregator = AGGREGATORS.find((a) => a === values.aggregator);
   if (!aggregator) fail("aggregator", gettext("Choose an aggregator."));
   const minConfidence = between("min_confidence", 0, 1);
-  // Above the minimum confidence, the medium tier is simply empty: the high tier wins.
   const mediumConfidence = between("medium_confidence", 0, 1);
+  // Above the minimum confidence the medium tier could hold no clip (the high tier wins).
+  if (minConfidence !== null && mediumConfidence !== null && mediumConfidence > minConfidence)
+    fail(
+      "medium_confidence",
+      gettext("Enter at most the minimum confidence (%(floor)s): above it, no clip is medium.", {
+        floor: minConfidence,
+      }),
+    );
   let ccc: number | null = null;
   if (values.min_trace_ccc.trim() !== "") {
     const n = number(values.min_trace_ccc);
