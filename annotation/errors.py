@@ -6,6 +6,8 @@ then). A lazy message is turned into text when the error is made, so ``message``
 plain ``str`` and serialises as one.
 """
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -75,3 +77,15 @@ def state_word(value: str) -> str:
     """A status/stage value as a message shows it, in the active language."""
     word = _STATE_WORDS.get(str(value))
     return str(word) if word is not None else str(value)
+
+
+_ROLE_WORDS = {
+    "annotator": pgettext_lazy("role", "annotator"),
+    "adjudicator": pgettext_lazy("role", "adjudicator"),
+    "admin": pgettext_lazy("role", "admin"),
+}
+
+
+def roles_words(roles: Iterable[str]) -> str:
+    """Role values as a message names them, in the active language ("annotator or admin")."""
+    return str(_(" or ")).join(str(_ROLE_WORDS.get(str(r), r)) for r in roles)

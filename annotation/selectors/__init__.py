@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.errors import NotAllowed
+from annotation.errors import NotAllowed, roles_words
 from annotation.models import (
     Annotation,
     Assignment,
@@ -104,7 +104,7 @@ def require_role(user: User | AnonymousUser, project: Project, *roles: str) -> N
     if not has_role(user, project, *roles):
         raise NotAllowed(
             _("this needs the %(roles)s role in %(project)s")
-            % {"roles": _(" or ").join(roles), "project": project.slug}
+            % {"roles": roles_words(roles), "project": project.slug}
         )
 
 

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.errors import Conflict, NotAllowed, state_word
+from annotation.errors import Conflict, NotAllowed, roles_words, state_word
 from annotation.models import Assignment, Membership, Project, Role
 from annotation.selectors import (
     blind_clips,
@@ -39,7 +39,7 @@ def _lock_membership(user: User, project: Project, role: str) -> None:
     if not locked and not (role == Role.ADMIN and user.is_superuser):
         raise NotAllowed(
             _("this needs the %(roles)s role in %(project)s")
-            % {"roles": role, "project": project.slug}
+            % {"roles": roles_words([role]), "project": project.slug}
         )
 
 

@@ -143,3 +143,16 @@ def test_error_messages_are_plain_text_even_when_made_lazily():
         error = Invalid(gettext_lazy("required"), field="basic7")
     assert type(error.message) is str and error.message == "必填"
     assert str(error) == "必填"
+
+
+@pytest.mark.parametrize("language", ENGLISH_AND_CHINESE)
+def test_a_missing_role_is_named_in_the_readers_language(project, language):
+    """The role itself stayed "annotator" in the Chinese message."""
+    api = client_for(member(project, "adjudicator"), language)
+    response = api.post("/api/projects/demo/next/")
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == in_language(
+        language,
+        "this needs the annotator role in demo",
+        "此操作需要在项目 demo 中拥有标注员角色",
+    )
