@@ -24,6 +24,7 @@ from annotation.selectors import (
     roles_in,
 )
 from annotation.services.preferences import user_language_set
+from clips.models import Clip
 
 CLIPS_PER_PAGE = 50
 
@@ -55,7 +56,11 @@ def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
             "project": project,
             "clips": page.object_list,
             "page": page,
-            "counts": clip_media_counts(project),
+            # Status words in the reader's language, not the stored values ("ready 6 个").
+            "counts": {
+                Clip.MediaStatus(status).label: n
+                for status, n in clip_media_counts(project).items()
+            },
             "releases": project.releases.order_by("-major", "-minor", "-patch") if is_admin else [],
             "roles": roles,
         },

@@ -133,3 +133,21 @@ def test_the_signed_out_landing_says_what_the_site_is(client):
     assert "adjudicators resolve" in page and 'href="/accounts/login/"' in page
     refused = client.post("/accounts/login/", {"username": "x", "password": "y"})
     assert 'role="alert" class="form-error"' in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "1 Failed, 2 Ready"), ("zh-hans", "失败 1 个, 就绪 2 个")]
+)
+def test_clip_counts_use_status_words_of_the_readers_language(client, language, expected):
+    """The counts printed the stored values ("ready 6 个")."""
+    from annotation.models import Membership
+
+    project = Project.objects.create(slug="words", name="Words")
+    for i, status in enumerate(["ready", "ready", "failed"]):
+        Clip.objects.create(project=project, external_id=f"w{i}", media_status=status,
+                            duration_s=1.0)  # fmt: skip
+    user = get_user_model().objects.create_user("reader")
+    Membership.objects.create(project=project, user=user, role="annotator")
+    client.force_login(user)
+    page = client.get("/projects/words/clips", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert expected in page
