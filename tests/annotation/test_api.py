@@ -123,14 +123,18 @@ def test_lowering_the_threshold_reroutes_disputed_clips(project, media_root):
     clip.refresh_from_db()
     assert clip.stage == "disputed"
     admin = client_for(member(project, "admin"))
-    rule = {**project.routing_rule, "min_confidence": 0.6}
-    admin.patch("/api/projects/demo/settings/", {"routing_rule": rule}, format="json")
+
+    def threshold(value: float) -> None:  # the medium tier may not sit above it
+        rule = {**project.routing_rule, "min_confidence": value, "medium_confidence": 0.5}
+        saved = admin.patch("/api/projects/demo/settings/", {"routing_rule": rule}, format="json")
+        assert saved.status_code == 200, saved.content
+
+    threshold(0.6)
     clip.refresh_from_db()
     assert clip.stage == "gold"
     assert clip.gold_labels.get().provenance == "majority"
     # and raised back: the rule no longer accepts the majority, so neither does gold
-    rule = {**project.routing_rule, "min_confidence": 0.8}
-    admin.patch("/api/projects/demo/settings/", {"routing_rule": rule}, format="json")
+    threshold(0.8)
     clip.refresh_from_db()
     assert clip.stage == "disputed"
     retired = clip.gold_labels.get()
@@ -138,8 +142,7 @@ def test_lowering_the_threshold_reroutes_disputed_clips(project, media_root):
     data = release_data(release_create(project=project, version="1.0.0"), None)
     assert clip.external_id not in {row.clip_id for row in data.gold}
     # k raised above the labels it has: back to layer 1, no current gold either
-    rule = {**project.routing_rule, "min_confidence": 0.6}
-    admin.patch("/api/projects/demo/settings/", {"routing_rule": rule}, format="json")
+    threshold(0.6)
     assert clip.gold_labels.get(is_current=True).version == 2
     admin.patch("/api/projects/demo/settings/", {"overlap_k": 4}, format="json")
     clip.refresh_from_db()

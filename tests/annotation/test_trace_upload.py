@@ -189,3 +189,42 @@ def test_contiguous_ack_and_assemble_edge_cases():
     result = assemble([(0, 0.0, np.zeros((3, 2), np.float32))], rate_hz=25, duration_s=None)
     assert result.report["coverage"] == 1.0 and result.report["gaps"] == []
     assert math.isclose(result.report["grid_length"], 3)
+
+
+def test_the_recorder_reads_the_samples_stored_so_far(recording, django_assert_max_num_queries):
+    """Another browser of the same annotator loads what the server holds while recording."""
+    api, trace, _ = recording
+    url = f"/api/traces/{trace['id']}/samples/"
+    empty = api.get(url)
+    assert empty.status_code == 200
+    assert empty.json() == {
+        "rate_hz": RATE,
+        "dimensions": ["valence", "arousal"],
+        "status": "recording",
+        "samples": [],
+    }
+    send(api, trace, chunk(0))
+    send(api, trace, chunk(2))  # 1 is still on its way: a hole
+    send(api, trace, {"seq": 3, "t0": 0.2, "samples": [[0.6, -0.6]] * 5})  # recorded again
+    with django_assert_max_num_queries(6):
+        data = api.get(url).json()
+    rows = data["samples"]
+    assert data["status"] == "recording"
+    assert len(rows) == 60 * RATE  # the whole clip's grid
+    assert rows[0] == pytest.approx(samples(1)[0], abs=1e-6)
+    assert rows[5:10] == [[0.6, -0.6]] * 5  # float32 written shortest, later seq wins
+    assert rows[10] == pytest.approx(samples(RATE)[10], abs=1e-6)
+    assert rows[RATE : 2 * RATE] == [None] * RATE  # seq 1 not here yet
+    assert rows[2 * RATE] == pytest.approx(samples(1, 2.0)[0], abs=1e-6)
+    assert rows[3 * RATE :] == [None] * (57 * RATE)
+    # Nothing is finalised by reading.
+    assert Trace.objects.get().status == Trace.Status.RECORDING
+
+
+def test_another_annotator_cannot_read_a_trace_being_recorded(recording):
+    api, trace, lease = recording
+    send(api, trace, chunk(0))
+    stranger = APIClient()
+    stranger.force_authenticate(member(lease.clip.project, "annotator"))
+    assert stranger.get(f"/api/traces/{trace['id']}/samples/").status_code == 404
+    assert stranger.get(f"/api/traces/{trace['id']}/").status_code == 404

@@ -261,3 +261,69 @@ def test_workspace_controls_are_named_and_focus_visible(seekable_media, live_ser
         page.keyboard.press("Tab")
         focus = page.evaluate(DEEP_FOCUS)
         assert focus["outline"] != "none" and focus["width"] >= 1, focus
+
+
+def test_a_new_browser_resumes_the_trace_the_server_holds(
+    browser, seekable_media, live_server, monologue
+):
+    """Recorded in one browser, the trace is on the server: another browser profile (no
+    IndexedDB copy) shows it recorded, draws it, resumes after it and may submit."""
+    page = seekable_media
+    recorder = page.locator("trace-recorder")
+    sign_in(page, live_server, "/projects/ws/work")
+    wait_ready(page)
+    wait_buffered(page, 10)
+    point_at(page, 0.8, 0.2)
+    page.mouse.down()
+    page.mouse.up()
+    page.keyboard.press("Space")
+    wait_media(page, 6)
+    page.keyboard.press("k")
+    expect(page.locator("clip-player")).not_to_have_attribute("data-playing", "")
+    expect(recorder).to_have_attribute("data-unsent", "0", timeout=20_000)
+    recorded = int(recorder.get_attribute("data-recorded"))
+    assert recorded >= 5 * RATE
+    trace = Trace.objects.get(annotator=monologue, is_current=True)
+    assert trace.sample_count == recorded and trace.acked_seq >= 0
+    seconds = f"{recorded / RATE:.1f}"
+
+    # A new profile: nothing in IndexedDB, its own sign-in.
+    other = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        fresh = other.new_page()
+        sign_in(fresh, live_server, "/projects/ws/work")
+        wait_ready(fresh)
+        fresh_recorder = fresh.locator("trace-recorder")
+        assert fresh.evaluate(
+            "document.querySelector('trace-recorder').recordedChunks().then(cs => cs.length)"
+        ) == 0  # fmt: skip
+        expect(fresh_recorder).to_have_attribute("data-recorded", str(recorded))
+        expect(fresh_recorder).to_contain_text(f"All samples saved ({seconds} s recorded)")
+        expect(
+            fresh.get_by_role("img", name=re.compile(rf"^Recorded trace: {re.escape(seconds)} s"))
+        ).to_be_attached()
+        expect(fresh.locator(".message")).to_contain_text("Resumed at")
+
+        # The labels complete, Ctrl+Enter submits: the trace on the server is the one finalised.
+        fresh.get_by_role("application").focus()
+        for primary, goemotion in (("2", "joy"), ("1", "anger"), ("7", "neutral")):
+            fresh.keyboard.press(primary)
+            fresh.keyboard.press("/")
+            fresh.keyboard.type(goemotion)
+            fresh.keyboard.press("Enter")
+            fresh.keyboard.press("Escape")
+            fresh.keyboard.press("Shift+Digit2")
+            fresh.keyboard.press("n")
+        third = fresh.locator("segment-timeline").get_by_role(
+            "button", name=re.compile("Segment 3")
+        )
+        expect(third).to_contain_text("Neutral")
+        fresh.keyboard.press("Control+Enter")
+        expect(fresh.locator(".message")).not_to_contain_text("Record the valence/arousal trace")
+        expect(fresh.locator("annotation-workspace")).to_have_attribute("data-state", "empty")
+    finally:
+        other.close()
+    trace.refresh_from_db()
+    assert trace.status == Trace.Status.FINALISED
+    assert trace.gap_report["n_samples"] == recorded
+    assert Annotation.objects.get(annotator=monologue, status=Annotation.Status.SUBMITTED)

@@ -15,6 +15,13 @@ import {
 } from "../model/trace-pad";
 import { type Ack, UploadQueue } from "../model/upload-queue";
 import { type ChunkStore, IndexedDbChunkStore } from "../trace/chunk-store";
+import {
+  mergeTrace,
+  nextSeq,
+  resumeAt,
+  type ServerSamples,
+  type ServerTrace,
+} from "../trace/merge";
 import { TraceUploader } from "../trace/uploader";
 
 /**
@@ -26,9 +33,11 @@ import { TraceUploader } from "../trace/uploader";
  * t = k / rate of the media element `data-media` while it plays, and uploads it
  * by the chunk protocol: each chunk is kept in IndexedDB before it is sent and
  * resent until acknowledged; a reload resumes from the server's acked_seq plus
- * the local copy. The trace's own config (from the start call) overrides
- * data-rate/data-dimensions/data-chunk-seconds, so that a project edited
- * mid-recording cannot mix rates within one trace.
+ * the local copy. On start the samples the server holds are loaded and merged
+ * with the local copy (trace/merge.ts), so that another browser profile shows,
+ * draws and resumes the trace recorded in this one. The trace's own config
+ * (from the start call) overrides data-rate/data-dimensions/data-chunk-seconds,
+ * so that a project edited mid-recording cannot mix rates within one trace.
  *
  * Reflected on the element: `data-state` (loading | ready | finalised | error),
  * `data-connection` (online | offline | retrying | failed), `data-unsent`
@@ -209,21 +218,23 @@ export class TraceRecorderElement extends HTMLElement {
     if (!(video instanceof HTMLMediaElement))
       throw new Error(`no media element #${this.dataset.media ?? ""}`);
     this.#video = video;
-    const info = await this.#api.post<TraceInfo>(url, { restart: false });
+    const info = await this.#api.post<TraceInfo & ServerTrace>(url, { restart: false });
     // The trace keeps the config it began with; the attributes only fill what it lacks.
     const config: TraceConfig = { ...this.#configFromAttributes(), ...info.config };
     const rate = config.rate_hz;
     const dims = config.dimensions;
     const duration = Number.parseFloat(this.dataset.duration ?? "") || video.duration || 0;
-    const store = await IndexedDbChunkStore.open().catch(() => NO_STORE);
+    const [store, held] = await Promise.all([
+      IndexedDbChunkStore.open().catch(() => NO_STORE),
+      this.#serverSamples(info),
+    ]);
     const local = await store.load(info.id);
     const grid = new TraceGrid({
       rateHz: rate,
       durationSeconds: duration,
       dimensions: dims.length,
     });
-    local.forEach((c) => grid.putChunk(c));
-    const lastSeq = Math.max(info.acked_seq, ...local.map((c) => c.seq));
+    mergeTrace(grid, info, held, local);
     const queue = new UploadQueue(info.acked_seq);
     const signal = this.#abort.signal;
     const uploader = new TraceUploader({
@@ -246,7 +257,7 @@ export class TraceRecorderElement extends HTMLElement {
       sampler,
       builder: new ChunkBuilder({
         samplesPerChunk: Math.max(1, Math.round(rate * (config.chunk_seconds ?? 1))),
-        nextSeq: lastSeq + 1,
+        nextSeq: nextSeq(info, local),
       }),
       grid,
       uploader,
@@ -258,16 +269,15 @@ export class TraceRecorderElement extends HTMLElement {
     if (info.status === "finalised") {
       this.#setState("finalised");
       this.#armed.checked = false;
-      await this.#loadFinalised(info.id, grid);
     } else {
       this.#setState("ready");
     }
     this.#listen(video, signal);
     this.#raf = requestAnimationFrame(this.#frame);
     this.#render();
-    const last = local.at(-1);
-    const resumeAt = last ? (last.k0 + last.samples.length) / rate : 0;
-    this.dispatchEvent(new CustomEvent("trace-ready", { detail: { resumeAt } }));
+    this.dispatchEvent(
+      new CustomEvent("trace-ready", { detail: { resumeAt: resumeAt(info, local, rate) } }),
+    );
     this.#changed();
   }
 
@@ -279,11 +289,14 @@ export class TraceRecorderElement extends HTMLElement {
     };
   }
 
-  async #loadFinalised(id: number, grid: TraceGrid): Promise<void> {
-    const body = await this.#api.get<{ samples: (number[] | null)[] }>(`traces/${id}/samples/`);
-    body.samples.forEach((sample, k) => {
-      if (sample) grid.put(k, 0, sample);
-    });
+  /**
+   * What the server holds of the trace (another browser may have recorded it),
+   * or null when it has nothing or cannot be read now: then this browser's copy
+   * is all there is to show.
+   */
+  async #serverSamples(info: TraceInfo & ServerTrace): Promise<ServerSamples | null> {
+    if (info.status !== "finalised" && (info.max_seq ?? 0) < 0) return null;
+    return this.#api.get<ServerSamples>(`traces/${info.id}/samples/`).catch(() => null);
   }
 
   #listen(video: HTMLMediaElement, signal: AbortSignal): void {

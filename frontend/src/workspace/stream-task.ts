@@ -404,6 +404,10 @@ export function streamTask(ctx: TaskContext): Task {
           layers: listText(gaps.map((l) => layerTitle(l, ctx.lang))),
         });
       }
+      // The recorder's grid is the server's trace merged with this browser's copy; null until
+      // both are loaded.
+      if (!recorder.grid && recorder.dataset.state === "loading")
+        return gettext("The trace is still loading: submit again in a moment.");
       if ((recorder.grid?.recorded ?? 0) === 0) {
         return gettext(
           "Record the valence/arousal trace first: play the video with the pointer on the pad.",
