@@ -38,7 +38,7 @@ def annotator(media_root, tmp_path):
 def test_switch_to_chinese_and_back(page, browser: Browser, live_server, annotator, screenshot):
     sign_in(page, live_server)
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your projects")).to_be_visible()
 
     # keyboard only: the language select, then its button
     page.get_by_label("Language").focus()
@@ -46,8 +46,8 @@ def test_switch_to_chinese_and_back(page, browser: Browser, live_server, annotat
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    expect(page.get_by_role("heading", name=chinese("Projects"))).to_be_visible()
-    expect(page.get_by_role("heading", name="Projects")).to_have_count(0)
+    expect(page.get_by_role("heading", name=chinese("Your projects"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Your projects")).to_have_count(0)
     screenshot("home-zh")
 
     page.get_by_role("link", name=chinese("Start annotating")).click()
