@@ -24,7 +24,8 @@ def test_anonymous_switch_uses_the_cookie(client):
     assert response.status_code == 302 and response["Location"] == "/"
     page = client.get("/")
     assert html_lang(page) == "zh-hans"
-    assert "项目".encode() in page.content and b"Projects" not in page.content
+    assert "<h1>EmoS 标注平台</h1>".encode() in page.content  # the signed-out landing
+    assert "仲裁员".encode() in page.content and b"adjudicators" not in page.content
 
 
 def test_a_users_choice_follows_them_to_another_device():
