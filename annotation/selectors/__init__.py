@@ -384,8 +384,18 @@ def remaining_for(user: User, project: Project) -> int:
     """Clips left for the user: the one they have open and those they could still label,
     whoever holds a free slot at this moment, within their cap. One definition, so that
     every annotator's count goes down by one per clip they finish."""
-    remaining = layer1_candidates(user, project, now=False).count()
-    remaining += open_assignment(user, project, layer=1) is not None
+    # One statement, so that a claim committing between two counts cannot be counted twice
+    # (once as a candidate, once as the open clip).
+    held = Assignment.objects.filter(
+        clip=OuterRef("pk"),
+        user=user,
+        layer=1,
+        status=Assignment.Status.ACTIVE,  # lapsed or not: until reclaimed it is not offered
+    )
+    candidates = layer1_candidates(user, project, now=False).order_by().values("pk")
+    remaining = (
+        Clip.objects.filter(project=project).filter(Q(pk__in=candidates) | Q(Exists(held))).count()
+    )
     if project.per_user_cap is not None:
         done = Annotation.objects.filter(
             clip__project=project, annotator=user, status=Annotation.Status.SUBMITTED, revision=1

@@ -198,3 +198,49 @@ def _waiting_on_a_lock() -> bool:
             "AND datname = current_database()"
         )
         return cursor.fetchone()[0] > 0
+
+
+def test_remaining_for_you_holds_still_while_the_same_clip_is_claimed_and_lapses():
+    """The count read the candidates and the open clip in two statements: a claim committing
+    between them counted one clip twice (CI saw "Remaining for you: 3" with two clips)."""
+    from annotation.selectors import remaining_for
+
+    project = ProjectFactory(overlap_k=1)
+    Clip.objects.bulk_create(
+        Clip(project=project, external_id=f"r{i}", media_status="ready", duration_s=3.0)
+        for i in range(2)
+    )
+    user = member(project, "annotator")
+    seen: Counter[int] = Counter()
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def claim_and_lapse() -> None:
+        try:
+            for _ in range(150):
+                lease = assignment_next(user=user, project=project)
+                Assignment.objects.filter(pk=lease.pk).update(
+                    expires_at=timezone.now() - timedelta(seconds=1)
+                )
+                assignments_reclaim_expired(project=project)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            done.set()
+            connection.close()
+
+    def count() -> None:
+        try:
+            while not done.is_set():
+                seen[remaining_for(user, project)] += 1
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim_and_lapse), threading.Thread(target=count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[0]
+    assert seen.total() > 50, seen
+    assert set(seen) == {2}, seen
