@@ -109,6 +109,11 @@ class SubmitIn(PayloadIn):
     rationale = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=MAX_TEXT
     )
+    confirm_low_coverage = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Submit a streaming clip whose trace covers less than the project's minimum.",
+    )
 
 
 class ReasonIn(serializers.Serializer):
@@ -305,7 +310,10 @@ class SubmitApi(APIView):
             )
             return Response(GoldSerializer(gold).data, status=status.HTTP_201_CREATED)
         annotation = annotation_submit(
-            assignment_id=assignment.pk, user=request.user, payload=payload
+            assignment_id=assignment.pk,
+            user=request.user,
+            payload=payload,
+            confirm_low_coverage=data.validated_data["confirm_low_coverage"],
         )
         return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
 

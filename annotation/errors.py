@@ -36,6 +36,12 @@ class Conflict(ApplicationError):
     code = "conflict"
 
 
+class CoverageLow(Conflict):
+    """A streaming clip's trace covers less than the project asks: submit again confirmed."""
+
+    code = "trace_coverage_low"
+
+
 class NotAllowed(ApplicationError):
     status = 403
     code = "forbidden"

@@ -97,6 +97,11 @@ def default_label_schema() -> dict[str, Any]:
     }
 
 
+# Below 90 % of a monologue traced, the annotator is asked to confirm: short gaps (a late
+# start, the pointer off the pad for a moment) pass; a trace of a few seconds does not.
+DEFAULT_MIN_COVERAGE = 0.9
+
+
 def default_trace_config() -> dict[str, Any]:
     return {
         "rate_hz": 25,
@@ -110,7 +115,14 @@ def default_trace_config() -> dict[str, Any]:
             },
         ],
         "chunk_seconds": 1.0,
+        "min_coverage": DEFAULT_MIN_COVERAGE,
     }
+
+
+def trace_min_coverage(config: dict[str, Any]) -> float:
+    """The share of a clip a trace must cover before a submit goes through unconfirmed
+    (configs stored before the setting existed get the default)."""
+    return float(config.get("min_coverage", DEFAULT_MIN_COVERAGE))
 
 
 def default_routing_rule() -> dict[str, Any]:
@@ -231,6 +243,12 @@ def validate_trace_config(config: Any) -> None:
     chunk = config.get("chunk_seconds", 1.0)
     _require(
         _is_number(chunk) and 0.1 <= chunk <= 10, "trace_config.chunk_seconds", _("must be 0.1–10")
+    )
+    minimum = config.get("min_coverage", DEFAULT_MIN_COVERAGE)
+    _require(
+        _is_number(minimum) and 0 <= minimum <= 1,
+        "trace_config.min_coverage",
+        _("must be 0–1 (a share of the clip)"),
     )
 
 

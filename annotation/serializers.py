@@ -85,7 +85,17 @@ class ClipAdminSerializer(ClipSerializer):
 class AnnotationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Annotation
-        fields = ["id", "clip", "status", "revision", "is_current", "payload", "submitted_at"]
+        fields = [
+            "id",
+            "clip",
+            "status",
+            "revision",
+            "is_current",
+            "payload",
+            "submitted_at",
+            "trace_coverage",
+            "trace_coverage_confirmed",
+        ]
 
 
 class GoldSerializer(serializers.ModelSerializer):

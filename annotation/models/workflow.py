@@ -85,6 +85,13 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    trace_coverage = models.FloatField(
+        null=True, blank=True, help_text="Share of the clip the trace covered at submit (streams)."
+    )
+    trace_coverage_confirmed = models.BooleanField(
+        default=False,
+        help_text="The annotator confirmed submitting below the project's minimum coverage.",
+    )
 
     class Meta:
         constraints = [

@@ -1,5 +1,6 @@
 """Layer-1 writes: drafts, submissions (immutable), corrections (new revisions)."""
 
+import math
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -8,12 +9,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.errors import Conflict, state_word
+from annotation.errors import Conflict, CoverageLow, state_word
 from annotation.models import Annotation, Assignment, GoldLabel, Provenance, Role, Trace
 from annotation.payloads import validate_payload
+from annotation.schema import trace_min_coverage
 from annotation.selectors import require_role
 from annotation.services.audit import audit_record
 from annotation.services.routing import clips_enqueue_routing
+from annotation.services.traces import trace_coverage
 from clips.models import Clip
 
 
@@ -66,9 +69,35 @@ def _late_submission_allowed(assignment: Assignment) -> bool:
     )
 
 
-def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annotation:
+def _coverage_checked(clip: Clip, user: User, *, confirmed: bool) -> tuple[float | None, bool]:
+    """A streaming clip's trace coverage, and whether the annotator's confirmation was needed
+    (and given): below the project's minimum, a submit must be confirmed."""
+    if clip.kind != Clip.Kind.STREAM:
+        return None, False
+    coverage = trace_coverage(
+        Trace.objects.filter(clip=clip, annotator=user, is_current=True).first()
+    )
+    minimum = trace_min_coverage(clip.project.trace_config)
+    if coverage >= minimum:
+        return coverage, False
+    if not confirmed:
+        raise CoverageLow(
+            _(
+                "the trace covers %(coverage)s%% of the clip and the project asks for "
+                "%(minimum)s%%: confirm to submit it anyway"
+            )
+            % {"coverage": math.floor(coverage * 100), "minimum": round(minimum * 100)}
+        )
+    return coverage, True
+
+
+def annotation_submit(
+    *, assignment_id: int, user: User, payload: Any, confirm_low_coverage: bool = False
+) -> Annotation:
     """Submit the labels for a leased clip. Replaying the same submission returns the stored
-    annotation; a different one for a submitted clip is a conflict (send a correction)."""
+    annotation; a different one for a submitted clip is a conflict (send a correction).
+    A streaming clip traced below the project's minimum coverage needs
+    ``confirm_low_coverage``, and the annotation records that it was given."""
     with transaction.atomic():
         assignment = _locked_assignment(assignment_id, user)
         clip = assignment.clip
@@ -84,6 +113,7 @@ def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annota
                 _("this assignment is %(status)s; the clip went to others")
                 % {"status": state_word(assignment.status)}
             )
+        coverage, confirmed = _coverage_checked(clip, user, confirmed=confirm_low_coverage)
         Annotation.objects.filter(
             clip=clip, annotator=user, status=Annotation.Status.DRAFT
         ).delete()
@@ -97,6 +127,8 @@ def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annota
             is_current=True,
             payload=clean,
             submitted_at=now,
+            trace_coverage=coverage,
+            trace_coverage_confirmed=confirmed,
         )
         assignment.status, assignment.finished_at = Assignment.Status.SUBMITTED, now
         assignment.save(update_fields=["status", "finished_at"])
@@ -119,7 +151,12 @@ def annotation_submit(*, assignment_id: int, user: User, payload: Any) -> Annota
             project=clip.project,
             actor=user,
             target=annotation,
-            data={"clip": clip.pk, "after": clean},
+            data={
+                "clip": clip.pk,
+                "after": clean,
+                "trace_coverage": coverage,
+                "confirmed": confirmed,
+            },
         )
         return annotation
 

@@ -207,3 +207,13 @@ def trace_grid(trace: Trace) -> np.ndarray:
     return assemble(
         chunks, rate_hz=trace.config["rate_hz"], duration_s=trace.clip.duration_s
     ).samples
+
+
+def trace_coverage(trace: Trace | None) -> float:
+    """The share of the clip's grid the trace covers; 0 without a trace."""
+    if trace is None:
+        return 0.0
+    if trace.status == Trace.Status.FINALISED and "coverage" in trace.gap_report:
+        return float(trace.gap_report["coverage"])
+    grid = trace_grid(trace)
+    return float((~np.isnan(grid).any(axis=1)).mean()) if len(grid) else 0.0

@@ -155,7 +155,8 @@ MATRIX = {
         [UNAUTH, GONE, OK, GONE, GONE, GONE],
     ),
     "api-submit": (
-        "post", "/api/assignments/{assignment}/submit/", {"payload": SEGMENTS},
+        "post", "/api/assignments/{assignment}/submit/",
+        {"payload": SEGMENTS, "confirm_low_coverage": True},
         [UNAUTH, GONE, CREATED, GONE, GONE, GONE],
     ),
     "api-release": (

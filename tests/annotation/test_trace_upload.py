@@ -228,3 +228,61 @@ def test_another_annotator_cannot_read_a_trace_being_recorded(recording):
     stranger.force_authenticate(member(lease.clip.project, "annotator"))
     assert stranger.get(f"/api/traces/{trace['id']}/samples/").status_code == 404
     assert stranger.get(f"/api/traces/{trace['id']}/").status_code == 404
+
+
+SEGMENT = {"segments": [{"start": 0.0, "end": 60.0, "basic7": "Joy", "goemotions": ["joy"],
+                         "intensity": 2}]}  # fmt: skip
+
+
+def submit(api, lease, **extra):
+    return api.post(
+        f"/api/assignments/{lease.pk}/submit/", {"payload": SEGMENT, **extra}, format="json"
+    )
+
+
+def test_a_short_trace_is_submitted_only_when_confirmed_and_that_is_recorded(recording):
+    """annotator3's submit went through with 10 % of the monologue traced, without a word."""
+    api, trace, lease = recording
+    send(api, trace, {"chunks": [chunk(seq) for seq in range(6)]})  # 6 s of 60
+    api.post(f"/api/traces/{trace['id']}/finalise/", {}, format="json")
+    refused = submit(api, lease)
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "trace_coverage_low"
+    assert "covers 10% of the clip" in error["message"] and "asks for 90%" in error["message"]
+    assert Assignment.objects.get(pk=lease.pk).status == "active"  # nothing was taken
+
+    done = submit(api, lease, confirm_low_coverage=True)
+    assert done.status_code == 201, done.json()
+    body = done.json()
+    assert body["trace_coverage_confirmed"] is True
+    assert body["trace_coverage"] == pytest.approx(6 * RATE / (60 * RATE))
+
+
+def test_a_full_trace_needs_no_confirmation(recording):
+    api, trace, lease = recording
+    send(api, trace, {"chunks": [chunk(seq) for seq in range(60)]})
+    body = submit(api, lease).json()  # still recording: the stored chunks are measured
+    assert body["trace_coverage"] == pytest.approx(1.0)
+    assert body["trace_coverage_confirmed"] is False
+
+
+def test_no_trace_counts_as_none_covered_and_a_project_may_ask_for_none(recording):
+    api, _trace, lease = recording
+    Trace.objects.all().delete()
+    assert submit(api, lease).json()["error"]["code"] == "trace_coverage_low"
+    project = lease.clip.project
+    project.trace_config = {**project.trace_config, "min_coverage": 0}
+    project.save()
+    body = submit(api, lease).json()
+    assert body["trace_coverage"] == 0 and body["trace_coverage_confirmed"] is False
+
+
+@pytest.mark.parametrize("minimum", [-0.1, 1.5, "90%", None])
+def test_the_minimum_coverage_is_a_share(minimum):
+    from annotation.errors import Invalid
+    from annotation.schema import default_trace_config, validate_trace_config
+
+    with pytest.raises(Invalid) as caught:
+        validate_trace_config({**default_trace_config(), "min_coverage": minimum})
+    assert caught.value.field == "trace_config.min_coverage"

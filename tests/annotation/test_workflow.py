@@ -260,6 +260,13 @@ def stream_payload(*segments):
     }
 
 
+def submit_untraced(lease, user, payload):
+    """These monologues have no trace: their annotators confirmed submitting without one."""
+    return annotation_submit(
+        assignment_id=lease.pk, user=user, payload=payload, confirm_low_coverage=True
+    )
+
+
 def test_streaming_clips_route_on_segment_labels(project, annotators):
     clip = ClipFactory(project=project, kind="stream", duration_s=10.0)
     Segment.objects.create(clip=clip, index=1, start_s=0, end_s=4)
@@ -271,7 +278,7 @@ def test_streaming_clips_route_on_segment_labels(project, annotators):
     ]
     for user, payload in zip(annotators, payloads, strict=False):
         lease = assignment_next(user=user, project=project)
-        annotation_submit(assignment_id=lease.pk, user=user, payload=payload)
+        submit_untraced(lease, user, payload)
     clip.refresh_from_db()
     assert clip.stage == "gold"
     assert GoldLabel.objects.get(clip=clip).payload["segments"][0]["basic7"] == "Anger"
@@ -292,7 +299,7 @@ def test_a_monologue_aggregate_is_the_majority_per_reference_utterance(project, 
     ]
     for user, payload in zip(annotators, payloads, strict=False):
         lease = assignment_next(user=user, project=project)
-        annotation_submit(assignment_id=lease.pk, user=user, payload=payload)
+        submit_untraced(lease, user, payload)
     clip.refresh_from_db()
     aggregate = clip.agreement.aggregate["segments"]
     assert [(s["start"], s["end"], s["basic7"]) for s in aggregate] == [
@@ -314,7 +321,7 @@ def test_a_tie_on_one_utterance_is_not_gold(project, annotators):
     for user, second in zip(annotators, ["Joy", "Fear"], strict=False):
         lease = assignment_next(user=user, project=project)
         payload = stream_payload((0, 4.5, "Anger"), (4.5, 9.5, second))
-        annotation_submit(assignment_id=lease.pk, user=user, payload=payload)
+        submit_untraced(lease, user, payload)
     clip.refresh_from_db()
     assert clip.stage == "disputed"
     assert clip.agreement.metrics["reason"] == "no majority basic7 label on utterance 2 (a tie)"
@@ -328,7 +335,7 @@ def test_time_nobody_labelled_is_not_agreement():
     clip = ClipFactory(project=project, kind="stream", duration_s=200.0)
     for user, label in zip(users, ["Joy", "Joy", "Joy", "Sadness", "Sadness"], strict=True):
         lease = assignment_next(user=user, project=project)
-        annotation_submit(assignment_id=lease.pk, user=user, payload=stream_payload((1, 50, label)))
+        submit_untraced(lease, user, stream_payload((1, 50, label)))
     clip.refresh_from_db()
     assert clip.stage == "disputed"
     agreement = clip.agreement

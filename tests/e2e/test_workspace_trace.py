@@ -2,6 +2,7 @@
 and a reload, then labels the segments and submits. The server must end up with exactly what
 the page recorded: every sample once, in order, over the whole played span."""
 
+import math
 import re
 import time
 
@@ -303,6 +304,12 @@ def test_a_new_browser_resumes_the_trace_the_server_holds(
             fresh.get_by_role("img", name=re.compile(rf"^Recorded trace: {re.escape(seconds)} s"))
         ).to_be_attached()
         expect(fresh.locator(".message")).to_contain_text("Resumed at")
+        # Coverage is shown while recording: the server's share of the clip, below the minimum.
+        share = math.floor(float(fresh_recorder.get_attribute("data-coverage")) * 100)
+        assert 0 < share < 90
+        expect(fresh_recorder).to_contain_text(
+            f"Traced: {share}% of the clip (the project asks for at least 90%)."
+        )
 
         # The labels complete, Ctrl+Enter submits: the trace on the server is the one finalised.
         fresh.get_by_role("application").focus()
@@ -318,7 +325,19 @@ def test_a_new_browser_resumes_the_trace_the_server_holds(
             "button", name=re.compile("Segment 3")
         )
         expect(third).to_contain_text("Neutral")
+        # A sixth of the clip traced: submitting asks first, and "Not yet" (focused, so a
+        # habitual Space or Enter) leaves the trace open for recording.
+        question = f"Only {share}% of the clip is traced; the project asks for at least 90%."
         fresh.keyboard.press("Control+Enter")
+        expect(fresh.locator(".message")).to_contain_text(question)
+        expect(fresh.get_by_role("button", name="Not yet")).to_be_focused()
+        fresh.keyboard.press("Space")
+        expect(fresh.get_by_role("button", name="Submit anyway")).to_be_hidden()
+        expect(fresh.locator("annotation-workspace")).to_have_attribute("data-state", "stream")
+        expect(fresh_recorder).to_have_attribute("data-state", "ready")  # not finalised
+        assert not Annotation.objects.filter(annotator=monologue).exclude(status="draft")
+        fresh.keyboard.press("Control+Enter")
+        fresh.get_by_role("button", name="Submit anyway").click()
         expect(fresh.locator(".message")).not_to_contain_text("Record the valence/arousal trace")
         expect(fresh.locator("annotation-workspace")).to_have_attribute("data-state", "empty")
     finally:
@@ -326,4 +345,7 @@ def test_a_new_browser_resumes_the_trace_the_server_holds(
     trace.refresh_from_db()
     assert trace.status == Trace.Status.FINALISED
     assert trace.gap_report["n_samples"] == recorded
-    assert Annotation.objects.get(annotator=monologue, status=Annotation.Status.SUBMITTED)
+    annotation = Annotation.objects.get(annotator=monologue, status=Annotation.Status.SUBMITTED)
+    assert annotation.trace_coverage_confirmed  # the confirmation is recorded
+    assert annotation.trace_coverage == pytest.approx(trace.gap_report["coverage"])
+    assert annotation.trace_coverage < 0.9

@@ -7,6 +7,8 @@ export interface TraceConfig {
   rate_hz: number;
   dimensions: Dimension[];
   chunk_seconds?: number;
+  /** Below this share of the clip traced, a submit asks for confirmation (default 0.9). */
+  min_coverage?: number;
 }
 
 export interface Project {

@@ -34,6 +34,8 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   #abort = new AbortController();
   readonly #progress = el("p", { class: "progress" });
   readonly #message = el("p", { class: "message", role: "status" });
+  /** A question before submitting (a short trace): answered here, next to the message. */
+  readonly #confirm = el("div", { class: "confirm", hidden: "" });
   readonly #body = el("div", { class: "workspace-body" });
   readonly #legend = el("details", { class: "shortcuts", open: "" });
   readonly #skip = el("button", { type: "button" }, gettext("Skip this clip"));
@@ -54,7 +56,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
       this.#progress,
       el("div", { class: "actions" }, this.#skip, this.#submit),
     );
-    const header = el("div", { class: "workspace-header" }, bar, this.#message);
+    const header = el("div", { class: "workspace-header" }, bar, this.#message, this.#confirm);
     this.replaceChildren(header, this.#body, this.#legend);
     this.#skip.addEventListener("click", () => void this.#skipClip());
     this.#submit.addEventListener("click", () => void this.#submitClip());
@@ -145,6 +147,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
 
   #unmount(): void {
     this.#clearDraftTimer();
+    this.#closeQuestion();
     this.#task?.dispose();
     this.#task = null;
     this.#assignment = null;
@@ -159,7 +162,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     again.addEventListener("click", () => void this.#next().catch((e: unknown) => this.#fail(e)));
     // The server's reason is the heading (nothing waiting, or the user's share is done).
     const heading = reason
-      ? reason.charAt(0).toLocaleUpperCase() + reason.slice(1)
+      ? capitalised(reason)
       : gettext("No clip is waiting for you in this project");
     this.#body.replaceChildren(
       el(
@@ -266,23 +269,30 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     }
   }
 
-  async #submitClip(): Promise<void> {
+  /** Submits the clip; `confirmed` once the annotator said yes to the task's question. */
+  async #submitClip(confirmed = false): Promise<void> {
     const task = this.#task;
     const assignment = this.#assignment;
     if (!task || !assignment || this.#busy) return;
+    this.#closeQuestion();
     const problem = task.problem();
     if (problem) {
       this.#say(problem, true);
       this.#refused = true;
       return;
     }
+    const question = confirmed ? null : task.confirmation();
+    if (question) return this.#ask(question);
     this.#busy = true;
     this.#submit.disabled = true;
     try {
       await task.prepare();
       this.#clearDraftTimer();
       this.#say(gettext("Submitting…"));
-      await this.#api.post(`assignments/${assignment.id}/submit/`, { payload: task.payload() });
+      await this.#api.post(`assignments/${assignment.id}/submit/`, {
+        payload: task.payload(),
+        confirm_low_coverage: confirmed,
+      });
       await this.#next();
       this.#say(
         this.#assignment
@@ -290,12 +300,35 @@ export class AnnotationWorkspaceElement extends HTMLElement {
           : gettext("Submitted. That was the last clip waiting for you."),
       );
     } catch (error) {
+      // The server measured the trace below the minimum (another device's gaps): ask it here.
+      if (error instanceof ApiError && error.code === "trace_coverage_low" && !confirmed)
+        return this.#ask(capitalised(error.message));
       if (error instanceof ApiError && error.field) task.showField(error.field);
       this.#say(gettext("Not submitted: %(error)s", { error: describe(error) }), true);
     } finally {
       this.#busy = false;
       this.#submit.disabled = this.#task === null;
     }
+  }
+
+  /** Asks before submitting; "Submit anyway" submits confirmed, "Not yet" goes back to work. */
+  #ask(question: string): void {
+    const yes = el("button", { type: "button", class: "primary" }, gettext("Submit anyway"));
+    const no = el("button", { type: "button" }, gettext("Not yet"));
+    yes.addEventListener("click", () => void this.#submitClip(true));
+    no.addEventListener("click", () => {
+      this.#closeQuestion();
+      this.#say("");
+    });
+    this.#say(question, true);
+    this.#confirm.replaceChildren(yes, no);
+    this.#confirm.hidden = false;
+    no.focus(); // the safe answer: Space or Enter pressed by habit keeps working
+  }
+
+  #closeQuestion(): void {
+    this.#confirm.hidden = true;
+    this.#confirm.replaceChildren();
   }
 
   async #skipClip(): Promise<void> {
@@ -331,6 +364,10 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.#setState("error");
     this.#say(gettext("The workspace could not load: %(error)s", { error: describe(error) }), true);
   }
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toLocaleUpperCase() + text.slice(1);
 }
 
 function describe(error: unknown): string {

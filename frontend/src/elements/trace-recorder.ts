@@ -41,7 +41,8 @@ import { TraceUploader } from "../trace/uploader";
  *
  * Reflected on the element: `data-state` (loading | ready | finalised | error),
  * `data-connection` (online | offline | retrying | failed), `data-unsent`
- * (samples not yet acknowledged), `data-recorded` (grid points with a sample).
+ * (samples not yet acknowledged), `data-recorded` (grid points with a sample),
+ * `data-coverage` (their share of the clip, shown against `data-min-coverage`).
  * Events: `trace-ready` (detail `{resumeAt}`: where the recording stopped) and
  * `trace-change` (the grid changed; read `grid`).
  */
@@ -69,10 +70,19 @@ p { margin: 0.35rem 0; }
 .status { padding: 0.3rem 0.5rem; border-radius: 4px; background: #dafbe1; color: #116329; font-weight: 600; }
 .status.unsent { background: #fff8c5; color: #6f4e00; }
 .status.offline, .status.failed { background: #cf222e; color: #fff; }
+.coverage.low { color: #9a6700; font-weight: 600; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
 label { display: inline-flex; gap: 0.35rem; align-items: center; }
 input:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
 `;
+
+/** The server's default (annotation/schema.py) for configs that do not say. */
+const DEFAULT_MIN_COVERAGE = 0.9;
+
+/** A share as a whole percentage, rounded down: 89.6 % must not read as the 90 % asked for. */
+export function coveragePercent(share: number): string {
+  return `${Math.floor(share * 100 + 1e-9)}%`;
+}
 
 export type RecorderState = "loading" | "ready" | "finalised" | "error";
 
@@ -101,6 +111,7 @@ export class TraceRecorderElement extends HTMLElement {
   readonly #dot = document.createElement("div");
   readonly #valueText = document.createElement("p");
   readonly #status = document.createElement("p");
+  readonly #coverage = document.createElement("p");
   readonly #announce = document.createElement("span");
   readonly #armed = document.createElement("input");
   #session: Session | null = null;
@@ -124,6 +135,7 @@ export class TraceRecorderElement extends HTMLElement {
     this.#dot.className = "dot";
     this.#valueText.id = "value";
     this.#status.className = "status";
+    this.#coverage.className = "coverage";
     this.#announce.className = "sr";
     this.#announce.setAttribute("aria-live", "polite");
     this.#armed.type = "checkbox";
@@ -131,7 +143,15 @@ export class TraceRecorderElement extends HTMLElement {
     const armedLabel = document.createElement("label");
     armedLabel.append(this.#armed, gettext("Record while the video plays (R)"));
     this.#pad.append(this.#dot);
-    this.#root.append(style, this.#pad, this.#valueText, armedLabel, this.#status, this.#announce);
+    this.#root.append(
+      style,
+      this.#pad,
+      this.#valueText,
+      armedLabel,
+      this.#status,
+      this.#coverage,
+      this.#announce,
+    );
   }
 
   connectedCallback(): void {
@@ -176,6 +196,12 @@ export class TraceRecorderElement extends HTMLElement {
   set recording(on: boolean) {
     this.#armed.checked = on;
     this.#onArmedChange();
+  }
+
+  /** The share of the clip a trace should cover (the project's trace config). */
+  get minCoverage(): number {
+    const minimum = Number(this.dataset.minCoverage);
+    return Number.isFinite(minimum) ? minimum : DEFAULT_MIN_COVERAGE;
   }
 
   get unsentSamples(): number {
@@ -529,6 +555,13 @@ export class TraceRecorderElement extends HTMLElement {
     if (s.uploader.notBackedUp)
       text = gettext("%(status)s No local backup in this browser.", { status: text });
     this.#status.textContent = text;
+    const coverage = s.grid.coverage;
+    this.setAttribute("data-coverage", coverage.toFixed(4));
+    this.#coverage.textContent = gettext(
+      "Traced: %(share)s of the clip (the project asks for at least %(minimum)s).",
+      { share: coveragePercent(coverage), minimum: coveragePercent(this.minCoverage) },
+    );
+    this.#coverage.classList.toggle("low", coverage < this.minCoverage);
     this.#status.className = `status ${connection === "offline" || connection === "failed" ? connection : unsent > 0 ? "unsent" : "saved"}`;
     if (connection !== this.#lastConnection) {
       this.#lastConnection = connection;

@@ -110,6 +110,11 @@ export class TraceGrid {
     return this.#recorded;
   }
 
+  /** The share of the clip's grid holding a sample (0–1). */
+  get coverage(): number {
+    return this.length > 0 ? this.#recorded / this.length : 0;
+  }
+
   /** Sets one sample; ignored where a later chunk already wrote or outside the clip. */
   put(k: number, seq: number, sample: Sample): void {
     if (k < 0 || k >= this.length || this.#seqAt[k]! > seq) return;

@@ -43,6 +43,7 @@ export function staticTask(ctx: TaskContext): Task {
     root,
     player,
     payload: () => ({ ...form.value }),
+    confirmation: () => null,
     problem() {
       const gaps = missing(layers, form.value);
       form.missing = gaps.map((l) => l.name);

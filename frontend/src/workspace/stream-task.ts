@@ -1,6 +1,6 @@
 import type { LabelFormElement } from "../elements/label-form";
 import type { SegmentTimelineElement } from "../elements/segment-timeline";
-import type { TraceRecorderElement } from "../elements/trace-recorder";
+import { coveragePercent, type TraceRecorderElement } from "../elements/trace-recorder";
 import { gettext } from "../i18n";
 import {
   bilingualText,
@@ -64,6 +64,10 @@ export function streamTask(ctx: TaskContext): Task {
     "data-rate": String(project.trace_config.rate_hz),
     "data-chunk-seconds": String(project.trace_config.chunk_seconds ?? 1),
     "data-dimensions": JSON.stringify(project.trace_config.dimensions),
+    "data-min-coverage":
+      project.trace_config.min_coverage === undefined
+        ? undefined
+        : String(project.trace_config.min_coverage),
     "data-language": ctx.lang,
   }) as TraceRecorderElement;
   const timeline = el("segment-timeline", {
@@ -414,6 +418,14 @@ export function streamTask(ctx: TaskContext): Task {
         );
       }
       return null;
+    },
+    confirmation() {
+      const coverage = recorder.grid?.coverage ?? 0;
+      if (coverage >= recorder.minCoverage) return null;
+      return gettext(
+        "Only %(share)s of the clip is traced; the project asks for at least %(minimum)s. Submit anyway?",
+        { share: coveragePercent(coverage), minimum: coveragePercent(recorder.minCoverage) },
+      );
     },
     async prepare() {
       if (recorder.unsentSamples > 0) ctx.say(gettext("Sending the rest of the trace…"));

@@ -12,6 +12,8 @@ export interface Task {
   payload(): Record<string, unknown>;
   /** What still stops a submission, or null (also marks it on screen). */
   problem(): string | null;
+  /** A question the annotator must answer yes to before submitting (a short trace), or null. */
+  confirmation(): string | null;
   /** Work due before submitting (the trace is finalised). */
   prepare(): Promise<void>;
   /** Handles a labelling or editing shortcut; false when it is not this task's. */
