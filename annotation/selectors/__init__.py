@@ -237,8 +237,10 @@ def clip_for_admin(user: User | AnonymousUser, clip_id: int) -> Clip:
 
 
 def pseudonym(index: int) -> str:
-    """Annotator A, B, C... in the order their labels arrived: blind, stable per clip."""
-    return "Annotator " + (chr(ord("A") + index) if index < 26 else str(index + 1))
+    """Annotator A, B, C... in the order their labels arrived: blind, stable per clip; in the
+    reader's language (the adjudicator reads them as column and lane names)."""
+    letter = chr(ord("A") + index) if index < 26 else str(index + 1)
+    return _("Annotator %(letter)s") % {"letter": letter}
 
 
 def clip_pseudonyms(clip: Clip) -> dict[int, str]:

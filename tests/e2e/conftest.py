@@ -13,6 +13,9 @@ from django.db import connection
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
+from annotation.models import Project
+from flows import disputed_project
+
 # Playwright's sync API keeps an event loop on this thread; the ORM calls made by the test
 # itself are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -86,6 +89,11 @@ def screenshot(page: Page, request: pytest.FixtureRequest):
         return path
 
     return take
+
+
+@pytest.fixture
+def disputes(media_root: Path, tmp_path: Path) -> Project:
+    return disputed_project(tmp_path)
 
 
 def _with_ranges(route: Route, request: Request) -> None:

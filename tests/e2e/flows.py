@@ -1,17 +1,23 @@
-"""Steps the browser tests share: an annotator with a project of imported clips, signing in,
-reading the player's media clock."""
+"""Steps the browser tests share: an annotator with a project of imported clips, disputed clips
+for an adjudicator, signing in, reading the player's media clock."""
 
 import re
 import time
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from annotation.models import Project, Role
+from annotation.models import Project, Role, Trace
+from annotation.services.assignment import assignment_next
 from annotation.services.projects import membership_grant
+from annotation.services.submission import annotation_submit
+from annotation.trace_chunks import DTYPE
+from clips.media.synth import synth_clip
+from clips.models import Clip
 
 USERNAME, PASSWORD = "ann", "pw-e2e-123"
 VIDEO = "document.querySelector('clip-player video')"
@@ -26,6 +32,80 @@ def annotator_with_clips(folder: Path, *, slug: str, **import_options: str) -> U
     user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
     membership_grant(project=Project.objects.get(slug=slug), user=user, roles=[Role.ANNOTATOR])
     return user
+
+
+UTTERANCES = (
+    "I came here with nothing but a suitcase.",
+    "The first winter was the hardest of my life.",
+    "I did not know a single word of the language.",
+    "My neighbour taught me to cook with what was cheap.",
+    "We laughed at my accent every evening.",
+    "Then the factory closed.",
+    "I stood at the gate for an hour.",
+    "But look at us now.",
+)
+
+
+def write_monologue(folder: Path) -> None:
+    """A 24 s monologue in ``folder``: the video and its transcript, one utterance per 3 s."""
+    synth_clip(folder / "suitcase.mp4", seconds=3 * len(UTTERANCES))
+    (folder / "suitcase.srt").write_text(
+        "\n".join(
+            f"{i + 1}\n00:00:{3 * i:02d},000 --> 00:00:{3 * i + 3:02d},000\n{line}\n"
+            for i, line in enumerate(UTTERANCES)
+        )
+    )
+
+
+STATIC_VOTES = ["Joy", "Sadness", "Joy"]
+STREAM_VOTES = [("Neutral", "Joy"), ("Neutral", "Neutral"), ("Sadness", "Joy")]
+
+
+def _user(project: Project, name: str, role: str):  # type: ignore[no-untyped-def]
+    user = get_user_model().objects.create_user(name, password=PASSWORD)
+    membership_grant(project=project, user=user, roles=[role])
+    return user
+
+
+def disputed_project(tmp_path: Path) -> Project:
+    """Project "adj": a static clip and a 20 s monologue, each labelled differently by three
+    annotators (the monologue with lagging traces), and the adjudicator "judge"."""
+    for kind, seconds in (("static", 4), ("stream", 20)):
+        synth_clip(tmp_path / kind / f"{kind}.mp4", seconds=seconds)
+        call_command(
+            "import_clips", str(tmp_path / kind), project="adj", kind=kind, language="zh",
+            stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+    project = Project.objects.get(slug="adj")
+    annotators = [_user(project, f"ann{i}", Role.ANNOTATOR) for i in range(3)]
+    rate = project.trace_config["rate_hz"]
+    t = np.arange(0, 20, 1 / rate)
+    for i, user in enumerate(annotators):
+        for _ in range(2):  # the static clip first (least annotated), then the stream
+            work = assignment_next(user=user, project=project)
+            if work.clip.kind == Clip.Kind.STATIC:
+                payload = {"basic7": STATIC_VOTES[i], "goemotions": ["joy"], "intensity": 3}
+            else:
+                first, second = STREAM_VOTES[i]
+                payload = {
+                    "segments": [
+                        {"start": 0.0, "end": 8.0 + i, "basic7": first, "goemotions": ["neutral"],
+                         "intensity": 2},
+                        {"start": 8.0 + i, "end": 20.0, "basic7": second, "goemotions": ["joy"],
+                         "intensity": 3},
+                    ]
+                }  # fmt: skip
+                lag = 1.0 * i  # each annotator reacts a second later than the one before
+                valence = np.sin(np.clip(t - lag, 0, None) / 2)
+                Trace.objects.create(
+                    clip=work.clip, annotator=user, config=project.trace_config,
+                    status=Trace.Status.FINALISED, sample_count=len(t),
+                    data=np.stack([valence, valence / 2], axis=1).astype(DTYPE).tobytes(),
+                )  # fmt: skip
+            annotation_submit(assignment_id=work.pk, user=user, payload=payload)
+    assert Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED).count() == 2
+    _user(project, "judge", Role.ADJUDICATOR)
+    return project
 
 
 def sign_in(page, live_server, next_path: str = "/", username: str = USERNAME) -> None:  # type: ignore[no-untyped-def]

@@ -145,7 +145,14 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
     this.#queue.setCurrent(review.clip.id);
     this.#syncButtons();
     this.#say(gettext("%(clip)s is open for your decision.", { clip: review.clip.external_id }));
+    this.#toTop();
     view.heading.focus();
+  }
+
+  /** Each clip (or the idle page) is read from its top. Deciding happens at the foot of a
+   * long review: without this the next, shorter page is left scrolled onto blank space. */
+  #toTop(): void {
+    if (this.getBoundingClientRect().top < 0) this.scrollIntoView({ block: "start" });
   }
 
   #unmount(): void {
@@ -171,6 +178,7 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
         el("p", {}, gettext("Press “Next disputed clip” (N) or pick a clip from the queue.")),
       ),
     );
+    this.#toTop();
   }
 
   async #nextClip(): Promise<void> {

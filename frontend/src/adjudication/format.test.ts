@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fixed, percent, provenanceText, seconds, tierText } from "./format";
+import { fixed, languageName, percent, provenanceText, seconds, tierText } from "./format";
 
 describe("format", () => {
   it("writes figures, a dash when unknown", () => {
@@ -11,6 +11,12 @@ describe("format", () => {
     expect(percent(undefined)).toBe("—");
     expect(seconds(1.25)).toBe("1.3 s");
     expect(seconds(null)).toBe("—");
+  });
+
+  it("names a clip's language in the reader's", () => {
+    expect(languageName("zh", "en")).toBe("Chinese");
+    expect(languageName("en", "zh")).toBe("英语");
+    expect(languageName("not a code", "en")).toBe("not a code");
   });
 
   it("names tiers and provenances", () => {

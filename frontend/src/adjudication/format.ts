@@ -15,6 +15,15 @@ export function percent(value: number | null | undefined): string {
   return typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 100)}%` : DASH;
 }
 
+/** A clip's language code ("zh") by its name in the reader's language ("Chinese", "中文"). */
+export function languageName(code: string, lang: string): string {
+  try {
+    return new Intl.DisplayNames([lang], { type: "language" }).of(code) ?? code;
+  } catch {
+    return code; // not a language code Intl knows
+  }
+}
+
 export function tierText(tier: Tier): string {
   switch (tier) {
     case "high":

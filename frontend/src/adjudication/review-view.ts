@@ -7,7 +7,7 @@ import { formatTime } from "../model/playback";
 import { el } from "../workspace/task";
 import { type Column, type Row, staticRows, streamRows } from "./compare";
 import { type DecisionPanel, decisionPanel } from "./decision-panel";
-import { fixed, percent, provenanceText, tierText } from "./format";
+import { fixed, languageName, percent, provenanceText, tierText } from "./format";
 import { segmentLanes } from "./segment-lanes";
 import { type TraceCharts, traceCharts } from "./trace-charts";
 import type { Agreement, GoldVersion, Review, TraceOverlay } from "./types";
@@ -66,7 +66,11 @@ export function reviewView(ctx: ReviewContext): ReviewView {
     ? streamRows(project.label_schema, columns, lang)
     : staticRows(project.label_schema.layers, columns, lang);
 
-  const meta = { clip: clip.external_id, language: clip.language, duration: formatTime(duration) };
+  const meta = {
+    clip: clip.external_id,
+    language: languageName(clip.language, lang),
+    duration: formatTime(duration),
+  };
   const root = el(
     "div",
     { class: `adj-review-body ${clip.kind}` },

@@ -79,28 +79,33 @@ export function segmentLanes(input: LanesInput): SegmentLanes {
     );
   };
 
-  root.append(
-    lane(
-      "reference",
-      gettext("Reference"),
-      input.reference.map((r) =>
-        positioned(
-          seg(
-            r.text,
-            gettext("Reference utterance, %(start)s to %(end)s: %(text)s", {
-              start: formatTime(r.start_s),
-              end: formatTime(r.end_s),
-              text: r.text,
-            }),
-            r.start_s,
-            "#f6f8fa",
-          ),
-          place({ start: r.start_s, end: r.end_s }, duration),
+  const reference = lane(
+    "reference",
+    gettext("Reference"),
+    input.reference.map((r) =>
+      positioned(
+        seg(
+          r.text,
+          gettext("Reference utterance, %(start)s to %(end)s: %(text)s", {
+            start: formatTime(r.start_s),
+            end: formatTime(r.end_s),
+            text: r.text,
+          }),
+          r.start_s,
+          "#f6f8fa",
         ),
+        place({ start: r.start_s, end: r.end_s }, duration),
       ),
-      false,
     ),
+    false,
   );
+  // An empty track would look like a chart that failed to draw.
+  if (input.reference.length === 0) {
+    reference.lastElementChild?.append(
+      el("span", { class: "adj-lane-empty" }, gettext("No timed transcript for this clip")),
+    );
+  }
+  root.append(reference);
   input.layer1.forEach((l, i) => {
     const items = (lanes[i] ?? []).map((s: LaneSegment) =>
       positioned(
