@@ -77,7 +77,9 @@ export class AgreementPanel extends Panel<AgreementAnswer> {
       );
       nodes.push(
         this.chart({
-          caption: gettext("Dawid–Skene confidence tiers per report: %(layer)s", { layer }),
+          caption: gettext("Dawid–Skene confidence tiers per report: %(layer)s", {
+            layer: answer.layers[layer] ?? layer,
+          }),
           summary: gettext("Latest report: %(values)s.", { values: listText(last) }),
           kind: "stacked",
           x: {

@@ -205,7 +205,7 @@ function releaseRow(release: Release): HTMLElement {
           " ",
           el(
             "span",
-            { class: "note" },
+            { class: "note size" },
             release.size_bytes === null ? "" : fmt().megabytes(release.size_bytes),
           ),
         );
@@ -215,7 +215,7 @@ function releaseRow(release: Release): HTMLElement {
     "tr",
     { "data-status": release.status },
     el("th", { scope: "row" }, release.version),
-    el("td", {}, status),
+    el("td", {}, el("span", { class: "badge" }, status)),
     details,
     el("td", {}, release.published_at ? fmt().moment(new Date(release.published_at)) : "—"),
   );
