@@ -184,21 +184,23 @@ def test_chinese_dashboard_has_no_raw_keys(page, live_server, project, width):
     assert dashboard.evaluate(LATIN, allowed) == []
 
 
+# The texts of these elements whose lines stack: taller than one and a half of their lines.
+WRAPPED = """(elements) => elements.filter((e) => e.getClientRects().length > 0).flatMap((e) => {
+  const range = document.createRange();
+  range.selectNodeContents(e);
+  const style = getComputedStyle(e.firstElementChild ?? e);
+  let line = parseFloat(style.lineHeight);
+  if (Number.isNaN(line)) line = parseFloat(style.fontSize) * 1.2;  // "normal"
+  return range.getBoundingClientRect().height > line * 1.5 ? [e.textContent] : [];
+})"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("width", WIDTHS)
-def test_statuses_keep_to_one_line(page, live_server, project, width):
-    dashboard = open_dashboard(page, live_server, language="zh-hans", width=width)
-    # a status reads on one line: its text's height is no more than its line's
-    for status in dashboard.locator('[data-panel="releases"] tbody tr td:nth-child(2)').all():
-        height, line = status.evaluate(
-            """(cell) => {
-              const range = document.createRange();
-              range.selectNodeContents(cell);
-              const style = getComputedStyle(cell.firstElementChild ?? cell);
-              const line = parseFloat(style.lineHeight);  // "normal": about 1.2 em
-              return [
-                range.getBoundingClientRect().height,
-                Number.isNaN(line) ? parseFloat(style.fontSize) * 1.2 : line,
-              ];
-            }"""
-        )
-        assert height < line * 1.5, (status.inner_text(), height, line)
+def test_statuses_and_buttons_keep_to_one_line(page, live_server, project, language, width):
+    dashboard = open_dashboard(page, live_server, language=language, width=width)
+    badges = dashboard.locator(
+        '[data-panel="releases"] tbody td:nth-child(2), [data-panel="imports"] .status, button'
+    )
+    expect(badges.first).to_be_visible()
+    assert badges.evaluate_all(WRAPPED) == []

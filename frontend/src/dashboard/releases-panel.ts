@@ -191,7 +191,8 @@ function releaseRow(release: Release): HTMLElement {
         { type: "button", "data-action": "retry-release", "data-release": String(release.id) },
         gettext("Retry the build"),
       );
-      details.append(el("p", { class: "message error" }, release.error), retry);
+      if (release.error) details.append(el("p", { class: "message error" }, release.error));
+      details.append(retry);
       break;
     }
     case "published":
