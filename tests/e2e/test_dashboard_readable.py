@@ -204,3 +204,23 @@ def test_statuses_and_buttons_keep_to_one_line(page, live_server, project, langu
     )
     expect(badges.first).to_be_visible()
     assert badges.evaluate_all(WRAPPED) == []
+
+
+def test_many_reports_name_their_days_whole(page, live_server, project, screenshot):
+    first = AgreementReport.objects.get()
+    for day in range(1, 30):  # a report a day over the month before
+        at = first.finished_at - timedelta(days=day)
+        report = AgreementReport.objects.create(
+            project=project, status="done", report=first.report, finished_at=at
+        )
+        AgreementReport.objects.filter(pk=report.pk).update(created_at=at)
+    dashboard = open_dashboard(page, live_server, language="en", width=900)
+    screenshot("page")
+    assert dashboard.evaluate(OVERLAPS) == []
+    tiers = dashboard.locator("figure.chart", has_text="Dawid–Skene").locator(".tick")
+    expect(tiers.first).to_be_visible()
+    cut = tiers.evaluate_all(
+        "(ts) => ts.filter((t) => t.scrollWidth > t.clientWidth).map((t) => t.textContent)"
+    )
+    assert cut == []  # every day shown is whole (every k-th of them)
+    assert tiers.count() > 3

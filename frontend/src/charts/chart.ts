@@ -34,6 +34,8 @@ interface CategoryAxis {
   readonly label: string;
   /** Horizontal bars, a row per label, the labels in a column on the left (long names). */
   readonly rows?: boolean;
+  /** Labels of a sequence (reports by date): when they do not fit, every k-th is shown whole. */
+  readonly sequence?: boolean;
 }
 
 export interface ChartSpec {
@@ -194,8 +196,16 @@ function drawTicks(u: uPlot, layer: HTMLElement, x: TimeAxis | CategoryAxis, tic
     return tick;
   });
   layer.replaceChildren(...labels);
-  for (const tick of labels)
-    if (tick.scrollWidth > tick.clientWidth) tick.title = tick.textContent ?? "";
+  const cut = labels.filter((tick) => tick.scrollWidth > tick.clientWidth);
+  if (x.kind === "category" && x.sequence && cut.length > 0) {
+    const slot = over.offsetWidth / count;
+    const widest = Math.max(...labels.map((tick) => tick.scrollWidth));
+    const every = Math.ceil((widest + GAP_PX) / slot);
+    labels.forEach((tick, i) => {
+      if (i % every === 0) tick.style.maxWidth = "";
+      else tick.remove();
+    });
+  } else for (const tick of cut) tick.title = tick.textContent ?? "";
 }
 
 function options(

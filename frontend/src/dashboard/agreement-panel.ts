@@ -86,6 +86,7 @@ export class AgreementPanel extends Panel<AgreementAnswer> {
             kind: "category",
             labels: reportLabels(reports),
             label: gettext("Report"),
+            sequence: true,
           },
           series: TIERS.map((tier) => ({ label: TIER_NAMES[tier](), values: shares[tier] })),
           range: [0, 1],
