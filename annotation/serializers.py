@@ -323,6 +323,9 @@ class AgreementPointSerializer(serializers.Serializer):
 
 class DashboardAgreementSerializer(serializers.Serializer):
     figures = LabelledKeySerializer(many=True)
+    layers = serializers.DictField(
+        child=serializers.CharField(), help_text="Title of each single layer, by name"
+    )
     reports = AgreementPointSerializer(many=True, help_text="Oldest first")
 
 
@@ -351,14 +354,15 @@ class AnnotatorRowSerializer(serializers.Serializer):
 class RadarSerializer(serializers.Serializer):
     axes = LabelledKeySerializer(many=True)
     values = serializers.DictField(
-        child=serializers.ListField(child=serializers.FloatField()),
-        help_text="Per annotator, one 0–1 value per axis",
+        child=serializers.ListField(child=serializers.FloatField(allow_null=True)),
+        help_text="Per annotator, one 0–1 value per axis; null: no value yet",
     )
 
 
 class DashboardAnnotatorsSerializer(serializers.Serializer):
     report = ReportRefSerializer(allow_null=True, help_text="The report the figures come from")
     layer = serializers.CharField()
+    layer_title = serializers.CharField(help_text="In the reader's language")
     classes = ClassLabelSerializer(many=True)
     annotators = AnnotatorRowSerializer(many=True)
     radar = RadarSerializer()

@@ -85,6 +85,13 @@ def dashboard_progress(project: Project, *, days: int = 30) -> dict[str, Any]:
     }
 
 
+def _title(item: dict[str, Any]) -> str:
+    """A schema layer's or trace dimension's title in the reader's language (its name when
+    the schema gives none)."""
+    language = "zh" if (get_language() or "").startswith("zh") else "en"
+    return str((item.get("title") or {}).get(language) or item["name"])
+
+
 def _figures(project: Project) -> list[tuple[str, str, str]]:
     """(key, label, JSON path in the report) of the headline figures for the schema's layers
     and trace dimensions."""
@@ -99,10 +106,9 @@ def _figures(project: Project) -> list[tuple[str, str, str]]:
         ],
         "ordinal": [("krippendorff_alpha_ordinal", _("Krippendorff α (ordinal)"))],
     }
-    language = "zh" if (get_language() or "").startswith("zh") else "en"
     figures = []
     for layer in project.label_schema["layers"]:
-        title = (layer.get("title") or {}).get(language) or layer["name"]
+        title = _title(layer)
         for figure, label in per_type.get(layer["type"], []):
             figures.append(
                 (
@@ -112,7 +118,7 @@ def _figures(project: Project) -> list[tuple[str, str, str]]:
                 )
             )
     for dim in project.trace_config.get("dimensions", []):
-        title = (dim.get("title") or {}).get(language) or dim["name"]
+        title = _title(dim)
         figures.append(
             (
                 f"traces.{dim['name']}.ccc",
@@ -124,11 +130,14 @@ def _figures(project: Project) -> list[tuple[str, str, str]]:
 
 
 def dashboard_agreement(project: Project) -> dict[str, Any]:
-    """The headline figures of the stored reports over time, oldest first."""
+    """The headline figures of the stored reports over time, oldest first, and the titles of
+    the layers whose Dawid–Skene tiers they give."""
     figures = _figures(project)
-    singles = [
-        layer["name"] for layer in project.label_schema["layers"] if layer["type"] == "single"
-    ]
+    singles = {
+        layer["name"]: _title(layer)
+        for layer in project.label_schema["layers"]
+        if layer["type"] == "single"
+    }
     paths = {key: f"report__{path}" for key, _label, path in figures}
     tiers = {name: f"report__layers__{name}__dawid_skene__tiers" for name in singles}
     picks = {f"f{i}": F(path) for i, path in enumerate(paths.values())}
@@ -149,6 +158,7 @@ def dashboard_agreement(project: Project) -> dict[str, Any]:
     ]
     return {
         "figures": [{"key": key, "label": label} for key, label, _path in figures],
+        "layers": singles,
         "reports": reports,
     }
 
@@ -157,9 +167,10 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and value == value else None
 
 
-def _clip01(value: Any) -> float:
+def _clip01(value: Any) -> float | None:
+    """Clamped to 0–1; a missing figure stays missing (None), it is not 0."""
     number = _number(value)
-    return 0.0 if number is None else min(1.0, max(0.0, number))
+    return None if number is None else min(1.0, max(0.0, number))
 
 
 def dashboard_annotators(project: Project) -> dict[str, Any]:
@@ -218,13 +229,14 @@ def dashboard_annotators(project: Project) -> dict[str, Any]:
             _clip01(a["accuracy_vs_aggregate"]),
             _clip01(a["kappa_vs_gold"]),
             _clip01(a["entropy_normalised"]),
-            1.0 - (a["unsure_share"] or 0.0),
+            None if a["unsure_share"] is None else 1.0 - a["unsure_share"],
         ]
         for a in annotators
     }
     return {
         "report": {"id": report["pk"], "at": report["finished_at"]} if report else None,
         "layer": layer_name,
+        "layer_title": _title(layer),
         "classes": [
             {"value": label["value"], "en": label.get("en"), "zh": label.get("zh")}
             for label in layer.get("labels", [])

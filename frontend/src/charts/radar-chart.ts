@@ -24,7 +24,11 @@ export interface RadarData {
   /** Title of the show/hide checkboxes ("Show annotators"). */
   readonly legend: string;
   readonly axes: readonly string[];
-  readonly series: readonly { readonly name: string; readonly values: readonly number[] }[];
+  /** Values 0–1 per axis; null: no value (no vertex, "—" in the text). */
+  readonly series: readonly {
+    readonly name: string;
+    readonly values: readonly (number | null)[];
+  }[];
 }
 
 const SVG = "http://www.w3.org/2000/svg";

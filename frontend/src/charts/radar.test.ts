@@ -28,14 +28,15 @@ describe("radar geometry", () => {
     expect(top.y).toBeCloseTo(75);
   });
 
-  it("clamps values and puts missing ones at the centre", () => {
+  it("clamps values and leaves missing ones out", () => {
     expect(unit(1.5)).toBe(1);
     expect(unit(-0.2)).toBe(0);
     expect(unit(null)).toBe(0);
     expect(unit(Number.NaN)).toBe(0);
     expect(
       radarPolygon([null, 2, 0.5], frame).map((p) => Math.hypot(p.x - 100, p.y - 100)),
-    ).toEqual([0, expect.closeTo(50), expect.closeTo(25)]);
+    ).toEqual([expect.closeTo(50), expect.closeTo(25)]);
+    expect(radarPolygon([0.5, Number.NaN, 0.5], frame)).toHaveLength(2);
   });
 
   it("draws rings with a corner per axis", () => {

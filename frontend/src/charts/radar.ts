@@ -31,9 +31,14 @@ export function radarPoint(i: number, n: number, value: number, frame: RadarFram
   return { x: frame.cx + r * Math.cos(angle), y: frame.cy + r * Math.sin(angle) };
 }
 
-/** One annotator's polygon: a vertex per axis. */
+/**
+ * One annotator's polygon: a vertex per axis with a value. A missing value has
+ * no vertex (its neighbours are joined), so that it does not read as 0.
+ */
 export function radarPolygon(values: readonly (number | null)[], frame: RadarFrame): Point[] {
-  return values.map((value, i) => radarPoint(i, values.length, unit(value), frame));
+  return values.flatMap((value, i) =>
+    value === null || !Number.isFinite(value) ? [] : [radarPoint(i, values.length, value, frame)],
+  );
 }
 
 /** A grid ring at `level` (0–1) with n corners. */

@@ -77,13 +77,16 @@ export class AgreementPanel extends Panel<AgreementAnswer> {
       );
       nodes.push(
         this.chart({
-          caption: gettext("Dawid–Skene confidence tiers per report: %(layer)s", { layer }),
+          caption: gettext("Dawid–Skene confidence tiers per report: %(layer)s", {
+            layer: answer.layers[layer] ?? layer,
+          }),
           summary: gettext("Latest report: %(values)s.", { values: listText(last) }),
           kind: "stacked",
           x: {
             kind: "category",
             labels: reportLabels(reports),
             label: gettext("Report"),
+            sequence: true,
           },
           series: TIERS.map((tier) => ({ label: TIER_NAMES[tier](), values: shares[tier] })),
           range: [0, 1],

@@ -68,7 +68,7 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
             answer.annotators.map((a) => labelledValue(a.username, n(a.submitted))),
           ),
           kind: "stacked",
-          x: { kind: "category", labels: names, label: gettext("Annotator") },
+          x: { kind: "category", labels: names, label: gettext("Annotator"), rows: true },
           series: [
             { label: gettext("Before the last 7 days"), values: split.earlier },
             { label: gettext("Last 7 days"), values: split.recent },
@@ -82,16 +82,18 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
             ),
           ),
           kind: "bars",
-          x: { kind: "category", labels: names, label: gettext("Annotator") },
+          x: { kind: "category", labels: names, label: gettext("Annotator"), rows: true },
           series: [{ label: gettext("Agreement with the aggregate"), values: accuracy }],
           range: [0, 1],
           format: (v) => fmt().decimal(v),
         }),
         this.chart({
-          caption: gettext("Label distribution per annotator: %(layer)s", { layer: answer.layer }),
+          caption: gettext("Label distribution per annotator: %(layer)s", {
+            layer: answer.layer_title,
+          }),
           summary: listText(topText),
           kind: "stacked",
-          x: { kind: "category", labels: names, label: gettext("Annotator") },
+          x: { kind: "category", labels: names, label: gettext("Annotator"), rows: true },
           series: labels.labels.map((label, j) => ({
             label: bilingualText(label, this.ctx.lang),
             values: labels.columns[j]!,

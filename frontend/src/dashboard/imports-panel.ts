@@ -40,7 +40,7 @@ function jobItem(job: ImportJob): HTMLElement {
     { class: `job ${job.status}`, "data-status": job.status },
     el("strong", { id: titleId }, title),
     " ",
-    el("span", { class: "status" }, status),
+    el("span", { class: "status badge" }, status),
   );
   if (job.status === "running") {
     // Without a total yet, an indeterminate bar (no value).

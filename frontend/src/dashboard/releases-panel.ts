@@ -191,7 +191,8 @@ function releaseRow(release: Release): HTMLElement {
         { type: "button", "data-action": "retry-release", "data-release": String(release.id) },
         gettext("Retry the build"),
       );
-      details.append(el("p", { class: "message error" }, release.error), retry);
+      if (release.error) details.append(el("p", { class: "message error" }, release.error));
+      details.append(retry);
       break;
     }
     case "published":
@@ -205,7 +206,7 @@ function releaseRow(release: Release): HTMLElement {
           " ",
           el(
             "span",
-            { class: "note" },
+            { class: "note size" },
             release.size_bytes === null ? "" : fmt().megabytes(release.size_bytes),
           ),
         );
@@ -215,7 +216,7 @@ function releaseRow(release: Release): HTMLElement {
     "tr",
     { "data-status": release.status },
     el("th", { scope: "row" }, release.version),
-    el("td", {}, status),
+    el("td", {}, el("span", { class: "badge" }, status)),
     details,
     el("td", {}, release.published_at ? fmt().moment(new Date(release.published_at)) : "—"),
   );

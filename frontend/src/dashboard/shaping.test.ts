@@ -17,6 +17,7 @@ const agreement: AgreementAnswer = {
     { key: "basic7.krippendorff_alpha_nominal", label: "Basic-7 · α" },
     { key: "intensity.krippendorff_alpha_ordinal", label: "Intensity · α" },
   ],
+  layers: { basic7: "Basic-7" },
   reports: [
     {
       id: 1,
@@ -57,6 +58,7 @@ const annotator = (username: string, extra: Partial<AnnotatorStats> = {}): Annot
 const annotators: AnnotatorsAnswer = {
   report: null,
   layer: "basic7",
+  layer_title: "Basic-7",
   classes: [
     { value: "Anger", en: "Anger", zh: "愤怒" },
     { value: "Joy", en: "Joy", zh: "喜悦" },

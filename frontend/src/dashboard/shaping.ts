@@ -96,7 +96,9 @@ export function mostChosen(shares: {
 }
 
 /** Radar polygons in the order of the annotator list; annotators without values are left out. */
-export function radarSeries(answer: AnnotatorsAnswer): { name: string; values: number[] }[] {
+export function radarSeries(
+  answer: AnnotatorsAnswer,
+): { name: string; values: (number | null)[] }[] {
   const values = answer.radar.values;
   return answer.annotators
     .filter((a) => values[a.username] !== undefined)

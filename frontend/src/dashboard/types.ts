@@ -28,6 +28,8 @@ export interface AgreementPoint {
 
 export interface AgreementAnswer {
   figures: AgreementFigure[];
+  /** Title of each single layer (the key of `ds_tiers`), in the reader's language. */
+  layers: Readonly<Record<string, string>>;
   reports: AgreementPoint[];
 }
 
@@ -55,10 +57,16 @@ export interface AnnotatorStats {
 export interface AnnotatorsAnswer {
   report: { id: number; at: string } | null;
   layer: string;
+  /** The layer's title in the reader's language. */
+  layer_title: string;
   /** The layer's labels, "Unsure" included when the layer allows it. */
   classes: Label[];
   annotators: AnnotatorStats[];
-  radar: { axes: { key: string; label: string }[]; values: Readonly<Record<string, number[]>> };
+  /** Values 0–1 per axis; null where the annotator has no figure yet. */
+  radar: {
+    axes: { key: string; label: string }[];
+    values: Readonly<Record<string, (number | null)[]>>;
+  };
 }
 
 export type Aggregator = "majority" | "dawid_skene";
