@@ -6,15 +6,23 @@ import time
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from annotation.models import Project, Role
+from annotation.models import Project, Role, Trace
+from annotation.services.assignment import assignment_next
 from annotation.services.projects import membership_grant
+from annotation.services.submission import annotation_submit
+from annotation.trace_chunks import DTYPE
+from clips.media.synth import synth_clip
+from clips.models import Clip
 
 USERNAME, PASSWORD = "ann", "pw-e2e-123"
 VIDEO = "document.querySelector('clip-player video')"
+STATIC_VOTES = ["Joy", "Sadness", "Joy"]
+STREAM_VOTES = [("Neutral", "Joy"), ("Neutral", "Neutral"), ("Sadness", "Joy")]
 
 
 def annotator_with_clips(folder: Path, *, slug: str, **import_options: str) -> User:
@@ -63,3 +71,50 @@ def unnamed_controls(page) -> list[str]:  # type: ignore[no-untyped-def]
     """Controls a screen reader would announce without a name (shadow roots included)."""
     snapshot = page.locator("body").aria_snapshot()
     return [line.strip() for line in snapshot.splitlines() if UNNAMED.match(line)]
+
+
+def _user(project: Project, name: str, role: str) -> User:
+    user = get_user_model().objects.create_user(name, password=PASSWORD)
+    membership_grant(project=project, user=user, roles=[role])
+    return user
+
+
+def disputed_clips(tmp_path: Path) -> Project:
+    """A static and a stream clip in project "adj", each disputed by three annotators, and the
+    adjudicator "judge"."""
+    for kind, seconds in (("static", 4), ("stream", 20)):
+        synth_clip(tmp_path / kind / f"{kind}.mp4", seconds=seconds)
+        call_command(
+            "import_clips", str(tmp_path / kind), project="adj", kind=kind, language="zh",
+            stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+    project = Project.objects.get(slug="adj")
+    annotators = [_user(project, f"ann{i}", Role.ANNOTATOR) for i in range(3)]
+    rate = project.trace_config["rate_hz"]
+    t = np.arange(0, 20, 1 / rate)
+    for i, user in enumerate(annotators):
+        for _ in range(2):  # the static clip first (least annotated), then the stream
+            work = assignment_next(user=user, project=project)
+            if work.clip.kind == Clip.Kind.STATIC:
+                payload = {"basic7": STATIC_VOTES[i], "goemotions": ["joy"], "intensity": 3}
+            else:
+                first, second = STREAM_VOTES[i]
+                payload = {
+                    "segments": [
+                        {"start": 0.0, "end": 8.0 + i, "basic7": first, "goemotions": ["neutral"],
+                         "intensity": 2},
+                        {"start": 8.0 + i, "end": 20.0, "basic7": second, "goemotions": ["joy"],
+                         "intensity": 3},
+                    ]
+                }  # fmt: skip
+                lag = 1.0 * i  # each annotator reacts a second later than the one before
+                valence = np.sin(np.clip(t - lag, 0, None) / 2)
+                Trace.objects.create(
+                    clip=work.clip, annotator=user, config=project.trace_config,
+                    status=Trace.Status.FINALISED, sample_count=len(t),
+                    data=np.stack([valence, valence / 2], axis=1).astype(DTYPE).tobytes(),
+                )  # fmt: skip
+            annotation_submit(assignment_id=work.pk, user=user, payload=payload)
+    assert Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED).count() == 2
+    _user(project, "judge", Role.ADJUDICATOR)
+    return project

@@ -4,73 +4,20 @@ aggregate and lags; Alt+digit takes an annotator's labels, Ctrl+Enter decides wi
 rationale, and the gold label records provenance "adjudicated" with that rationale."""
 
 import re
-from io import StringIO
 
-import numpy as np
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from annotation.models import Assignment, GoldLabel, Project, Role, Trace
-from annotation.services.assignment import assignment_next
-from annotation.services.projects import membership_grant
-from annotation.services.submission import annotation_submit
-from annotation.trace_chunks import DTYPE
-from clips.media.synth import synth_clip
+from annotation.models import Assignment, GoldLabel
 from clips.models import Clip
-from flows import PASSWORD, sign_in, unnamed_controls
+from flows import disputed_clips, sign_in, unnamed_controls
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-STATIC_VOTES = ["Joy", "Sadness", "Joy"]
-STREAM_VOTES = [("Neutral", "Joy"), ("Neutral", "Neutral"), ("Sadness", "Joy")]
-
-
-def _user(project: Project, name: str, role: str):  # type: ignore[no-untyped-def]
-    user = get_user_model().objects.create_user(name, password=PASSWORD)
-    membership_grant(project=project, user=user, roles=[role])
-    return user
 
 
 @pytest.fixture
 def disputes(media_root, tmp_path):
-    for kind, seconds in (("static", 4), ("stream", 20)):
-        synth_clip(tmp_path / kind / f"{kind}.mp4", seconds=seconds)
-        call_command(
-            "import_clips", str(tmp_path / kind), project="adj", kind=kind, language="zh",
-            stdout=StringIO(), stderr=StringIO(),
-        )  # fmt: skip
-    project = Project.objects.get(slug="adj")
-    annotators = [_user(project, f"ann{i}", Role.ANNOTATOR) for i in range(3)]
-    rate = project.trace_config["rate_hz"]
-    t = np.arange(0, 20, 1 / rate)
-    for i, user in enumerate(annotators):
-        for _ in range(2):  # the static clip first (least annotated), then the stream
-            work = assignment_next(user=user, project=project)
-            if work.clip.kind == Clip.Kind.STATIC:
-                payload = {"basic7": STATIC_VOTES[i], "goemotions": ["joy"], "intensity": 3}
-            else:
-                first, second = STREAM_VOTES[i]
-                payload = {
-                    "segments": [
-                        {"start": 0.0, "end": 8.0 + i, "basic7": first, "goemotions": ["neutral"],
-                         "intensity": 2},
-                        {"start": 8.0 + i, "end": 20.0, "basic7": second, "goemotions": ["joy"],
-                         "intensity": 3},
-                    ]
-                }  # fmt: skip
-                lag = 1.0 * i  # each annotator reacts a second later than the one before
-                valence = np.sin(np.clip(t - lag, 0, None) / 2)
-                Trace.objects.create(
-                    clip=work.clip, annotator=user, config=project.trace_config,
-                    status=Trace.Status.FINALISED, sample_count=len(t),
-                    data=np.stack([valence, valence / 2], axis=1).astype(DTYPE).tobytes(),
-                )  # fmt: skip
-            annotation_submit(assignment_id=work.pk, user=user, payload=payload)
-    assert Clip.objects.filter(project=project, stage=Clip.Stage.DISPUTED).count() == 2
-    _user(project, "judge", Role.ADJUDICATOR)
-    return project
+    return disputed_clips(tmp_path)
 
 
 def test_adjudicator_resolves_disputes_by_keyboard(
@@ -84,7 +31,7 @@ def test_adjudicator_resolves_disputes_by_keyboard(
     expect(workspace).to_contain_text("Tier: low")
     expect(workspace).to_contain_text("different labels from 3 annotators")
 
-    page.keyboard.press("n")  # the oldest disputed clip: the static one
+    page.keyboard.press("Shift+N")  # the oldest disputed clip: the static one
     expect(workspace).to_have_attribute("data-state", "static")
     for name in ("Annotator A", "Annotator B", "Annotator C"):
         expect(workspace.locator(f'th[data-annotator="{name}"]')).to_be_visible()
@@ -134,7 +81,7 @@ def test_the_clip_you_have_open_is_yours_in_the_queue(seekable_media, live_serve
     workspace = page.locator("adjudication-workspace")
     expect(workspace.locator("button[data-clip-id]")).to_have_count(2)
     expect(workspace).to_have_attribute("data-state", "idle")  # N is ignored while loading
-    page.keyboard.press("n")
+    page.keyboard.press("Shift+N")
     expect(workspace).to_have_attribute("data-state", "static")
     held = Assignment.objects.get(user__username="judge", layer=2, status="active").clip_id
     page.reload()
