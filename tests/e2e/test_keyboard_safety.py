@@ -168,7 +168,9 @@ def test_space_after_a_refused_submit_plays(page, live_server, static_clip):
     assert submits == []
 
 
-def test_adjudicator_edits_segments_with_the_annotator_keys(page, live_server, disputes):
+def test_adjudicator_edits_segments_with_the_annotator_keys(
+    page, live_server, disputes, screenshot
+):
     """The adjudicator stepped through segments with [ ] (the annotator's P N) and had no
     A, S, M or Delete; Shift+N is the next disputed clip."""
     sign_in(page, live_server, "/projects/adj/adjudicate", username="judge")
@@ -188,6 +190,7 @@ def test_adjudicator_edits_segments_with_the_annotator_keys(page, live_server, d
     legend = workspace.locator("details.shortcuts")
     expect(legend).to_contain_text("previous / next segment")
     expect(legend).to_contain_text("Shift+N")
+    screenshot("adjudicator-segment-deleted")
 
 
 def shortcut_presses(page: Page) -> list[str]:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KeyLike } from "../model/shortcuts";
+import type { Focus, KeyLike, Mode } from "../model/shortcuts";
 import { legend, matchAdjudication } from "./keys";
 
 function key(k: string, extra: Partial<KeyLike> = {}): KeyLike {
@@ -7,68 +7,72 @@ function key(k: string, extra: Partial<KeyLike> = {}): KeyLike {
   return { key: k, code, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...extra };
 }
 
+/** A key press with a static clip open unless `mode` says otherwise. */
+const match = (e: KeyLike, focus: Focus, mode: Mode = "static") =>
+  matchAdjudication(e, mode, focus);
+
 describe("matchAdjudication", () => {
   it("decides with Ctrl+Enter or Cmd+Enter, even while typing the rationale", () => {
-    expect(matchAdjudication(key("Enter", { ctrlKey: true }), "static", "text")).toEqual({ name: "decide" });
-    expect(matchAdjudication(key("Enter", { metaKey: true }), "static", "none")).toEqual({ name: "decide" });
-    expect(matchAdjudication(key("Enter"), "static", "text")).toBeNull();
+    expect(match(key("Enter", { ctrlKey: true }), "text")).toEqual({ name: "decide" });
+    expect(match(key("Enter", { metaKey: true }), "none")).toEqual({ name: "decide" });
+    expect(match(key("Enter"), "text")).toBeNull();
   });
 
   it("picks annotator N's labels with Alt+N and the aggregate with Alt+0, by key code", () => {
-    expect(matchAdjudication(key("1", { altKey: true }), "static", "none")).toEqual({
+    expect(match(key("1", { altKey: true }), "none")).toEqual({
       name: "use",
       index: 1,
     });
     // Alt+2 prints "™" on a Mac.
-    expect(matchAdjudication({ ...key("™", { altKey: true }), code: "Digit2" }, "static", "control")).toEqual(
+    expect(match({ ...key("™", { altKey: true }), code: "Digit2" }, "control")).toEqual(
       { name: "use", index: 2 },
     );
-    expect(matchAdjudication({ ...key("9", { altKey: true }), code: "Numpad9" }, "static", "none")).toEqual({
+    expect(match({ ...key("9", { altKey: true }), code: "Numpad9" }, "none")).toEqual({
       name: "use",
       index: 9,
     });
-    expect(matchAdjudication(key("0", { altKey: true }), "static", "none")).toEqual({
+    expect(match(key("0", { altKey: true }), "none")).toEqual({
       name: "use",
       index: 0,
     });
     // also while typing the rationale: Alt+digit types nothing worth keeping
-    expect(matchAdjudication(key("1", { altKey: true }), "static", "text")).toEqual({ name: "use", index: 1 });
-    expect(matchAdjudication(key("1", { altKey: true, ctrlKey: true }), "static", "none")).toBeNull();
+    expect(match(key("1", { altKey: true }), "text")).toEqual({ name: "use", index: 1 });
+    expect(match(key("1", { altKey: true, ctrlKey: true }), "none")).toBeNull();
   });
 
   it("goes to the next clip with Shift+N, but not while typing or from a control", () => {
-    expect(matchAdjudication(key("N", { shiftKey: true }), "static", "none")).toEqual({
+    expect(match(key("N", { shiftKey: true }), "none")).toEqual({
       name: "next",
     });
-    expect(matchAdjudication(key("N", { shiftKey: true }), "static", "control")).toBeNull();
-    expect(matchAdjudication(key("N", { shiftKey: true }), "static", "text")).toBeNull();
-    expect(matchAdjudication(key("n"), "static", "none")).toBeNull();
+    expect(match(key("N", { shiftKey: true }), "control")).toBeNull();
+    expect(match(key("N", { shiftKey: true }), "text")).toBeNull();
+    expect(match(key("n"), "none")).toBeNull();
   });
 
   it("edits the decision's segments with the annotator's keys", () => {
-    expect(matchAdjudication(key("n"), "decision", "none")).toEqual({
+    expect(match(key("n"), "none", "decision")).toEqual({
       name: "segment-select",
       step: 1,
     });
-    expect(matchAdjudication(key("p"), "decision", "none")).toEqual({
+    expect(match(key("p"), "none", "decision")).toEqual({
       name: "segment-select",
       step: -1,
     });
-    expect(matchAdjudication(key("["), "decision", "surface")).toEqual({ name: "segment-start" });
-    expect(matchAdjudication(key("Delete"), "decision", "none")).toEqual({
+    expect(match(key("["), "surface", "decision")).toEqual({ name: "segment-start" });
+    expect(match(key("Delete"), "none", "decision")).toEqual({
       name: "segment-delete",
     });
-    expect(matchAdjudication(key("a"), "decision", "text")).toBeNull();
-    expect(matchAdjudication(key("r"), "decision", "none")).toBeNull(); // no trace to record
+    expect(match(key("a"), "text", "decision")).toBeNull();
+    expect(match(key("r"), "none", "decision")).toBeNull(); // no trace to record
   });
 
   it("keeps the workspace's player and label keys, and no segment letters on a static clip", () => {
-    expect(matchAdjudication(key(" "), "static", "none")).toEqual({ name: "play-pause" });
-    expect(matchAdjudication(key(" "), "static", "control")).toBeNull();
-    expect(matchAdjudication(key("3"), "static", "none")).toEqual({ name: "primary", index: 2 });
-    expect(matchAdjudication(key("Escape"), "static", "text")).toEqual({ name: "escape" });
-    expect(matchAdjudication(key("a"), "static", "none")).toBeNull();
-    expect(matchAdjudication(key("s"), "static", "none")).toBeNull();
+    expect(match(key(" "), "none")).toEqual({ name: "play-pause" });
+    expect(match(key(" "), "control")).toBeNull();
+    expect(match(key("3"), "none")).toEqual({ name: "primary", index: 2 });
+    expect(match(key("Escape"), "text")).toEqual({ name: "escape" });
+    expect(match(key("a"), "none")).toBeNull();
+    expect(match(key("s"), "none")).toBeNull();
   });
 });
 

@@ -256,9 +256,10 @@ export class LabelFormElement extends HTMLElement {
         if (best === undefined || filter.value.trim() === "") return;
         if (asList(this.#value[layer.name]).includes(best)) {
           const label = options(layer).find((l) => l.value === best);
-          this.#notice = gettext("%(label)s is already chosen: Space on it in the list removes it.", {
-            label: label ? labelText(label, this.#lang) : best,
-          });
+          this.#notice = gettext(
+            "%(label)s is already chosen: Space on it in the list removes it.",
+            { label: label ? labelText(label, this.#lang) : best },
+          );
           this.#sync();
         } else this.#change(toggle(this.#value, layer, best));
         filter.value = "";

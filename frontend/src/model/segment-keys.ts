@@ -83,8 +83,11 @@ export function segmentKey<L>(action: SegmentAction, c: EditContext<L>): KeyEdit
     }
     case "segment-split": {
       const edit = splitSegment(segments, indexAt(segments, t), t, bounds);
-      if (!edit)
-        return fail(gettext("Put the playhead inside a segment, away from its edges, to split it."));
+      if (!edit) {
+        return fail(
+          gettext("Put the playhead inside a segment, away from its edges, to split it."),
+        );
+      }
       return {
         ok: true,
         ...edit,
