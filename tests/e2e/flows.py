@@ -21,6 +21,8 @@ from clips.models import Clip
 
 USERNAME, PASSWORD = "ann", "pw-e2e-123"
 VIDEO = "document.querySelector('clip-player video')"
+STATIC_VOTES = ["Joy", "Sadness", "Joy"]
+STREAM_VOTES = [("Neutral", "Joy"), ("Neutral", "Neutral"), ("Sadness", "Joy")]
 
 
 def annotator_with_clips(folder: Path, *, slug: str, **import_options: str) -> User:
@@ -100,6 +102,7 @@ def disputed_project(tmp_path: Path) -> Project:
                 Trace.objects.create(
                     clip=work.clip, annotator=user, config=project.trace_config,
                     status=Trace.Status.FINALISED, sample_count=len(t),
+                    gap_report={"coverage": 1.0, "n_samples": len(t), "gaps": []},
                     data=np.stack([valence, valence / 2], axis=1).astype(DTYPE).tobytes(),
                 )  # fmt: skip
             annotation_submit(assignment_id=work.pk, user=user, payload=payload)

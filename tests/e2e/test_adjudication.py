@@ -26,7 +26,7 @@ def test_adjudicator_resolves_disputes_by_keyboard(
     expect(workspace).to_contain_text("Tier: low")
     expect(workspace).to_contain_text("different labels from 3 annotators")
 
-    page.keyboard.press("n")  # the oldest disputed clip: the static one
+    page.keyboard.press("Shift+N")  # the oldest disputed clip: the static one
     expect(workspace).to_have_attribute("data-state", "static")
     for name in ("Annotator A", "Annotator B", "Annotator C"):
         expect(workspace.locator(f'th[data-annotator="{name}"]')).to_be_visible()
@@ -76,7 +76,7 @@ def test_the_clip_you_have_open_is_yours_in_the_queue(seekable_media, live_serve
     workspace = page.locator("adjudication-workspace")
     expect(workspace.locator("button[data-clip-id]")).to_have_count(2)
     expect(workspace).to_have_attribute("data-state", "idle")  # N is ignored while loading
-    page.keyboard.press("n")
+    page.keyboard.press("Shift+N")
     expect(workspace).to_have_attribute("data-state", "static")
     held = Assignment.objects.get(user__username="judge", layer=2, status="active").clip_id
     page.reload()

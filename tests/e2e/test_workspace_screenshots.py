@@ -106,12 +106,12 @@ def test_workspaces_at_laptop_and_half_screen_sizes(
     review = page.locator("adjudication-workspace")
     expect(review).to_have_attribute("data-state", "idle")
     check_and_shoot(page, screenshot, "adjudicator-idle")
-    page.keyboard.press("n")
+    page.keyboard.press("Shift+N")
     expect(review).to_have_attribute("data-state", "static")
     check_and_shoot(page, screenshot, "adjudicator-static")
     page.locator('button[data-action="skip"]').click()  # the monologue comes next
     expect(review).to_have_attribute("data-state", "idle")
-    page.keyboard.press("n")
+    page.keyboard.press("Shift+N")
     expect(review).to_have_attribute("data-state", "stream")
     expect(review.locator('figure[data-dimension="valence"] [role="img"]')).to_be_visible()
     check_and_shoot(page, screenshot, "adjudicator-stream")
@@ -125,7 +125,7 @@ def test_chinese_pages_leave_no_english_words(page, live_server, disputes):
     sign_in(page, live_server, "/projects/adj/adjudicate", username="judge")
     review = page.locator("adjudication-workspace")
     expect(review).to_have_attribute("data-state", "idle")
-    page.keyboard.press("n")
+    page.keyboard.press("Shift+N")
     expect(review).to_have_attribute("data-state", "static")
     expect(review.locator("thead th[data-annotator]")).to_have_text(
         ["标注员 A", "标注员 B", "标注员 C"]

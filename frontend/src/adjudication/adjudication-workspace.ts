@@ -2,9 +2,10 @@ import { ApiClient, ApiError } from "../api/client";
 import type { NextAnswer, Project } from "../api/types";
 import { gettext } from "../i18n";
 import { type Lang, langOf } from "../model/labels";
-import { el } from "../workspace/task";
+import { focusOf, type Mode } from "../model/shortcuts";
+import { clicksKeepFocus, el, legendList } from "../workspace/task";
 import { provenanceText } from "./format";
-import { type AdjudicationAction, focusKind, legend, matchAdjudication } from "./keys";
+import { type AdjudicationAction, legend, matchAdjudication } from "./keys";
 import { queuePath } from "./queue";
 import { type QueueView, queueView } from "./queue-view";
 import { type ReviewView, reviewView } from "./review-view";
@@ -38,7 +39,7 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
     { type: "button", class: "primary", "data-action": "next" },
     gettext("Next disputed clip"),
     " ",
-    el("kbd", {}, "N"),
+    el("kbd", {}, "Shift+N"),
   );
   readonly #skip = el(
     "button",
@@ -67,6 +68,7 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
       signal: this.#abort.signal,
     });
     window.addEventListener("keydown", (e) => this.#onKey(e), { signal: this.#abort.signal });
+    clicksKeepFocus(this, this.#abort.signal);
     void this.#start();
   }
 
@@ -144,6 +146,7 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
     this.#setState(review.clip.kind === "stream" ? "stream" : "static");
     this.#queue.setCurrent(review.clip.id);
     this.#syncButtons();
+    this.#showLegend();
     this.#say(gettext("%(clip)s is open for your decision.", { clip: review.clip.external_id }));
     this.#toTop();
     view.heading.focus();
@@ -163,6 +166,7 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
     this.removeAttribute("data-assignment");
     this.#queue.setCurrent(null);
     this.#syncButtons();
+    this.#showLegend();
   }
 
   /** No clip under review: says why (the server's reason, when it gave one) and what to do. */
@@ -282,18 +286,13 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
 
   #onKey(e: KeyboardEvent): void {
     if (e.defaultPrevented || !this.#project) return;
-    const target = e.composedPath()[0];
-    const focus = focusKind(
-      target instanceof HTMLElement
-        ? {
-            tagName: target.tagName,
-            type: target instanceof HTMLInputElement ? target.type : undefined,
-            isContentEditable: target.isContentEditable,
-          }
-        : null,
-    );
-    const action = matchAdjudication(e, focus);
-    if (action && this.#apply(action, target)) e.preventDefault();
+    const action = matchAdjudication(e, this.#mode, focusOf(e));
+    if (action && this.#apply(action, e.composedPath()[0])) e.preventDefault();
+  }
+
+  /** The shortcut table's mode for the clip under review. */
+  get #mode(): Mode {
+    return this.#review?.clip.kind === "stream" ? "decision" : "static";
   }
 
   /** Carries out a shortcut; false when it does nothing here (the key keeps its usual effect). */
@@ -340,10 +339,7 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
   }
 
   #showLegend(): void {
-    const list = el("dl");
-    for (const { keys, description } of legend()) {
-      list.append(el("dt", {}, el("kbd", {}, keys)), el("dd", {}, description));
-    }
+    const list = legendList(legend(this.#mode));
     this.#legend.replaceChildren(
       el("summary", {}, gettext("Keyboard shortcuts")),
       list,

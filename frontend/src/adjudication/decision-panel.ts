@@ -12,15 +12,8 @@ import {
   segmentLayers,
 } from "../model/labels";
 import { formatTime } from "../model/playback";
-import {
-  createSegment,
-  indexAt,
-  mergeWithNext,
-  removeSegment,
-  resizeSegment,
-  splitSegment,
-  withLabels,
-} from "../model/segments";
+import { isSegmentAction, type SegmentAction, segmentKey } from "../model/segment-keys";
+import { createSegment, resizeSegment, withLabels } from "../model/segments";
 import { type Action, isLabelAction } from "../model/shortcuts";
 import { el } from "../workspace/task";
 import {
@@ -296,20 +289,9 @@ function streamLabels(ctx: DecisionContext, aggregate: Payload | undefined): Lab
     el(
       "div",
       { class: "adj-segment-tools" },
-      tool(gettext("Split at the playhead"), () => {
-        const t = player.video.currentTime;
-        edit(splitSegment(segments, indexAt(segments, t), t, bounds), () =>
-          gettext("Put the playhead inside a segment, away from its edges, to split it."),
-        );
-      }),
-      tool(gettext("Merge with the next segment"), () =>
-        edit(mergeWithNext(segments, selected), () =>
-          gettext("Select a segment that has a next one to merge with."),
-        ),
-      ),
-      tool(gettext("Delete the segment"), () => {
-        if (selected >= 0) update(removeSegment(segments, selected), selected);
-      }),
+      tool(gettext("Split at the playhead"), () => edit({ name: "segment-split" })),
+      tool(gettext("Merge with the next segment"), () => edit({ name: "segment-merge" })),
+      tool(gettext("Delete the segment"), () => edit({ name: "segment-delete" })),
     ),
     form,
   );
@@ -324,12 +306,17 @@ function streamLabels(ctx: DecisionContext, aggregate: Payload | undefined): Lab
     editor,
   );
 
-  function edit(
-    result: { segments: DecisionSegment[]; index: number } | null,
-    why: () => string,
-  ): void {
-    if (result) update(result.segments, result.index);
-    else ctx.say(why(), true);
+  /** A segment key or tool button, as in the annotator's editor; says what it did. */
+  function edit(action: SegmentAction): void {
+    const result = segmentKey(action, {
+      segments,
+      selected,
+      time: player.video.currentTime,
+      bounds,
+      empty: EMPTY_LABELS,
+    });
+    if (result.ok) update(result.segments, result.index);
+    ctx.say(result.message, !result.ok);
   }
 
   function update(next: DecisionSegment[], index: number): void {
@@ -371,9 +358,9 @@ function streamLabels(ctx: DecisionContext, aggregate: Payload | undefined): Lab
   );
   timeline.addEventListener("timeline-create", (e) => {
     const { start, end } = (e as CustomEvent<{ start: number; end: number }>).detail;
-    edit(createSegment(segments, start, end, EMPTY_LABELS, bounds), () =>
-      gettext("No room for a segment there: segments cannot overlap."),
-    );
+    const result = createSegment(segments, start, end, EMPTY_LABELS, bounds);
+    if (result) update(result.segments, result.index);
+    else ctx.say(gettext("No room for a segment there: segments cannot overlap."), true);
   });
   timeline.addEventListener("timeline-resize", (e) => {
     const { index, edge, time } = (
@@ -412,16 +399,20 @@ function streamLabels(ctx: DecisionContext, aggregate: Payload | undefined): Lab
     },
     mark,
     apply(action) {
+      if (isSegmentAction(action)) {
+        edit(action);
+        return true;
+      }
       switch (action.name) {
-        case "segment-select":
-          select(selected + action.step);
+        case "zoom":
+          timeline.zoom(action.factor);
           return true;
         case "primary":
         case "primary-unsure":
         case "intensity":
         case "filter-secondary":
           if (selected < 0) {
-            ctx.say(gettext("Select a segment of the decision first ([ and ])."), true);
+            ctx.say(gettext("Select a segment of the decision first (N / P)."), true);
           } else form.applyShortcut(action);
           return true;
         default:

@@ -1,16 +1,20 @@
 /**
  * The adjudicator's keyboard: its own bindings (deciding, starting from an
- * annotator's labels, going to the next clip, stepping through the decision's
- * segments) ahead of the annotator workspace's player and labelling keys,
- * which it reuses in their static-clip form (the stream-editing letters would
- * clash). One table feeds both the key handler and the on-screen legend.
+ * annotator's labels, going to the next clip) ahead of the annotator
+ * workspace's table, whose player, labelling and segment-editing keys it
+ * reuses unchanged (mode "decision" for a stream clip: P N, A S M, [ ],
+ * Delete as in the annotator's editor). One table feeds both the key
+ * handler and the on-screen legend.
  */
 
 import { gettext } from "../i18n";
 import {
   type Action,
+  allowedAt,
   type Focus,
   type KeyLike,
+  type LegendEntry,
+  type Mode,
   legend as workspaceLegend,
   matchShortcut,
 } from "../model/shortcuts";
@@ -25,7 +29,10 @@ export type AdjudicationAction =
 interface Binding {
   keys: string;
   description: () => string;
+  /** The key presses it answers, in Playwright's names (see model/shortcuts). */
+  press: readonly string[];
   inText?: boolean;
+  changes?: boolean;
   match: (e: KeyLike) => AdjudicationAction | null;
 }
 
@@ -42,6 +49,7 @@ const BINDINGS: readonly Binding[] = [
   {
     keys: "Ctrl+Enter",
     description: () => gettext("decide (the rationale is required)"),
+    press: ["Control+Enter"],
     inText: true,
     match: (e) =>
       (e.ctrlKey || e.metaKey) && !e.altKey && e.key === "Enter" ? { name: "decide" } : null,
@@ -49,6 +57,7 @@ const BINDINGS: readonly Binding[] = [
   {
     keys: "Alt+1–9",
     description: () => gettext("start the decision from annotator 1–9’s labels"),
+    press: ["Alt+Digit1", "Alt+Digit2", "Alt+Digit3"],
     inText: true, // Alt+digit types nothing useful, and the rationale often has the focus
     match: (e) => {
       const d = digit(e);
@@ -60,59 +69,45 @@ const BINDINGS: readonly Binding[] = [
   {
     keys: "Alt+0",
     description: () => gettext("start the decision from the aggregate"),
+    press: ["Alt+Digit0"],
     inText: true,
     match: (e) =>
       e.altKey && !e.ctrlKey && !e.metaKey && digit(e) === 0 ? { name: "use", index: 0 } : null,
   },
   {
-    keys: "N",
+    // Shift: plain N is the next segment, as in the annotator's editor.
+    keys: "Shift+N",
     description: () => gettext("next disputed clip"),
-    match: (e) => (plain(e) && (e.key === "n" || e.key === "N") ? { name: "next" } : null),
-  },
-  {
-    keys: "[ ]",
-    description: () => gettext("previous / next segment of the decision (stream clips)"),
-    match: (e) =>
-      plain(e) && (e.key === "[" || e.key === "]")
-        ? { name: "segment-select", step: e.key === "[" ? -1 : 1 }
-        : null,
+    press: ["Shift+N"],
+    changes: true,
+    match: (e) => (plain(e) && e.shiftKey && e.key === "N" ? { name: "next" } : null),
   },
 ];
 
-/** The action for a key press, or null. */
-export function matchAdjudication(e: KeyLike, focus: Focus): AdjudicationAction | null {
+/** The action for a key press with a clip of `mode` open, or null. */
+export function matchAdjudication(
+  e: KeyLike,
+  mode: Mode,
+  focus: Focus,
+): AdjudicationAction | null {
   for (const binding of BINDINGS) {
-    if (focus === "text" && !binding.inText) continue;
+    if (!allowedAt(binding, focus)) continue;
     const action = binding.match(e);
     if (action) return action;
   }
-  const action = matchShortcut(e, "static", focus);
+  const action = matchShortcut(e, mode, focus);
   // Ctrl+Enter is "decide" here; the workspace's "submit" never reaches this point.
   return action?.name === "submit" ? null : action;
 }
 
-/** Every binding that works here, the adjudicator's first. */
-export function legend(): { keys: string; description: string }[] {
-  const own = BINDINGS.map((b) => ({ keys: b.keys, description: b.description() }));
+/** Every binding that works with a clip of `mode`, the adjudicator's first. */
+export function legend(mode: Mode): LegendEntry[] {
+  const own = BINDINGS.map((b) => ({
+    keys: b.keys,
+    description: b.description(),
+    press: b.press,
+    inText: b.inText === true,
+  }));
   const taken = new Set(own.map((b) => b.keys));
-  return [...own, ...workspaceLegend("static").filter((b) => !taken.has(b.keys))];
-}
-
-export interface FocusTarget {
-  readonly tagName: string;
-  readonly type?: string;
-  readonly isContentEditable?: boolean;
-}
-
-const TEXT_INPUTS = new Set(["text", "search", "email", "number", "password", "url", "tel"]);
-const CONTROLS = new Set(["BUTTON", "SELECT", "A", "SUMMARY"]);
-
-/** Where a key press happened: in a text field, on a native control, or elsewhere. */
-export function focusKind(target: FocusTarget | null): Focus {
-  if (!target) return "none";
-  const tag = target.tagName.toUpperCase();
-  if (tag === "TEXTAREA" || target.isContentEditable) return "text";
-  if (tag === "INPUT")
-    return TEXT_INPUTS.has((target.type ?? "text").toLowerCase()) ? "text" : "control";
-  return CONTROLS.has(tag) ? "control" : "none";
+  return [...own, ...workspaceLegend(mode).filter((b) => !taken.has(b.keys))];
 }

@@ -2,10 +2,10 @@ import { ApiClient, ApiError } from "../api/client";
 import type { Assignment, NextAnswer, Progress, Project } from "../api/types";
 import { gettext } from "../i18n";
 import { type Lang, langOf } from "../model/labels";
-import { type Action, type Focus, legend, matchShortcut, type Mode } from "../model/shortcuts";
+import { type Action, focusOf, legend, matchShortcut, type Mode } from "../model/shortcuts";
 import { staticTask } from "../workspace/static-task";
 import { streamTask } from "../workspace/stream-task";
-import { el, type Task } from "../workspace/task";
+import { clicksKeepFocus, el, legendList, type Task } from "../workspace/task";
 
 /**
  * `<annotation-workspace data-project="slug" data-api="/api/" data-csrf="…" data-language="en">`
@@ -62,6 +62,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.#submit.addEventListener("click", () => void this.#submitClip());
     const signal = this.#abort.signal;
     window.addEventListener("keydown", (e) => this.#onKey(e), { signal });
+    clicksKeepFocus(this, signal);
     // Leaving the page (Back, another tab, closing it) must not lose the last change: a
     // draft still waiting for its debounce is sent at once, in a request that outlives it.
     window.addEventListener("pagehide", () => this.#flushDraft(), { signal });
@@ -178,9 +179,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   }
 
   #showLegend(mode: Mode): void {
-    const list = el("dl");
-    for (const { keys, description } of legend(mode))
-      list.append(el("dt", {}, el("kbd", {}, keys)), el("dd", {}, description));
+    const list = legendList(legend(mode));
     const extra =
       mode === "stream"
         ? el(
@@ -374,22 +373,4 @@ function describe(error: unknown): string {
   if (error instanceof ApiError)
     return error.field ? `${error.message} (${error.field})` : error.message;
   return error instanceof Error ? error.message : String(error);
-}
-
-const TEXT_INPUTS = new Set(["text", "search", "email", "number", "password", "url", "tel"]);
-
-/** Where the key press happened, seen through shadow roots. */
-function focusOf(e: KeyboardEvent): Focus {
-  const target = e.composedPath()[0];
-  if (!(target instanceof HTMLElement)) return "none";
-  if (target instanceof HTMLTextAreaElement || target.isContentEditable) return "text";
-  if (target instanceof HTMLInputElement) return TEXT_INPUTS.has(target.type) ? "text" : "control";
-  if (
-    target instanceof HTMLButtonElement ||
-    target instanceof HTMLSelectElement ||
-    target instanceof HTMLAnchorElement
-  ) {
-    return "control";
-  }
-  return target.tagName === "SUMMARY" ? "control" : "none";
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { BINDINGS, type KeyLike, legend, matchShortcut } from "./shortcuts";
+import { BINDINGS, focusKind, type KeyLike, legend, matchShortcut } from "./shortcuts";
 
 function key(k: string, extra: Partial<KeyLike> = {}): KeyLike {
   const code = /^[0-9]$/.test(k) ? `Digit${k}` : k;
@@ -121,6 +121,85 @@ describe("matchShortcut", () => {
   });
 });
 
+describe("what may fire where", () => {
+  it("keeps keys that change the work from a focused control, not from the timeline", () => {
+    for (const k of ["a", "s", "m", "[", "Delete", "p", "n", "r"]) {
+      expect(matchShortcut(key(k), "stream", "control"), k).toBeNull();
+      expect(matchShortcut(key(k), "stream", "text"), k).toBeNull();
+      expect(matchShortcut(key(k), "stream", "none"), k).not.toBeNull();
+    }
+    expect(matchShortcut(key("Delete"), "stream", "surface")).toEqual({ name: "segment-delete" });
+    expect(matchShortcut(key(" "), "stream", "surface")).toBeNull();
+    expect(matchShortcut(key("r"), "decision", "none")).toBeNull();
+  });
+});
+
+/** A Playwright key press (US layout) as the browser reports it. */
+function pressed(press: string): KeyLike {
+  const parts = press.split("+");
+  const name = parts.pop()!;
+  const mods = new Set(parts);
+  const shiftKey = mods.has("Shift");
+  const named: Record<string, [string, string]> = {
+    Space: [" ", "Space"],
+    Comma: [",", "<"],
+    Period: [".", ">"],
+    Slash: ["/", "?"],
+    Equal: ["=", "+"],
+    Minus: ["-", "_"],
+    BracketLeft: ["[", "{"],
+    BracketRight: ["]", "}"],
+  };
+  const digit = /^Digit(\d)$/.exec(name)?.[1] ?? (/^\d$/.test(name) ? name : undefined);
+  let k = name;
+  let code = name;
+  if (digit !== undefined) {
+    k = shiftKey ? "!@#$%^&*()"[(Number(digit) + 9) % 10]! : digit;
+    code = `Digit${digit}`;
+  } else if (named[name]) {
+    k = named[name]![shiftKey && name !== "Space" ? 1 : 0]!;
+    code = name;
+  } else if (name.length === 1) {
+    k = shiftKey ? name.toUpperCase() : name;
+    code = `Key${name.toUpperCase()}`;
+  }
+  return {
+    key: k,
+    code,
+    shiftKey,
+    ctrlKey: mods.has("Control"),
+    metaKey: mods.has("Meta"),
+    altKey: mods.has("Alt"),
+  };
+}
+
+describe("the presses each binding lists (the browser tests press them)", () => {
+  it("are matched by that binding and by no other", () => {
+    for (const binding of BINDINGS) {
+      expect(binding.press.length, binding.keys()).toBeGreaterThan(0);
+      for (const press of binding.press) {
+        const e = pressed(press);
+        expect(binding.match(e), press).not.toBeNull();
+        expect(BINDINGS.filter((b) => b.match(e)).length, press).toBe(1);
+      }
+    }
+  });
+});
+
+describe("focusKind", () => {
+  it("tells text fields from controls, widget options and the timeline", () => {
+    expect(focusKind({ tagName: "TEXTAREA" })).toBe("text");
+    expect(focusKind({ tagName: "INPUT", type: "search" })).toBe("text");
+    expect(focusKind({ tagName: "INPUT", type: "checkbox" })).toBe("control");
+    expect(focusKind({ tagName: "button" })).toBe("control");
+    expect(focusKind({ tagName: "DIV", role: "option" })).toBe("control");
+    expect(focusKind({ tagName: "BUTTON", onSurface: true })).toBe("surface");
+    expect(focusKind({ tagName: "DIV", isContentEditable: true })).toBe("text");
+    expect(focusKind({ tagName: "DIV" })).toBe("none");
+    expect(focusKind(null)).toBe("none");
+  });
+});
+
 describe("legend", () => {
   it("lists what the mode offers", () => {
     expect(legend("static").map((l) => l.description)).toContain("submit");
@@ -143,6 +222,6 @@ describe("legend translation", () => {
     };
     const entries = legend("static");
     expect(entries.find((l) => l.keys === "Ctrl+Enter")?.description).toBe("提交");
-    expect(entries[0]).toEqual({ keys: "空格或 K", description: "play / pause" });
+    expect(entries[0]).toMatchObject({ keys: "空格或 K", description: "play / pause" });
   });
 });

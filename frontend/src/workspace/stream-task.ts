@@ -15,15 +15,12 @@ import {
 import { formatTime } from "../model/playback";
 import {
   createSegment,
-  indexAt,
-  mergeWithNext,
   normaliseSegments,
-  removeSegment,
   resizeSegment,
   type Segment,
-  splitSegment,
   withLabels,
 } from "../model/segments";
+import { isSegmentAction, segmentKey } from "../model/segment-keys";
 import type { Action } from "../model/shortcuts";
 import { speakerLine } from "./static-task";
 import { el, playerFor, type Task, type TaskContext } from "./task";
@@ -36,7 +33,6 @@ interface SegmentLabels {
 type Seg = Segment<SegmentLabels>;
 
 const EMPTY: SegmentLabels = { choices: {}, text: {} };
-const NEW_SEGMENT_SECONDS = 2;
 
 /**
  * A streaming clip: utterance segments on the timeline, each labelled, and the
@@ -315,7 +311,23 @@ export function streamTask(ctx: TaskContext): Task {
   queueMicrotask(() => select(selected));
 
   function apply(action: Action): boolean {
-    const t = player.video.currentTime;
+    if (isSegmentAction(action)) {
+      const edit = segmentKey(action, {
+        segments,
+        selected,
+        time: player.video.currentTime,
+        bounds,
+        empty: EMPTY,
+        merge: (a, b) => (Object.keys(a.choices).length ? a : b),
+      });
+      if (!edit.ok) ctx.say(edit.message, true);
+      else {
+        if (action.name === "segment-select") select(edit.index); // not a change to save
+        else update(edit.segments, edit.index);
+        ctx.say(edit.message);
+      }
+      return true;
+    }
     switch (action.name) {
       case "primary":
       case "primary-unsure":
@@ -324,48 +336,6 @@ export function streamTask(ctx: TaskContext): Task {
         if (selected < 0) {
           ctx.say(gettext("Select a segment first (N / P, or click it on the timeline)."), true);
         } else form.applyShortcut(action);
-        return true;
-      case "segment-new": {
-        const edit = createSegment(segments, t, t + NEW_SEGMENT_SECONDS, EMPTY, bounds);
-        if (edit) update(edit.segments, edit.index);
-        else ctx.say(gettext("No room for a new segment at the playhead."), true);
-        return true;
-      }
-      case "segment-split": {
-        const edit = splitSegment(segments, indexAt(segments, t), t, bounds);
-        if (edit) update(edit.segments, edit.index);
-        else
-          ctx.say(
-            gettext("Put the playhead inside a segment, away from its edges, to split it."),
-            true,
-          );
-        return true;
-      }
-      case "segment-merge": {
-        const edit = mergeWithNext(segments, selected, (a, b) =>
-          Object.keys(a.choices).length ? a : b,
-        );
-        if (edit) update(edit.segments, edit.index);
-        else ctx.say(gettext("Select a segment that has a next one to merge with."), true);
-        return true;
-      }
-      case "segment-start":
-      case "segment-end": {
-        const edit = resizeSegment(
-          segments,
-          selected,
-          action.name === "segment-start" ? "start" : "end",
-          t,
-          bounds,
-        );
-        if (edit) update(edit.segments, edit.index);
-        return true;
-      }
-      case "segment-delete":
-        if (selected >= 0) update(removeSegment(segments, selected), selected);
-        return true;
-      case "segment-select":
-        select(selected + action.step);
         return true;
       case "zoom":
         timeline.zoom(action.factor);

@@ -1,7 +1,7 @@
 import type { Assignment, Project } from "../api/types";
 import type { ClipPlayerElement } from "../elements/clip-player";
 import type { Lang } from "../model/labels";
-import type { Action, Mode } from "../model/shortcuts";
+import type { Action, LegendEntry, Mode } from "../model/shortcuts";
 
 /** What the workspace needs from the labelling UI of one clip, static or streaming. */
 export interface Task {
@@ -46,6 +46,35 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   }
   node.append(...children);
   return node;
+}
+
+/**
+ * The shortcut legend as a list. Each key name carries the presses its binding answers
+ * (`data-press`, and `data-in-text` for those meant for text fields), so the browser tests
+ * try every shortcut in the table.
+ */
+export function legendList(entries: readonly LegendEntry[]): HTMLDListElement {
+  const list = el("dl");
+  for (const { keys, description, press, inText } of entries) {
+    const dt = el("dt", { "data-press": press.join(" ") }, el("kbd", {}, keys));
+    dt.toggleAttribute("data-in-text", inText);
+    list.append(dt, el("dd", {}, description));
+  }
+  return list;
+}
+
+/**
+ * A mouse click on a button of the workspace does not move the focus there, so Space and
+ * Enter keep their shortcuts (play, ...) instead of pressing that button again.
+ */
+export function clicksKeepFocus(root: HTMLElement, signal: AbortSignal): void {
+  root.addEventListener(
+    "mousedown",
+    (e) => {
+      if ((e.target as Element).closest("button")) e.preventDefault();
+    },
+    { signal },
+  );
 }
 
 export function playerFor(ctx: TaskContext): ClipPlayerElement {
