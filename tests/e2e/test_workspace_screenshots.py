@@ -111,7 +111,7 @@ def test_workspaces_at_laptop_and_half_screen_sizes(
     check_and_shoot(page, screenshot, "adjudicator-static")
     page.locator('button[data-action="skip"]').click()  # the monologue comes next
     expect(review).to_have_attribute("data-state", "idle")
-    page.keyboard.press("Shift+N")
+    page.locator('button[data-action="next"]').click()
     expect(review).to_have_attribute("data-state", "stream")
     expect(review.locator('figure[data-dimension="valence"] [role="img"]')).to_be_visible()
     check_and_shoot(page, screenshot, "adjudicator-stream")

@@ -179,7 +179,7 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
         { class: "adj-idle" },
         el("h2", {}, gettext("No clip under review")),
         reason ? el("p", {}, gettext("The server says: %(reason)s.", { reason })) : "",
-        el("p", {}, gettext("Press “Next disputed clip” (N) or pick a clip from the queue.")),
+        el("p", {}, gettext("Press “Next disputed clip” (Shift+N) or pick a clip from the queue.")),
       ),
     );
     this.#toTop();
