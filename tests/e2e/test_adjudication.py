@@ -25,6 +25,9 @@ def test_adjudicator_resolves_disputes_by_keyboard(
     expect(queue).to_have_count(2)
     expect(workspace).to_contain_text("Tier: low")
     expect(workspace).to_contain_text("different labels from 3 annotators")
+    # Opening the page with nothing to resume is the usual start, not a message from the server.
+    expect(workspace).to_have_attribute("data-state", "idle")
+    expect(workspace.get_by_text("you have no clip open")).to_have_count(0)
 
     page.keyboard.press("Shift+N")  # the oldest disputed clip: the static one
     expect(workspace).to_have_attribute("data-state", "static")

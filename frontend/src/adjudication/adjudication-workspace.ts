@@ -121,7 +121,8 @@ export class AdjudicationWorkspaceElement extends HTMLElement {
   async #claim(body: { clip?: number; resume?: boolean }): Promise<void> {
     const answer = await this.#api.post<NextAnswer>(`projects/${this.#slug}/disputes/next/`, body);
     if (!answer.assignment) {
-      this.#showIdle(answer.reason);
+      // Nothing to resume on opening the page is the usual start, not news from the server.
+      this.#showIdle(body.resume ? "" : answer.reason);
       if (!body.resume) this.#say(gettext("No disputed clip is waiting for you."));
       return;
     }
