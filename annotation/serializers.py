@@ -48,14 +48,15 @@ class ClipSerializer(serializers.ModelSerializer):
     video_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
     waveform_url = serializers.SerializerMethodField()
+    has_video = serializers.SerializerMethodField()
     segments = SegmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Clip
         fields = [
             "id", "external_id", "kind", "language", "title", "transcript", "speaker",
-            "duration_s", "fps", "width", "height", "has_audio", "media_status", "video_url",
-            "poster_url", "waveform_url", "segments",
+            "duration_s", "fps", "width", "height", "has_audio", "has_video", "media_status",
+            "video_url", "poster_url", "waveform_url", "segments",
         ]  # fmt: skip
 
     def _url(self, field: Any) -> str | None:
@@ -69,6 +70,11 @@ class ClipSerializer(serializers.ModelSerializer):
 
     def get_waveform_url(self, clip: Clip) -> str | None:
         return self._url(clip.waveform)
+
+    def get_has_video(self, clip: Clip) -> bool:
+        """False for ingested audio only (a speech corpus's clip): the player shows its
+        waveform instead of a picture."""
+        return clip.media_status != Clip.MediaStatus.READY or clip.width is not None
 
 
 class ClipAdminSerializer(ClipSerializer):

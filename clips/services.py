@@ -33,6 +33,7 @@ from clips.selectors import WAITING
 log = logging.getLogger(__name__)
 
 VIDEO_NAME = "video.mp4"
+AUDIO_NAME = "audio.m4a"  # audio only: AAC in MP4, served as audio/mp4
 POSTER_NAME = "poster.jpg"
 WAVEFORM_NAME = "waveform.json"
 BATCH_SIZE = 2000
@@ -253,33 +254,38 @@ def _ingest(clip: Clip) -> dict[str, Any]:
     # where the player would find it, and the next attempt removes what a killed one left.
     for leftover in (media_root / "tmp").glob(f"ingest-{clip.pk}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    media_name = VIDEO_NAME if info.has_video else AUDIO_NAME
     with tempfile.TemporaryDirectory(dir=media_root / "tmp", prefix=f"ingest-{clip.pk}-") as tmp:
         work = Path(tmp)
-        result = make_playable(source, work / VIDEO_NAME, info)
-        write_poster(work / VIDEO_NAME, work / POSTER_NAME, result.duration_s)
+        result = make_playable(source, work / media_name, info)
+        names = [media_name, WAVEFORM_NAME]
+        if result.has_video:  # audio only has no picture to show: no poster
+            write_poster(work / media_name, work / POSTER_NAME, result.duration_s)
+            names.append(POSTER_NAME)
         peaks = waveform(
-            work / VIDEO_NAME,
+            work / media_name,
             peaks_per_second=settings.WAVEFORM_PEAKS_PER_SECOND,
             has_audio=result.has_audio,
         )
         (work / WAVEFORM_NAME).write_bytes(orjson.dumps(peaks))
         final_dir.mkdir(parents=True, exist_ok=True)
-        for name in (VIDEO_NAME, POSTER_NAME, WAVEFORM_NAME):
+        for name in names:
             os.replace(work / name, final_dir / name)
     rel = clip_media_dir(clip)
     return {
         "media_status": Clip.MediaStatus.READY,
         "media_error": "",
         "content_sha256": sha256,
-        "media_file": str(rel / VIDEO_NAME),
-        "poster": str(rel / POSTER_NAME),
+        "media_file": str(rel / media_name),
+        "poster": str(rel / POSTER_NAME) if result.has_video else "",
         "waveform": str(rel / WAVEFORM_NAME),
         "transcoded": not info.browser_playable,
         "probe": {"source": info.as_dict(), "output": result.as_dict()},
         "duration_s": result.duration_s,
         "fps": result.fps,
-        "width": result.width,
-        "height": result.height,
+        # Display dimensions (rotation applied); none for audio only.
+        "width": result.width or None,
+        "height": result.height or None,
         "has_audio": result.has_audio,
         "ingested_at": timezone.now(),
     }

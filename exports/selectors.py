@@ -175,6 +175,7 @@ def release_data(release: Release, previous: PreviousRelease | None) -> ReleaseD
         gold_traces=gold_traces,
         project_agreement=report or {},
         previous=previous,
+        aggregator=project.routing_rule.get("aggregator", "majority"),
     )
 
 

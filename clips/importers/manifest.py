@@ -12,9 +12,13 @@ from pathlib import Path
 from clips.importers.records import ClipRecord
 from clips.importers.segments import SegmentFileError, parse_segments, read_emos_sentence_file
 
-MEDIA_EXTENSIONS = {
-    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".flv", ".wmv",
+VIDEO_EXTENSIONS = {
+    ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".ogv", ".avi", ".mpg", ".mpeg", ".ts", ".flv",
+    ".wmv", ".3gp",
 }  # fmt: skip
+# Speech-emotion corpora are audio: ingested as audio-only clips.
+AUDIO_EXTENSIONS = {".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac", ".wma"}
+MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS
 SUBTITLE_EXTENSIONS = (".srt", ".vtt")
 EMOS_SENTENCES = "sentence_level_timestamps.json"
 KINDS = ("static", "stream")
@@ -33,6 +37,7 @@ class ManifestError(ValueError):
 class Collected:
     records: list[ClipRecord] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    segment_files: set[Path] = field(default_factory=set)  # read beside the media
 
 
 def collect(paths: Iterable[Path], *, kind: str | None, language: str | None) -> Collected:
@@ -63,7 +68,8 @@ def folder_clip_id(root: Path, video: Path) -> str:
 
 
 def _collect_folder(root: Path, out: Collected, *, kind: str | None, language: str | None) -> None:
-    videos = sorted(p for p in root.rglob("*") if p.suffix.lower() in MEDIA_EXTENSIONS)
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    videos = [p for p in files if p.suffix.lower() in MEDIA_EXTENSIONS]
     if not videos:
         out.problems.append(
             f"{root}: no media files (looked for {', '.join(sorted(MEDIA_EXTENSIONS))})"
@@ -71,6 +77,16 @@ def _collect_folder(root: Path, out: Collected, *, kind: str | None, language: s
     for video in videos:
         external_id = folder_clip_id(root, video)
         out.records.append(_media_record(video, external_id, kind=kind, language=language, out=out))
+    # Every file the import did not take, with why: nothing is left out silently.
+    for path in files:
+        if path not in out.segment_files and path.suffix.lower() not in MEDIA_EXTENSIONS:
+            out.problems.append(f"{path}: not imported, {_skip_reason(path)}")
+
+
+def _skip_reason(path: Path) -> str:
+    if path.suffix.lower() in SUBTITLE_EXTENSIONS or path.name == EMOS_SENTENCES:
+        return "segments without a media file they belong to"
+    return f"{path.suffix or 'no extension'} is not a media file"
 
 
 def _segment_file_for(video: Path) -> Path | None:
@@ -95,6 +111,7 @@ def _media_record(
 def _attach_segments(record: ClipRecord, segment_file: Path | None, out: Collected) -> None:
     if segment_file is None:
         return
+    out.segment_files.add(segment_file)
     try:
         if segment_file.suffix.lower() == ".json":
             lang, record.segments = read_emos_sentence_file(segment_file)

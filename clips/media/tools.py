@@ -1,5 +1,6 @@
 """Locating and running the ffmpeg binaries, with a time limit and readable failures."""
 
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -37,14 +38,22 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
+# "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55d0c8f4e1c0] " before a demuxer's or decoder's own message.
+_COMPONENT = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
+
+
 def last_error_line(stderr: bytes) -> str:
-    """The most telling line of ffmpeg's stderr (its last non-empty one)."""
+    """The most telling part of ffmpeg's stderr: its last line, after the component's cause
+    when one said why just before (``moov atom not found``, then the generic ``Invalid data
+    found when processing input``)."""
     lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
     if not lines:
         return _("no output")
     # "/path/to/file: Invalid data ..." -> the reason; the clip already names its file.
     path, sep, reason = lines[-1].partition(": ")
-    return reason if sep and path.startswith("/") else lines[-1]
+    last = _COMPONENT.sub("", reason if sep and path.startswith("/") else lines[-1])
+    causes = [_COMPONENT.sub("", line) for line in lines[:-1] if _COMPONENT.match(line)]
+    return f"{causes[-1]} ({last})" if causes and causes[-1] != last else last
 
 
 def run(args: Sequence[str], *, what: str, timeout: float | None = None) -> bytes:

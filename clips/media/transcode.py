@@ -1,6 +1,8 @@
-"""Make a clip browser-playable: stream copy when it already is, H.264/AAC MP4 otherwise."""
+"""Make a clip browser-playable: stream copy when it already is, H.264/AAC MP4 otherwise (AAC
+in MP4 — an M4A — for audio only)."""
 
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
 from django.utils.translation import gettext as _
@@ -21,21 +23,18 @@ def playable_command(src: Path, dst: Path, info: MediaInfo) -> list[str]:
     """The ffmpeg command line that writes ``dst`` (MP4, faststart) from ``src``."""
     source = ffmpeg.input(str(src))
     audio = [source.audio] if info.has_audio else []
+    video = [source.video] if info.has_video else []
     if info.browser_playable:
-        out = ffmpeg.output(
-            source.video, *audio, str(dst), c="copy", movflags="+faststart", f="mp4"
-        )
+        out = ffmpeg.output(*video, *audio, str(dst), c="copy", movflags="+faststart", f="mp4")
     else:
         # libx264 with yuv420p needs even dimensions.
-        video = source.video.filter("scale", "trunc(iw/2)*2", "trunc(ih/2)*2")
+        scaled = [v.filter("scale", "trunc(iw/2)*2", "trunc(ih/2)*2") for v in video]
+        x264: dict[str, Any] = {"vcodec": "libx264", "preset": X264_PRESET, "crf": X264_CRF}
         out = ffmpeg.output(
-            video,
+            *scaled,
             *audio,
             str(dst),
-            vcodec="libx264",
-            preset=X264_PRESET,
-            crf=X264_CRF,
-            pix_fmt="yuv420p",
+            **({**x264, "pix_fmt": "yuv420p"} if video else {}),
             acodec="aac",
             audio_bitrate=AAC_BITRATE,
             movflags="+faststart",

@@ -52,7 +52,7 @@ def front_matter(data: ReleaseData, sel: Selection, tables: list[Table]) -> list
         f"- {_size(len(sel.clips))}",
         "configs:",
     ]
-    for table in tables:
+    for table in advertised(tables):
         lines += [f"- config_name: {table.name}"]
         if table.name == "gold":
             lines.append("  default: true")
@@ -62,6 +62,12 @@ def front_matter(data: ReleaseData, sel: Selection, tables: list[Table]) -> list
             f"    path: data/{table.name}.parquet",
         ]
     return [*lines, "---", ""]
+
+
+def advertised(tables: list[Table]) -> list[Table]:
+    """The tables offered as configs: those with rows. ``datasets`` cannot load a Parquet
+    file without rows (its batch size is the first row group's, 0), nor a split with no data."""
+    return [t for t in tables if t.n_rows]
 
 
 MISSING = object()
@@ -187,6 +193,18 @@ def _fields(tables: list[Table]) -> list[str]:
     return lines
 
 
+def _empty_tables(tables: list[Table]) -> list[str]:
+    empty = [t for t in tables if not t.n_rows]
+    if not empty:
+        return []
+    names = ", ".join(code_span(f"data/{t.name}.parquet") for t in empty)
+    return [
+        f"Empty in this release, so not offered as configs: {names} (`pandas.read_parquet` "
+        "reads their columns; `datasets` cannot load a table without rows).",
+        "",
+    ]
+
+
 def render_card(
     data: ReleaseData,
     sel: Selection,
@@ -265,6 +283,7 @@ def render_card(
         f"Every config has one Hugging Face split, `{HF_SPLIT}`; the benchmark split is the "
         "`split` column (and `splits/*.txt`).",
         "",
+        *_empty_tables(tables),
         "Scoring: accuracy, macro-F1 and weighted-F1 on the gold primary label (an answer "
         "outside the label set, or none, counts as wrong), sample-averaged F1 and Jaccard on "
         "the multi-label layer, CCC against the gold traces.",

@@ -219,3 +219,5 @@ class ReleaseData:
     gold_traces: list[TraceRow] = field(default_factory=list)
     project_agreement: dict[str, Any] = field(default_factory=dict)
     previous: PreviousRelease | None = None
+    # The routing rule's aggregator: what an automatic gold decision's confidence is.
+    aggregator: str = "majority"  # majority | dawid_skene

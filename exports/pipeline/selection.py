@@ -88,6 +88,7 @@ class Selection:
     agreement: list[ClipAgreementRow]
     traces: list[TraceRow]  # raters then gold, sorted by clip and annotator
     primary: dict[str, str]  # clip id -> primary label ("" when none)
+    aggregator: str  # majority | dawid_skene
 
     @property
     def clip_ids(self) -> list[str]:
@@ -147,4 +148,5 @@ def select(data: ReleaseData) -> Selection:
         agreement=agreement,
         traces=sorted(traces, key=lambda t: (t.clip_id, t.annotator == "gold", t.annotator)),
         primary=primary,
+        aggregator=data.aggregator,
     )

@@ -175,6 +175,24 @@ def labels_table(sel: Selection) -> Table:
     )
 
 
+# What ``confidence`` is, by the routing rule's aggregator (annotation/routing.py).
+SHARE = (
+    "share of the first-layer annotators giving the aggregate's primary label (streaming: "
+    "mean over the reference utterances)"
+)
+CONFIDENCE = {
+    "majority": SHARE,
+    "dawid_skene": (
+        "Dawid–Skene posterior of the primary label where the model scored the clip (static "
+        f"clips), else the {SHARE}"
+    ),
+}
+
+
+def confidence_description(sel: Selection) -> str:
+    return CONFIDENCE.get(sel.aggregator, CONFIDENCE["majority"])
+
+
 def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
     fixed = [
         Column("clip_id", "string", "clip id"),
@@ -185,7 +203,11 @@ def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
         Column("segments", "json", "streaming clips: gold utterance segments"),
         Column("note", "string", "note of the gold decision (streaming: clip summary)"),
         Column("provenance", "string", "unanimous, majority, model_confident or adjudicated"),
-        Column("confidence", "float64", "aggregate confidence (Dawid–Skene posterior)"),
+        Column(
+            "confidence",
+            "float64",
+            f"{confidence_description(sel)}; empty for an adjudicated decision",
+        ),
         Column("tier", "string", "high, medium, low, or empty for a human decision"),
         Column("version", "int64", "gold version of the clip"),
         Column("rationale", "string", "adjudicator's rationale"),
@@ -254,7 +276,7 @@ def agreement_table(sel: Selection) -> Table:
     columns = [
         Column("clip_id", "string", "clip id"),
         Column("tier", "string", "agreement tier: high, medium or low"),
-        Column("confidence", "float64", "aggregate confidence"),
+        Column("confidence", "float64", confidence_description(sel)),
         Column("n_distinct", "int64", "distinct first-layer answers"),
         Column("metrics", "json", "per-clip agreement figures"),
     ]

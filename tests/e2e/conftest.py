@@ -170,5 +170,5 @@ def seekable_media(page: Page) -> Page:
     production. Chromium cannot seek in a file served without ranges (Django's
     ``static.serve`` sends 200 with the whole file): ``currentTime`` snaps back to 0.
     The request still goes to the live server, membership check included."""
-    page.context.route(re.compile(r".*/media/.*\.(mp4|webm)$"), _with_ranges)
+    page.context.route(re.compile(r".*/media/.*\.(mp4|m4a|webm)$"), _with_ranges)
     return page

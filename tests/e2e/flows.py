@@ -69,11 +69,15 @@ def _user(project: Project, name: str, role: str):  # type: ignore[no-untyped-de
     return user
 
 
-def disputed_project(tmp_path: Path) -> Project:
-    """Project "adj": a static clip and a 20 s monologue, each labelled differently by three
-    annotators (the monologue with lagging traces), and the adjudicator "judge"."""
+def disputed_project(tmp_path: Path, *, audio_only: bool = False) -> Project:
+    """Project "adj": a static clip and a 20 s monologue (``audio_only``: WAV files, as a
+    speech corpus has them), each labelled differently by three annotators (the monologue
+    with lagging traces), and the adjudicator "judge"."""
     for kind, seconds in (("static", 4), ("stream", 20)):
-        synth_clip(tmp_path / kind / f"{kind}.mp4", seconds=seconds)
+        if audio_only:
+            synth_clip(tmp_path / kind / f"{kind}.wav", seconds=seconds, fmt="wav", video=False)
+        else:
+            synth_clip(tmp_path / kind / f"{kind}.mp4", seconds=seconds)
         call_command(
             "import_clips", str(tmp_path / kind), project="adj", kind=kind, language="zh",
             stdout=StringIO(), stderr=StringIO(),

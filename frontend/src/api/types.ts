@@ -42,6 +42,8 @@ export interface Clip {
   duration_s: number | null;
   fps: number | null;
   has_audio: boolean;
+  /** False for an audio-only clip: the player shows its waveform, not a picture. */
+  has_video: boolean;
   media_status: string;
   video_url: string | null;
   poster_url: string | null;

@@ -3,12 +3,16 @@ import { formatTime, frameTarget, seekTarget, stepRate } from "../model/playback
 
 /**
  * `<clip-player data-src="/media/…/clip.mp4" data-poster="…" data-fps="25"
- *    data-duration="12.3" data-video-id="clip-video">`
+ *    data-duration="12.3" data-video-id="clip-video"
+ *    [data-audio-only data-waveform="/media/…/waveform.json"]>`
  *
  * The clip's `<video>` (in light DOM, so that `<trace-recorder data-media>` can
  * find it by id) with a small control bar: play/pause, position slider, time,
  * playback rate. The keyboard shortcuts call `play()`, `seekBy()`, `stepFrame()`
  * and `stepRate()`; the bar shows their effect.
+ *
+ * An audio-only clip (a speech corpus) has no picture: the `<video>` still plays
+ * it, unseen, and in its place the clip's waveform with a playhead says so.
  */
 export class ClipPlayerElement extends HTMLElement {
   readonly video = document.createElement("video");
@@ -16,6 +20,7 @@ export class ClipPlayerElement extends HTMLElement {
   readonly #position = document.createElement("input");
   readonly #clock = document.createElement("span");
   readonly #rate = document.createElement("output");
+  readonly #playhead = document.createElement("div");
   #abort = new AbortController();
 
   connectedCallback(): void {
@@ -46,6 +51,7 @@ export class ClipPlayerElement extends HTMLElement {
     bar.className = "player-bar";
     bar.append(this.#play, this.#position, this.#clock, this.#rate);
     this.replaceChildren(video, bar);
+    if (this.hasAttribute("data-audio-only")) this.#showAudioOnly(signal);
     for (const type of [
       "play",
       "pause",
@@ -93,6 +99,23 @@ export class ClipPlayerElement extends HTMLElement {
     this.video.playbackRate = stepRate(this.video.playbackRate, step);
   }
 
+  #showAudioOnly(signal: AbortSignal): void {
+    const panel = document.createElement("div");
+    panel.className = "audio-only";
+    const waveform = document.createElement("clip-waveform");
+    if (this.dataset.waveform) waveform.dataset.src = this.dataset.waveform;
+    if (this.dataset.duration) waveform.dataset.duration = this.dataset.duration;
+    this.#playhead.className = "playhead";
+    const track = document.createElement("div");
+    track.className = "audio-track";
+    track.append(waveform, this.#playhead);
+    const caption = document.createElement("p");
+    caption.textContent = gettext("Audio only: this clip has no picture.");
+    panel.append(track, caption);
+    panel.addEventListener("click", () => this.toggle(), { signal });
+    this.video.after(panel);
+  }
+
   #render(): void {
     const video = this.video;
     this.#play.textContent = video.paused ? gettext("Play") : gettext("Pause");
@@ -104,6 +127,8 @@ export class ClipPlayerElement extends HTMLElement {
     this.#position.value = String(video.currentTime);
     this.#clock.textContent = `${formatTime(video.currentTime)} / ${formatTime(this.duration)}`;
     this.#rate.textContent = `${video.playbackRate}×`;
+    const share = this.duration > 0 ? Math.min(1, video.currentTime / this.duration) : 0;
+    this.#playhead.style.left = `${(share * 100).toFixed(3)}%`;
     this.toggleAttribute("data-playing", !video.paused);
   }
 }

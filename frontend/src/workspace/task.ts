@@ -82,6 +82,8 @@ export function playerFor(ctx: TaskContext): ClipPlayerElement {
   return el("clip-player", {
     "data-src": clip.video_url ?? "",
     "data-poster": clip.poster_url ?? undefined,
+    "data-waveform": clip.waveform_url ?? undefined,
+    "data-audio-only": clip.has_video ? undefined : "",
     "data-fps": String(clip.fps ?? 25),
     "data-duration": String(clip.duration_s ?? ""),
     "data-video-id": `clip-video-${ctx.assignment.id}`,
