@@ -28,7 +28,7 @@ The first winter was hard.
 00:00:08,000 --> 00:00:12,000
 But look at us now.
 """
-RECORD = "Record while the video plays (R)"
+RECORD = "Record while the clip plays (R)"
 SUBMITS = re.compile(r".*/api/assignments/\d+/submit/$")
 # A change is autosaved 0.8 s later: the tests wait for it, so that no request is still on
 # its way when the database is emptied after the test.

@@ -141,7 +141,7 @@ export class TraceRecorderElement extends HTMLElement {
     this.#armed.type = "checkbox";
     this.#armed.checked = true;
     const armedLabel = document.createElement("label");
-    armedLabel.append(this.#armed, gettext("Record while the video plays (R)"));
+    armedLabel.append(this.#armed, gettext("Record while the clip plays (R)"));
     this.#pad.append(this.#dot);
     this.#root.append(
       style,
