@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -16,6 +17,7 @@ from annotation.media_access import media_file_for_user
 from annotation.middleware import remember_language
 from annotation.models import Role
 from annotation.range_serve import serve_file_with_range
+from annotation.schema import primary_label_text
 from annotation.selectors import (
     annotations_of_user,
     catalogue_clips,
@@ -105,10 +107,15 @@ def my_labels(request: HttpRequest, slug: str) -> HttpResponse:
         current_annotations(request.user, project).select_related("clip").order_by("-submitted_at")
     )
     page = Paginator(annotations, CLIPS_PER_PAGE).get_page(request.GET.get("page"))
+    language = get_language() or ""
+    rows = [
+        (annotation, primary_label_text(project.label_schema, annotation.payload, language))
+        for annotation in page.object_list
+    ]
     return render(
         request,
         "annotation/work/mine.html",
-        {"project": project, "roles": roles, "annotations": page.object_list, "page": page},
+        {"project": project, "roles": roles, "rows": rows, "page": page},
     )
 
 

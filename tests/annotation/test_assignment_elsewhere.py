@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from annotation.models import Assignment
+from annotation.schema import default_label_schema, primary_label_text
 from annotation.selectors import assignment_annotation_id, current_annotations
 from annotation.services.assignment import assignment_next
 from annotation.services.submission import annotation_correct, annotation_submit
@@ -88,6 +89,7 @@ def test_the_label_pages_are_the_annotators_own(project, client):
     assert mine.status_code == 200
     assert f"/projects/demo/annotations/{second.pk}/correct".encode() in mine.content
     assert f"/annotations/{first.pk}/correct".encode() not in mine.content  # not in force
+    assert b"<td>Joy</td>" in mine.content
     assert client.get(f"/projects/demo/annotations/{second.pk}/correct").status_code == 200
     old = client.get(f"/projects/demo/annotations/{first.pk}/correct")
     assert old.status_code == 302 and old["Location"].endswith(f"/{second.pk}/correct")
@@ -96,3 +98,10 @@ def test_the_label_pages_are_the_annotators_own(project, client):
         client.force_login(other)
         assert client.get(f"/projects/demo/annotations/{second.pk}/correct").status_code == 404
     assert client.get("/projects/demo/mine").status_code == 403  # the admin labels nothing
+
+
+def test_the_list_names_a_static_clips_label_in_the_readers_language():
+    schema = default_label_schema()
+    assert primary_label_text(schema, {"basic7": "Sadness"}, "zh-hans") == "伤心"
+    assert primary_label_text(schema, {"basic7": "Sadness"}, "en") == "Sadness"
+    assert primary_label_text(schema, {"segments": []}, "en") == ""

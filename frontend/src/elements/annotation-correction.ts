@@ -133,7 +133,10 @@ export class AnnotationCorrectionElement extends HTMLElement {
     if (!annotation) return;
     this.#revision.textContent = gettext("Revision %(revision)s is current, submitted %(time)s.", {
       revision: annotation.revision,
-      time: annotation.submitted_at ? new Date(annotation.submitted_at).toLocaleString() : "",
+      // In the page's language (Django's), like the text around it.
+      time: annotation.submitted_at
+        ? new Date(annotation.submitted_at).toLocaleString(document.documentElement.lang || [])
+        : "",
     });
   }
 
