@@ -45,6 +45,7 @@ from annotation.selectors.review import clip_trace_overlay, dispute_why
 from annotation.serializers import (
     AgreementReportSerializer,
     AgreementReportSummarySerializer,
+    AnnotationDetailSerializer,
     AnnotationSerializer,
     AssignmentDetailSerializer,
     AssignmentSerializer,
@@ -338,10 +339,10 @@ class MyAnnotationsApi(ListAPIView):
 
 
 class AnnotationDetailApi(APIView):
-    @extend_schema(responses=AnnotationSerializer)
+    @extend_schema(responses=AnnotationDetailSerializer)
     def get(self, request: AuthedRequest, annotation_id: int) -> Response:
         annotation = selectors.annotation_for_user(request.user, annotation_id)
-        return Response(AnnotationSerializer(annotation).data)
+        return Response(AnnotationDetailSerializer(annotation).data)
 
 
 class CorrectionApi(APIView):

@@ -97,6 +97,18 @@ def default_label_schema() -> dict[str, Any]:
     }
 
 
+def primary_label_text(schema: dict[str, Any], payload: dict[str, Any], language: str) -> str:
+    """A static clip's primary label (the first single-choice layer) in the reader's language,
+    for lists of labels; "" when the payload has none."""
+    layers = [layer for layer in schema.get("layers", []) if layer.get("type") == "single"]
+    value = payload.get(layers[0]["name"]) if layers else None
+    if not isinstance(value, str):
+        return ""
+    labels: list[dict[str, str]] = layers[0].get("labels", [])
+    label = next((label for label in labels if label.get("value") == value), {})
+    return label.get("zh" if language.startswith("zh") else "en") or value
+
+
 # Below 90 % of a monologue traced, the annotator is asked to confirm: short gaps (a late
 # start, the pointer off the pad for a moment) pass; a trace of a few seconds does not.
 DEFAULT_MIN_COVERAGE = 0.9

@@ -1,6 +1,7 @@
 """Output shapes shared by the API views. Input is validated by small serializers in the views
 and by the services (payloads against the project's schema)."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import ExpressionWrapper, F, FloatField, Max
@@ -101,7 +102,17 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "submitted_at",
             "trace_coverage",
             "trace_coverage_confirmed",
+            "updated_at",
         ]
+
+
+class AnnotationDetailSerializer(AnnotationSerializer):
+    """One annotation with its clip as its annotator sees it: what the correction screen shows."""
+
+    clip_detail = ClipSerializer(source="clip", read_only=True)
+
+    class Meta(AnnotationSerializer.Meta):
+        fields = [*AnnotationSerializer.Meta.fields, "clip_detail"]
 
 
 class GoldSerializer(serializers.ModelSerializer):
@@ -119,16 +130,45 @@ class GoldSerializer(serializers.ModelSerializer):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
+    """``draft_updated_at`` tells a tab whether the draft is its own last save or a newer one
+    from another tab or device; ``annotation``, once submitted (anywhere), is the labels'
+    current revision: what a correction starts from."""
+
     clip = ClipSerializer(read_only=True)
     draft = serializers.SerializerMethodField()
+    draft_updated_at = serializers.SerializerMethodField()
+    annotation = serializers.SerializerMethodField()
 
     class Meta:
         model = Assignment
-        fields = ["id", "layer", "status", "created_at", "expires_at", "clip", "draft"]
+        fields = [
+            "id", "layer", "status", "created_at", "expires_at", "clip", "draft",
+            "draft_updated_at", "annotation",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._drafts: dict[int, Annotation | None] = {}
+
+    def _draft(self, assignment: Assignment) -> Annotation | None:
+        if assignment.pk not in self._drafts:
+            self._drafts[assignment.pk] = assignment.annotations.filter(
+                status=Annotation.Status.DRAFT
+            ).first()
+        return self._drafts[assignment.pk]
 
     def get_draft(self, assignment: Assignment) -> dict[str, Any] | None:
-        draft = assignment.annotations.filter(status=Annotation.Status.DRAFT).first()
+        draft = self._draft(assignment)
         return draft.payload if draft else None
+
+    def get_draft_updated_at(self, assignment: Assignment) -> datetime | None:
+        draft = self._draft(assignment)
+        return draft.updated_at if draft else None
+
+    def get_annotation(self, assignment: Assignment) -> int | None:
+        from annotation.selectors import assignment_annotation_id
+
+        return assignment_annotation_id(assignment)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -12,6 +12,12 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("projects/<slug:slug>/clips", views.project_clips, name="project-clips"),
     path("projects/<slug:slug>/work", views.workspace, name="workspace"),
+    path("projects/<slug:slug>/mine", views.my_labels, name="my-labels"),
+    path(
+        "projects/<slug:slug>/annotations/<int:annotation_id>/correct",
+        views.correct,
+        name="correct",
+    ),
     path("projects/<slug:slug>/adjudicate", views.adjudicate, name="adjudicate"),
     path("projects/<slug:slug>/dashboard", views.dashboard, name="dashboard"),
     path("language", views.language_switch, name="set-language"),

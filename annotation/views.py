@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -16,9 +17,12 @@ from annotation.media_access import media_file_for_user
 from annotation.middleware import remember_language
 from annotation.models import Role
 from annotation.range_serve import serve_file_with_range
+from annotation.schema import primary_label_text
 from annotation.selectors import (
+    annotations_of_user,
     catalogue_clips,
     clip_media_counts,
+    current_annotations,
     project_for_user,
     projects_with_roles,
     roles_in,
@@ -89,6 +93,51 @@ def _role_page(request: HttpRequest, slug: str, role: str, template: str) -> Htt
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     """The annotator workspace."""
     return _role_page(request, slug, Role.ANNOTATOR, "annotation/work/workspace.html")
+
+
+@login_required
+@require_GET
+def my_labels(request: HttpRequest, slug: str) -> HttpResponse:
+    """The annotator's labels in force in the project, each with a link to correct it."""
+    project = project_for_user(request.user, slug)
+    roles = roles_in(request.user, project)
+    if Role.ANNOTATOR not in roles:
+        raise PermissionDenied
+    annotations = (
+        current_annotations(request.user, project).select_related("clip").order_by("-submitted_at")
+    )
+    page = Paginator(annotations, CLIPS_PER_PAGE).get_page(request.GET.get("page"))
+    language = get_language() or ""
+    rows = [
+        (annotation, primary_label_text(project.label_schema, annotation.payload, language))
+        for annotation in page.object_list
+    ]
+    return render(
+        request,
+        "annotation/work/mine.html",
+        {"project": project, "roles": roles, "rows": rows, "page": page},
+    )
+
+
+@login_required
+@require_GET
+def correct(request: HttpRequest, slug: str, annotation_id: int) -> HttpResponseBase:
+    """The correction screen of one of the annotator's own annotations (404 for anyone else:
+    not theirs to know about). An old revision's address leads to the current one."""
+    project = project_for_user(request.user, slug)
+    annotation = get_object_or_404(
+        annotations_of_user(request.user).filter(clip__project=project), pk=annotation_id
+    )
+    if not annotation.is_current:
+        current = get_object_or_404(
+            current_annotations(request.user, project), clip_id=annotation.clip_id
+        )
+        return redirect("correct", slug=project.slug, annotation_id=current.pk)
+    return render(
+        request,
+        "annotation/work/correct.html",
+        {"project": project, "roles": roles_in(request.user, project), "annotation": annotation},
+    )
 
 
 @login_required

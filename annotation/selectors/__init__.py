@@ -144,6 +144,25 @@ def annotations_of_user(user: User | AnonymousUser) -> QuerySet[Annotation]:
     ).filter(active_role(user, Role.ANNOTATOR))
 
 
+def current_annotations(user: User | AnonymousUser, project: Project) -> QuerySet[Annotation]:
+    """The user's labels in force in the project, one per clip (what they may correct)."""
+    return annotations_of_user(user).filter(clip__project=project, is_current=True)
+
+
+def assignment_annotation_id(assignment: Assignment) -> int | None:
+    """For a submitted layer-1 assignment, the holder's current revision of its labels (the
+    one a correction starts from, wherever it was submitted: another tab, another device)."""
+    if assignment.layer != 1 or assignment.status != Assignment.Status.SUBMITTED:
+        return None
+    return (
+        Annotation.objects.filter(
+            clip_id=assignment.clip_id, annotator_id=assignment.user_id, is_current=True
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def open_assignment(user: User, project: Project, *, layer: int) -> Assignment | None:
     """The user's live lease in the project's layer, if any (a read: nothing is claimed)."""
     return (

@@ -93,3 +93,10 @@ export class ApiClient {
     return data as T;
   }
 }
+
+/** An error as one line for the annotator: the server's message and the field it names. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError)
+    return error.field ? `${error.message} (${error.field})` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}

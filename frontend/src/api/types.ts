@@ -58,6 +58,25 @@ export interface Assignment {
   expires_at: string;
   clip: Clip;
   draft: Record<string, unknown> | null;
+  /** When the draft was last saved, by this tab or another one (another device). */
+  draft_updated_at: string | null;
+  /** Once submitted (here or elsewhere): the labels' current revision, to correct. */
+  annotation: number | null;
+}
+
+export interface Annotation {
+  id: number;
+  clip: number;
+  status: "draft" | "submitted";
+  revision: number;
+  is_current: boolean;
+  payload: Record<string, unknown>;
+  submitted_at: string | null;
+  updated_at: string;
+}
+
+export interface AnnotationDetail extends Annotation {
+  clip_detail: Clip;
 }
 
 export interface NextAnswer {

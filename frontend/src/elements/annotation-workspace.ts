@@ -1,11 +1,18 @@
-import { ApiClient, ApiError } from "../api/client";
-import type { Assignment, NextAnswer, Progress, Project } from "../api/types";
+import { ApiClient, ApiError, describeError as describe } from "../api/client";
+import type { Annotation, Assignment, NextAnswer, Progress, Project } from "../api/types";
 import { gettext } from "../i18n";
 import { type Lang, langOf } from "../model/labels";
-import { type Action, focusOf, legend, matchShortcut, type Mode } from "../model/shortcuts";
+import { legend, type Mode } from "../model/shortcuts";
 import { staticTask } from "../workspace/static-task";
 import { streamTask } from "../workspace/stream-task";
-import { clicksKeepFocus, el, legendList, type Task } from "../workspace/task";
+import {
+  carryLabels,
+  clicksKeepFocus,
+  el,
+  legendList,
+  routeKey,
+  type Task,
+} from "../workspace/task";
 
 /**
  * `<annotation-workspace data-project="slug" data-api="/api/" data-csrf="…" data-language="en">`
@@ -16,8 +23,13 @@ import { clicksKeepFocus, el, legendList, type Task } from "../workspace/task";
  * The annotator's loop: take the next clip, label it, submit, take the next.
  * Shows progress, offers skipping, says so when the queue is empty, autosaves
  * drafts, and routes keyboard shortcuts to the player and the labelling task.
- * `data-state`: loading | empty | static | stream | error; `data-assignment`
+ * `data-state`: loading | empty | static | stream | gone | error; `data-assignment`
  * holds the current assignment id.
+ *
+ * The same assignment may be open in another tab or on another device. A refused draft or
+ * submit (409), and coming back to this tab, ask the server where the clip stands: submitted
+ * or ended elsewhere is the `gone` state, which leads on (the correction, the next clip);
+ * a newer draft saved elsewhere is offered, never loaded over this tab's labels unasked.
  */
 
 const DRAFT_DELAY_MS = 800;
@@ -31,6 +43,10 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   /** The message on screen is a refused submit (what is missing), kept up to date. */
   #refused = false;
   #draftTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The draft's `updated_at` as this tab last saved or loaded it: a later one is not ours. */
+  #draftStamp: string | null = null;
+  /** The draft save under way, awaited before asking the server for the draft's time. */
+  #saving: Promise<void> | null = null;
   #abort = new AbortController();
   readonly #progress = el("p", { class: "progress" });
   readonly #message = el("p", { class: "message", role: "status" });
@@ -68,9 +84,14 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     window.addEventListener("pagehide", () => this.#flushDraft(), { signal });
     document.addEventListener(
       "visibilitychange",
-      () => document.visibilityState === "hidden" && this.#flushDraft(),
+      () => {
+        if (document.visibilityState === "hidden") this.#flushDraft();
+        else void this.#reconcile(null);
+      },
       { signal },
     );
+    // Back from another tab or window (another device's work may have moved the clip on).
+    window.addEventListener("focus", () => void this.#reconcile(null), { signal });
     void this.#start();
   }
 
@@ -126,8 +147,11 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   #mount(assignment: Assignment): void {
     const project = this.#project!;
     const ctx = {
-      assignment,
+      clip: assignment.clip,
       project,
+      labels: assignment.draft,
+      mediaId: `clip-video-${assignment.id}`,
+      traceUrl: `${this.#api.base}assignments/${assignment.id}/trace/`,
       lang: this.#lang,
       api: this.#api.base,
       csrf: this.dataset.csrf ?? "",
@@ -137,6 +161,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     const task = assignment.clip.kind === "stream" ? streamTask(ctx) : staticTask(ctx);
     this.#task = task;
     this.#assignment = assignment;
+    this.#draftStamp = assignment.draft_updated_at;
     this.#body.replaceChildren(task.root);
     this.#showLegend(task.mode);
     this.#legend.hidden = false;
@@ -192,35 +217,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   }
 
   #onKey(e: KeyboardEvent): void {
-    const task = this.#task;
-    if (!task || e.defaultPrevented) return;
-    const action = matchShortcut(e, task.mode, focusOf(e));
-    if (!action) return;
-    e.preventDefault();
-    this.#apply(task, action, e);
-  }
-
-  #apply(task: Task, action: Action, e: KeyboardEvent): void {
-    const player = task.player;
-    switch (action.name) {
-      case "play-pause":
-        return player.toggle();
-      case "seek":
-        return player.seekBy(action.seconds);
-      case "frame":
-        return player.stepFrame(action.step);
-      case "rate":
-        return player.stepRate(action.step);
-      case "submit":
-        return void this.#submitClip();
-      case "escape": {
-        const target = e.composedPath()[0];
-        if (target instanceof HTMLElement) target.blur();
-        return;
-      }
-      default:
-        task.apply(action);
-    }
+    if (this.#task) routeKey(this.#task, e, () => void this.#submitClip());
   }
 
   /** Labels changed: autosave, and a refusal on screen says what is still missing now. */
@@ -248,15 +245,31 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.#draftTimer = null;
   }
 
-  async #saveDraft({ keepalive = false } = {}): Promise<void> {
+  #saveDraft({ keepalive = false } = {}): Promise<void> {
+    const saving = this.#sendDraft(keepalive);
+    this.#saving = saving;
+    return saving;
+  }
+
+  async #sendDraft(keepalive: boolean): Promise<void> {
     const task = this.#task;
     const assignment = this.#assignment;
     if (!task || !assignment) return;
+    const payload = task.payload();
     try {
-      const body = { payload: task.payload() };
-      await this.#api.put(`assignments/${assignment.id}/draft/`, body, { keepalive });
-      if (this.#task === task) this.setAttribute("data-draft-saved", new Date().toISOString());
+      const draft = await this.#api.put<Annotation>(
+        `assignments/${assignment.id}/draft/`,
+        { payload },
+        { keepalive },
+      );
+      if (this.#task !== task) return;
+      this.#draftStamp = draft.updated_at;
+      this.setAttribute("data-draft-saved", new Date().toISOString());
     } catch (error) {
+      if (this.#task !== task) return;
+      // No longer active: submitted, skipped or ended elsewhere. Say so; never "saved later".
+      if (error instanceof ApiError && error.status === 409 && (await this.#reconcile(payload)))
+        return;
       if (this.#task === task)
         this.#say(
           gettext(
@@ -284,12 +297,13 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     if (question) return this.#ask(question);
     this.#busy = true;
     this.#submit.disabled = true;
+    const payload = task.payload();
     try {
       await task.prepare();
       this.#clearDraftTimer();
       this.#say(gettext("Submitting…"));
       await this.#api.post(`assignments/${assignment.id}/submit/`, {
-        payload: task.payload(),
+        payload,
         confirm_low_coverage: confirmed,
       });
       await this.#next();
@@ -302,12 +316,103 @@ export class AnnotationWorkspaceElement extends HTMLElement {
       // The server measured the trace below the minimum (another device's gaps): ask it here.
       if (error instanceof ApiError && error.code === "trace_coverage_low" && !confirmed)
         return this.#ask(capitalised(error.message));
+      // Submitted or ended elsewhere: that state, with this tab's labels kept for a correction.
+      if (error instanceof ApiError && error.status === 409 && (await this.#reconcile(payload)))
+        return;
       if (error instanceof ApiError && error.field) task.showField(error.field);
       this.#say(gettext("Not submitted: %(error)s", { error: describe(error) }), true);
     } finally {
       this.#busy = false;
       this.#submit.disabled = this.#task === null;
     }
+  }
+
+  /**
+   * Asks the server where this tab's clip stands. Submitted, skipped or ended elsewhere: shows
+   * that (true). Still open with a draft saved later by another tab or device: offers it.
+   * `labels`: what this tab tried to send, carried into the correction screen.
+   */
+  async #reconcile(labels: Record<string, unknown> | null): Promise<boolean> {
+    const task = this.#task;
+    const assignment = this.#assignment;
+    if (!task || !assignment || (labels === null && this.#busy)) return false;
+    if (labels === null) await this.#saving; // our own save first: its time is then known
+    const now = await this.#api.get<Assignment>(`assignments/${assignment.id}/`).catch(() => null);
+    if (!now || this.#task !== task) return false; // offline or moved on: asked again later
+    if (now.status !== "active") {
+      this.#showGone(now, labels);
+      return true;
+    }
+    if (isLater(now.draft_updated_at, this.#draftStamp)) this.#offerDraft(now);
+    return false;
+  }
+
+  /** The clip was submitted, skipped or lost elsewhere: what happened, and what next. */
+  #showGone(now: Assignment, labels: Record<string, unknown> | null): void {
+    this.#unmount();
+    this.#setState("gone");
+    this.#skip.disabled = this.#submit.disabled = true;
+    const next = el("button", { type: "button" }, gettext("Take the next clip"));
+    next.addEventListener("click", () => void this.#next().catch((e: unknown) => this.#fail(e)));
+    let heading: string;
+    let text: string;
+    let correction: HTMLElement | string = "";
+    if (now.status === "submitted" && now.annotation !== null) {
+      heading = gettext("This clip was submitted from another tab or device");
+      if (labels) carryLabels(now.annotation, labels);
+      text = labels
+        ? gettext(
+            "Your labels in this tab were not sent. Open the correction to send them as a new revision, or take the next clip.",
+          )
+        : gettext("Open the correction to change what was submitted, or take the next clip.");
+      correction = el(
+        "a",
+        {
+          class: "button primary",
+          href: `/projects/${this.#slug}/annotations/${now.annotation}/correct`,
+        },
+        gettext("Open the correction"),
+      );
+    } else {
+      heading =
+        now.status === "released"
+          ? gettext("This clip was skipped in another tab or device")
+          : gettext("Your lease on this clip ended");
+      text = gettext("The clip went back to the queue; your labels in this tab were not kept.");
+    }
+    this.#say(heading, true);
+    this.#body.replaceChildren(
+      el(
+        "div",
+        { class: "empty gone" },
+        el("h2", {}, heading),
+        el("p", {}, text),
+        el("p", { class: "choices" }, correction, " ", next),
+      ),
+    );
+    this.#legend.replaceChildren();
+    this.#legend.hidden = true;
+    (correction instanceof HTMLElement ? correction : next).focus();
+  }
+
+  /** A newer draft from another tab or device: load it, or keep this tab's (saved over it). */
+  #offerDraft(now: Assignment): void {
+    const load = el("button", { type: "button", class: "primary" }, gettext("Load the newer draft"));
+    const keep = el("button", { type: "button" }, gettext("Keep mine"));
+    load.addEventListener("click", () => {
+      this.#unmount();
+      this.#mount(now);
+      this.#say(gettext("The newer draft is loaded."));
+    });
+    keep.addEventListener("click", () => {
+      this.#draftStamp = now.draft_updated_at;
+      this.#closeQuestion();
+      this.#say(gettext("Your labels in this tab are kept and saved over the other draft."));
+      this.#scheduleDraft();
+    });
+    this.#say(gettext("A newer draft of this clip was saved in another tab or device."), true);
+    this.#confirm.replaceChildren(load, keep);
+    this.#confirm.hidden = false;
   }
 
   /** Asks before submitting; "Submit anyway" submits confirmed, "Not yet" goes back to work. */
@@ -365,12 +470,12 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   }
 }
 
-function capitalised(text: string): string {
-  return text.charAt(0).toLocaleUpperCase() + text.slice(1);
+/** Whether ISO time `a` is later than `b` (none is later than nothing). */
+function isLater(a: string | null, b: string | null): boolean {
+  if (a === null) return false;
+  return b === null || Date.parse(a) > Date.parse(b);
 }
 
-function describe(error: unknown): string {
-  if (error instanceof ApiError)
-    return error.field ? `${error.message} (${error.field})` : error.message;
-  return error instanceof Error ? error.message : String(error);
+function capitalised(text: string): string {
+  return text.charAt(0).toLocaleUpperCase() + text.slice(1);
 }

@@ -1,3 +1,4 @@
+import { AnnotationCorrectionElement } from "./annotation-correction";
 import { AnnotationWorkspaceElement } from "./annotation-workspace";
 import { ClipPlayerElement } from "./clip-player";
 import { ClipWaveformElement } from "./clip-waveform";
@@ -6,6 +7,7 @@ import { SegmentTimelineElement } from "./segment-timeline";
 import { TraceRecorderElement } from "./trace-recorder";
 
 const ELEMENTS = {
+  "annotation-correction": AnnotationCorrectionElement,
   "annotation-workspace": AnnotationWorkspaceElement,
   "clip-player": ClipPlayerElement,
   "clip-waveform": ClipWaveformElement,
@@ -16,6 +18,7 @@ const ELEMENTS = {
 
 declare global {
   interface HTMLElementTagNameMap {
+    "annotation-correction": AnnotationCorrectionElement;
     "annotation-workspace": AnnotationWorkspaceElement;
     "clip-player": ClipPlayerElement;
     "clip-waveform": ClipWaveformElement;

@@ -6,7 +6,7 @@ import { el, playerFor, type Task, type TaskContext } from "./task";
 
 /** A static clip: watch it, choose the clip's labels (one choice per layer). */
 export function staticTask(ctx: TaskContext): Task {
-  const clip = ctx.assignment.clip;
+  const clip = ctx.clip;
   const layers = ctx.project.label_schema.layers;
   const player = playerFor(ctx);
   const form = el("label-form", {
@@ -14,7 +14,7 @@ export function staticTask(ctx: TaskContext): Task {
   }) as LabelFormElement;
   form.lang = ctx.lang;
   form.layers = layers;
-  form.value = choicesFrom(layers, ctx.assignment.draft ?? {});
+  form.value = choicesFrom(layers, ctx.labels ?? {});
   form.addEventListener("choices-change", () => {
     form.missing = [];
     ctx.onChange();

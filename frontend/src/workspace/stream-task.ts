@@ -36,11 +36,11 @@ const EMPTY: SegmentLabels = { choices: {}, text: {} };
 
 /**
  * A streaming clip: utterance segments on the timeline, each labelled, and the
- * valence/arousal trace recorded while the video plays.
+ * valence/arousal trace recorded while the video plays (not where `ctx.traceUrl` is null:
+ * a correction changes the segments and keeps the trace as submitted).
  */
 export function streamTask(ctx: TaskContext): Task {
-  const { assignment, project } = ctx;
-  const clip = assignment.clip;
+  const { clip, project } = ctx;
   const schema = project.label_schema;
   const layers = segmentLayers(schema);
   const textFields = schema.segments?.text_fields ?? [];
@@ -51,21 +51,7 @@ export function streamTask(ctx: TaskContext): Task {
   let selected = segments.length > 0 ? 0 : -1;
 
   const player = playerFor(ctx);
-  const recorder = el("trace-recorder", {
-    "data-trace-url": `${ctx.api}assignments/${assignment.id}/trace/`,
-    "data-api": ctx.api,
-    "data-csrf": ctx.csrf,
-    "data-media": `clip-video-${assignment.id}`,
-    "data-duration": String(duration),
-    "data-rate": String(project.trace_config.rate_hz),
-    "data-chunk-seconds": String(project.trace_config.chunk_seconds ?? 1),
-    "data-dimensions": JSON.stringify(project.trace_config.dimensions),
-    "data-min-coverage":
-      project.trace_config.min_coverage === undefined
-        ? undefined
-        : String(project.trace_config.min_coverage),
-    "data-language": ctx.lang,
-  }) as TraceRecorderElement;
+  const recorder = ctx.traceUrl === null ? null : traceRecorder(ctx, ctx.traceUrl);
   const timeline = el("segment-timeline", {
     "data-duration": String(duration),
     "data-waveform": clip.waveform_url ?? undefined,
@@ -137,7 +123,8 @@ export function streamTask(ctx: TaskContext): Task {
         "section",
         { class: "trace-panel", "aria-label": gettext("Valence and arousal trace") },
         el("h3", {}, gettext("Trace")),
-        recorder,
+        recorder ??
+          el("p", { class: "trace-kept" }, gettext("The trace stays as you recorded it.")),
       ),
       el(
         "section",
@@ -169,7 +156,7 @@ export function streamTask(ctx: TaskContext): Task {
   );
 
   function initialSegments(): Seg[] {
-    const draft = assignment.draft?.segments;
+    const draft = ctx.labels?.segments;
     const raw: Seg[] = Array.isArray(draft)
       ? draft.flatMap((d: unknown) => {
           const s = d as Record<string, unknown>;
@@ -277,8 +264,8 @@ export function streamTask(ctx: TaskContext): Task {
     const line = (e.target as HTMLElement).closest("li");
     if (line) player.seekTo(Number(line.dataset.start));
   });
-  recorder.addEventListener("trace-change", () => timeline.traceChanged());
-  recorder.addEventListener("trace-ready", (e) => {
+  recorder?.addEventListener("trace-change", () => timeline.traceChanged());
+  recorder?.addEventListener("trace-ready", (e) => {
     timeline.setTrace(recorder.grid, recorder.dimensions);
     const { resumeAt } = (e as CustomEvent<{ resumeAt: number }>).detail;
     if (resumeAt > 0.5 && resumeAt < duration - 0.5 && player.video.currentTime < 0.1) {
@@ -341,6 +328,10 @@ export function streamTask(ctx: TaskContext): Task {
         timeline.zoom(action.factor);
         return true;
       case "record-toggle":
+        if (!recorder) {
+          ctx.say(gettext("The trace is not corrected here: only the segments are."), true);
+          return true;
+        }
         recorder.recording = !recorder.recording;
         ctx.say(
           recorder.recording
@@ -378,6 +369,7 @@ export function streamTask(ctx: TaskContext): Task {
           layers: listText(gaps.map((l) => layerTitle(l, ctx.lang))),
         });
       }
+      if (!recorder) return null;
       // The recorder's grid is the server's trace merged with this browser's copy; null until
       // both are loaded.
       if (!recorder.grid && recorder.dataset.state === "loading")
@@ -390,6 +382,7 @@ export function streamTask(ctx: TaskContext): Task {
       return null;
     },
     confirmation() {
+      if (!recorder) return null;
       const coverage = recorder.grid?.coverage ?? 0;
       if (coverage >= recorder.minCoverage) return null;
       return gettext(
@@ -398,6 +391,7 @@ export function streamTask(ctx: TaskContext): Task {
       );
     },
     async prepare() {
+      if (!recorder) return;
       if (recorder.unsentSamples > 0) ctx.say(gettext("Sending the rest of the trace…"));
       await recorder.finalise();
     },
@@ -426,4 +420,20 @@ function fieldTitle(name: string): string {
   }
   const words = name.replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function traceRecorder(ctx: TaskContext, url: string): TraceRecorderElement {
+  const config = ctx.project.trace_config;
+  return el("trace-recorder", {
+    "data-trace-url": url,
+    "data-api": ctx.api,
+    "data-csrf": ctx.csrf,
+    "data-media": ctx.mediaId,
+    "data-duration": String(ctx.clip.duration_s ?? 0),
+    "data-rate": String(config.rate_hz),
+    "data-chunk-seconds": String(config.chunk_seconds ?? 1),
+    "data-dimensions": JSON.stringify(config.dimensions),
+    "data-min-coverage": config.min_coverage === undefined ? undefined : String(config.min_coverage),
+    "data-language": ctx.lang,
+  }) as TraceRecorderElement;
 }

@@ -1,7 +1,7 @@
-import type { Assignment, Project } from "../api/types";
+import type { Clip, Project } from "../api/types";
 import type { ClipPlayerElement } from "../elements/clip-player";
 import type { Lang } from "../model/labels";
-import type { Action, LegendEntry, Mode } from "../model/shortcuts";
+import { type Action, focusOf, type LegendEntry, matchShortcut, type Mode } from "../model/shortcuts";
 
 /** What the workspace needs from the labelling UI of one clip, static or streaming. */
 export interface Task {
@@ -24,8 +24,14 @@ export interface Task {
 }
 
 export interface TaskContext {
-  assignment: Assignment;
+  clip: Clip;
   project: Project;
+  /** The labels to start from (a draft, or the submitted labels to correct), or null. */
+  labels: Record<string, unknown> | null;
+  /** The id of the page's video element (the trace recorder finds the media by it). */
+  mediaId: string;
+  /** Where the trace is recorded; null where it is not edited (a correction keeps it). */
+  traceUrl: string | null;
   lang: Lang;
   api: string;
   csrf: string;
@@ -78,7 +84,7 @@ export function clicksKeepFocus(root: HTMLElement, signal: AbortSignal): void {
 }
 
 export function playerFor(ctx: TaskContext): ClipPlayerElement {
-  const clip = ctx.assignment.clip;
+  const clip = ctx.clip;
   return el("clip-player", {
     "data-src": clip.video_url ?? "",
     "data-poster": clip.poster_url ?? undefined,
@@ -86,6 +92,69 @@ export function playerFor(ctx: TaskContext): ClipPlayerElement {
     "data-audio-only": clip.has_video ? undefined : "",
     "data-fps": String(clip.fps ?? 25),
     "data-duration": String(clip.duration_s ?? ""),
-    "data-video-id": `clip-video-${ctx.assignment.id}`,
+    "data-video-id": ctx.mediaId,
   });
+}
+
+/**
+ * A key pressed on a page with a task (the workspace, the correction screen): the player's
+ * keys, Ctrl+Enter (`submit`), Escape, and the task's labelling and editing keys.
+ */
+export function routeKey(task: Task, e: KeyboardEvent, submit: () => void): void {
+  if (e.defaultPrevented) return;
+  const action = matchShortcut(e, task.mode, focusOf(e));
+  if (!action) return;
+  e.preventDefault();
+  const player = task.player;
+  switch (action.name) {
+    case "play-pause":
+      return player.toggle();
+    case "seek":
+      return player.seekBy(action.seconds);
+    case "frame":
+      return player.stepFrame(action.step);
+    case "rate":
+      return player.stepRate(action.step);
+    case "submit":
+      return submit();
+    case "escape": {
+      const target = e.composedPath()[0];
+      if (target instanceof HTMLElement) target.blur();
+      return;
+    }
+    default:
+      task.apply(action);
+  }
+}
+
+/**
+ * Labels a tab could not send for a clip submitted elsewhere, kept in this tab's
+ * sessionStorage under the annotation they would correct: the correction screen, opened in
+ * the same tab, starts from them; they are dropped once sent.
+ */
+const CARRIED = "emos-carried-labels:";
+
+export function carryLabels(annotation: number, payload: Record<string, unknown>): void {
+  try {
+    sessionStorage.setItem(CARRIED + annotation, JSON.stringify(payload));
+  } catch {
+    // storage full or refused: the correction screen then starts from the submitted labels
+  }
+}
+
+export function carriedLabels(annotation: number): Record<string, unknown> | null {
+  try {
+    const text = sessionStorage.getItem(CARRIED + annotation);
+    return text ? (JSON.parse(text) as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function dropCarried(annotation: number): void {
+  try {
+    sessionStorage.removeItem(CARRIED + annotation);
+  } catch {
+    // nothing kept
+  }
 }
