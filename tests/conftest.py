@@ -3,10 +3,13 @@
 missing service is an error, never a skip."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test.testcases import LiveServerThread
+from live_gate import GATE, GatedServer
 
 from clips.media.synth import synth_clip
 
@@ -82,6 +85,23 @@ def live_server_media_through_the_app() -> None:
     from django.test.testcases import _MediaFilesHandler
 
     _MediaFilesHandler._should_handle = lambda self, path: False  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _gated_live_server() -> Iterator[None]:
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = GatedServer
+    yield
+    LiveServerThread.server_class = original
+
+
+@pytest.fixture(autouse=True)
+def _requests_end_before_the_flush() -> Iterator[None]:
+    """Torn down after the test's own fixtures (its pages) and before pytest-django flushes
+    the database; every test opens the gate again for the session's one live server."""
+    GATE.closed = False
+    yield
+    GATE.close_and_drain()
 
 
 @pytest.fixture(autouse=True)
