@@ -249,6 +249,7 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
 
     def get_summary(self, report: AgreementReport) -> dict[str, Any]:
         layers = (report.report or {}).get("layers", {})
+        monologues = (report.report or {}).get("monologues")
         return {
             name: {
                 key: value
@@ -256,6 +257,7 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
                 if key
                 in (
                     "fleiss_kappa",
+                    "cohen_kappa_mean",
                     "krippendorff_alpha_nominal",
                     "krippendorff_alpha_masi",
                     "jaccard_mean",
@@ -265,6 +267,20 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
             }
             | ({"ds_tiers": layer["dawid_skene"]["tiers"]} if "dawid_skene" in layer else {})
             for name, layer in layers.items()
+        } | ({"monologues": self._monologue_summary(monologues)} if monologues else {})
+
+    @staticmethod
+    def _monologue_summary(monologues: dict[str, Any]) -> dict[str, Any]:
+        headline = {
+            "primary": ("fleiss_kappa", "fleiss_kappa_time_weighted"),
+            "secondary": ("jaccard_mean", "jaccard_mean_time_weighted"),
+            "intensity": ("krippendorff_alpha_ordinal", "mean_abs_difference_time_weighted"),
+        }
+        return {
+            f"{role}.{key}": monologues[role].get(key)
+            for role, keys in headline.items()
+            if role in monologues
+            for key in keys
         }
 
 

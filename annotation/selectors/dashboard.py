@@ -117,6 +117,30 @@ def _figures(project: Project) -> list[tuple[str, str, str]]:
                     f"layers__{layer['name']}__overall__{figure}",
                 )
             )
+    layers = {layer["name"]: layer for layer in project.label_schema["layers"]}
+    roles = project.label_schema.get("segments") or {}
+    per_role = {  # monologues: agreement on the reference utterances (beside the traces)
+        "primary": [
+            ("fleiss_kappa", _("Fleiss κ per utterance")),
+            ("fleiss_kappa_time_weighted", _("Fleiss κ per utterance, time-weighted")),
+        ],
+        "secondary": [
+            ("jaccard_mean_time_weighted", _("mean Jaccard per utterance, time-weighted"))
+        ],
+        "intensity": [("krippendorff_alpha_ordinal", _("Krippendorff α per utterance (ordinal)"))],
+    }
+    for role, role_figures in per_role.items():
+        if roles.get(role) not in layers:
+            continue
+        title = _title(layers[roles[role]])
+        for figure, label in role_figures:
+            figures.append(
+                (
+                    f"monologues.{role}.{figure}",
+                    f"{title} · {label}",
+                    f"monologues__{role}__{figure}",
+                )
+            )
     for dim in project.trace_config.get("dimensions", []):
         title = _title(dim)
         figures.append(
