@@ -168,9 +168,10 @@ def _monologues(mono: dict[str, Any]) -> list[str]:
         f"## monologues: utterance agreement ({mono['n_clips']} clips, {cov['n_items']} "
         f"utterances, {cov['seconds']:.1f} s)",
         "",
-        "Each reference utterance is read in each annotator's labelling as the segment "
-        f"overlapping it longest; the figures cover the utterances at least {cov['min_ratings']} "
-        "annotators labelled; time-weighted figures weight each utterance by its duration.",
+        "Each reference utterance is read in each annotator's labelling as the segment at "
+        "its midpoint (as routing reads it); the figures cover the utterances at least "
+        f"{cov['min_ratings']} annotators labelled; time-weighted figures weight each "
+        "utterance by its duration.",
         "",
         *_table(["", "value"], rows),
     ]

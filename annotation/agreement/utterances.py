@@ -2,11 +2,11 @@
 
 Annotators of a streaming monologue cut it into their own segments; agreement needs common
 items. Each reference utterance of the clip (its transcript segmentation) is read in every
-annotator's labelling as the segment that overlaps it longest (the earliest on a tie; none when
-no segment overlaps it), so the utterances become ordinary items for the categorical, set and
-ordinal statistics. Utterances differ in length: the time-weighted variants weight each
-utterance by its duration, so a 10-second sentence counts ten times a 1-second interjection.
-Conventions are those of :mod:`annotation.agreement.categorical` and
+annotator's labelling as the segment at the utterance's midpoint -- the reading routing uses
+to decide the clip -- so the utterances become ordinary items for the categorical, set and
+ordinal statistics; an annotator with no segment there did not rate that utterance.
+Utterances differ in length: the time-weighted variants weight each utterance by its duration,
+so a 10-second sentence counts ten times a 1-second interjection. Conventions are those of :mod:`annotation.agreement.categorical` and
 :mod:`annotation.agreement.multilabel` (undefined is ``nan``, items with fewer than two
 ratings are left out).
 """
@@ -23,15 +23,16 @@ NAN = float("nan")
 
 
 def utterance_segments(utterances: npt.ArrayLike, segments: npt.ArrayLike) -> IntArray:
-    """For each utterance ``(start, end)`` (``(U, 2)`` seconds), the index of the segment
-    ``(start, end)`` (``(S, 2)``) that overlaps it longest; ``-1`` where none overlaps."""
+    """For each utterance ``(start, end)`` (``(U, 2)`` seconds), the index of the first segment
+    ``(start, end)`` (``(S, 2)``) that holds its midpoint (``start <= mid < end``, as routing
+    reads a monologue: ``annotation.routing.decide_stream``); ``-1`` where none does."""
     ref = np.asarray(utterances, dtype=np.float64).reshape(-1, 2)
     seg = np.asarray(segments, dtype=np.float64).reshape(-1, 2)
+    mid = ref.mean(axis=1)[:, None]
+    holds = (seg[None, :, 0] <= mid) & (mid < seg[None, :, 1])
     if not seg.size:
         return np.full(ref.shape[0], -1, dtype=np.int64)
-    overlap = np.minimum(ref[:, 1:2], seg[None, :, 1]) - np.maximum(ref[:, 0:1], seg[None, :, 0])
-    best = overlap.argmax(axis=1)
-    return np.where(overlap.max(axis=1) > 0, best, -1).astype(np.int64)
+    return np.where(holds.any(axis=1), holds.argmax(axis=1), -1).astype(np.int64)
 
 
 def _weighted_mean(values: FloatArray, weights: FloatArray) -> float:

@@ -340,15 +340,13 @@ CUTS = [  # per clip, per annotator: (start, end, primary, secondary, intensity)
     [
         [(0, 10, "Fear", ["fear"], 2)],
         [(0, 1.5, "Fear", ["fear", "nervousness"], 2), (1.5, 10, "Fear", ["fear"], 3)],
-        [(0.5, 9.5, "Surprise", ["surprise"], 2)],
+        [(0.5, 10, "Surprise", ["surprise"], 2)],
     ],
 ]
 
 
-def longest_overlap(start: float, end: float, cuts: list[tuple]) -> tuple | None:
-    overlaps = [(min(end, c[1]) - max(start, c[0]), -i) for i, c in enumerate(cuts)]
-    best, i = max(overlaps)
-    return cuts[-i] if best > 0 else None
+def at_midpoint(start: float, end: float, cuts: list[tuple]) -> tuple | None:
+    return next((c for c in cuts if c[0] <= (start + end) / 2 < c[1]), None)
 
 
 def test_monologues_get_utterance_agreement_beside_the_traces():
@@ -373,7 +371,7 @@ def test_monologues_get_utterance_agreement_beside_the_traces():
     mono = report["monologues"]
 
     read = [
-        [longest_overlap(start, end, cuts) for cuts in per_user]
+        [at_midpoint(start, end, cuts) for cuts in per_user]
         for refs, per_user in zip(UTTERANCES, CUTS, strict=True)
         for start, end in refs
     ]
