@@ -6,9 +6,9 @@ annotator's labelling as the segment at the utterance's midpoint -- the reading 
 to decide the clip -- so the utterances become ordinary items for the categorical, set and
 ordinal statistics; an annotator with no segment there did not rate that utterance.
 Utterances differ in length: the time-weighted variants weight each utterance by its duration,
-so a 10-second sentence counts ten times a 1-second interjection. Conventions are those of :mod:`annotation.agreement.categorical` and
-:mod:`annotation.agreement.multilabel` (undefined is ``nan``, items with fewer than two
-ratings are left out).
+so a 10-second sentence counts ten times a 1-second interjection. Conventions are those of
+:mod:`annotation.agreement.categorical` and :mod:`annotation.agreement.multilabel` (undefined
+is ``nan``, items with fewer than two ratings are left out).
 """
 
 import numpy as np
