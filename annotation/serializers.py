@@ -337,12 +337,32 @@ class AgreementPointSerializer(serializers.Serializer):
     )
 
 
+class AgreementPairSerializer(serializers.Serializer):
+    layer = serializers.CharField(help_text="The layer's title in the reader's language")
+    a = serializers.CharField()
+    b = serializers.CharField()
+    n_items = serializers.IntegerField(help_text="Clips both labelled")
+    figure = serializers.CharField(help_text="Cohen κ (single layer) or mean Jaccard (multi)")
+    value = serializers.FloatField(allow_null=True, help_text="null: undefined")
+
+
+class DsConfidenceSerializer(serializers.Serializer):
+    layer = serializers.CharField(help_text="The layer's title in the reader's language")
+    mean = serializers.FloatField(allow_null=True)
+    median = serializers.FloatField(allow_null=True)
+    std = serializers.FloatField(allow_null=True)
+
+
 class DashboardAgreementSerializer(serializers.Serializer):
     figures = LabelledKeySerializer(many=True)
     layers = serializers.DictField(
         child=serializers.CharField(), help_text="Title of each single layer, by name"
     )
     reports = AgreementPointSerializer(many=True, help_text="Oldest first")
+    pairs = AgreementPairSerializer(many=True, help_text="The latest report, per annotator pair")
+    confidence = DsConfidenceSerializer(
+        many=True, help_text="The latest report's Dawid–Skene confidence per single layer"
+    )
 
 
 class ReportRefSerializer(serializers.Serializer):
