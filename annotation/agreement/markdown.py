@@ -181,8 +181,14 @@ def render_markdown(report: dict[str, Any], *, title: str) -> str:
     lines = [
         f"# {title}",
         "",
-        f"{report['n_clips']} clips, {report['n_annotations']} layer-1 annotations by "
-        f"{report['n_annotators']} annotators.",
+        f"{report['n_clips']} static clips, {report['n_annotations']} layer-1 annotations by "
+        f"{report['n_annotators']} annotators."
+        + (
+            f" {report['monologues']['n_clips']} streaming monologues are compared per "
+            "utterance below."
+            if "monologues" in report
+            else ""
+        ),
         "",
     ]
     for name, layer in report["layers"].items():

@@ -417,6 +417,7 @@ def test_monologues_get_utterance_agreement_beside_the_traces():
 
     text = StringIO()
     call_command("agreement", project.slug, stdout=text)
+    assert "2 streaming monologues are compared per utterance below." in text.getvalue()
     assert "## monologues: utterance agreement (2 clips, 6 utterances, 22.0 s)" in text.getvalue()
 
 
