@@ -225,9 +225,10 @@ function pairsTable(pairs: readonly AgreementPair[]): HTMLElement {
       "tr",
       {},
       el("th", { scope: "row" }, gettext("%(a)s – %(b)s", { a: p.a, b: p.b })),
-      ...[p.layer, fmt().count(p.n_items), p.figure, fmt().decimal(p.value)].map((text) =>
-        el("td", {}, text),
-      ),
+      el("td", { class: "text" }, p.layer),
+      el("td", {}, fmt().count(p.n_items)),
+      el("td", { class: "text" }, p.figure),
+      el("td", {}, fmt().decimal(p.value)),
     ),
   );
   return el(
