@@ -295,6 +295,7 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
 
     def get_summary(self, report: AgreementReport) -> dict[str, Any]:
         layers = (report.report or {}).get("layers", {})
+        monologues = (report.report or {}).get("monologues")
         return {
             name: {
                 key: value
@@ -302,6 +303,7 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
                 if key
                 in (
                     "fleiss_kappa",
+                    "cohen_kappa_mean",
                     "krippendorff_alpha_nominal",
                     "krippendorff_alpha_masi",
                     "jaccard_mean",
@@ -311,6 +313,20 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
             }
             | ({"ds_tiers": layer["dawid_skene"]["tiers"]} if "dawid_skene" in layer else {})
             for name, layer in layers.items()
+        } | ({"monologues": self._monologue_summary(monologues)} if monologues else {})
+
+    @staticmethod
+    def _monologue_summary(monologues: dict[str, Any]) -> dict[str, Any]:
+        headline = {
+            "primary": ("fleiss_kappa", "fleiss_kappa_time_weighted"),
+            "secondary": ("jaccard_mean", "jaccard_mean_time_weighted"),
+            "intensity": ("krippendorff_alpha_ordinal", "mean_abs_difference_time_weighted"),
+        }
+        return {
+            f"{role}.{key}": monologues[role].get(key)
+            for role, keys in headline.items()
+            if role in monologues
+            for key in keys
         }
 
 
@@ -367,12 +383,32 @@ class AgreementPointSerializer(serializers.Serializer):
     )
 
 
+class AgreementPairSerializer(serializers.Serializer):
+    layer = serializers.CharField(help_text="The layer's title in the reader's language")
+    a = serializers.CharField()
+    b = serializers.CharField()
+    n_items = serializers.IntegerField(help_text="Clips both labelled")
+    figure = serializers.CharField(help_text="Cohen κ (single layer) or mean Jaccard (multi)")
+    value = serializers.FloatField(allow_null=True, help_text="null: undefined")
+
+
+class DsConfidenceSerializer(serializers.Serializer):
+    layer = serializers.CharField(help_text="The layer's title in the reader's language")
+    mean = serializers.FloatField(allow_null=True)
+    median = serializers.FloatField(allow_null=True)
+    std = serializers.FloatField(allow_null=True)
+
+
 class DashboardAgreementSerializer(serializers.Serializer):
     figures = LabelledKeySerializer(many=True)
     layers = serializers.DictField(
         child=serializers.CharField(), help_text="Title of each single layer, by name"
     )
     reports = AgreementPointSerializer(many=True, help_text="Oldest first")
+    pairs = AgreementPairSerializer(many=True, help_text="The latest report, per annotator pair")
+    confidence = DsConfidenceSerializer(
+        many=True, help_text="The latest report's Dawid–Skene confidence per single layer"
+    )
 
 
 class ReportRefSerializer(serializers.Serializer):

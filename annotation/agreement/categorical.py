@@ -226,7 +226,7 @@ def confidence_tiers(
 # ----------------------------------------------------------------------------- coefficients
 
 
-def fleiss_kappa(r: Ratings) -> float:
+def fleiss_kappa(r: Ratings, weights: npt.ArrayLike | None = None) -> float:
     """Fleiss' kappa (Fleiss, 1971, Psychological Bulletin 76(5):378-382).
 
     Over the items with ``n_i >= 2`` ratings (items with one rating are unpairable and
@@ -236,22 +236,30 @@ def fleiss_kappa(r: Ratings) -> float:
     generalisation); with a constant number it is exactly Fleiss (1971) and equals
     statsmodels' ``fleiss_kappa(counts, method="fleiss")``.
 
+    ``weights`` (one per item, e.g. an utterance's duration for a time-weighted κ) weight
+    each item in both terms: ``P = sum_i w_i P_i / sum_i w_i`` and
+    ``p_j = sum_i w_i n_ij / sum_i w_i n_i``; equal weights give the unweighted κ.
+
     Undefined (``nan``): no pairable item, or a single category used (``P_e = 1``).
     """
     counts = r.counts()
     n_i = counts.sum(axis=1)
-    counts, n_i = counts[n_i >= 2], n_i[n_i >= 2]
-    totals = counts.sum(axis=0)
-    if n_i.size == 0 or np.count_nonzero(totals) < 2:
+    w = np.ones(r.n_items) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != (r.n_items,):
+        raise ValueError(f"weights must have one value per item ({r.n_items})")
+    pairable = n_i >= 2
+    counts, n_i, w = counts[pairable], n_i[pairable], w[pairable]
+    totals = (counts * w[:, None]).sum(axis=0)
+    if n_i.size == 0 or np.count_nonzero(totals) < 2 or w.sum() <= 0:
         return NAN
     p_i = ((counts * counts).sum(axis=1) - n_i) / (n_i * (n_i - 1))
     p_j = totals / totals.sum()
     p_e = float((p_j * p_j).sum())
-    return (float(p_i.mean()) - p_e) / (1.0 - p_e)
+    return (float((w * p_i).sum() / w.sum()) - p_e) / (1.0 - p_e)
 
 
-def _rating_pairs(r: Ratings) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    """All pairs of ratings on the same item as (rater_a, rater_b, label_a, label_b) with
+def rating_pairs(r: Ratings) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """All pairs of ratings on the same item as (item, rater_a, rater_b, label_a, label_b) with
     ``rater_a < rater_b``. Loops only over the offset within an item (at most max n_i)."""
     order = np.lexsort((r.rater, r.item))
     item, rater, label = r.item[order], r.rater[order], r.label[order]
@@ -261,7 +269,7 @@ def _rating_pairs(r: Ratings) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     first = [np.flatnonzero(after >= d) for d in range(1, int(n_i.max(initial=0)))]
     a = np.concatenate(first) if first else np.zeros(0, dtype=np.int64)
     b = np.concatenate([idx + d for d, idx in enumerate(first, start=1)]) if first else a
-    return rater[a], rater[b], label[a], label[b]
+    return item[a], rater[a], rater[b], label[a], label[b]
 
 
 @dataclass(frozen=True)
@@ -280,7 +288,7 @@ def cohen_kappa_pairwise(r: Ratings) -> PairwiseKappa:
     Undefined (``nan``) when ``p_e = 1`` (both gave one same label throughout); ``mean``
     skips undefined pairs. Equals ``sklearn.metrics.cohen_kappa_score`` per pair.
     """
-    rater_a, rater_b, label_a, label_b = _rating_pairs(r)
+    _, rater_a, rater_b, label_a, label_b = rating_pairs(r)
     keys, pair = np.unique(rater_a * max(r.n_raters, 1) + rater_b, return_inverse=True)
     n_pairs, k = keys.size, r.n_classes
     n = np.bincount(pair, minlength=n_pairs)
@@ -442,3 +450,29 @@ def annotator_stats(
         )
         for j in range(r.n_raters)
     ]
+
+
+class Disagreement(NamedTuple):
+    conflict_involvement: IntArray  # (K,) non-unanimous items on which label k was given
+    two_vs_one_majority: IntArray  # (K,) 2-vs-1 items on which k had the two votes
+    two_vs_one_minority: IntArray  # (K,) 2-vs-1 items on which k had the single vote
+
+
+def disagreement_details(r: Ratings) -> Disagreement:
+    """Which labels the disagreements are about (the EmoS paper's "disagreement details").
+
+    Over the items with at least two ratings that are not unanimous: ``conflict_involvement[k]``
+    counts the items on which someone gave ``k``. Over the items with exactly three ratings
+    split two to one: ``two_vs_one_majority[k]`` counts those where ``k`` had two votes,
+    ``two_vs_one_minority[k]`` those where it had one (the split is defined for three raters;
+    items with more ratings are not 2-vs-1).
+    """
+    counts = r.counts()
+    n_i = counts.sum(axis=1)
+    disputed = (n_i >= 2) & (np.count_nonzero(counts, axis=1) > 1)
+    two_one = (n_i == 3) & (counts.max(axis=1) == 2)
+    return Disagreement(
+        conflict_involvement=np.count_nonzero(counts[disputed], axis=0).astype(np.int64),
+        two_vs_one_majority=(counts[two_one] == 2).sum(axis=0).astype(np.int64),
+        two_vs_one_minority=(counts[two_one] == 1).sum(axis=0).astype(np.int64),
+    )

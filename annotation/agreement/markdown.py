@@ -47,40 +47,155 @@ def _figures(layer: dict[str, Any], fields: list[tuple[str, str]]) -> list[str]:
     )
 
 
+def _coverage(layer: dict[str, Any]) -> list[str]:
+    cov = layer["coverage"]
+    return [
+        f"Every figure below covers the {cov['n_items']} items labelled by at least "
+        f"{cov['min_ratings']} annotators (a pair's figures: those of them both labelled).",
+        "",
+    ]
+
+
+def _histogram_table(rows: dict[str, dict[str, int]]) -> list[str]:
+    sizes = sorted({int(n) for hist in rows.values() for n in hist})
+    return _table(
+        ["labels per item", *map(str, sizes)],
+        [[name, *(hist.get(str(n), 0) for n in sizes)] for name, hist in rows.items()],
+    )
+
+
+def _single(layer: dict[str, Any]) -> list[str]:
+    lines = [*_coverage(layer), *_figures(layer, SINGLE)]
+    lines += _table(
+        ["annotator pair", "items", "Cohen κ"],
+        [[f"{p['a']} – {p['b']}", p["n_items"], p["kappa"]] for p in layer["cohen_kappa_pairs"]],
+    )
+    ds = layer["dawid_skene"]
+    tiers, conf = ds["tiers"], ds["confidence"]
+    by_distinct = ", ".join(
+        f"{n} distinct: {_fmt(v)}" for n, v in ds["confidence_by_distinct_labels"].items()
+    )
+    lines += [
+        f"Dawid–Skene confidence: mean {_fmt(conf['mean'])}, median {_fmt(conf['median'])}, "
+        f"std {_fmt(conf['std'])}; mean by number of distinct labels on the item: "
+        f"{by_distinct}.",
+        "",
+        f"Dawid–Skene tiers (high ≥ {ds['thresholds']['high']} or unanimous, medium ≥ "
+        f"{ds['thresholds']['medium']}): high {tiers['high']}, medium {tiers['medium']}, "
+        f"low {tiers['low']}; agrees with the majority on "
+        f"{_fmt(ds['agrees_with_majority'])} of decided items.",
+        "",
+    ]
+    lines += _table(
+        ["annotator", "items", "accuracy vs Dawid–Skene", "κ vs gold", "entropy (bits)",
+         "entropy (norm.)"],
+        [
+            [
+                a["annotator"], a["n_rated"], a["accuracy_vs_aggregate"],
+                a["kappa_vs_gold"], a["entropy_bits"], a["entropy_normalised"],
+            ]
+            for a in layer["annotators"]
+        ],
+    )  # fmt: skip
+    classes = layer["classes"]
+    lines += _table(
+        ["label distribution", *classes],
+        [[a["annotator"], *(a["label_distribution"][c] for c in classes)]
+         for a in layer["annotators"]],
+    )  # fmt: skip
+    details = layer["disagreement"]
+    used = [c for c in classes if details["conflict_involvement"][c]]
+    lines += _table(
+        ["disagreements", *used],
+        [
+            [label, *(details[key][c] for c in used)]
+            for key, label in (
+                ("conflict_involvement", "items in conflict"),
+                ("two_vs_one_majority", "2-vs-1 majority"),
+                ("two_vs_one_minority", "2-vs-1 minority"),
+            )
+        ],
+    )
+    return lines
+
+
+def _multi(layer: dict[str, Any]) -> list[str]:
+    lines = [*_coverage(layer), *_figures(layer, MULTI)]
+    lines += _table(
+        ["annotator pair", "items", "mean Jaccard", "median Jaccard", "overlap", "exact match"],
+        [
+            [
+                f"{p['a']} – {p['b']}", p["n_items"], p["jaccard_mean"], p["jaccard_median"],
+                p["overlap_ratio"], p["exact_match_ratio"],
+            ]
+            for p in layer["pairs"]
+        ],
+    )  # fmt: skip
+    hists = {a["annotator"]: a["label_count_histogram"] for a in layer["annotators"]}
+    lines += _histogram_table(
+        {**hists, "union of the item's sets": layer["union_label_count_histogram"]}
+    )
+    top = sorted(layer["mean_soft_label"].items(), key=lambda kv: -(kv[1] or 0))[:8]
+    return lines + _table(["label", "mean soft share p_k"], [list(kv) for kv in top])
+
+
+MONOLOGUE = [
+    ("primary", "fleiss_kappa", "primary: Fleiss κ"),
+    ("primary", "fleiss_kappa_time_weighted", "primary: Fleiss κ, time-weighted"),
+    ("primary", "cohen_kappa_mean", "primary: pairwise Cohen κ (mean)"),
+    ("primary", "all_same_ratio", "primary: all same"),
+    ("primary", "pairwise_agreement", "primary: agreeing pairs"),
+    ("primary", "pairwise_agreement_time_weighted", "primary: agreeing pairs, time-weighted"),
+    ("secondary", "jaccard_mean", "secondary: mean pairwise Jaccard"),
+    ("secondary", "jaccard_mean_time_weighted", "secondary: mean Jaccard, time-weighted"),
+    ("secondary", "krippendorff_alpha_masi", "secondary: Krippendorff α (MASI)"),
+    ("intensity", "krippendorff_alpha_ordinal", "intensity: Krippendorff α (ordinal)"),
+    ("intensity", "pairwise_agreement", "intensity: agreeing pairs"),
+    ("intensity", "pairwise_agreement_time_weighted", "intensity: agreeing pairs, time-weighted"),
+    ("intensity", "mean_abs_difference", "intensity: mean |difference| (points)"),
+    (
+        "intensity",
+        "mean_abs_difference_time_weighted",
+        "intensity: mean |difference|, time-weighted",
+    ),
+]
+
+
+def _monologues(mono: dict[str, Any]) -> list[str]:
+    cov = mono["coverage"]
+    rows = [[label, mono[part][key]] for part, key, label in MONOLOGUE if part in mono]
+    return [
+        f"## monologues: utterance agreement ({mono['n_clips']} clips, {cov['n_items']} "
+        f"utterances, {cov['seconds']:.1f} s)",
+        "",
+        "Each reference utterance is read in each annotator's labelling as the segment at "
+        "its midpoint (as routing reads it); the figures cover the utterances at least "
+        f"{cov['min_ratings']} annotators labelled; time-weighted figures weight each "
+        "utterance by its duration.",
+        "",
+        *_table(["", "value"], rows),
+    ]
+
+
 def render_markdown(report: dict[str, Any], *, title: str) -> str:
     lines = [
         f"# {title}",
         "",
-        f"{report['n_clips']} clips, {report['n_annotations']} layer-1 annotations by "
-        f"{report['n_annotators']} annotators.",
+        f"{report['n_clips']} static clips, {report['n_annotations']} layer-1 annotations by "
+        f"{report['n_annotators']} annotators."
+        + (
+            f" {report['monologues']['n_clips']} streaming monologues are compared per "
+            "utterance below."
+            if "monologues" in report
+            else ""
+        ),
         "",
     ]
     for name, layer in report["layers"].items():
         if "classes" in layer:
-            lines += [f"## {name} (single label)", "", *_figures(layer, SINGLE)]
-            ds = layer["dawid_skene"]
-            tiers = ds["tiers"]
-            lines += [
-                f"Dawid–Skene tiers (high ≥ {ds['thresholds']['high']} or unanimous, medium ≥ "
-                f"{ds['thresholds']['medium']}): high {tiers['high']}, medium {tiers['medium']}, "
-                f"low {tiers['low']}; agrees with the majority on "
-                f"{_fmt(ds['agrees_with_majority'])} of decided items.",
-                "",
-            ]
-            lines += _table(
-                ["annotator", "items", "accuracy vs aggregate", "κ vs gold", "entropy (norm.)"],
-                [
-                    [
-                        a["annotator"], a["n_rated"], a["accuracy_vs_aggregate"],
-                        a["kappa_vs_gold"], a["entropy_normalised"],
-                    ]
-                    for a in layer["annotators"]
-                ],
-            )  # fmt: skip
+            lines += [f"## {name} (single label)", "", *_single(layer)]
         elif "labels" in layer:
-            lines += [f"## {name} (multi-label)", "", *_figures(layer, MULTI)]
-            top = sorted(layer["mean_soft_label"].items(), key=lambda kv: -(kv[1] or 0))[:8]
-            lines += _table(["label", "mean soft share p_k"], [list(kv) for kv in top])
+            lines += [f"## {name} (multi-label)", "", *_multi(layer)]
         else:
             lines += [f"## {name} (ordinal)", ""]
             lines += _table(
@@ -88,6 +203,8 @@ def render_markdown(report: dict[str, Any], *, title: str) -> str:
                 [[layer["n_items"], layer["krippendorff_alpha_ordinal"],
                   layer["krippendorff_alpha_interval"]]],
             )  # fmt: skip
+    if "monologues" in report:
+        lines += _monologues(report["monologues"])
     if "traces" in report:
         traces = report["traces"]
         lines += [f"## traces ({traces['n_clips']} clips with two or more raters)", ""]

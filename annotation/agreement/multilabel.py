@@ -446,3 +446,91 @@ def krippendorff_alpha_masi(sr: SetRatings) -> float:
         return NAN
     alpha = 1.0 - d_o / d_e
     return alpha if math.isfinite(alpha) else NAN
+
+
+# ----------------------------------------------------------------------------- per rater
+
+
+@dataclass(frozen=True, eq=False)
+class RaterPairSets:
+    rater_a: int  # rater_a < rater_b
+    rater_b: int
+    n_items: int  # items both rated
+    jaccard_mean: float  # nan if no shared item
+    jaccard_median: float
+    overlap_ratio: float  # share of shared items whose two sets intersect or are identical
+    exact_match_ratio: float  # share of shared items whose two sets are identical
+
+
+def rater_pair_sets(sr: SetRatings) -> list[RaterPairSets]:
+    """Set agreement of every rater pair with a shared item, on the items both rated (the
+    per-pair figures of the EmoS GoEmotions summary). Conventions of :func:`pairwise_jaccard`
+    and :func:`match_ratios`: two empty sets are identical (Jaccard 1, overlapping)."""
+    a, b = _pairs(sr)
+    words = _pack(sr.sets)
+    inter = _popcount(words[a] & words[b])
+    union = _popcount(words[a] | words[b])
+    jaccard = np.divide(inter, union, out=np.ones(a.size), where=union > 0)
+    identical = inter == union
+    overlap = (inter > 0) | identical
+    out = []
+    keys = sr.rater[a] * (int(sr.rater.max(initial=0)) + 1) + sr.rater[b]
+    for key in np.unique(keys):
+        pick = keys == key
+        out.append(
+            RaterPairSets(
+                rater_a=int(sr.rater[a][pick][0]),
+                rater_b=int(sr.rater[b][pick][0]),
+                n_items=int(pick.sum()),
+                jaccard_mean=float(jaccard[pick].mean()),
+                jaccard_median=float(np.median(jaccard[pick])),
+                overlap_ratio=float(overlap[pick].mean()),
+                exact_match_ratio=float(identical[pick].mean()),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class RaterSets:
+    rater: int
+    n_rated: int
+    label_counts: IntArray  # (n_labels,) ratings containing each label
+    label_shares: FloatArray  # label_counts / all labels the rater chose; nan if none
+    mean_labels: float  # labels per rating; nan if nothing rated
+    size_histogram: dict[int, int]  # set size -> ratings of that size (sizes that occur)
+
+
+def rater_sets(sr: SetRatings) -> list[RaterSets]:
+    """Per rater: how often each label was chosen (as a share of all the labels the rater
+    chose, as EmoS reports it), the mean set size and the histogram of set sizes."""
+    sizes = sr.sets.sum(axis=1)
+    out = []
+    for rater in np.unique(sr.rater):
+        mine = sr.rater == rater
+        counts = sr.sets[mine].sum(axis=0).astype(np.int64)
+        total = counts.sum()
+        shares = counts / total if total else np.full(sr.n_labels, np.nan)
+        values, freq = np.unique(sizes[mine], return_counts=True)
+        out.append(
+            RaterSets(
+                rater=int(rater),
+                n_rated=int(mine.sum()),
+                label_counts=counts,
+                label_shares=shares,
+                mean_labels=float(sizes[mine].mean()),
+                size_histogram=dict(zip(values.tolist(), freq.tolist(), strict=True)),
+            )
+        )
+    return out
+
+
+def union_size_histogram(sr: SetRatings) -> dict[int, int]:
+    """Size of the union of each pairable item's sets -> number of items (how many distinct
+    labels the raters used together)."""
+    _, starts, sizes = _groups(sr)
+    if not starts.size:
+        return {}
+    union = np.bitwise_or.reduceat(_pack(sr.sets), starts, axis=0)
+    values, freq = np.unique(_popcount(union)[sizes >= 2], return_counts=True)
+    return dict(zip(values.tolist(), freq.tolist(), strict=True))

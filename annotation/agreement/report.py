@@ -1,5 +1,12 @@
 """The project agreement report from encoded arrays: what a benchmark paper's agreement section
-reports, per label layer, per batch and per annotator. Pure: arrays in, JSON-ready dicts out.
+reports, per label layer, per batch, per annotator and per annotator pair. Pure: arrays in,
+JSON-ready dicts out.
+
+Coverage: every figure of a layer is computed over the same items, those labelled by at least
+two annotators (``MIN_RATINGS``; one label says nothing about agreement), and the layer says so
+in ``coverage``. Pair figures use the covered items both members of the pair labelled
+(``n_items`` per pair). The Dawid–Skene model is fitted on every rating (routing reuses its
+parameters for single-rated clips too); its confidence figures are over the covered items.
 """
 
 import math
@@ -17,6 +24,7 @@ from annotation.agreement.categorical import (
     cohen_kappa_pairwise,
     confidence_tiers,
     confusion_matrix,
+    disagreement_details,
     fleiss_kappa,
     krippendorff_alpha,
     majority,
@@ -27,7 +35,10 @@ from annotation.agreement.multilabel import (
     krippendorff_alpha_masi,
     match_ratios,
     pairwise_jaccard,
+    rater_pair_sets,
+    rater_sets,
     soft_labels,
+    union_size_histogram,
 )
 from annotation.agreement.traces import (
     ccc_matrix,
@@ -37,8 +48,28 @@ from annotation.agreement.traces import (
     krippendorff_alpha_binned,
     lag_compensated_ccc,
 )
+from annotation.agreement.utterances import (
+    mean_abs_difference,
+    pairwise_agreement,
+    weighted_jaccard,
+)
 
 Json = dict[str, Any]
+MIN_RATINGS = 2
+
+
+def coverage(n_items: int) -> Json:
+    return {"min_ratings": MIN_RATINGS, "n_items": n_items}
+
+
+def _summary(values: npt.NDArray[np.float64]) -> Json:
+    """Mean, median and sample standard deviation (ddof 1, as pandas) of the finite values."""
+    values = values[np.isfinite(values)]
+    return {
+        "mean": float(values.mean()) if values.size else math.nan,
+        "median": float(np.median(values)) if values.size else math.nan,
+        "std": float(values.std(ddof=1)) if values.size > 1 else math.nan,
+    }
 
 
 def subset(r: Ratings, keep_items: npt.NDArray[np.bool_]) -> Ratings:
@@ -95,15 +126,18 @@ def single_label_report(
     high: float = 0.9,
     medium: float = 0.8,
 ) -> tuple[Json, dawid_skene.DawidSkene]:
-    """Overall and per-batch figures, Dawid–Skene tiers, per-annotator statistics and the
-    annotator-vs-aggregate confusion; returns the fitted model too (routing reuses it)."""
+    """Overall and per-batch figures, Dawid–Skene tiers and confidence, Cohen κ per annotator
+    pair, per-annotator statistics, disagreement details and the annotator-vs-aggregate
+    confusion; returns the fitted model too (routing reuses it)."""
     model = dawid_skene.fit(r)
-    vote = majority(r)
-    tiers = confidence_tiers(model.confidence, vote.unanimous, high=high, medium=medium)
-    rated = r.n_ratings() > 0
-    tier_counts = {t: int(((tiers == t) & rated).sum()) for t in ("high", "medium", "low")}
+    covered = r.n_ratings() >= MIN_RATINGS
+    rc = subset(r, covered)
+    vote = majority(rc)
+    ds_labels, confidence = model.labels[covered], model.confidence[covered]
+    tiers = confidence_tiers(confidence, vote.unanimous, high=high, medium=medium)
+    tier_counts = {t: int((tiers == t).sum()) for t in ("high", "medium", "low")}
     per_annotator = []
-    for stats in annotator_stats(r, model.labels, gold):
+    for stats in annotator_stats(rc, ds_labels, None if gold is None else gold[covered]):
         if stats.n_rated == 0:
             continue
         per_annotator.append(
@@ -119,27 +153,45 @@ def single_label_report(
                 "confusion_vs_aggregate": stats.confusion.tolist(),
             }
         )
+    pairwise = cohen_kappa_pairwise(rc)
+    details = disagreement_details(rc)
+    decided = vote.label >= 0
+    n_ds = np.bincount(ds_labels[ds_labels >= 0], minlength=len(classes))
     report = {
         "classes": classes,
-        "overall": single_label_figures(r),
+        "coverage": coverage(rc.n_items),
+        "overall": single_label_figures(rc),
         "by_batch": _by_batch(
-            lambda keep: single_label_figures(subset(r, keep)), batches, batch_names
+            lambda keep: single_label_figures(subset(rc, keep)), batches[covered], batch_names
         ),
+        "cohen_kappa_pairs": [
+            {"a": raters[a], "b": raters[b], "kappa": kappa, "n_items": pairwise.n_common[(a, b)]}
+            for (a, b), kappa in pairwise.kappa.items()
+        ],
         "dawid_skene": {
             "tiers": tier_counts,
             "thresholds": {"high": high, "medium": medium},
             "converged": model.converged,
             "n_iter": model.n_iter,
-            "agrees_with_majority": float(
-                (model.labels[vote.label >= 0] == vote.label[vote.label >= 0]).mean()
-            )
-            if (vote.label >= 0).any()
+            "agrees_with_majority": float((ds_labels[decided] == vote.label[decided]).mean())
+            if decided.any()
             else math.nan,
+            "confidence": _summary(confidence),
+            "confidence_by_distinct_labels": {
+                str(n): float(confidence[vote.n_distinct == n].mean())
+                for n in range(1, int(vote.n_distinct.max(initial=0)) + 1)
+                if (vote.n_distinct == n).any()
+            },
+            "label_distribution": dict(
+                zip(classes, (n_ds / max(1, n_ds.sum())).tolist(), strict=True)
+            ),
         },
         "annotators": per_annotator,
-        "confusion_majority_vs_ds": confusion_matrix(
-            vote.label, model.labels, len(classes)
-        ).tolist(),
+        "disagreement": {
+            key: dict(zip(classes, getattr(details, key).tolist(), strict=True))
+            for key in details._fields
+        },
+        "confusion_majority_vs_ds": confusion_matrix(vote.label, ds_labels, len(classes)).tolist(),
     }
     return clean(report), model
 
@@ -147,7 +199,8 @@ def single_label_report(
 def ordinal_report(r: Ratings, *, values: list[int]) -> Json:
     return clean(
         {
-            "n_items": int((r.n_ratings() >= 2).sum()),
+            "coverage": coverage(int((r.n_ratings() >= MIN_RATINGS).sum())),
+            "n_items": int((r.n_ratings() >= MIN_RATINGS).sum()),
             "krippendorff_alpha_ordinal": krippendorff_alpha(r, level="ordinal"),
             "krippendorff_alpha_interval": krippendorff_alpha(r, level="interval", values=values),
         }
@@ -177,22 +230,95 @@ def set_subset(sr: SetRatings, keep_items: npt.NDArray[np.bool_]) -> SetRatings:
 
 
 def multi_label_report(
-    sr: SetRatings, *, batches: npt.NDArray[np.int64], batch_names: list[str]
+    sr: SetRatings, *, raters: list[str], batches: npt.NDArray[np.int64], batch_names: list[str]
 ) -> Json:
-    """Overall and per-batch set agreement, plus each label's mean soft share p_k."""
-    soft = soft_labels(sr)
-    rated = sr.counts_per_item() > 0
-    prevalence = soft[rated].mean(axis=0) if rated.any() else np.zeros(sr.n_labels)
+    """Overall and per-batch set agreement, per annotator pair and per annotator, the sizes of
+    the items' label unions, and each label's mean soft share p_k."""
+    covered = sr.counts_per_item() >= MIN_RATINGS
+    sc = set_subset(sr, covered)
+    prevalence = soft_labels(sc).mean(axis=0) if sc.n_items else np.zeros(sr.n_labels)
     return clean(
         {
             "labels": list(sr.labels),
-            "overall": multi_label_figures(sr),
+            "coverage": coverage(sc.n_items),
+            "overall": multi_label_figures(sc),
             "by_batch": _by_batch(
-                lambda keep: multi_label_figures(set_subset(sr, keep)), batches, batch_names
+                lambda keep: multi_label_figures(set_subset(sc, keep)),
+                batches[covered],
+                batch_names,
             ),
+            "pairs": [
+                {
+                    "a": raters[p.rater_a],
+                    "b": raters[p.rater_b],
+                    "n_items": p.n_items,
+                    "jaccard_mean": p.jaccard_mean,
+                    "jaccard_median": p.jaccard_median,
+                    "overlap_ratio": p.overlap_ratio,
+                    "exact_match_ratio": p.exact_match_ratio,
+                }
+                for p in rater_pair_sets(sc)
+            ],
+            "annotators": [
+                {
+                    "annotator": raters[a.rater],
+                    "n_rated": a.n_rated,
+                    "label_distribution": dict(
+                        zip(sr.labels, a.label_shares.tolist(), strict=True)
+                    ),
+                    "mean_labels": a.mean_labels,
+                    "label_count_histogram": a.size_histogram,
+                }
+                for a in rater_sets(sc)
+            ],
+            "union_label_count_histogram": union_size_histogram(sc),
             "mean_soft_label": dict(zip(sr.labels, prevalence.tolist(), strict=True)),
         }
     )
+
+
+def monologue_report(
+    primary: Ratings,
+    *,
+    secondary: SetRatings | None,
+    intensity: Ratings | None,
+    intensity_values: list[int],
+    durations: npt.NDArray[np.float64],
+    n_clips: int,
+) -> Json:
+    """Agreement on the reference utterances of streaming monologues (items = utterances, see
+    ``annotation.agreement.utterances``): primary (single label), secondary (label sets) and
+    intensity (ordinal), each also time-weighted by the utterances' ``durations``. Covers the
+    utterances that at least two annotators labelled a primary emotion on."""
+    covered = primary.n_ratings() >= MIN_RATINGS
+    p = subset(primary, covered)
+    w = durations[covered]
+    out: Json = {
+        "n_clips": n_clips,
+        "coverage": {**coverage(p.n_items), "seconds": float(w.sum())},
+        "primary": {
+            **single_label_figures(p),
+            "pairwise_agreement": pairwise_agreement(p),
+            "pairwise_agreement_time_weighted": pairwise_agreement(p, w),
+            "fleiss_kappa_time_weighted": fleiss_kappa(p, w),
+        },
+    }
+    if secondary is not None:
+        s = set_subset(secondary, covered)
+        out["secondary"] = {
+            **multi_label_figures(s),
+            "jaccard_mean_time_weighted": weighted_jaccard(s, w),
+        }
+    if intensity is not None:
+        i = subset(intensity, covered)
+        out["intensity"] = {
+            **ordinal_report(i, values=intensity_values),
+            "pairwise_agreement": pairwise_agreement(i),
+            "pairwise_agreement_time_weighted": pairwise_agreement(i, w),
+            "mean_abs_difference": mean_abs_difference(i),
+            "mean_abs_difference_time_weighted": mean_abs_difference(i, w),
+        }
+    return clean(out)
 
 
 TRACE_BINS = 10

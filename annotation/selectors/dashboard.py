@@ -117,6 +117,30 @@ def _figures(project: Project) -> list[tuple[str, str, str]]:
                     f"layers__{layer['name']}__overall__{figure}",
                 )
             )
+    layers = {layer["name"]: layer for layer in project.label_schema["layers"]}
+    roles = project.label_schema.get("segments") or {}
+    per_role = {  # monologues: agreement on the reference utterances (beside the traces)
+        "primary": [
+            ("fleiss_kappa", _("Fleiss κ per utterance")),
+            ("fleiss_kappa_time_weighted", _("Fleiss κ per utterance, time-weighted")),
+        ],
+        "secondary": [
+            ("jaccard_mean_time_weighted", _("mean Jaccard per utterance, time-weighted"))
+        ],
+        "intensity": [("krippendorff_alpha_ordinal", _("Krippendorff α per utterance (ordinal)"))],
+    }
+    for role, role_figures in per_role.items():
+        if roles.get(role) not in layers:
+            continue
+        title = _title(layers[roles[role]])
+        for figure, label in role_figures:
+            figures.append(
+                (
+                    f"monologues.{role}.{figure}",
+                    f"{title} · {label}",
+                    f"monologues__{role}__{figure}",
+                )
+            )
     for dim in project.trace_config.get("dimensions", []):
         title = _title(dim)
         figures.append(
@@ -160,7 +184,53 @@ def dashboard_agreement(project: Project) -> dict[str, Any]:
         "figures": [{"key": key, "label": label} for key, label, _path in figures],
         "layers": singles,
         "reports": reports,
+        **_latest_pairs(project, rows[0]["pk"] if rows else None),
     }
+
+
+def _latest_pairs(project: Project, report_id: int | None) -> dict[str, Any]:
+    """The latest report per annotator pair (Cohen κ of each single layer, mean Jaccard of each
+    multi layer) and the Dawid–Skene confidence of each single layer."""
+    layers = [
+        layer for layer in project.label_schema["layers"] if layer["type"] in ("single", "multi")
+    ]
+    picks = {
+        f"p{i}": F(f"report__layers__{layer['name']}__{pairs}")
+        for i, layer in enumerate(layers)
+        for pairs in ["cohen_kappa_pairs" if layer["type"] == "single" else "pairs"]
+    } | {
+        f"c{i}": F(f"report__layers__{layer['name']}__dawid_skene__confidence")
+        for i, layer in enumerate(layers)
+        if layer["type"] == "single"
+    }
+    if report_id is None:
+        return {"pairs": [], "confidence": []}
+    row: dict[str, Any] = dict(
+        AgreementReport.objects.filter(pk=report_id).values(**picks).first() or {}
+    )
+    pairs: list[dict[str, Any]] = []
+    confidence: list[dict[str, Any]] = []
+    for i, layer in enumerate(layers):
+        single = layer["type"] == "single"
+        figure, key = (_("Cohen κ"), "kappa") if single else (_("mean Jaccard"), "jaccard_mean")
+        pairs += [
+            {
+                "layer": _title(layer),
+                "a": pair["a"],
+                "b": pair["b"],
+                "n_items": pair["n_items"],
+                "figure": figure,
+                "value": _number(pair.get(key)),
+            }
+            for pair in row.get(f"p{i}") or []
+        ]
+        if single and row.get(f"c{i}"):
+            stats = row[f"c{i}"]
+            confidence.append(
+                {"layer": _title(layer)}
+                | {k: _number(stats.get(k)) for k in ("mean", "median", "std")}
+            )
+    return {"pairs": pairs, "confidence": confidence}
 
 
 def _number(value: Any) -> float | None:

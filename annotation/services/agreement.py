@@ -15,6 +15,7 @@ from annotation.agreement import dawid_skene
 from annotation.agreement.categorical import Ratings
 from annotation.agreement.multilabel import SetRatings
 from annotation.agreement.report import (
+    monologue_report,
     multi_label_report,
     ordinal_report,
     single_label_report,
@@ -22,6 +23,7 @@ from annotation.agreement.report import (
     trace_report,
 )
 from annotation.agreement.traces import ccc_matrix
+from annotation.agreement.utterances import utterance_segments
 from annotation.models import AgreementReport, Annotation, GoldLabel, Project, Trace
 from annotation.schema import UNSURE
 from annotation.services.jobs import (
@@ -33,7 +35,7 @@ from annotation.services.jobs import (
     job_finish,
 )
 from annotation.trace_chunks import unpack
-from clips.models import Clip
+from clips.models import Clip, Segment
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +180,82 @@ def _traces_section(project: Project) -> dict[str, Any] | None:
     return trace_report(per_clip, n_clips=n_clips)
 
 
+def _monologues_section(project: Project) -> dict[str, Any] | None:
+    """Utterance-level agreement on the streaming clips that two or more annotators labelled
+    and that have reference utterances (see ``annotation.agreement.utterances``)."""
+    roles = project.label_schema.get("segments") or {}
+    layers = {layer["name"]: layer for layer in project.label_schema["layers"]}
+    if roles.get("primary") not in layers:
+        return None
+    by_clip: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    for clip_id, annotator_id, payload in (
+        Annotation.objects.filter(
+            clip__project=project, clip__kind=Clip.Kind.STREAM, is_current=True
+        )
+        .order_by("clip_id", "annotator_id")
+        .values_list("clip_id", "annotator_id", "payload")
+    ):
+        by_clip.setdefault(clip_id, []).append((annotator_id, payload))
+    by_clip = {c: rows for c, rows in by_clip.items() if len(rows) >= 2}
+    utterances: dict[int, list[tuple[float, float]]] = {}
+    for clip_id, start, end in Segment.objects.filter(clip_id__in=by_clip).values_list(
+        "clip_id", "start_s", "end_s"
+    ):
+        utterances.setdefault(clip_id, []).append((start, end))
+    if not utterances:
+        return None
+    primary = layers[roles["primary"]]
+    secondary = layers.get(roles.get("secondary") or "")
+    intensity = layers.get(roles.get("intensity") or "")
+    classes = layer_classes(primary)
+    code = {c: i for i, c in enumerate(classes)}
+    raters = sorted({a for rows in by_clip.values() for a, _ in rows})
+    rater_index = {a: i for i, a in enumerate(raters)}
+    cols: dict[str, list[Any]] = {k: [] for k in ("item", "rater", "p", "s", "i")}
+    durations: list[float] = []
+    for clip_id, refs in sorted(utterances.items()):
+        refs.sort()
+        first = len(durations)
+        durations += [end - start for start, end in refs]
+        for annotator_id, payload in by_clip[clip_id]:
+            segments = payload.get("segments", [])
+            pick = utterance_segments(refs, [(seg["start"], seg["end"]) for seg in segments])
+            for u, k in enumerate(pick.tolist()):
+                value = segments[k].get(primary["name"]) if k >= 0 else None
+                if value not in code:
+                    continue
+                cols["item"].append(first + u)
+                cols["rater"].append(rater_index[annotator_id])
+                cols["p"].append(code[value])
+                cols["s"].append(segments[k].get(secondary["name"]) if secondary else None)
+                cols["i"].append(segments[k].get(intensity["name"]) if intensity else None)
+    item, rater = np.array(cols["item"], dtype=np.int64), np.array(cols["rater"], dtype=np.int64)
+    n_items, n_raters = len(durations), len(raters)
+    sets = None
+    if secondary is not None:
+        has = np.array([v is not None for v in cols["s"]], dtype=bool)
+        sets = SetRatings.from_lists(
+            item[has], rater[has], [v for v in cols["s"] if v is not None],
+            layer_classes(secondary), n_items=n_items,
+        )  # fmt: skip
+    ordinal, values = None, []
+    if intensity is not None:
+        values = list(range(intensity["min"], intensity["max"] + 1))
+        has = np.array([v is not None for v in cols["i"]], dtype=bool)
+        levels = np.array([v - intensity["min"] for v in cols["i"] if v is not None])
+        ordinal = Ratings(
+            item[has], rater[has], levels.astype(np.int64), n_items, n_raters, len(values)
+        )
+    return monologue_report(
+        Ratings(item, rater, np.array(cols["p"], dtype=np.int64), n_items, n_raters, len(classes)),
+        secondary=sets,
+        intensity=ordinal,
+        intensity_values=values,
+        durations=np.array(durations, dtype=np.float64),
+        n_clips=len(utterances),
+    )
+
+
 def build_report(project: Project, progress: Callable[[int, int], None]) -> dict[str, Any]:
     """Every statistic for the project's label layers and traces; ``progress(done, total)``."""
     table = label_table(project)
@@ -224,7 +302,7 @@ def build_report(project: Project, progress: Callable[[int, int], None]) -> dict
                 n_items=len(table.clip_ids),
             )
             out["layers"][name] = multi_label_report(
-                sets, batches=table.batches, batch_names=table.batch_names
+                sets, raters=table.rater_names, batches=table.batches, batch_names=table.batch_names
             )
         else:
             keep = np.array(present)
@@ -236,6 +314,9 @@ def build_report(project: Project, progress: Callable[[int, int], None]) -> dict
             )  # fmt: skip
             out["layers"][name] = ordinal_report(ratings, values=values)
         progress(step, total)
+    monologues = _monologues_section(project)
+    if monologues is not None:
+        out["monologues"] = monologues
     traces = _traces_section(project)
     if traces is not None:
         out["traces"] = traces

@@ -26,6 +26,7 @@ from annotation.agreement.categorical import (
     cohen_kappa_pairwise,
     confidence_tiers,
     confusion_matrix,
+    disagreement_details,
     fleiss_kappa,
     krippendorff_alpha,
     majority,
@@ -454,3 +455,22 @@ def test_everything_runs_vectorised_on_100k_items():
     stats = annotator_stats(r, m.label, truth)
     assert len(stats) == n_raters
     assert all(0.5 < s.kappa_gold < 0.9 for s in stats)
+
+
+@given(rating_matrices(max_raters=4))
+def test_disagreement_details_match_a_counter_loop(case):
+    matrix, n_classes = case
+    details = disagreement_details(Ratings.from_matrix(matrix, n_classes=n_classes))
+    conflict, majority_of, minority_of = Counter(), Counter(), Counter()
+    for row in matrix:
+        votes = Counter(int(v) for v in row if v >= 0)
+        if sum(votes.values()) >= 2 and len(votes) > 1:
+            conflict.update(votes.keys())
+        if sorted(votes.values()) == [1, 2]:
+            (two,) = [k for k, c in votes.items() if c == 2]
+            (one,) = [k for k, c in votes.items() if c == 1]
+            majority_of[two] += 1
+            minority_of[one] += 1
+    assert details.conflict_involvement.tolist() == [conflict[k] for k in range(n_classes)]
+    assert details.two_vs_one_majority.tolist() == [majority_of[k] for k in range(n_classes)]
+    assert details.two_vs_one_minority.tolist() == [minority_of[k] for k in range(n_classes)]

@@ -1,6 +1,7 @@
 """Multi-label (set) agreement: checked against straightforward loops, NLTK's MASI distance
 and Krippendorff alpha, and hand-worked examples from the definitions."""
 
+import collections
 import itertools
 import math
 
@@ -18,7 +19,10 @@ from annotation.agreement.multilabel import (
     masi_distances,
     match_ratios,
     pairwise_jaccard,
+    rater_pair_sets,
+    rater_sets,
     soft_labels,
+    union_size_histogram,
 )
 
 LABELS = ["joy", "anger", "sadness", "fear", "neutral", "unsure"]
@@ -367,3 +371,45 @@ def test_project_sized_data_runs() -> None:
     assert match_ratios(sr).n_pairable == n_items
     assert soft_labels(sr).sum(axis=1).min() >= 1
     assert -1 < krippendorff_alpha_masi(sr) < 1
+
+
+# ----------------------------------------------------------------------------- per rater
+
+
+@settings(deadline=None, max_examples=40)
+@given(rating_tables)
+def test_per_pair_and_per_rater_figures_match_plain_python(
+    table: list[dict[int, frozenset[str]]],
+) -> None:
+    sr = from_table(table)
+    pairs: dict[tuple[int, int], list[tuple[frozenset[str], frozenset[str]]]] = {}
+    for by_rater in table:
+        for a, b in itertools.combinations(sorted(by_rater), 2):
+            pairs.setdefault((a, b), []).append((by_rater[a], by_rater[b]))
+    result = {(p.rater_a, p.rater_b): p for p in rater_pair_sets(sr)}
+    assert set(result) == set(pairs)
+    for key, sets in pairs.items():
+        jaccards = [jaccard_loop(a, b) for a, b in sets]
+        got = result[key]
+        assert got.n_items == len(sets)
+        assert got.jaccard_mean == pytest.approx(sum(jaccards) / len(sets))
+        assert got.jaccard_median == pytest.approx(float(np.median(jaccards)))
+        assert got.overlap_ratio == pytest.approx(
+            sum(bool(a & b) or a == b for a, b in sets) / len(sets)
+        )
+        assert got.exact_match_ratio == pytest.approx(sum(a == b for a, b in sets) / len(sets))
+
+    for rater in rater_sets(sr):
+        mine = [by_rater[rater.rater] for by_rater in table if rater.rater in by_rater]
+        chosen = [label for s in mine for label in s]
+        assert rater.n_rated == len(mine)
+        assert rater.mean_labels == pytest.approx(len(chosen) / len(mine))
+        assert rater.size_histogram == dict(collections.Counter(len(s) for s in mine))
+        for k, label in enumerate(LABELS):
+            expected = chosen.count(label) / len(chosen) if chosen else math.nan
+            assert rater.label_shares[k] == pytest.approx(expected, nan_ok=True)
+
+    unions = [
+        len(frozenset().union(*by_rater.values())) for by_rater in table if len(by_rater) >= 2
+    ]
+    assert union_size_histogram(sr) == dict(collections.Counter(unions))

@@ -2,8 +2,10 @@
 evidence they feed (Dawid–Skene confidence, trace concordance)."""
 
 import json
-from collections import defaultdict
+import statistics
+from collections import Counter, defaultdict
 from io import StringIO
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +13,11 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
+from scipy.stats import entropy
+from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-from annotation.models import AgreementReport, GoldLabel, Project, Trace
+from annotation.models import AgreementReport, Annotation, GoldLabel, Project, Trace
 from annotation.services.agreement import (
     agreement_report_run,
     ds_posterior,
@@ -21,7 +25,7 @@ from annotation.services.agreement import (
     trace_concordance,
 )
 from annotation.services.routing import clip_route
-from clips.models import Clip
+from clips.models import Clip, Segment
 from factories import ClipFactory, ProjectFactory, member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,6 +81,142 @@ def test_report_on_chsims_batch1_matches_independent_figures(chsims):
     call_command("agreement", "chsims", stdout=text)
     assert "Fleiss κ" in text.getvalue() and "Krippendorff α (MASI)" in text.getvalue()
     assert AgreementReport.objects.filter(project=chsims, status="done").count() == 2
+
+
+def sheets() -> dict[str, dict[str, tuple[str, frozenset[str]]]]:
+    """annotator -> clip -> (Basic-7 label, GoEmotions set), read straight from the files."""
+    out: dict[str, dict[str, tuple[str, frozenset[str]]]] = {}
+    for sheet in sorted(BATCH1.glob("*.xlsx")):
+        rows = openpyxl.load_workbook(sheet, read_only=True).active.iter_rows(values_only=True)
+        header = next(rows)
+        vid, cid, label, go = (
+            header.index(n) for n in ("video_id", "clip_id", "basic-7-class", "goemotion")
+        )
+        out[sheet.stem] = {
+            f"{row[vid]}/{row[cid]}": (
+                str(row[label]).strip().lower(),
+                frozenset(g.strip().lower() for g in str(row[go] or "").split(";") if g.strip()),
+            )
+            for row in rows
+            if row[label]
+        }
+    return out
+
+
+# EmoS's published First-2500 summaries (analysis_summary.json, goemotion_summary.json),
+# printed to 5 decimals: equal means within one unit of the 5th.
+EMOS_KAPPA = {("a1", "a2"): 0.49274, ("a1", "a3"): 0.48306, ("a2", "a3"): 0.50249}
+EMOS_JACCARD = {("a1", "a2"): 0.34013, ("a1", "a3"): 0.36281, ("a2", "a3"): 0.37985}
+EMOS_ROWS = 2500  # its GoEmotions summary also counts row 2500, blank in all three sheets
+
+
+def test_report_on_chsims_batch1_equals_emos_published_figures(chsims):
+    out = StringIO()
+    call_command("agreement", "chsims", "--json", stdout=out)
+    basic7 = json.loads(out.getvalue())["layers"]["basic7"]
+    goemotions = json.loads(out.getvalue())["layers"]["goemotions"]
+    data = sheets()
+    clips = sorted(data["a1"])
+    assert basic7["coverage"] == goemotions["coverage"] == {"min_ratings": 2, "n_items": 2499}
+
+    overall = basic7["overall"]
+    assert overall["fleiss_kappa"] == pytest.approx(0.48905, abs=1e-5)
+    assert overall["all_same_ratio"] == pytest.approx(0.43898, abs=1e-5)
+    assert overall["all_different_ratio"] == pytest.approx(0.11325, abs=1e-5)
+    pairs = {(p["a"].split("@")[0], p["b"].split("@")[0]): p for p in basic7["cohen_kappa_pairs"]}
+    assert set(pairs) == set(EMOS_KAPPA)
+    for (a, b), published in EMOS_KAPPA.items():
+        independent = cohen_kappa_score(
+            [data[a][c][0] for c in clips], [data[b][c][0] for c in clips]
+        )
+        assert pairs[(a, b)]["n_items"] == 2499
+        assert pairs[(a, b)]["kappa"] == pytest.approx(published, abs=1e-5)
+        assert pairs[(a, b)]["kappa"] == pytest.approx(independent, abs=1e-6)
+    ds = basic7["dawid_skene"]
+    assert ds["confidence"]["mean"] == pytest.approx(0.9158, abs=0.005)
+    assert ds["confidence"]["median"] == pytest.approx(0.96892, abs=0.005)
+    assert ds["confidence_by_distinct_labels"] == {
+        "1": pytest.approx(0.99757, abs=0.005),
+        "2": pytest.approx(0.89213, abs=0.005),
+        "3": pytest.approx(0.69218, abs=0.01),
+    }
+
+    votes = [Counter(data[a][c][0] for a in data) for c in clips]
+    conflict, majority_of, minority_of = Counter(), Counter(), Counter()
+    for v in votes:
+        if len(v) > 1:
+            conflict.update(v.keys())
+        if sorted(v.values()) == [1, 2]:
+            majority_of.update(k for k, n in v.items() if n == 2)
+            minority_of.update(k for k, n in v.items() if n == 1)
+    details = basic7["disagreement"]
+    assert {k.lower(): n for k, n in details["conflict_involvement"].items() if n} == conflict
+    assert {k.lower(): n for k, n in details["two_vs_one_majority"].items() if n} == majority_of
+    assert {k.lower(): n for k, n in details["two_vs_one_minority"].items() if n} == minority_of
+    assert conflict["neutral"] == 936 and majority_of["neutral"] == 405  # EmoS's figures
+
+    for row in basic7["annotators"]:
+        mine = Counter(v[0] for v in data[row["annotator"].split("@")[0]].values())
+        assert {k.lower(): n for k, n in row["label_distribution"].items() if n} == mine
+        assert row["entropy_bits"] == pytest.approx(entropy(list(mine.values()), base=2), 1e-6)
+    accuracy = {
+        a["annotator"].split("@")[0]: a["accuracy_vs_aggregate"] for a in basic7["annotators"]
+    }
+    assert accuracy == {
+        "a1": pytest.approx(0.73870, abs=0.005),
+        "a2": pytest.approx(0.79432, abs=0.005),
+        "a3": pytest.approx(0.78952, abs=0.005),
+    }
+
+    go_pairs = {(p["a"].split("@")[0], p["b"].split("@")[0]): p for p in goemotions["pairs"]}
+    for (a, b), published in EMOS_JACCARD.items():
+        sets = [(data[a][c][1], data[b][c][1]) for c in clips]
+        jaccard = [len(x & y) / len(x | y) if x | y else 1.0 for x, y in sets]
+        got = go_pairs[(a, b)]
+        assert got["jaccard_mean"] == pytest.approx(sum(jaccard) / len(jaccard), abs=1e-6)
+        assert got["jaccard_median"] == pytest.approx(statistics.median(jaccard), abs=1e-6)
+        assert got["overlap_ratio"] == pytest.approx(
+            sum(bool(x & y) for x, y in sets) / len(sets), abs=1e-6
+        )
+        assert got["exact_match_ratio"] == pytest.approx(
+            sum(x == y for x, y in sets) / len(sets), abs=1e-6
+        )
+        # EmoS's mean adds the blank row 2500 as two empty sets (Jaccard 1) over 2500 rows
+        assert (got["jaccard_mean"] * 2499 + 1) / EMOS_ROWS == pytest.approx(published, abs=1e-5)
+    hist = {
+        a["annotator"].split("@")[0]: a["label_count_histogram"] for a in goemotions["annotators"]
+    }
+    assert hist["a3"] == {"1": 1548, "2": 868, "3": 83}  # EmoS's, less its blank row
+    assert hist == {
+        a: {str(n): k for n, k in Counter(len(v[1]) for v in data[a].values()).items()}
+        for a in data
+    }
+    assert goemotions["union_label_count_histogram"] == {
+        str(n): k
+        for n, k in Counter(
+            len(frozenset().union(*(data[a][c][1] for a in data))) for c in clips
+        ).items()
+    }
+
+    emos = StringIO()
+    call_command("agreement", "chsims", "--format", "emos", stdout=emos)
+    summaries = json.loads(emos.getvalue())
+    assert set(summaries) == {"basic7/analysis_summary.json", "goemotions/goemotion_summary.json"}
+    assert set(summaries["basic7/analysis_summary.json"]) == {
+        "num_items", "label_distribution", "fleiss_kappa", "pairwise_cohen",
+        "disagreement_details", "agreement_ratios", "ds_distribution", "ds_confidence",
+        "confidence_by_unique_labels", "accuracy_vs_ds", "entropy",
+    }  # fmt: skip
+    go = summaries["goemotions/goemotion_summary.json"]
+    assert set(go) == {
+        "num_items", "annotators", "label_distribution", "avg_labels_per_sample",
+        "label_count_hist", "identical_sets_ratio", "pairwise_comparisons", "union_label_hist",
+    }  # fmt: skip
+    assert (
+        go["pairwise_comparisons"]["a1@chsims_vs_a2@chsims"]["mean_jaccard"]
+        == (go_pairs[("a1", "a2")]["jaccard_mean"])
+    )
+    assert list(combinations(sorted(data), 2)) == sorted(go_pairs)
 
 
 def test_dawid_skene_routing_accepts_the_model_confident_clips(chsims):
@@ -187,6 +327,98 @@ def test_the_report_covers_traces():
     for key in ("icc1", "icc2", "icc3", "icc1k", "icc2k", "icc3k", "cronbach_alpha"):
         assert valence[key]["n"] == 4
     assert valence["alpha_interval_binned"]["mean"] > 0.5
+
+
+# Two monologues, three reference utterances each; three annotators cut them their own way.
+UTTERANCES = [[(0.0, 4.0), (4.0, 5.0), (5.0, 12.0)], [(0.0, 2.0), (2.0, 9.0), (9.0, 10.0)]]
+CUTS = [  # per clip, per annotator: (start, end, primary, secondary, intensity)
+    [
+        [(0, 4, "Joy", ["joy"], 3), (4, 12, "Anger", ["anger", "annoyance"], 4)],
+        [(0, 5, "Joy", ["joy", "pride"], 3), (5, 12, "Anger", ["anger"], 5)],
+        [(0, 3, "Neutral", [], 2), (3, 4.5, "Joy", ["joy"], 3), (4.5, 12, "Sadness", ["grief"], 4)],
+    ],
+    [
+        [(0, 10, "Fear", ["fear"], 2)],
+        [(0, 1.5, "Fear", ["fear", "nervousness"], 2), (1.5, 10, "Fear", ["fear"], 3)],
+        [(0.5, 10, "Surprise", ["surprise"], 2)],
+    ],
+]
+
+
+def at_midpoint(start: float, end: float, cuts: list[tuple]) -> tuple | None:
+    return next((c for c in cuts if c[0] <= (start + end) / 2 < c[1]), None)
+
+
+def test_monologues_get_utterance_agreement_beside_the_traces():
+    project = ProjectFactory()
+    users = [member(project, "annotator") for _ in range(3)]
+    for refs, per_user in zip(UTTERANCES, CUTS, strict=True):
+        clip = ClipFactory(project=project, kind="stream", duration_s=12.0)
+        for index, (start, end) in enumerate(refs):
+            Segment.objects.create(clip=clip, index=index, start_s=start, end_s=end)
+        for user, cuts in zip(users, per_user, strict=True):
+            Annotation.objects.create(
+                clip=clip, annotator=user, status="submitted", is_current=True,
+                payload={"segments": [
+                    {"start": a, "end": b, "basic7": p, "goemotions": s, "intensity": i}
+                    for a, b, p, s, i in cuts
+                ]},
+            )  # fmt: skip
+    out = StringIO()
+    call_command("agreement", project.slug, "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["n_clips"] == 0  # the static-clip figures do not count monologues
+    mono = report["monologues"]
+
+    read = [
+        [at_midpoint(start, end, cuts) for cuts in per_user]
+        for refs, per_user in zip(UTTERANCES, CUTS, strict=True)
+        for start, end in refs
+    ]
+    weights = [end - start for refs in UTTERANCES for start, end in refs]
+    assert mono["n_clips"] == 2
+    assert mono["coverage"] == {"min_ratings": 2, "n_items": 6, "seconds": 22.0}
+    classes = sorted({c[2] for row in read for c in row})
+    table = np.array([[[c[2] for c in row].count(k) for k in classes] for row in read])
+    primary = mono["primary"]
+    assert primary["fleiss_kappa"] == pytest.approx(sm_fleiss(table), abs=1e-6)
+    p_i = [(sum(n * n for n in row) - 3) / 6 for row in table]
+    p_j = (table * np.array(weights)[:, None]).sum(axis=0) / (3 * sum(weights))
+    p_e = float((p_j**2).sum())
+    weighted_p = sum(w * p for w, p in zip(weights, p_i, strict=True)) / sum(weights)
+    assert primary["fleiss_kappa_time_weighted"] == pytest.approx(
+        (weighted_p - p_e) / (1 - p_e), abs=1e-6
+    )
+    pairs = [
+        (w, a, b) for w, row in zip(weights, read, strict=True) for a, b in combinations(row, 2)
+    ]
+    total = sum(w for w, _, _ in pairs)
+    assert primary["pairwise_agreement_time_weighted"] == pytest.approx(
+        sum(w * (a[2] == b[2]) for w, a, b in pairs) / total, abs=1e-6
+    )
+    jaccard = [
+        (w, len(set(a[3]) & set(b[3])) / len(set(a[3]) | set(b[3])) if a[3] or b[3] else 1.0)
+        for w, a, b in pairs
+    ]
+    assert mono["secondary"]["jaccard_mean"] == pytest.approx(
+        sum(j for _, j in jaccard) / len(jaccard), abs=1e-6
+    )
+    assert mono["secondary"]["jaccard_mean_time_weighted"] == pytest.approx(
+        sum(w * j for w, j in jaccard) / total, abs=1e-6
+    )
+    intensity = mono["intensity"]
+    assert intensity["mean_abs_difference"] == pytest.approx(
+        sum(abs(a[4] - b[4]) for _, a, b in pairs) / len(pairs), abs=1e-6
+    )
+    assert intensity["mean_abs_difference_time_weighted"] == pytest.approx(
+        sum(w * abs(a[4] - b[4]) for w, a, b in pairs) / total, abs=1e-6
+    )
+    assert intensity["krippendorff_alpha_ordinal"] is not None
+
+    text = StringIO()
+    call_command("agreement", project.slug, stdout=text)
+    assert "2 streaming monologues are compared per utterance below." in text.getvalue()
+    assert "## monologues: utterance agreement (2 clips, 6 utterances, 22.0 s)" in text.getvalue()
 
 
 def test_a_minimum_confidence_below_the_medium_tier_still_reports():

@@ -162,7 +162,9 @@ def test_full_recompute_100k_clips_vs_per_clip_loop():
             ratings, classes=classes, raters=[f"r{i}" for i in range(30)],
             batches=batches, batch_names=["all"],
         )  # fmt: skip
-        return single, multi_label_report(sets, batches=batches, batch_names=["all"])
+        return single, multi_label_report(
+            sets, raters=[f"r{i}" for i in range(30)], batches=batches, batch_names=["all"]
+        )
 
     (single, multi), ours_s, ours_peak = measure(ours)
     iterations = single["dawid_skene"]["n_iter"]

@@ -171,7 +171,17 @@ LATIN = """(dashboard, allowed) => {
   for (const phrase of allowed) all = all.split(phrase).join(" ");
   return [...new Set(all.match(/[A-Za-z][A-Za-z0-9_]{2,}/g) ?? [])];
 }"""
-FIGURE_NAMES = ["Fleiss", "Krippendorff", "MASI", "Jaccard", "CCC", "Dawid", "Skene", "JSON"]
+FIGURE_NAMES = [
+    "Fleiss",
+    "Cohen",
+    "Krippendorff",
+    "MASI",
+    "Jaccard",
+    "CCC",
+    "Dawid",
+    "Skene",
+    "JSON",
+]
 
 
 @pytest.mark.parametrize("width", WIDTHS)

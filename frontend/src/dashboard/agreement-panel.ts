@@ -6,7 +6,15 @@ import { listText } from "../model/labels";
 import { el } from "../workspace/task";
 import { type DashboardContext, messageOf, Panel, POLL_MS } from "./panel";
 import { agreementLines, TIERS, tierLayers, tierShares } from "./shaping";
-import type { AgreementAnswer, AgreementJob, AgreementPoint, Page, Tier } from "./types";
+import type {
+  AgreementAnswer,
+  AgreementJob,
+  AgreementPair,
+  AgreementPoint,
+  DsConfidence,
+  Page,
+  Tier,
+} from "./types";
 
 const TIER_NAMES: Record<Tier, () => string> = {
   high: () => gettext("High"),
@@ -95,6 +103,8 @@ export class AgreementPanel extends Panel<AgreementAnswer> {
         }),
       );
     }
+    nodes.push(...answer.confidence.map(confidenceLine));
+    if (answer.pairs.length > 0) nodes.push(pairsTable(answer.pairs));
     return nodes;
   }
 
@@ -185,4 +195,47 @@ function reportLabels(reports: readonly AgreementPoint[]): string[] {
   const days = reports.map((r) => fmt().day(new Date(r.at)));
   if (new Set(days).size === days.length) return days;
   return reports.map((r, i) => `${days[i]}\n${fmt().clock(new Date(r.at))}`);
+}
+
+function confidenceLine(c: DsConfidence): HTMLElement {
+  const d = (v: number | null): string => fmt().decimal(v);
+  return el(
+    "p",
+    {},
+    gettext("Dawid–Skene confidence (%(layer)s): mean %(mean)s, median %(median)s, std %(std)s.", {
+      layer: c.layer,
+      mean: d(c.mean),
+      median: d(c.median),
+      std: d(c.std),
+    }),
+  );
+}
+
+/** The latest report per annotator pair: what a paper's agreement table prints. */
+function pairsTable(pairs: readonly AgreementPair[]): HTMLElement {
+  const headers = [
+    gettext("Annotators"),
+    gettext("Layer"),
+    gettext("Clips both labelled"),
+    gettext("Figure"),
+    gettext("Value"),
+  ];
+  const rows = pairs.map((p) =>
+    el(
+      "tr",
+      {},
+      el("th", { scope: "row" }, gettext("%(a)s – %(b)s", { a: p.a, b: p.b })),
+      el("td", { class: "text" }, p.layer),
+      el("td", {}, fmt().count(p.n_items)),
+      el("td", { class: "text" }, p.figure),
+      el("td", {}, fmt().decimal(p.value)),
+    ),
+  );
+  return el(
+    "table",
+    { class: "figures" },
+    el("caption", {}, gettext("Agreement per annotator pair (latest report)")),
+    el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, ...rows),
+  );
 }

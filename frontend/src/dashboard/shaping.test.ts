@@ -41,6 +41,8 @@ const agreement: AgreementAnswer = {
       },
     },
   ],
+  pairs: [],
+  confidence: [],
 };
 
 const annotator = (username: string, extra: Partial<AnnotatorStats> = {}): AnnotatorStats => ({

@@ -26,11 +26,32 @@ export interface AgreementPoint {
   ds_tiers: Readonly<Record<string, TierCounts>>;
 }
 
+/** The latest report's agreement of one annotator pair on one layer. */
+export interface AgreementPair {
+  layer: string;
+  a: string;
+  b: string;
+  /** Clips both labelled. */
+  n_items: number;
+  /** "Cohen κ" (single layer) or "mean Jaccard" (multi), in the reader's language. */
+  figure: string;
+  value: number | null;
+}
+
+export interface DsConfidence {
+  layer: string;
+  mean: number | null;
+  median: number | null;
+  std: number | null;
+}
+
 export interface AgreementAnswer {
   figures: AgreementFigure[];
   /** Title of each single layer (the key of `ds_tiers`), in the reader's language. */
   layers: Readonly<Record<string, string>>;
   reports: AgreementPoint[];
+  pairs: AgreementPair[];
+  confidence: DsConfidence[];
 }
 
 /** One agreement computation as `POST agreement/` and `GET agreement/{id}/` return it. */
