@@ -349,3 +349,35 @@ def test_a_new_browser_resumes_the_trace_the_server_holds(
     assert annotation.trace_coverage_confirmed  # the confirmation is recorded
     assert annotation.trace_coverage == pytest.approx(trace.gap_report["coverage"])
     assert annotation.trace_coverage < 0.9
+
+
+def test_a_second_tab_waits_for_the_trace_and_takes_it_over(seekable_media, live_server, monologue):
+    """Two tabs recording one trace numbered their chunks alike: the server kept the first
+    tab's and refused the second's (409) — samples lost. One tab records; the other waits,
+    says why, and takes over with everything recorded once the first is closed."""
+    first = seekable_media
+    sign_in(first, live_server, "/projects/ws/work")
+    wait_ready(first)
+    wait_buffered(first, 5)
+    point_at(first, 0.7, 0.3)
+    first.mouse.down()
+    first.mouse.up()
+    first.keyboard.press("Space")
+    wait_media(first, 3)
+    first.keyboard.press("k")
+    recorder = first.locator("trace-recorder")
+    expect(recorder).to_have_attribute("data-unsent", "0", timeout=20_000)
+    recorded = recorder.get_attribute("data-recorded")
+
+    second = first.context.new_page()
+    second.goto(f"{live_server.url}/projects/ws/work")
+    other = second.locator("trace-recorder")
+    expect(other).to_have_attribute("data-state", "waiting")
+    expect(other).to_contain_text("being recorded in another tab")
+    second.keyboard.press("Control+Enter")
+    expect(second.locator(".message")).to_contain_text("being recorded in another tab")
+
+    first.close()
+    expect(other).to_have_attribute("data-state", "ready")
+    expect(other).to_have_attribute("data-recorded", recorded)
+    assert TraceChunk.objects.count() == Trace.objects.get().chunk_count

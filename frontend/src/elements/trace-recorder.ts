@@ -39,7 +39,12 @@ import { TraceUploader } from "../trace/uploader";
  * (from the start call) overrides data-rate/data-dimensions/data-chunk-seconds,
  * so that a project edited mid-recording cannot mix rates within one trace.
  *
- * Reflected on the element: `data-state` (loading | ready | finalised | error),
+ * One tab of a browser records a trace at a time (a Web Lock per trace URL): two recorders
+ * would number their chunks alike and the server keeps the first of each. A second tab waits
+ * (`data-state` waiting, and says so) and takes over, with the first tab's chunks from the
+ * shared IndexedDB, once that tab is closed.
+ *
+ * Reflected on the element: `data-state` (loading | waiting | ready | finalised | error),
  * `data-connection` (online | offline | retrying | failed), `data-unsent`
  * (samples not yet acknowledged), `data-recorded` (grid points with a sample),
  * `data-coverage` (their share of the clip, shown against `data-min-coverage`).
@@ -84,7 +89,7 @@ export function coveragePercent(share: number): string {
   return `${Math.floor(share * 100 + 1e-9)}%`;
 }
 
-export type RecorderState = "loading" | "ready" | "finalised" | "error";
+export type RecorderState = "loading" | "waiting" | "ready" | "finalised" | "error";
 
 interface Session {
   info: TraceInfo;
@@ -244,6 +249,15 @@ export class TraceRecorderElement extends HTMLElement {
     if (!(video instanceof HTMLMediaElement))
       throw new Error(`no media element #${this.dataset.media ?? ""}`);
     this.#video = video;
+    if (!(await this.#hold(url, true))) {
+      this.#setState("waiting");
+      this.#status.className = "status unsent";
+      this.#status.textContent = gettext(
+        "This trace is being recorded in another tab of this browser: this tab takes over when that one is closed.",
+      );
+      if (!(await this.#hold(url, false))) return; // this element went away while waiting
+      this.#setState("loading");
+    }
     const info = await this.#api.post<TraceInfo & ServerTrace>(url, { restart: false });
     // The trace keeps the config it began with; the attributes only fill what it lacks.
     const config: TraceConfig = { ...this.#configFromAttributes(), ...info.config };
@@ -458,6 +472,26 @@ export class TraceRecorderElement extends HTMLElement {
     this.setAttribute("data-recorded", String(this.#session?.grid.recorded ?? 0));
     this.#render();
     this.dispatchEvent(new CustomEvent("trace-change"));
+  }
+
+  /** Holds the browser-wide lock of this trace until the element goes away; `ifAvailable`:
+   * false at once when another tab holds it, else waits for it. True once held. */
+  #hold(url: string, ifAvailable: boolean): Promise<boolean> {
+    const locks = globalThis.navigator?.locks;
+    if (!locks) return Promise.resolve(true); // no Web Locks: one tab is left to the user
+    const signal = this.#abort.signal;
+    return new Promise((resolve) => {
+      const options = ifAvailable ? { ifAvailable } : { signal };
+      locks
+        .request(`trace-recorder ${new URL(url, location.href).pathname}`, options, (lock) => {
+          resolve(lock !== null);
+          if (!lock || signal.aborted) return undefined;
+          return new Promise<void>((release) =>
+            signal.addEventListener("abort", () => release(), { once: true }),
+          );
+        })
+        .catch(() => resolve(false)); // aborted while waiting
+    });
   }
 
   #setState(state: RecorderState): void {

@@ -357,6 +357,11 @@ export function streamTask(ctx: TaskContext): Task {
       })),
     }),
     problem() {
+      // First: this tab cannot finish the clip while another tab records its trace.
+      if (recorder?.dataset.state === "waiting")
+        return gettext(
+          "This clip's trace is being recorded in another tab: submit there, or close that tab.",
+        );
       if (segments.length === 0)
         return gettext("Add at least one segment (A at the playhead, or drag on the timeline).");
       const index = segments.findIndex((s) => missing(layers, s.labels.choices).length > 0);
