@@ -194,6 +194,9 @@ class LabelRecord:
     annotator: str  # the annotator's id as in the source ("a1", "csq", "cp")
     payload: dict[str, Any]
     source_ref: str  # "first-2500/a1.xlsx:row 7"
+    # Streaming: the resolution the source wrote its times in (EmoS: 1 s). An end past the
+    # clip's media by less than this is the clip's end, not an error.
+    time_resolution_s: float = 0.0
 
 
 @dataclass(slots=True)
@@ -522,7 +525,8 @@ def _chsims_clip(row: _Row, where: str, skipped: list[str]) -> ClipRecord | None
     if not video:
         skipped.append(f"{where}: skipped: video_id is empty")
         return None
-    meta: dict[str, Any] = {}
+    # The source's own ids, as written ("0001" keeps its padding), for the release.
+    meta: dict[str, Any] = {"video_id": video, "clip_id": clip_id.strip()}
     if row.text("mode"):
         meta["mode"] = row.text("mode")
     # CH-SIMS v2's own sentiment annotation: overall and per modality (text, audio, vision).
@@ -554,7 +558,7 @@ def _meld_clip(row: _Row, blank: list[int], where: str, skipped: list[str]) -> C
             f"{_show(row.get('utteranceid'))} are not whole numbers"
         )
         return None
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] = {"dialogue_id": dialogue, "utterance_id": utterance}
     # "Emotion" is MELD's own label (the same in every file), not this annotator's.
     for key, name in (("emotion", "meld_emotion"), ("sentiment", "sentiment")):
         if row.text(key):
@@ -781,7 +785,10 @@ def read_emos_streaming(path: Path, vocab: Vocabulary, *, annotator: str) -> Par
         segments=reference or None,
     )
     describe_emos_film(clip, sentences)
-    result.records.append(LabelRecord(clip, annotator, {"segments": kept}, ref))
+    resolution = max(
+        _resolution(str(u.get("timestamp_range"))) for u in utterances if isinstance(u, dict)
+    )
+    result.records.append(LabelRecord(clip, annotator, {"segments": kept}, ref, resolution))
     return result
 
 

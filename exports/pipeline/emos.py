@@ -7,12 +7,13 @@
   — ``{"clip_id", "n", "soft": {label: p_k}}``.
 - ``streaming/<name>/<name>.emotion.json`` for each streaming clip, EmoS's folder layout, plain
   JSON (no Markdown fence): ``summary`` (the gold note, else the imported film's summary),
-  ``overall_emotion_trend`` (the imported film's, its dominant label when the gold agrees;
-  otherwise made from the gold) and the ``utterances`` from the gold segments; plus
+  ``overall_emotion_trend`` (the imported film's, else made from the gold) and the
+  ``utterances`` from the gold segments; plus
   ``sentence_level_timestamps.json`` with the reference utterances (and the imported sentence
   file's fields) when the clip has them. ``streaming_index.jsonl`` maps clip ids to folders.
-  Times are the whole seconds that cover a span, "MM:SS-MM:SS" (start rounded down, end up,
-  as EmoS writes them: a film of 80.34 s ends at 01:21). Exact times are in ``data/segments``.
+  Times are whole seconds "MM:SS-MM:SS", rounded half up; a span that rounds to nothing ends
+  one second after it starts; an end the import cut at the film's end is written as the
+  source wrote it ("01:21" for a film of 80.34 s). Exact times are in ``data/segments``.
 """
 
 import math
@@ -30,9 +31,12 @@ def clock(seconds: int) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
+def _round(seconds: float) -> int:
+    return max(0, math.floor(seconds + 0.5))
+
+
 def timestamp_range(start: float, end: float) -> str:
-    # 1e-6: a time stored as 12.000000001 is still second 12.
-    a, b = max(0, math.floor(start + 1e-6)), math.ceil(end - 1e-6)
+    a, b = _round(start), _round(end)
     return f"{clock(a)}-{clock(max(b, a + 1))}"
 
 
@@ -112,13 +116,12 @@ def _trajectory(utterances: list[dict[str, Any]]) -> str:
 def _trend(
     clip: ClipRow, utterances: list[dict[str, Any]], primary: str, schema: LabelSchema
 ) -> Any:
-    """The imported film's trend as its authors wrote it while the gold's dominant label is
-    theirs ("Anger/愤怒" and "Anger" are one label); else one made from the gold."""
+    """The imported film's trend, its authors' reading of the film (like its summary; their
+    dominant emotion need not be the one covering most time); made from the gold for a film
+    that came without one."""
     source = clip.meta.get("overall_emotion_trend")
-    if isinstance(source, dict) and source.get("dominant") is not None:
-        said = str(source["dominant"]).split("/")[0].strip().casefold()
-        if said == primary.casefold():
-            return source
+    if isinstance(source, dict):
+        return source
     return {
         "dominant": schema.bilingual(schema.primary, primary) if primary else "",
         "trajectory": _trajectory(utterances),

@@ -183,6 +183,8 @@ def test_chsims_spot_checks() -> None:
             source_video="video_0001",
             batch="first-2500",
             meta={
+                "video_id": "video_0001",
+                "clip_id": "0001",
                 "mode": "train",
                 "label": -1.0,
                 "label_T": -1.0,
@@ -275,6 +277,8 @@ def test_meld_batch_1_normalises_order_and_keeps_meld_labels() -> None:
         source_video="dia0",
         batch="first-3000",
         meta={
+            "dialogue_id": 0,
+            "utterance_id": 0,
             "meld_emotion": "neutral",
             "sentiment": "neutral",
             "season": 8,
@@ -584,7 +588,7 @@ def test_xlsx_rows_with_bad_values(tmp_path: Path) -> None:
     ]
     first = result.records[0]
     assert (first.annotator, first.clip.batch, first.clip.transcript) == ("x1", "pilot", "你好")
-    assert first.clip.meta == {"mode": "train", "label": 0.5}
+    assert first.clip.meta == {"video_id": "v1", "clip_id": "0001", "mode": "train", "label": 0.5}
 
 
 def test_xlsx_meld_unnamed_column_and_slice_from_folder(tmp_path: Path) -> None:
@@ -610,7 +614,9 @@ def test_xlsx_meld_unnamed_column_and_slice_from_folder(tmp_path: Path) -> None:
     everything = read_emos_xlsx(
         tmp_path / "last-2" / "annotator_q_train_sent_emo.xlsx", VOCAB, rows=range(3)
     )
-    assert everything.records[0].clip.meta == {"meld_emotion": "joy", "sr_no": 1, "text_zh": "嗨。"}
+    assert everything.records[0].clip.meta == {
+        "dialogue_id": 0, "utterance_id": 0, "meld_emotion": "joy", "sr_no": 1, "text_zh": "嗨。",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(

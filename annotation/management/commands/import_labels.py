@@ -99,6 +99,8 @@ class Command(BaseCommand):
     def _summary(self, parsed: ParseResult, result: Any, project: Any) -> None:
         for line in parsed.skipped + result.rejected:
             self.stderr.write(self.style.WARNING(f"skipped: {line}"))
+        for line in result.clamped:
+            self.stderr.write(f"clamped: {line}")
         stages = Counter(project.clips.values_list("stage", flat=True))
         self.stdout.write(
             f"{len(parsed.records)} labels read ({parsed.unlabelled} unlabelled rows, "
