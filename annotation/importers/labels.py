@@ -204,6 +204,7 @@ class ParseResult:
     records: list[LabelRecord] = field(default_factory=list)
     unlabelled: int = 0  # rows with no label at all (normal: each batch labels a slice)
     skipped: list[str] = field(default_factory=list)  # what was dropped and why
+    clamped: list[str] = field(default_factory=list)  # ends cut at the film's end, and by how much
 
 
 # --- shared helpers ------------------------------------------------------------------------------
@@ -721,7 +722,7 @@ def read_emos_streaming(path: Path, vocab: Vocabulary, *, annotator: str) -> Par
                 if over < _resolution(utt["timestamp_range"])
                 else f"{over:.2f}s past it, more than the timestamps' rounding"
             )
-            result.skipped.append(
+            result.clamped.append(
                 f"{where}: end {span[1]:g}s clamped to {duration:g}s, the film's duration ({why})"
             )
             clamped.append({"start": span[0], "end": span[1], "clamped_to": duration})

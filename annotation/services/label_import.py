@@ -211,7 +211,11 @@ def labels_import_recorded(
             job = ImportJob.objects.create(
                 project=project, kind=ImportJob.Kind.LABELS, status=ImportJob.Status.DONE,
                 total=len(records), processed=len(records), failed=len(result.rejected),
-                finished_at=timezone.now(), report={**describe(result), **report},
+                finished_at=timezone.now(),
+                report={
+                    **describe(result), **report,
+                    "clamped": [*report.get("clamped", []), *result.clamped],
+                },
             )  # fmt: skip
     except Exception as exc:
         ImportJob.objects.create(
