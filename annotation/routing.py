@@ -204,8 +204,9 @@ def decide_stream(
     reference: list[tuple[float, float]] | None = None,
 ) -> Decision:
     """Compare the annotators' primary labels at ``sample_times`` (reference utterance
-    midpoints, or every second). The aggregate is the majority per ``reference`` utterance;
-    without reference segments, the annotation closest to the per-time majority.
+    midpoints, or every second). The aggregate is the annotation itself when all are the
+    same; else the majority per ``reference`` utterance; without reference segments, the
+    annotation closest to the per-time majority.
 
     Times nobody labelled are left out: silence everyone skipped is not consensus. Where some
     labelled and others did not, "no label" is a vote (they disagree on what is there)."""
@@ -224,7 +225,12 @@ def decide_stream(
         majorities.append(top)
         all_unanimous &= unanimous
         distinct.update(v for v in column if v is not None)
-    if reference:
+    if all(p == payloads[0] for p in payloads):
+        # Everyone drew the same segments (or one annotator did, k = 1): that is the gold as
+        # drawn, with its boundaries and texts. Re-cut on the reference utterances it would
+        # lose both: an imported EmoS film would not come back as it was.
+        aggregate = payloads[0]
+    elif reference:
         aggregate = aggregate_stream(schema, payloads, reference)
         tied = [i for i, seg in enumerate(aggregate["segments"], 1) if seg.get(name) is None]
         if tied:  # as for a static clip: gold without its primary label is no gold

@@ -72,6 +72,8 @@ def _clips(release: Release) -> list[ClipRow]:
                     for s in clip.segments.all()
                 ],
                 media_path=media,
+                meta=clip.meta,
+                stage=clip.stage,
             )
         )
     return rows

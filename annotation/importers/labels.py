@@ -26,8 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from annotation.schema import UNSURE
+from clips.importers.manifest import EMOS_SENTENCES, describe_emos_film
 from clips.importers.records import ClipRecord
-from clips.importers.segments import SegmentFileError, SegmentRecord, read_emos_sentence_file
+from clips.importers.segments import (
+    SegmentFileError,
+    SegmentRecord,
+    read_emos_sentence_file,
+    read_emos_sentence_source,
+)
 
 __all__ = [
     "BASIC7_LAYER",
@@ -188,6 +194,9 @@ class LabelRecord:
     annotator: str  # the annotator's id as in the source ("a1", "csq", "cp")
     payload: dict[str, Any]
     source_ref: str  # "first-2500/a1.xlsx:row 7"
+    # Streaming: the resolution the source wrote its times in (EmoS: 1 s). An end past the
+    # clip's media by less than this is the clip's end, not an error.
+    time_resolution_s: float = 0.0
 
 
 @dataclass(slots=True)
@@ -195,6 +204,7 @@ class ParseResult:
     records: list[LabelRecord] = field(default_factory=list)
     unlabelled: int = 0  # rows with no label at all (normal: each batch labels a slice)
     skipped: list[str] = field(default_factory=list)  # what was dropped and why
+    clamped: list[str] = field(default_factory=list)  # ends cut at the film's end, and by how much
 
 
 # --- shared helpers ------------------------------------------------------------------------------
@@ -516,7 +526,8 @@ def _chsims_clip(row: _Row, where: str, skipped: list[str]) -> ClipRecord | None
     if not video:
         skipped.append(f"{where}: skipped: video_id is empty")
         return None
-    meta: dict[str, Any] = {}
+    # The source's own ids, as written ("0001" keeps its padding), for the release.
+    meta: dict[str, Any] = {"video_id": video, "clip_id": clip_id.strip()}
     if row.text("mode"):
         meta["mode"] = row.text("mode")
     # CH-SIMS v2's own sentiment annotation: overall and per modality (text, audio, vision).
@@ -548,7 +559,7 @@ def _meld_clip(row: _Row, blank: list[int], where: str, skipped: list[str]) -> C
             f"{_show(row.get('utteranceid'))} are not whole numbers"
         )
         return None
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] = {"dialogue_id": dialogue, "utterance_id": utterance}
     # "Emotion" is MELD's own label (the same in every file), not this annotator's.
     for key, name in (("emotion", "meld_emotion"), ("sentiment", "sentiment")):
         if row.text(key):
@@ -608,17 +619,27 @@ def _time_range(raw: object) -> tuple[float, float] | None:
     return None if start is None or end is None else (start, end)
 
 
-def _sentence_file(folder: Path, ref: str, skipped: list[str]) -> tuple[str, list[SegmentRecord]]:
-    """(``lang`` or "", reference segments) of the sibling ``sentence_level_timestamps.json``."""
-    path = folder / "sentence_level_timestamps.json"
+def _sentence_file(
+    folder: Path, ref: str, skipped: list[str]
+) -> tuple[str, list[SegmentRecord], dict[str, Any]]:
+    """(``lang`` or "", reference segments, the file's other fields) of the sibling
+    ``sentence_level_timestamps.json``."""
+    path = folder / EMOS_SENTENCES
     if not path.is_file():
-        return "", []
+        return "", [], {}
     try:
         lang, segments = read_emos_sentence_file(path)
     except SegmentFileError as exc:
         skipped.append(f"{ref}: sibling sentence file not used: {exc}")
-        return "", []
-    return (lang if lang in ("zh", "en") else ""), segments
+        return "", [], {}
+    return (lang if lang in ("zh", "en") else ""), segments, read_emos_sentence_source(path)
+
+
+def _resolution(raw: str) -> float:
+    """The time resolution a timestamp range is written in: 1 s for "01:16-01:21", 0.1 s for
+    "01:16.5-01:21.0"."""
+    digits = max((len(f) for f in re.findall(r"\.(\d+)", raw)), default=0)
+    return 10.0**-digits
 
 
 def _guess_language(reference: list[SegmentRecord], utterances: list[Any]) -> str:
@@ -659,7 +680,9 @@ def read_emos_streaming(path: Path, vocab: Vocabulary, *, annotator: str) -> Par
     if not isinstance(utterances, list):
         raise LabelFileError(f"{path}: expected a JSON object with an 'utterances' list")
     result = ParseResult()
-    language, reference = _sentence_file(path.parent, ref, result.skipped)
+    language, reference, sentences = _sentence_file(path.parent, ref, result.skipped)
+    duration = _number(sentences.get("duration"))
+    clamped: list[dict[str, float]] = []  # kept on the clip: a release writes them back
     language = language or _guess_language(reference, utterances)
     segments: list[dict[str, Any]] = []
     for number, utt in enumerate(utterances, start=1):
@@ -682,6 +705,28 @@ def read_emos_streaming(path: Path, vocab: Vocabulary, *, annotator: str) -> Par
         if span[1] <= span[0]:
             result.skipped.append(f"{where}: skipped: end is not after start")
             continue
+        if duration is not None and span[1] > duration:
+            # EmoS writes whole seconds, so a film's last utterance ends up to a second past
+            # the film's exact duration (01:21 for 80.34 s): the film's end, said as a note.
+            # Some end a few seconds past (01:15 for 72.4 s); their speech is in the film, so
+            # they are cut at its end, and the report says by how much. Only an utterance
+            # that starts at or past the end is not in the film at all.
+            if span[0] >= duration:
+                result.skipped.append(
+                    f"{where}: skipped: starts at or past the end of the film ({duration:g}s)"
+                )
+                continue
+            over = span[1] - duration
+            why = (
+                "timestamps are whole seconds"
+                if over < _resolution(utt["timestamp_range"])
+                else f"{over:.2f}s past it, more than the timestamps' rounding"
+            )
+            result.clamped.append(
+                f"{where}: end {span[1]:g}s clamped to {duration:g}s, the film's duration ({why})"
+            )
+            clamped.append({"start": span[0], "end": span[1], "clamped_to": duration})
+            span = (span[0], duration)
         if secondary is not None and not isinstance(secondary, list | str):
             result.skipped.append(f"{where}: emotion_secondary {_show(secondary)} dropped")
             secondary = None
@@ -725,17 +770,26 @@ def read_emos_streaming(path: Path, vocab: Vocabulary, *, annotator: str) -> Par
         return result
     speakers = {s["speaker"] for s in kept if "speaker" in s}
     meta = {k: data[k] for k in ("summary", "overall_emotion_trend") if data.get(k) is not None}
+    if clamped:
+        meta["clamped_ends"] = clamped
+    # The transcript is the sentence file's when there is one, as a media import of the film
+    # makes it: whichever import comes last, the clip is the same.
+    spoken = [s.text for s in reference] or [s["transcript"] for s in kept if "transcript" in s]
     clip = ClipRecord(
         external_id=film,
         kind="stream",
         language=language,
         title=film,
-        transcript="\n".join(s["transcript"] for s in kept if "transcript" in s),
+        transcript="\n".join(text for text in spoken if text),
         speaker=speakers.pop() if len(speakers) == 1 else "",
         meta=meta,
         segments=reference or None,
     )
-    result.records.append(LabelRecord(clip, annotator, {"segments": kept}, ref))
+    describe_emos_film(clip, sentences)
+    resolution = max(
+        _resolution(str(u.get("timestamp_range"))) for u in utterances if isinstance(u, dict)
+    )
+    result.records.append(LabelRecord(clip, annotator, {"segments": kept}, ref, resolution))
     return result
 
 
@@ -746,19 +800,46 @@ _CSV_KINDS = ("static",)  # a row holds clip-level labels; streaming clips need 
 _LANGUAGES = ("zh", "en")
 
 
+def _csv_record(lines: list[str], at: int, ref: str) -> tuple[list[str], int]:
+    """The CSV record starting at physical line ``at`` (0-based) and how many lines it spans."""
+    reader = csv.reader(lines[i] for i in range(at, len(lines)))
+    try:
+        return next(reader, []), max(reader.line_num, 1)
+    except csv.Error as exc:
+        raise LabelFileError(f"{ref}: line {at + reader.line_num}: not valid CSV: {exc}") from exc
+
+
+def _swallowed(row: list[str], lines: list[str], width: int, text_column: int | None) -> bool:
+    """Whether a record spanning several lines is an unbalanced quote rather than a quoted
+    transcript with line breaks: a line break inside an id or label cell, or a line inside it
+    that reads as a whole row by itself (the rows the open quote swallowed)."""
+    if any("\n" in c or "\r" in c for i, c in enumerate(row) if i != text_column):
+        return True
+    return any(len(next(csv.reader([line]), [])) >= width for line in lines[1:])
+
+
+def _rejected(where: str, problems: list[str]) -> str:
+    """One report line for a row rejected whole: what was wrong with it, each problem."""
+    said = [p.removeprefix(f"{where}: ").removesuffix(" dropped").rstrip(";") for p in problems]
+    return f"{where}: skipped: {'; '.join(said)}"
+
+
 def read_labels_csv(path: Path, vocab: Vocabulary) -> ParseResult:
     """CSV (UTF-8, BOM allowed): ``external_id``, ``annotator`` and any of ``basic7``,
-    ``goemotions`` (";"-joined), ``intensity``, ``language``, ``kind``, ``transcript``."""
+    ``goemotions`` (";"-joined), ``intensity``, ``language``, ``kind``, ``transcript``.
+
+    A row is taken whole or not at all: one unknown label or bad value rejects the row, and
+    the report says each thing wrong with it (a row the annotator corrected further down is
+    then the one taken). An unbalanced quote rejects its row only; the lines after it are
+    read as rows. Rows are numbered by the line they start on.
+    """
     ref = _display(path)
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise LabelFileError(f"{path}: line {reader.line_num}: not valid CSV: {exc}") from exc
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    lines = io.StringIO(_read_text(path), newline="").readlines()
+    header, at = _csv_record(lines, 0, ref)
+    if not any(cell.strip() for cell in header):
         raise LabelFileError(f"{path}: file is empty (no header row)")
     columns: dict[str, int] = {}
-    for i, name in enumerate(rows[0]):
+    for i, name in enumerate(header):
         columns.setdefault(name.strip().casefold(), i)
     missing = [name for name in ("external_id", "annotator") if name not in columns]
     if missing:
@@ -767,8 +848,20 @@ def read_labels_csv(path: Path, vocab: Vocabulary) -> ParseResult:
         raise LabelFileError(f"{path}: no label column (expected any of {', '.join(_CSV_LABELS)})")
     result = ParseResult()
     seen: dict[tuple[str, str], int] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    while at < len(lines):
+        number = at + 1
         where = f"{ref}:row {number}"
+        row, span = _csv_record(lines, at, ref)
+        if span > 1 and _swallowed(
+            row, lines[at : at + span], len(header), columns.get("transcript")
+        ):
+            result.skipped.append(
+                f"{where}: skipped: unbalanced quote (its quoted cell runs on over lines "
+                f"{number}–{at + span}); the lines after it are read as rows"
+            )
+            at += 1
+            continue
+        at += span
 
         def get(name: str, row: list[str] = row) -> str:
             i = columns.get(name)
@@ -795,19 +888,19 @@ def read_labels_csv(path: Path, vocab: Vocabulary) -> ParseResult:
                 f"{where}: skipped: kind {kind!r} (a CSV row holds clip-level labels; use 'static')"
             )
             continue
+        problems: list[str] = []
         if language and language not in _LANGUAGES:
-            result.skipped.append(f"{where}: language {_show(language)} dropped (zh or en)")
-            language = ""
+            problems.append(f"language {_show(language)} is not zh or en")
         payload = _labels(
             vocab,
             where,
-            result.skipped,
+            problems,
             basic7=get("basic7"),
             goemotions=get("goemotions"),
             intensity=get("intensity") or None,
         )
-        if not payload:
-            result.skipped.append(f"{where}: skipped: no valid label left")
+        if problems:
+            result.skipped.append(_rejected(where, problems))
             continue
         seen[key] = number
         clip = ClipRecord(

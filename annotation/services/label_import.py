@@ -34,6 +34,7 @@ class LabelImportResult:
     revised: int = 0
     unchanged: int = 0
     rejected: list[str] = field(default_factory=list)
+    clamped: list[str] = field(default_factory=list)  # ends cut at the end of the media
     annotators: list[str] = field(default_factory=list)
     routed: int = 0
 
@@ -94,7 +95,7 @@ def labels_import(
         try:
             payload = validate_payload(
                 project.label_schema,
-                record.payload,
+                _clamp_ends(record, clip.duration_s, result.clamped),
                 kind=clip.kind,
                 duration_s=clip.duration_s,
                 complete=False,
@@ -144,6 +145,29 @@ def labels_import(
     return result
 
 
+def _clamp_ends(record: LabelRecord, duration_s: float | None, notes: list[str]) -> Any:
+    """The payload with each segment end that overshoots the clip's media by less than the
+    source's time resolution cut at the media's end (said in ``notes``); a real overshoot is
+    left for validation to reject. The parser already cut ends at a sentence file's duration:
+    this is for media whose duration differs, and sources without one."""
+    segments = record.payload.get("segments")
+    if duration_s is None or not record.time_resolution_s or not isinstance(segments, list):
+        return record.payload
+    step = record.time_resolution_s
+    cut = []
+    for i, seg in enumerate(segments):
+        end = seg.get("end") if isinstance(seg, dict) else None
+        start = seg.get("start", duration_s) if isinstance(seg, dict) else duration_s
+        if isinstance(end, int | float) and 0 < end - duration_s < step and start < duration_s:
+            notes.append(
+                f"{record.source_ref}: segments[{i}].end {end:g}s clamped to {duration_s:g}s, "
+                f"the end of the clip's media (times are in steps of {step:g}s)"
+            )
+            seg = {**seg, "end": duration_s}
+        cut.append(seg)
+    return {**record.payload, "segments": cut}
+
+
 def _route(project: Project, touched: list[int], revised: set[int]) -> int:
     """Clips that now have k labels go to routing, as do revised ones not yet adjudicated."""
     adjudicated = set(
@@ -169,6 +193,7 @@ def describe(result: LabelImportResult) -> dict[str, Any]:
         "revised": result.revised,
         "unchanged": result.unchanged,
         "rejected": result.rejected,
+        "clamped": result.clamped,
         "annotators": result.annotators,
         "routed": result.routed,
     }
@@ -186,7 +211,11 @@ def labels_import_recorded(
             job = ImportJob.objects.create(
                 project=project, kind=ImportJob.Kind.LABELS, status=ImportJob.Status.DONE,
                 total=len(records), processed=len(records), failed=len(result.rejected),
-                finished_at=timezone.now(), report={**describe(result), **report},
+                finished_at=timezone.now(),
+                report={
+                    **describe(result), **report,
+                    "clamped": [*report.get("clamped", []), *result.clamped],
+                },
             )  # fmt: skip
     except Exception as exc:
         ImportJob.objects.create(

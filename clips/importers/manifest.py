@@ -8,9 +8,15 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from clips.importers.records import ClipRecord
-from clips.importers.segments import SegmentFileError, parse_segments, read_emos_sentence_file
+from clips.importers.segments import (
+    SegmentFileError,
+    parse_segments,
+    read_emos_sentence_file,
+    read_emos_sentence_source,
+)
 
 VIDEO_EXTENSIONS = {
     ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".ogv", ".avi", ".mpg", ".mpeg", ".ts", ".flv",
@@ -59,12 +65,19 @@ def collect(paths: Iterable[Path], *, kind: str | None, language: str | None) ->
 
 def folder_clip_id(root: Path, video: Path) -> str:
     """The clip id of a video found in a folder: its relative path without extension
-    (``video_0001/0001``, CH-SIMS style), or the folder's path when the video is named like
-    its folder (EmoS films: ``A Few Good Men/A Few Good Men.mp4`` is ``A Few Good Men``)."""
+    (``video_0001/0001``, CH-SIMS style), or the folder's path when the video is the folder's
+    film: named like its folder (``A Few Good Men/A Few Good Men.mp4`` is ``A Few Good Men``)
+    or as the folder's EmoS sentence file names it (``Black Ice/黑冰.mp4``, its ``clip``
+    field, is ``Black Ice``) — the id the film's labels carry."""
     relative = video.relative_to(root).with_suffix("")
-    if relative.parent != Path(".") and relative.name == relative.parent.name:
-        relative = relative.parent
+    if relative.name == relative.parent.name or _is_emos_film(video):
+        return relative.parent.as_posix() if relative.parent != Path(".") else root.name
     return relative.as_posix()
+
+
+def _is_emos_film(video: Path) -> bool:
+    sentences = video.parent / EMOS_SENTENCES
+    return sentences.is_file() and read_emos_sentence_source(sentences).get("clip") == video.name
 
 
 def _collect_folder(root: Path, out: Collected, *, kind: str | None, language: str | None) -> None:
@@ -105,6 +118,8 @@ def _media_record(
 ) -> ClipRecord:
     record = ClipRecord(external_id=external_id, source=video.resolve(), title=video.stem)
     _attach_segments(record, _segment_file_for(video), out)
+    if "emos" in record.meta:  # an EmoS film is titled as its labels title it: by its folder
+        record.title = video.parent.name
     return _finish(record, kind=kind, language=language)
 
 
@@ -117,6 +132,7 @@ def _attach_segments(record: ClipRecord, segment_file: Path | None, out: Collect
             lang, record.segments = read_emos_sentence_file(segment_file)
             if lang in LANGUAGES and not record.language:
                 record.language = lang
+            describe_emos_film(record, read_emos_sentence_source(segment_file))
         else:
             record.segments = parse_segments(segment_file)
     except SegmentFileError as exc:
@@ -124,6 +140,17 @@ def _attach_segments(record: ClipRecord, segment_file: Path | None, out: Collect
         return
     if not record.transcript:
         record.transcript = "\n".join(seg.text for seg in record.segments if seg.text)
+
+
+def describe_emos_film(record: ClipRecord, source: dict[str, Any]) -> None:
+    """What the media and the label import both take from an EmoS sentence file, the same way
+    whichever comes first: its fields as source metadata, and the compilation the film was cut
+    from as its source video (films of one compilation stay in one split)."""
+    if not source:
+        return
+    record.meta["emos"] = source
+    if isinstance(source.get("source_rel"), str) and not record.source_video:
+        record.source_video = source["source_rel"]
 
 
 def _finish(record: ClipRecord, *, kind: str | None, language: str | None) -> ClipRecord:

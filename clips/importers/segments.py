@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "SegmentFileError",
@@ -23,6 +24,7 @@ __all__ = [
     "parse_srt",
     "parse_webvtt",
     "read_emos_sentence_file",
+    "read_emos_sentence_source",
 ]
 
 
@@ -78,6 +80,20 @@ def read_emos_sentence_file(path: Path) -> tuple[str | None, list[SegmentRecord]
     segments = parse_emos_sentences(data, source=str(path))
     lang = data.get("lang") if isinstance(data, Mapping) else None
     return (lang if isinstance(lang, str) and lang else None), segments
+
+
+def read_emos_sentence_source(path: Path) -> dict[str, Any]:
+    """What an EmoS sentence file says of its film besides the segments (``lang``, ``film``,
+    ``source_rel``, ``t_start_global``, ``t_end_global``, ``duration``, ``clip``): kept as the
+    clip's source metadata so a release can write them back. Empty when unreadable (reading
+    the segments reports why)."""
+    try:
+        data = _load_json(_read_text(path), str(path))
+    except SegmentFileError:
+        return {}
+    if not isinstance(data, Mapping):
+        return {}
+    return {k: v for k, v in data.items() if k != "segments" and isinstance(v, str | int | float)}
 
 
 def parse_emos_sentences(data: object, *, source: str = "<json>") -> list[SegmentRecord]:

@@ -124,6 +124,7 @@ def build_release(
     all_tables = [
         tables.clips_table(sel, splits, media),
         labels,
+        tables.labels_table(sel, every_clip=True),
         gold,
         tables.segments_table(sel),
         tables.agreement_table(sel),

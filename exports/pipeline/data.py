@@ -148,6 +148,8 @@ class ClipRow:
     batch: str
     segments: list[dict[str, Any]]  # reference utterances: index, start_s, end_s, text, speaker
     media_path: str | None = None  # absolute path of the playable mp4
+    meta: dict[str, Any] = field(default_factory=dict)  # what the source said of the clip
+    stage: str = ""  # workflow stage: layer1, disputed, adjudication, gold
 
 
 @dataclass(frozen=True)

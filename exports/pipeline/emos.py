@@ -6,11 +6,14 @@
   latest first-layer answers, p_k = n_k / n in schema order (``"Unsure"`` counts as an answer)
   — ``{"clip_id", "n", "soft": {label: p_k}}``.
 - ``streaming/<name>/<name>.emotion.json`` for each streaming clip, EmoS's folder layout, plain
-  JSON (no Markdown fence): ``summary`` (the gold note), ``overall_emotion_trend`` and the
-  ``utterances`` from the gold segments; plus ``sentence_level_timestamps.json`` with the
-  reference utterances when the clip has them. ``streaming_index.jsonl`` maps clip ids to
-  folders. Times are whole seconds "MM:SS-MM:SS", rounded half up; a span that rounds to
-  nothing ends one second after it starts. Exact times are in ``data/segments``.
+  JSON (no Markdown fence): ``summary`` (the gold note, else the imported film's summary),
+  ``overall_emotion_trend`` (the imported film's, else made from the gold) and the
+  ``utterances`` from the gold segments; plus
+  ``sentence_level_timestamps.json`` with the reference utterances (and the imported sentence
+  file's fields) when the clip has them. ``streaming_index.jsonl`` maps clip ids to folders.
+  Times are whole seconds "MM:SS-MM:SS", rounded half up; a span that rounds to nothing ends
+  one second after it starts; an end the import cut at the film's end is written as the
+  source wrote it ("01:21" for a film of 80.34 s). Exact times are in ``data/segments``.
 """
 
 import math
@@ -69,13 +72,22 @@ def _speaker(seg: dict[str, Any], clip: ClipRow) -> str:
     return "/".join(names) or clip.speaker
 
 
+def _source_end(clip: ClipRow, start: float, end: float) -> float:
+    """The end the source wrote for a segment the import cut at the clip's end."""
+    for cut in clip.meta.get("clamped_ends") or []:
+        if isinstance(cut, dict) and (cut.get("start"), cut.get("clamped_to")) == (start, end):
+            return float(cut["end"])
+    return end
+
+
 def utterance(seg: dict[str, Any], clip: ClipRow, schema: LabelSchema) -> dict[str, Any]:
     text = _transcripts(seg, clip)
+    start = float(seg["start"])
     primary = seg.get(schema.primary or "")
     secondary = seg.get(schema.secondary or "")
     intensity = seg.get(schema.intensity or "")
     return {
-        "timestamp_range": timestamp_range(float(seg["start"]), float(seg["end"])),
+        "timestamp_range": timestamp_range(start, _source_end(clip, start, float(seg["end"]))),
         "speaker_guess": _speaker(seg, clip),
         "transcript_zh": text["zh"],
         "transcript_en": text["en"],
@@ -101,14 +113,26 @@ def _trajectory(utterances: list[dict[str, Any]]) -> str:
     return " → ".join(f"{a}-{b} {label}" for a, b, label in runs)
 
 
+def _trend(
+    clip: ClipRow, utterances: list[dict[str, Any]], primary: str, schema: LabelSchema
+) -> Any:
+    """The imported film's trend, its authors' reading of the film (like its summary; their
+    dominant emotion need not be the one covering most time); made from the gold for a film
+    that came without one."""
+    source = clip.meta.get("overall_emotion_trend")
+    if isinstance(source, dict):
+        return source
+    return {
+        "dominant": schema.bilingual(schema.primary, primary) if primary else "",
+        "trajectory": _trajectory(utterances),
+    }
+
+
 def emotion_file(clip: ClipRow, payload: dict[str, Any], primary: str, schema: LabelSchema) -> Any:
     utterances = [utterance(seg, clip, schema) for seg in payload.get("segments", [])]
     return {
-        "summary": str(payload.get("note") or ""),
-        "overall_emotion_trend": {
-            "dominant": schema.bilingual(schema.primary, primary) if primary else "",
-            "trajectory": _trajectory(utterances),
-        },
+        "summary": str(payload.get("note") or clip.meta.get("summary") or ""),
+        "overall_emotion_trend": _trend(clip, utterances, primary, schema),
         "utterances": utterances,
     }
 
@@ -125,10 +149,14 @@ def sentence_file(clip: ClipRow) -> dict[str, Any]:
         if ref.get("speaker"):
             entry["speaker"] = ref["speaker"]
         segments.append(entry)
+    # An imported sentence file's fields (film, source_rel, t_start_global, clip...) go back
+    # as they came; the clip's own facts fill what it did not say.
+    source = clip.meta.get("emos")
     return {
         "lang": clip.language,
         "film": clip.clip_id,
         "duration": clip.duration_s,
+        **(source if isinstance(source, dict) else {}),
         "segments": segments,
     }
 

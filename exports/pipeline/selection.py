@@ -7,7 +7,7 @@ out. Rows are sorted so every writer sees them in one order.
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -89,6 +89,10 @@ class Selection:
     traces: list[TraceRow]  # raters then gold, sorted by clip and annotator
     primary: dict[str, str]  # clip id -> primary label ("" when none)
     aggregator: str  # majority | dawid_skene
+    # Every first-layer label of every clip, gold or not (the hard cases too), and each
+    # clip's stage, sorted like ``labels``.
+    all_labels: list[LabelRow] = field(default_factory=list)
+    stages: dict[str, str] = field(default_factory=dict)
 
     @property
     def clip_ids(self) -> list[str]:
@@ -111,10 +115,11 @@ def select(data: ReleaseData) -> Selection:
         raise ValueError(f"gold for unknown clip(s): {', '.join(stray[:5])}")
     gold = {g.clip_id: g for g in data.gold if passes(g, data)}
     clips = sorted((c for c in data.clips if c.clip_id in gold), key=lambda c: c.clip_id)
-    labels = sorted(
-        (row for row in data.labels if row.clip_id in gold),
+    all_labels = sorted(
+        (row for row in data.labels if row.clip_id in known),
         key=lambda r: (r.clip_id, r.annotator, r.revision),
     )
+    labels = [row for row in all_labels if row.clip_id in gold]
     latest_by_pair: dict[tuple[str, str], LabelRow] = {}
     for row in labels:  # sorted: the last one per pair is the latest revision
         latest_by_pair[(row.clip_id, row.annotator)] = row
@@ -149,4 +154,6 @@ def select(data: ReleaseData) -> Selection:
         traces=sorted(traces, key=lambda t: (t.clip_id, t.annotator == "gold", t.annotator)),
         primary=primary,
         aggregator=data.aggregator,
+        all_labels=all_labels,
+        stages={c.clip_id: c.stage for c in data.clips},
     )

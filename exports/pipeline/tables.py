@@ -102,6 +102,12 @@ CLIP_COLUMNS = [
     Column("split", "string", "train, validation or test"),
     Column("reference_segments", "json", "reference utterances: index, start, end, text, speaker"),
     Column(
+        "source_meta",
+        "json",
+        "what the source said of the clip: CH-SIMS v2 video_id, clip_id, mode and sentiment; "
+        "MELD's own Emotion, ids and clock; an EmoS film's summary, trend and sentence-file fields",
+    ),
+    Column(
         "media_path", "string", "media file: `media/<name>.mp4` when included, else the source path"
     ),
     Column("media_sha256", "string", "SHA-256 of the media file"),
@@ -135,6 +141,7 @@ def clips_table(sel: Selection, splits: dict[str, str], media: dict[str, Media])
                 "batch": clip.batch,
                 "split": splits[clip.clip_id],
                 "reference_segments": clean(reference) if reference else None,
+                "source_meta": clean(clip.meta) if clip.meta else None,
                 "media_path": m.path,
                 "media_sha256": m.sha256,
                 "media_bytes": m.size,
@@ -143,33 +150,49 @@ def clips_table(sel: Selection, splits: dict[str, str], media: dict[str, Media])
     return Table.from_rows("clips", "one row per clip", CLIP_COLUMNS, rows)
 
 
-def labels_table(sel: Selection) -> Table:
+def labels_table(sel: Selection, *, every_clip: bool = False) -> Table:
+    """The first-layer labels of the release's clips; ``every_clip``: of every clip of the
+    project with its stage (``labels_all``), so the disputed ones — the hard cases — are
+    published too."""
     fixed = [
         Column("clip_id", "string", "clip id"),
+        *([Column("stage", "string", "the clip's stage: layer1, disputed, adjudication or gold")]
+          if every_clip else []),
         Column("annotator", "string", "annotator pseudonym"),
         Column("revision", "int64", "revision of this annotator's label (1 = first)"),
         Column("latest", "bool", "whether this is the annotator's latest revision"),
         Column("submitted_at", "string", "submission time (ISO 8601)"),
-    ]
+    ]  # fmt: skip
     tail = [
         Column("segments", "json", "streaming clips: the annotator's utterance segments"),
         Column("note", "string", "the annotator's note"),
     ]
     layers = _layer_columns(sel.schema, {c.name for c in fixed + tail})
-    latest = {(r.clip_id, r.annotator, r.revision) for rows in sel.latest.values() for r in rows}
+    source = sel.all_labels if every_clip else sel.labels
+    latest: dict[tuple[str, str], int] = {}
+    for r in source:  # sorted: the last one per pair is the latest revision
+        latest[(r.clip_id, r.annotator)] = r.revision
     rows = [
         {
             "clip_id": r.clip_id,
+            "stage": sel.stages.get(r.clip_id, ""),
             "annotator": r.annotator,
             "revision": r.revision,
-            "latest": (r.clip_id, r.annotator, r.revision) in latest,
+            "latest": latest[(r.clip_id, r.annotator)] == r.revision,
             "submitted_at": r.submitted_at,
             **_layer_values(sel.schema, r.payload),
             "segments": clean(_segments(r.payload)),
             "note": r.payload.get("note"),
         }
-        for r in sel.labels
+        for r in source
     ]
+    if every_clip:
+        return Table.from_rows(
+            "labels_all",
+            "raw first-layer labels of every clip, gold or not, every revision",
+            fixed + layers + tail,
+            rows,
+        )
     return Table.from_rows(
         "labels", "raw first-layer labels, every revision", fixed + layers + tail, rows
     )

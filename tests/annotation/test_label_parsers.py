@@ -183,6 +183,8 @@ def test_chsims_spot_checks() -> None:
             source_video="video_0001",
             batch="first-2500",
             meta={
+                "video_id": "video_0001",
+                "clip_id": "0001",
                 "mode": "train",
                 "label": -1.0,
                 "label_T": -1.0,
@@ -275,6 +277,8 @@ def test_meld_batch_1_normalises_order_and_keeps_meld_labels() -> None:
         source_video="dia0",
         batch="first-3000",
         meta={
+            "dialogue_id": 0,
+            "utterance_id": 0,
             "meld_emotion": "neutral",
             "sentiment": "neutral",
             "season": 8,
@@ -355,7 +359,10 @@ def test_real_emotion_file(path: Path) -> None:
     )
     assert clip.language == sentences["lang"]
     assert clip.segments is not None and len(clip.segments) == len(sentences["segments"])
-    assert set(clip.meta) == {"summary", "overall_emotion_trend"}
+    assert set(clip.meta) - {"clamped_ends"} == {"summary", "overall_emotion_trend", "emos"}
+    # The sentence file's own fields, for the release to write back.
+    assert clip.meta["emos"] == {k: v for k, v in sentences.items() if k != "segments"}
+    assert clip.source_video == sentences["source_rel"]
     segments = record.payload["segments"]
     assert all(
         s["basic7"] in {"Anger", "Joy", "Sadness", "Fear", "Disgust", "Surprise", "Neutral"}
@@ -477,7 +484,7 @@ def test_streaming_timestamps_order_and_bad_segments(tmp_path: Path) -> None:
     ]
     (record,) = result.records
     assert record.clip.language == "en"
-    assert record.clip.meta == {"summary": "s"}
+    assert record.clip.meta == {"summary": "s", "emos": {"lang": "en"}}
     assert record.payload == {
         "segments": [
             {
@@ -581,7 +588,7 @@ def test_xlsx_rows_with_bad_values(tmp_path: Path) -> None:
     ]
     first = result.records[0]
     assert (first.annotator, first.clip.batch, first.clip.transcript) == ("x1", "pilot", "你好")
-    assert first.clip.meta == {"mode": "train", "label": 0.5}
+    assert first.clip.meta == {"video_id": "v1", "clip_id": "0001", "mode": "train", "label": 0.5}
 
 
 def test_xlsx_meld_unnamed_column_and_slice_from_folder(tmp_path: Path) -> None:
@@ -607,7 +614,9 @@ def test_xlsx_meld_unnamed_column_and_slice_from_folder(tmp_path: Path) -> None:
     everything = read_emos_xlsx(
         tmp_path / "last-2" / "annotator_q_train_sent_emo.xlsx", VOCAB, rows=range(3)
     )
-    assert everything.records[0].clip.meta == {"meld_emotion": "joy", "sr_no": 1, "text_zh": "嗨。"}
+    assert everything.records[0].clip.meta == {
+        "dialogue_id": 0, "utterance_id": 0, "meld_emotion": "joy", "sr_no": 1, "text_zh": "嗨。",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -669,15 +678,14 @@ def test_csv_rows_good_and_bad(tmp_path: Path) -> None:
     result = read_labels_csv(path, VOCAB)
     ref = f"{tmp_path.name}/labels.csv"
     assert result.unlabelled == 1
+    # A row is taken whole or not at all, and the report says each thing wrong with it.
     assert result.skipped == [
-        f"{ref}:row 4: intensity: '7' is not a whole number 1–5; dropped",
-        f"{ref}:row 6: basic7: unknown label 'Happy' dropped",
-        f"{ref}:row 6: skipped: no valid label left",
+        f"{ref}:row 4: skipped: intensity: '7' is not a whole number 1–5",
+        f"{ref}:row 6: skipped: basic7: unknown label 'Happy'",
         f"{ref}:row 7: skipped: external_id and annotator are required",
         f"{ref}:row 8: skipped: ann1 already labelled c1 at row 2",
-        f"{ref}:row 9: language 'fr' dropped (zh or en)",
-        f"{ref}:row 9: goemotions: unknown label(s) 'awe' dropped",
-        f"{ref}:row 9: intensity: 'x' is not a whole number 1–5; dropped",
+        f"{ref}:row 9: skipped: language 'fr' is not zh or en; goemotions: unknown label(s) "
+        "'awe'; intensity: 'x' is not a whole number 1–5",
         f"{ref}:row 10: skipped: kind 'stream' (a CSV row holds clip-level labels; use 'static')",
     ]
     got = [(r.clip.external_id, r.annotator, r.payload, r.source_ref) for r in result.records]
@@ -689,8 +697,6 @@ def test_csv_rows_good_and_bad(tmp_path: Path) -> None:
             f"{ref}:row 2",
         ),
         ("c2", "ann1", {"basic7": "Anger"}, f"{ref}:row 3"),
-        ("c3", "ann1", {"basic7": "Anger", "goemotions": [UNSURE]}, f"{ref}:row 4"),
-        ("c1", "ann2", {"goemotions": ["joy"]}, f"{ref}:row 9"),
         ("c7", "ann1", {"intensity": 3}, f"{ref}:row 11"),
     ]
     first = result.records[0].clip
@@ -700,7 +706,6 @@ def test_csv_rows_good_and_bad(tmp_path: Path) -> None:
         "你好",
         None,
     )
-    assert result.records[3].clip.language == ""
     assert_platform_accepts(result)
 
 
@@ -718,6 +723,47 @@ def test_csv_file_errors(tmp_path: Path, content: str, expected: str) -> None:
     path.write_text(content, encoding="utf-8")
     with pytest.raises(LabelFileError, match=rf"bad\.csv: {re.escape(expected)}"):
         read_labels_csv(path, VOCAB)
+
+
+def test_csv_a_bad_row_is_rejected_whole_and_the_corrected_row_is_taken(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text(
+        "external_id,annotator,basic7,intensity\n"
+        "c1,ann1,Happy,2\n"  # unknown label: not kept as {"intensity": 2}
+        "c1,ann1,joy,2\n"  # the annotator's corrected row
+        'c2,ann1,"sadness,3\n'  # unbalanced quote
+        "c3,ann1,anger,4\n"
+        "c4,ann1,fear,1\n",
+        encoding="utf-8",
+    )
+    result = read_labels_csv(path, VOCAB)
+    ref = f"{tmp_path.name}/labels.csv"
+    assert result.skipped == [
+        f"{ref}:row 2: skipped: basic7: unknown label 'Happy'",
+        f"{ref}:row 4: skipped: unbalanced quote (its quoted cell runs on over lines 4–6); the "
+        "lines after it are read as rows",
+    ]
+    got = [(r.clip.external_id, r.payload, r.source_ref) for r in result.records]
+    assert got == [
+        ("c1", {"basic7": "Joy", "intensity": 2}, f"{ref}:row 3"),
+        ("c3", {"basic7": "Anger", "intensity": 4}, f"{ref}:row 5"),
+        ("c4", {"basic7": "Fear", "intensity": 1}, f"{ref}:row 6"),
+    ]
+
+
+def test_csv_a_quoted_transcript_may_span_lines(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text(
+        'external_id,annotator,basic7,transcript\nc1,ann1,joy,"he said ""hi""\nand left"\n'
+        "c2,ann1,sadness,x\n",
+        encoding="utf-8",
+    )
+    result = read_labels_csv(path, VOCAB)
+    assert result.skipped == []
+    assert [(r.clip.transcript, r.source_ref.rsplit(":", 1)[1]) for r in result.records] == [
+        ('he said "hi"\nand left', "row 2"),
+        ("x", "row 4"),
+    ]
 
 
 def test_csv_not_utf8(tmp_path: Path) -> None:

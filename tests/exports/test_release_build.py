@@ -30,7 +30,7 @@ STATIC_FILES = {
     "changes.json",
     "croissant.json",
     "release.json",
-    *(f"data/{t}.{ext}" for t in ("clips", "labels", "gold", "segments", "agreement")
+    *(f"data/{t}.{ext}" for t in ("clips", "labels", "labels_all", "gold", "segments", "agreement")
       for ext in ("parquet", "jsonl")),
     "data/traces.parquet",
     "emos/basic7_high.jsonl",
@@ -286,6 +286,9 @@ def test_filters_choose_the_clips(release_data: ReleaseData, tmp_path: Path) -> 
     gold = pd.read_parquet(out / "data" / "gold.parquet")
     assert sorted(gold["clip_id"]) == expected
     assert set(pd.read_parquet(out / "data" / "labels.parquet")["clip_id"]) == set(expected)
+    # labels_all: every clip's first-layer labels, those the filters leave out too.
+    every = pd.read_parquet(out / "data" / "labels_all.parquet")
+    assert set(every["clip_id"]) == {r.clip_id for r in release_data.labels} > set(expected)
     assert set(pd.read_parquet(out / "data" / "traces.parquet")["clip_id"]) <= set(expected)
     in_splits = [
         line for s in ("train", "validation", "test")

@@ -46,7 +46,7 @@ def test_every_advertised_config_loads_and_empty_tables_are_not_advertised(
     static_release, tmp_path
 ):
     configs = _configs(static_release)
-    assert configs == ["clips", "labels", "gold"]
+    assert configs == ["clips", "labels", "labels_all", "gold"]
     for config in configs:
         loaded = datasets.load_dataset(
             str(static_release), config, cache_dir=str(tmp_path / "cache")

@@ -59,10 +59,12 @@ class Command(BaseCommand):
             parsed.records += part.records
             parsed.unlabelled += part.unlabelled
             parsed.skipped += part.skipped
+            parsed.clamped += part.clamped
         report = {
             "files": [str(f) for f in files],
             "unlabelled_rows": parsed.unlabelled,
             "skipped": parsed.skipped,
+            "clamped": parsed.clamped,
         }
         try:
             _job, result = labels_import_recorded(
@@ -99,6 +101,8 @@ class Command(BaseCommand):
     def _summary(self, parsed: ParseResult, result: Any, project: Any) -> None:
         for line in parsed.skipped + result.rejected:
             self.stderr.write(self.style.WARNING(f"skipped: {line}"))
+        for line in parsed.clamped + result.clamped:
+            self.stderr.write(f"clamped: {line}")
         stages = Counter(project.clips.values_list("stage", flat=True))
         self.stdout.write(
             f"{len(parsed.records)} labels read ({parsed.unlabelled} unlabelled rows, "
