@@ -110,6 +110,38 @@ EMOS_JACCARD = {("a1", "a2"): 0.34013, ("a1", "a3"): 0.36281, ("a2", "a3"): 0.37
 EMOS_ROWS = 2500  # its GoEmotions summary also counts row 2500, blank in all three sheets
 
 
+def test_dawid_skene_figures_agree_with_crowd_kit(chsims):
+    """The independent check of the Dawid–Skene figures: crowd-kit's EM (which gives EmoS's
+    published figures exactly) on the same votes. Ours smooths the confusion matrices
+    (``smoothing=0.01``), so the two agree to within 0.005, not to the last digit."""
+    import pandas as pd
+    from crowdkit.aggregation import DawidSkene as CrowdKitDawidSkene
+
+    out = StringIO()
+    call_command("agreement", "chsims", "--json", stdout=out)
+    basic7 = json.loads(out.getvalue())["layers"]["basic7"]
+    data = sheets()
+    clips = sorted(data["a1"])
+    votes = pd.DataFrame(
+        [(c, a, data[a][c][0]) for a in data for c in clips], columns=["task", "worker", "label"]
+    )
+    proba = CrowdKitDawidSkene(n_iter=100, tol=1e-6).fit_predict_proba(votes)
+    confidence = proba.max(axis=1)
+    assert confidence.mean() == pytest.approx(0.9158, abs=1e-4)  # EmoS's published figure
+    ds = basic7["dawid_skene"]
+    assert ds["confidence"]["mean"] == pytest.approx(confidence.mean(), abs=0.005)
+    assert ds["confidence"]["median"] == pytest.approx(confidence.median(), abs=0.005)
+    distinct = votes.groupby("task")["label"].nunique()
+    for n in (1, 2, 3):
+        theirs = confidence[distinct[distinct == n].index].mean()
+        assert ds["confidence_by_distinct_labels"][str(n)] == pytest.approx(theirs, abs=0.01)
+    labels = proba.idxmax(axis=1)
+    for row in basic7["annotators"]:
+        name = row["annotator"].split("@")[0]
+        theirs = statistics.fmean(data[name][c][0] == labels[c] for c in clips)
+        assert row["accuracy_vs_aggregate"] == pytest.approx(theirs, abs=0.005)
+
+
 def test_report_on_chsims_batch1_equals_emos_published_figures(chsims):
     out = StringIO()
     call_command("agreement", "chsims", "--json", stdout=out)
