@@ -43,6 +43,25 @@ GATE = _Gate()
 ONE_AT_A_TIME = threading.Lock()
 
 
+class _Counted:
+    """The app's response, left in flight until the server closes it. Closing it is what
+    sends Django's request_finished (which closes the request's database connection), so
+    the response is passed on as it came, not read into a list here."""
+
+    def __init__(self, response) -> None:  # type: ignore[no-untyped-def]
+        self.response = response
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.response)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.response, "close"):
+                self.response.close()
+        finally:
+            GATE.leave()
+
+
 class GatedServer(ThreadedWSGIServer):
     def get_app(self):  # type: ignore[no-untyped-def]
         app = super().get_app()
@@ -52,12 +71,16 @@ class GatedServer(ThreadedWSGIServer):
             if not GATE.enter():
                 start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
                 return [b"the test is over"]
-            try:
-                if serialise:
+            if serialise:  # the whole exchange under the lock, as before the gate
+                try:
                     with ONE_AT_A_TIME:
                         return list(app(environ, start_response))
-                return list(app(environ, start_response))
-            finally:
+                finally:
+                    GATE.leave()
+            try:
+                return _Counted(app(environ, start_response))
+            except BaseException:
                 GATE.leave()
+                raise
 
         return gated
