@@ -67,6 +67,20 @@ def point_at(page, fx: float, fy: float) -> None:
     page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
 
 
+def record_opening(page, live_server, *, seconds: float, at: tuple[float, float]) -> None:
+    """Signs in, opens the monologue and records its first ``seconds`` with the pointer held
+    at ``at`` on the pad, then pauses (K)."""
+    sign_in(page, live_server, "/projects/ws/work")
+    wait_ready(page)
+    wait_buffered(page, seconds + 4)
+    point_at(page, *at)
+    page.mouse.down()
+    page.mouse.up()
+    page.keyboard.press("Space")
+    wait_media(page, seconds)
+    page.keyboard.press("k")
+
+
 def page_record(page) -> list[dict]:
     return page.evaluate(
         "document.querySelector('trace-recorder').recordedChunks()"
@@ -271,15 +285,7 @@ def test_a_new_browser_resumes_the_trace_the_server_holds(
     IndexedDB copy) shows it recorded, draws it, resumes after it and may submit."""
     page = seekable_media
     recorder = page.locator("trace-recorder")
-    sign_in(page, live_server, "/projects/ws/work")
-    wait_ready(page)
-    wait_buffered(page, 10)
-    point_at(page, 0.8, 0.2)
-    page.mouse.down()
-    page.mouse.up()
-    page.keyboard.press("Space")
-    wait_media(page, 6)
-    page.keyboard.press("k")
+    record_opening(page, live_server, seconds=6, at=(0.8, 0.2))
     expect(page.locator("clip-player")).not_to_have_attribute("data-playing", "")
     expect(recorder).to_have_attribute("data-unsent", "0", timeout=20_000)
     recorded = int(recorder.get_attribute("data-recorded"))
@@ -356,15 +362,7 @@ def test_a_second_tab_waits_for_the_trace_and_takes_it_over(seekable_media, live
     tab's and refused the second's (409) — samples lost. One tab records; the other waits,
     says why, and takes over with everything recorded once the first is closed."""
     first = seekable_media
-    sign_in(first, live_server, "/projects/ws/work")
-    wait_ready(first)
-    wait_buffered(first, 5)
-    point_at(first, 0.7, 0.3)
-    first.mouse.down()
-    first.mouse.up()
-    first.keyboard.press("Space")
-    wait_media(first, 3)
-    first.keyboard.press("k")
+    record_opening(first, live_server, seconds=3, at=(0.7, 0.3))
     recorder = first.locator("trace-recorder")
     expect(recorder).to_have_attribute("data-unsent", "0", timeout=20_000)
     recorded = recorder.get_attribute("data-recorded")
