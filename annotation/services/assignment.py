@@ -51,8 +51,15 @@ def _claim_first(queryset: QuerySet[Clip]) -> Clip | None:
     if not connection.features.has_select_for_update_skip_locked:
         return queryset.first()
     clip = queryset.select_for_update(skip_locked=True, of=("self",)).first()
-    if clip is None:
-        clip = queryset.select_for_update(of=("self",)).first()
+    while clip is None:
+        first = queryset.values_list("pk", flat=True).first()
+        if first is None:
+            return None
+        # Wait on that one row only: a blocking scan keeps the rows it locked and rejected,
+        # in an order that differs between claimers, and two of them deadlock.
+        clip = queryset.filter(pk=first).select_for_update(of=("self",)).first()
+        if clip is None:
+            clip = queryset.select_for_update(skip_locked=True, of=("self",)).first()
     return clip
 
 
