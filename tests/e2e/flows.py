@@ -126,6 +126,17 @@ def media_time(page) -> float:  # type: ignore[no-untyped-def]
     return float(page.evaluate(f"{VIDEO}.currentTime"))
 
 
+def pause(page) -> None:  # type: ignore[no-untyped-def]
+    """Presses K and returns once the page has handled the pause: the trace recorder samples
+    the last frames on the pause event, which comes after ``video.paused`` turns true."""
+    page.evaluate(
+        f"window.pauseHandled = new Promise(done => {VIDEO}.addEventListener("
+        "'pause', () => setTimeout(done), {once: true})); undefined"
+    )
+    page.keyboard.press("k")
+    page.evaluate("window.pauseHandled")
+
+
 def wait_until(page, expression: str, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
     """``page.wait_for_function(expression, timeout=ms)`` without ``eval()`` in the page.
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from annotation.models import Annotation, Trace, TraceChunk
 from annotation.trace_chunks import assemble, unpack
 from clips.media.synth import synth_clip
-from flows import VIDEO, annotator_with_clips, media_time, sign_in, wait_until
+from flows import VIDEO, annotator_with_clips, media_time, pause, sign_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +78,7 @@ def record_opening(page, live_server, *, seconds: float, at: tuple[float, float]
     page.mouse.up()
     page.keyboard.press("Space")
     wait_media(page, seconds)
-    page.keyboard.press("k")
+    pause(page)
 
 
 def page_record(page) -> list[dict]:
@@ -130,7 +130,7 @@ def test_trace_survives_offline_and_reload(seekable_media, live_server, monologu
     page.context.route(CHUNKS_URL, lambda route: route.abort())
     resume_from = media_time(page)
     wait_media(page, resume_from + 3)
-    page.keyboard.press("k")
+    pause(page)
     expect(page.locator("clip-player")).not_to_have_attribute("data-playing", "")
     assert int(recorder.get_attribute("data-unsent")) > 0
 
