@@ -474,6 +474,27 @@ def _api(user: Any) -> APIClient:
     return api
 
 
+def _clip_claimed_by_k(project: Project) -> tuple[Clip, list[Any], Callable[[Any], None]]:
+    """A clip claimed by k annotators over the API, and how each submits the same label."""
+    clip = Clip.objects.create(
+        project=project, external_id="c", media_status="ready", duration_s=4.0
+    )
+    annotators = [member(project, Role.ANNOTATOR) for _ in range(project.overlap_k)]
+    leases = {}
+    for user in annotators:
+        answer = _api(user).post(f"/api/projects/{project.slug}/next/")
+        assert answer.status_code == 200, answer.content
+        leases[user.pk] = answer.json()["assignment"]["id"]
+
+    def submit(user: Any) -> None:
+        answer = _api(user).post(
+            f"/api/assignments/{leases[user.pk]}/submit/", {"payload": LABELS}, format="json"
+        )
+        assert answer.status_code == 201, answer.content
+
+    return clip, annotators, submit
+
+
 def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
     media_root, tmp_path, settings, caplog
 ):
@@ -492,22 +513,7 @@ def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
             slug=f"down-{uuid.uuid4().hex[:6]}", name="broker down", overlap_k=3
         )
         admin = member(project, Role.ADMIN)
-        clip = Clip.objects.create(
-            project=project, external_id="c", media_status="ready", duration_s=4.0
-        )
-        annotators = [member(project, Role.ANNOTATOR) for _ in range(project.overlap_k)]
-        leases = {}
-        for user in annotators:
-            answer = _api(user).post(f"/api/projects/{project.slug}/next/")
-            assert answer.status_code == 200, answer.content
-            leases[user.pk] = answer.json()["assignment"]["id"]
-
-        def submit(user: Any) -> None:
-            answer = _api(user).post(
-                f"/api/assignments/{leases[user.pk]}/submit/", {"payload": LABELS}, format="json"
-            )
-            assert answer.status_code == 201, answer.content
-
+        clip, annotators, submit = _clip_claimed_by_k(project)
         for user in annotators[:-1]:
             submit(user)
         with app.producer_or_acquire() as producer:  # as a web process has: a pooled,
@@ -568,3 +574,49 @@ def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
     log = worker.log.read_text()
     for task in ("agreement_route_clips", "agreement_recompute_project", "release_build_task"):
         assert task in log, log
+
+
+def test_routing_lost_in_a_redis_restart_is_sent_again(media_root, tmp_path, settings):
+    """The k-th submit sends the clip's routing; Redis restarts (no persistence) before any
+    worker takes it and the message is gone. The clip, still "aggregating" (was: forever),
+    is sent again by the sweeper and a worker routes it."""
+    settings.ROUTING_RESEND_SECONDS = 1  # the sweeper's patience for routing (default 2 min)
+    broker = OwnRedis(tmp_path / "redis.log")
+    configured = os.environ.get("CELERY_BROKER_URL")
+    worker = None
+    broker.start()
+    _producers_to(broker.url)
+    try:
+        project = Project.objects.create(
+            slug=f"lost-{uuid.uuid4().hex[:6]}", name="message lost", overlap_k=3
+        )
+        clip, annotators, submit = _clip_claimed_by_k(project)
+        for user in annotators:
+            submit(user)
+        queued = redis.Redis.from_url(broker.url)
+        assert queued.llen("agreement") == 1, "the k-th submit sent the routing"
+        broker.stop()
+        broker.start()
+        assert queued.llen("agreement") == 0, "the restart lost it"
+        clip.refresh_from_db()
+        assert clip.stage == "aggregating"
+
+        worker = Worker(
+            media_root, tmp_path / "worker.log", queues="agreement",
+            CELERY_BROKER_URL=broker.url,
+        )  # fmt: skip
+
+        def routed() -> bool:
+            clip.refresh_from_db()
+            return clip.stage != "aggregating"
+
+        deadline = time.monotonic() + WAIT_LIMIT
+        _wait_until(routed, deadline, worker, lambda: f"clip {clip.stage}", sweep=True)
+    finally:
+        if worker is not None:
+            worker.stop()
+        broker.stop()
+        _producers_to(configured)
+    assert clip.stage == "gold"
+    assert GoldLabel.objects.get(clip=clip, is_current=True).provenance == "unanimous"
+    assert "agreement_route_clips" in worker.log.read_text()
