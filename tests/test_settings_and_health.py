@@ -87,3 +87,23 @@ def test_healthz_reports_an_unreachable_broker(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False
+
+
+def test_long_jobs_stay_with_one_worker_and_hold_no_queued_message():
+    """Issue 12, item 3: Redis hands an unacknowledged message to another worker once its
+    visibility timeout passes (one hour by default, shorter than a long build), so it must
+    outlast the hard limit of any task; each slot takes one message at a time, so a long
+    transcode holds no queued routing; the long tasks are acknowledged when done, so a worker
+    that dies gives its message back."""
+    from annotation.celery import app
+    from annotation.tasks import agreement_recompute_project, agreement_route_clips
+    from clips.tasks import ingest_clip
+    from exports.tasks import release_build_task
+
+    conf = app.conf
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert visibility > conf.task_time_limit > conf.task_soft_time_limit > 0
+    assert conf.worker_prefetch_multiplier == 1
+    for task in (ingest_clip, agreement_route_clips, agreement_recompute_project,
+                 release_build_task):  # fmt: skip
+        assert task.acks_late and task.reject_on_worker_lost, task.name

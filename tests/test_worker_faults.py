@@ -1,12 +1,16 @@
 """Issue 12 on the real stack (PostgreSQL + Redis + Celery worker processes): a worker killed
-mid ingest or mid agreement report, and Redis stopped while work is being asked for. Each
-job ends done, by the broker's redelivery or by the sweeper (``work_sweep``, what beat runs)
-and a fresh worker, with no file left behind and nobody editing the database.
+mid ingest, mid agreement report or mid release build, and Redis stopped while work is being
+asked for. Each job ends done, by the broker's redelivery or by the sweeper (``work_sweep``,
+what beat runs) and a fresh worker, with no file left behind and nobody editing the database.
 
-Whole-worker kills are SIGKILLs of the main process and its pool process together: Redis
-then keeps the message unacknowledged until its visibility timeout (hours), so only the
-sweeper can bring the job back; the workers run with a short staleness (``STALE``)."""
+Each kill is a SIGKILL, of the pool process running the job (the worker's main process sees
+it die and the message comes back as a redelivery), or of the worker's main process and its
+pool process together (Redis then keeps the message unacknowledged until its visibility
+timeout, hours, so only the sweeper can bring the job back; those workers run with a short
+staleness, ``STALE``)."""
 
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -15,7 +19,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +27,28 @@ import numpy as np
 import pytest
 import redis
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework.test import APIClient
-from test_celery_worker import STALE, WAIT_LIMIT, Worker, pending_clip
+from test_celery_worker import WAIT_LIMIT, Worker, pending_clip
 
 from annotation.celery import app
-from annotation.models import AgreementReport, GoldLabel, Project, Role, Trace
+from annotation.models import (
+    AgreementReport,
+    Annotation,
+    AuditEvent,
+    GoldLabel,
+    Project,
+    Role,
+    Trace,
+)
 from annotation.services.agreement import agreement_report_request
 from annotation.tasks import work_sweep
 from clips.media.synth import synth_clip
 from clips.models import Clip
 from clips.tasks import ingest_clip
 from exports.models import Release
+from exports.pipeline.archive import SUMS, make_archive, release_files
+from exports.services import release_archive, release_create, release_dir, releases_root
 from factories import member
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
@@ -63,12 +78,66 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _kill_whole_worker(worker: Worker) -> None:
-    """SIGKILL the worker's main process and its pool process at once (what dies with it
-    when its host or container does), leaving their own children (ffmpeg) orphaned."""
+STALE = {"JOB_STALE_SECONDS": "3", "JOB_HEARTBEAT_SECONDS": "0.5"}
+KILLS = ["pool", "whole"]
+"""What a SIGKILL takes down: the pool process running the job, or the whole worker."""
+
+
+@pytest.fixture
+def start_worker(media_root: Path, tmp_path: Path) -> Iterator[Callable[..., Worker]]:
+    """Start a named worker (its log is ``<name>.log``); every one is stopped at teardown."""
+    started: list[Worker] = []
+
+    def start(name: str, queues: str, **env: str) -> Worker:
+        started.append(Worker(media_root, tmp_path / f"{name}.log", queues=queues, **env))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def _first_worker(
+    how: str, queues: str, start_worker: Callable[..., Worker], settings: Any
+) -> Worker:
+    """The worker to be killed. For a pool kill it keeps the default staleness (90 s) and no
+    sweeper runs: only the broker's redelivery can bring the job back in time. For a whole
+    worker, the staleness is short (``STALE``) in the workers and in this process's sweeper."""
+    if how == "pool":
+        return start_worker("first", queues)
+    settings.JOB_STALE_SECONDS = float(STALE["JOB_STALE_SECONDS"])
+    return start_worker("first", queues, **STALE)
+
+
+def _kill(how: str, worker: Worker) -> None:
+    """SIGKILL the pool process alone, or the worker's main process with it (what dies with
+    its host or container); their own children (ffmpeg) are left orphaned."""
+    if how == "pool":
+        (victim,) = worker.pool_children()
+        os.kill(victim, signal.SIGKILL)
+        return
     for pid in [*worker.pool_children(), worker.proc.pid]:
         os.kill(pid, signal.SIGKILL)
     worker.proc.wait()
+
+
+def _recover(
+    how: str, first: Worker, start_worker: Callable[..., Worker], queues: str,
+    done: Callable[[], bool], deadline: float, state: Callable[[], str],
+) -> Worker:  # fmt: skip
+    """Wait for the job to finish after ``_kill``; returns the worker that finished it. A dead
+    pool process: the message, acknowledged late, comes back to the same worker as a
+    redelivery, which takes the job over at once. A dead worker: Redis keeps the message
+    unacknowledged until its visibility timeout, so the sweeper rings again once the job is
+    stale and a fresh worker does it."""
+    if how == "pool":
+        _wait_until(done, deadline, first, state, sweep=False)
+        log = first.log.read_text()
+        assert "WorkerLostError" in log or "exited with 'signal 9" in log, log
+        return first
+    fresh = start_worker("fresh", queues, **STALE)
+    _wait_until(done, deadline, fresh, state, sweep=True)
+    return fresh
 
 
 def _purge(*queues: str) -> None:
@@ -83,71 +152,79 @@ def _fail(what: str, *workers: Worker) -> None:
     pytest.fail(f"{what}\n{logs}")
 
 
-def _sweep_until(
-    done: Callable[[], bool], deadline: float, worker: Worker, state: Callable[[], str]
-) -> None:
-    """Run the sweeper as beat would (here every half second) until ``done``."""
+def _wait_until(
+    done: Callable[[], bool], deadline: float, worker: Worker, state: Callable[[], str],
+    *, sweep: bool,
+) -> None:  # fmt: skip
+    """Poll until ``done``, running the sweeper as beat would (here every half second) when
+    ``sweep``."""
     while not done():
         if time.monotonic() > deadline:
             _fail(f"hang guard: {state()}", worker)
         assert worker.proc.poll() is None, worker.log.read_text()
-        work_sweep()
-        time.sleep(0.5)
+        if sweep:
+            work_sweep()
+        time.sleep(0.5 if sweep else 0.2)
 
 
 # --- Ingest ----------------------------------------------------------------------------------
 
 
-def test_a_whole_worker_killed_mid_ingest_is_finished_by_the_next_one(
-    media_root, tmp_path, settings
+def _transcoding(worker: Worker, deadline: float) -> list[int]:
+    """Wait until the transcode is under way; the ffmpeg processes under the pool process."""
+    while True:
+        found = [
+            pid
+            for pool in worker.pool_children()
+            for pid in _children(pool)
+            if _command(pid) == "ffmpeg"
+        ]
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            _fail("the worker never started ffmpeg", worker)
+        assert worker.proc.poll() is None, worker.log.read_text()
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("how", KILLS)
+def test_a_worker_killed_mid_ingest_leaves_the_clip_ingested_and_no_stray_file(
+    how, media_root, tmp_path, settings, start_worker
 ):
-    """Killed mid transcode, the clip stays "processing" with no heartbeat; once it is stale
-    the sweeper sends it again and a fresh worker ingests it, removing the folder the dead
-    attempt was writing in (its ffmpeg, orphaned, may still be running)."""
-    settings.JOB_STALE_SECONDS = float(STALE["JOB_STALE_SECONDS"])
+    """Killed mid transcode, the clip stays "processing" with its work folder half written;
+    the redelivery (pool) or the sweeper and a fresh worker once it is stale (whole) ingest it
+    again, removing the folder the dead attempt was writing in (its ffmpeg, orphaned, may
+    still be running)."""
     source = synth_clip(tmp_path / "long.mpg", seconds=40, fmt="mpg", size="640x360")
     _purge("media")
     clip = pending_clip(source)
     deadline = time.monotonic() + WAIT_LIMIT
-    first = Worker(media_root, tmp_path / "first.log", queues="media", **STALE)
+    first = _first_worker(how, "media", start_worker, settings)
     orphans: list[int] = []
-    fresh = None
+    tmp = Path(media_root) / "tmp"
     try:
         ingest_clip.delay(clip.pk)
-        while not orphans:  # the transcode is under way: ffmpeg runs under the pool process
-            if time.monotonic() > deadline:
-                _fail("the first worker never started ffmpeg", first)
-            assert first.proc.poll() is None, first.log.read_text()
-            orphans = [
-                pid
-                for pool in first.pool_children()
-                for pid in _children(pool)
-                if _command(pid) == "ffmpeg"
-            ]
-            time.sleep(0.05)
-        _kill_whole_worker(first)
+        orphans = _transcoding(first, deadline)
+        _kill(how, first)
         clip.refresh_from_db()
         assert clip.media_status == "processing"
-        tmp = Path(media_root) / "tmp"
         assert list(tmp.glob(f"ingest-{clip.pk}-*")), "the killed attempt left its work folder"
-
-        fresh = Worker(media_root, tmp_path / "fresh.log", queues="media", **STALE)
 
         def ingested() -> bool:
             clip.refresh_from_db()
             return clip.media_status in ("ready", "failed")
 
-        _sweep_until(ingested, deadline, fresh, lambda: f"clip stayed {clip.media_status}")
+        finisher = _recover(
+            how, first, start_worker, "media", ingested, deadline,
+            lambda: f"clip stayed {clip.media_status}",
+        )  # fmt: skip
     finally:
-        first.stop()
-        if fresh is not None:
-            fresh.stop()
-        for pid in orphans:  # the dead worker's ffmpeg, if it is still transcoding
+        for pid in orphans:  # the dead attempt's ffmpeg, if it is still transcoding
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
     assert clip.media_status == "ready", clip.media_error
     assert clip.duration_s == pytest.approx(40, abs=0.2)
-    assert "clips.tasks.ingest_clip" in fresh.log.read_text()
+    assert "clips.tasks.ingest_clip" in finisher.log.read_text()
     assert not list(tmp.glob(f"ingest-{clip.pk}-*")), "no work folder of any attempt is left"
     folder = Path(media_root) / "clips" / str(clip.project_id) / str(clip.pk)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
@@ -197,69 +274,142 @@ def _wait_running(report: AgreementReport, worker: Worker, deadline: float) -> N
     _fail(f"report stayed {report.status}", worker)
 
 
-def _assert_complete(report: AgreementReport) -> None:
+@pytest.mark.parametrize("how", KILLS)
+def test_a_worker_killed_mid_agreement_report_leaves_it_done(
+    how, media_root, tmp_path, settings, start_worker
+):
+    """Killed while the report is computed, it stays "running" (was: "running 0/0" forever,
+    the redelivered task declining to claim it); the redelivery (pool) or the sweeper and a
+    fresh worker once its heartbeat is stale (whole) compute it."""
+    project = _big_agreement_project()
+    _purge("agreement")
+    deadline = time.monotonic() + WAIT_LIMIT
+    first = _first_worker(how, "agreement", start_worker, settings)
+    report = agreement_report_request(project=project)
+    _wait_running(report, first, deadline)
+    _kill(how, first)
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == ("running", 1), "killed before it finished"
+
+    def finished() -> bool:
+        report.refresh_from_db()
+        return report.status not in ("pending", "running")
+
+    _recover(
+        how, first, start_worker, "agreement", finished, deadline,
+        lambda: f"report stayed {report.status}",
+    )  # fmt: skip
     assert report.status == "done", (report.status, report.error)
     assert report.attempts == 2  # the killed attempt, then the one that finished
     assert report.report["traces"]["n_clips"] == STREAM_CLIPS
 
 
-def test_a_pool_process_killed_mid_agreement_report_is_redelivered(media_root, tmp_path):
-    """The pool process dies while the report is computed: the message, acknowledged late,
-    comes back to the worker as a redelivery, which takes the report over at once."""
-    project = _big_agreement_project()
-    _purge("agreement")
-    # Default staleness (90 s) and no sweeper: only the redelivery can bring it back in time.
-    worker = Worker(media_root, tmp_path / "worker.log", queues="agreement")
-    deadline = time.monotonic() + WAIT_LIMIT
-    try:
-        report = agreement_report_request(project=project)
-        _wait_running(report, worker, deadline)
-        (victim,) = worker.pool_children()
-        os.kill(victim, signal.SIGKILL)
-        report.refresh_from_db()
-        assert (report.status, report.attempts) == ("running", 1), "killed before it finished"
-        while report.status in ("pending", "running"):
-            if time.monotonic() > deadline:
-                _fail(f"hang guard: report stayed {report.status}", worker)
-            assert worker.proc.poll() is None, worker.log.read_text()
-            time.sleep(0.2)
-            report.refresh_from_db()
-    finally:
-        worker.stop()
-    _assert_complete(report)
-    log = worker.log.read_text()
-    assert "WorkerLostError" in log or "exited with 'signal 9" in log, log
+# --- Release build ---------------------------------------------------------------------------
+
+RELEASE_CLIPS, RELEASE_STREAMS = 3000, 30
 
 
-def test_a_whole_worker_killed_mid_agreement_report_is_finished_by_the_next_one(
-    media_root, tmp_path, settings
+def _big_release_project() -> Project:
+    """3,000 gold clips, 30 of them 10-minute monologues with traces: a build of seconds."""
+    project = Project.objects.create(slug=f"rel-{uuid.uuid4().hex[:6]}", name="release")
+    users = [get_user_model().objects.create_user(f"r-{uuid.uuid4().hex[:8]}") for _ in range(3)]
+    clips = Clip.objects.bulk_create(
+        Clip(project=project, external_id=f"v{i // 5:04d}/{i % 5}", source_video=f"v{i // 5:04d}",
+             media_status="ready", duration_s=600.0 if i < RELEASE_STREAMS else 3.0,
+             kind="stream" if i < RELEASE_STREAMS else "static", stage="gold",
+             review_opened_at=timezone.now())
+        for i in range(RELEASE_CLIPS)
+    )  # fmt: skip
+    stream = {"segments": [{"start": 0.0, "end": 5.0, **LABELS}]}
+    Annotation.objects.bulk_create(
+        Annotation(clip=c, annotator=u, status="submitted", is_current=True,
+                   payload=stream if c.kind == "stream" else LABELS)
+        for c in clips for u in users
+    )  # fmt: skip
+    GoldLabel.objects.bulk_create(
+        GoldLabel(clip=c, version=1, provenance="unanimous", tier="high",
+                  payload=stream if c.kind == "stream" else LABELS)
+        for c in clips
+    )  # fmt: skip
+    samples = np.random.default_rng(1).uniform(-1, 1, (600 * 25, 2)).astype("<f4").tobytes()
+    Trace.objects.bulk_create(
+        Trace(clip=c, annotator=u, config=project.trace_config, status="finalised", data=samples)
+        for c in clips[:RELEASE_STREAMS] for u in users
+    )  # fmt: skip
+    return project
+
+
+def _wait_building(release: Release, worker: Worker, deadline: float) -> None:
+    """Until the build is writing files (past the selection: a folder of its own exists)."""
+    while time.monotonic() < deadline:
+        release.refresh_from_db()
+        if release.status == "building" and release.progress > 0.05:
+            return
+        assert release.status in ("pending", "building"), (release.status, release.error)
+        time.sleep(0.02)
+    _fail(f"release stayed {release.status}", worker)
+
+
+def _assert_published_whole(release: Release, tmp_path: Path) -> None:
+    """Published once, by one attempt: the folder and the archive of that attempt and nothing
+    else, every file listed in SHA256SUMS with its digest, and the archive exactly what the
+    folder packs into (the archive is deterministic) with the digest and size recorded."""
+    assert release.status == "published", (release.status, release.error)
+    assert release.attempts == 2  # the killed attempt, then the one that published
+    assert (
+        AuditEvent.objects.filter(action="release.published", target_id=str(release.pk)).count()
+        == 1
+    )
+    folder, archive = release_dir(release), release_archive(release)
+    assert sorted(p.name for p in folder.parent.iterdir()) == sorted([folder.name, archive.name]), (
+        "no build folder of any attempt is left"
+    )
+    listed = dict(
+        reversed(line.split("  ", 1)) for line in (folder / SUMS).read_text().splitlines()
+    )
+    assert sorted(listed) == [f for f in release_files(folder) if f != SUMS]
+    for name, digest in listed.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    manifest = json.loads((folder / "release.json").read_text())
+    assert (manifest["version"], manifest["counts"]["clips"]) == ("1.0.0", RELEASE_CLIPS)
+    packed = make_archive(
+        folder, tmp_path / archive.name, root=archive.name.removesuffix(".tar.gz")
+    )
+    assert packed.read_bytes() == archive.read_bytes()
+    assert (release.archive_sha256, release.size_bytes) == (
+        hashlib.sha256(archive.read_bytes()).hexdigest(), archive.stat().st_size,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("how", KILLS)
+def test_a_worker_killed_mid_release_build_publishes_it_once_and_whole(
+    how, media_root, tmp_path, settings, start_worker
 ):
-    """Worker and pool die together: the report's heartbeat stops, the sweeper rings again
-    once it is stale, and a fresh worker computes it."""
-    settings.JOB_STALE_SECONDS = float(STALE["JOB_STALE_SECONDS"])
-    project = _big_agreement_project()
-    _purge("agreement")
+    """Killed while the release is written, nothing is published and it stays "building"
+    (was, for a whole worker: until Redis' one-hour redelivery, retry refused meanwhile); the
+    redelivery (pool) or the sweeper and a fresh worker once it is stale (whole) build it again
+    from scratch, throwing the dead attempt's ``.build-<id>-1`` folder away."""
+    project = _big_release_project()
+    _purge("export")
     deadline = time.monotonic() + WAIT_LIMIT
-    first = Worker(media_root, tmp_path / "first.log", queues="agreement", **STALE)
-    try:
-        report = agreement_report_request(project=project)
-        _wait_running(report, first, deadline)
-        _kill_whole_worker(first)
-        report.refresh_from_db()
-        assert (report.status, report.attempts) == ("running", 1), "killed before it finished"
-    finally:
-        first.stop()
-    fresh = Worker(media_root, tmp_path / "fresh.log", queues="agreement", **STALE)
-    try:
+    first = _first_worker(how, "export", start_worker, settings)
+    release = release_create(project=project, version="1.0.0")
+    _wait_building(release, first, deadline)
+    _kill(how, first)
+    release.refresh_from_db()
+    assert (release.status, release.attempts) == ("building", 1), "killed before it finished"
+    assert not release_dir(release).exists() and not release_archive(release).exists()
+    assert (releases_root(project) / f".build-{release.pk}-1").is_dir()
 
-        def finished() -> bool:
-            report.refresh_from_db()
-            return report.status not in ("pending", "running")
+    def finished() -> bool:
+        release.refresh_from_db()
+        return release.status not in ("pending", "building")
 
-        _sweep_until(finished, deadline, fresh, lambda: f"report stayed {report.status}")
-    finally:
-        fresh.stop()
-    _assert_complete(report)
+    _recover(
+        how, first, start_worker, "export", finished, deadline,
+        lambda: f"release stayed {release.status}",
+    )  # fmt: skip
+    _assert_published_whole(release, tmp_path)
 
 
 # --- Redis down ------------------------------------------------------------------------------
@@ -324,6 +474,27 @@ def _api(user: Any) -> APIClient:
     return api
 
 
+def _clip_claimed_by_k(project: Project) -> tuple[Clip, list[Any], Callable[[Any], None]]:
+    """A clip claimed by k annotators over the API, and how each submits the same label."""
+    clip = Clip.objects.create(
+        project=project, external_id="c", media_status="ready", duration_s=4.0
+    )
+    annotators = [member(project, Role.ANNOTATOR) for _ in range(project.overlap_k)]
+    leases = {}
+    for user in annotators:
+        answer = _api(user).post(f"/api/projects/{project.slug}/next/")
+        assert answer.status_code == 200, answer.content
+        leases[user.pk] = answer.json()["assignment"]["id"]
+
+    def submit(user: Any) -> None:
+        answer = _api(user).post(
+            f"/api/assignments/{leases[user.pk]}/submit/", {"payload": LABELS}, format="json"
+        )
+        assert answer.status_code == 201, answer.content
+
+    return clip, annotators, submit
+
+
 def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
     media_root, tmp_path, settings, caplog
 ):
@@ -342,22 +513,7 @@ def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
             slug=f"down-{uuid.uuid4().hex[:6]}", name="broker down", overlap_k=3
         )
         admin = member(project, Role.ADMIN)
-        clip = Clip.objects.create(
-            project=project, external_id="c", media_status="ready", duration_s=4.0
-        )
-        annotators = [member(project, Role.ANNOTATOR) for _ in range(project.overlap_k)]
-        leases = {}
-        for user in annotators:
-            answer = _api(user).post(f"/api/projects/{project.slug}/next/")
-            assert answer.status_code == 200, answer.content
-            leases[user.pk] = answer.json()["assignment"]["id"]
-
-        def submit(user: Any) -> None:
-            answer = _api(user).post(
-                f"/api/assignments/{leases[user.pk]}/submit/", {"payload": LABELS}, format="json"
-            )
-            assert answer.status_code == 201, answer.content
-
+        clip, annotators, submit = _clip_claimed_by_k(project)
         for user in annotators[:-1]:
             submit(user)
         with app.producer_or_acquire() as producer:  # as a web process has: a pooled,
@@ -400,9 +556,10 @@ def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
             )
 
         deadline = time.monotonic() + WAIT_LIMIT
-        _sweep_until(
+        _wait_until(
             all_done, deadline, worker,
             lambda: f"clip {clip.stage}, report {report.status}, release {release.status}",
+            sweep=True,
         )  # fmt: skip
     finally:
         if worker is not None:
@@ -417,3 +574,49 @@ def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
     log = worker.log.read_text()
     for task in ("agreement_route_clips", "agreement_recompute_project", "release_build_task"):
         assert task in log, log
+
+
+def test_routing_lost_in_a_redis_restart_is_sent_again(media_root, tmp_path, settings):
+    """The k-th submit sends the clip's routing; Redis restarts (no persistence) before any
+    worker takes it and the message is gone. The clip, still "aggregating" (was: forever),
+    is sent again by the sweeper and a worker routes it."""
+    settings.ROUTING_RESEND_SECONDS = 1  # the sweeper's patience for routing (default 2 min)
+    broker = OwnRedis(tmp_path / "redis.log")
+    configured = os.environ.get("CELERY_BROKER_URL")
+    worker = None
+    broker.start()
+    _producers_to(broker.url)
+    try:
+        project = Project.objects.create(
+            slug=f"lost-{uuid.uuid4().hex[:6]}", name="message lost", overlap_k=3
+        )
+        clip, annotators, submit = _clip_claimed_by_k(project)
+        for user in annotators:
+            submit(user)
+        queued = redis.Redis.from_url(broker.url)
+        assert queued.llen("agreement") == 1, "the k-th submit sent the routing"
+        broker.stop()
+        broker.start()
+        assert queued.llen("agreement") == 0, "the restart lost it"
+        clip.refresh_from_db()
+        assert clip.stage == "aggregating"
+
+        worker = Worker(
+            media_root, tmp_path / "worker.log", queues="agreement",
+            CELERY_BROKER_URL=broker.url,
+        )  # fmt: skip
+
+        def routed() -> bool:
+            clip.refresh_from_db()
+            return clip.stage != "aggregating"
+
+        deadline = time.monotonic() + WAIT_LIMIT
+        _wait_until(routed, deadline, worker, lambda: f"clip {clip.stage}", sweep=True)
+    finally:
+        if worker is not None:
+            worker.stop()
+        broker.stop()
+        _producers_to(configured)
+    assert clip.stage == "gold"
+    assert GoldLabel.objects.get(clip=clip, is_current=True).provenance == "unanimous"
+    assert "agreement_route_clips" in worker.log.read_text()

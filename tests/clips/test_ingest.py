@@ -147,6 +147,35 @@ def test_same_content_twice_is_a_duplicate(project, sample_media, media_root, tm
     assert "first" in second.media_error
 
 
+def test_the_loser_of_two_concurrent_ingests_of_the_same_content_leaves_no_file(
+    project, sample_media, media_root, tmp_path, monkeypatch
+):
+    """Two workers ingest the same content under two clips at once: both find no original,
+    both transcode; the content constraint decides, and the loser's video, poster and
+    waveform are removed, not left on disk for nobody (issue 12)."""
+    copy = tmp_path / "copy.mp4"
+    shutil.copy(sample_media["playable"], copy)
+    winner = Clip.objects.create(
+        project=project, external_id="winner", source_uri=str(sample_media["playable"]),
+        media_status=Clip.MediaStatus.PENDING,
+    )  # fmt: skip
+    probe = services.probe
+
+    def the_other_worker_finishes_first(source: Path):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(services, "probe", probe)
+        clip_ingest_media(clip_id=winner.pk)  # past the loser's look for an original
+        return probe(source)
+
+    monkeypatch.setattr(services, "probe", the_other_worker_finishes_first)
+    loser = ingest(project, copy, "loser")
+    winner.refresh_from_db()
+    assert winner.media_status == Clip.MediaStatus.READY
+    assert (loser.media_status, loser.duplicate_of) == (Clip.MediaStatus.DUPLICATE, winner)
+    clips = Path(media_root) / "clips" / str(project.pk)
+    assert [p.name for p in clips.iterdir()] == [str(winner.pk)]
+    assert not list((Path(media_root) / "tmp").iterdir())
+
+
 def test_ingest_is_idempotent(project, sample_media, media_root):
     clip = ingest(project, sample_media["playable"])
     before = (clip.ingested_at, clip.media_file.name)
