@@ -83,7 +83,8 @@ def test_an_archived_project_takes_no_claims_and_only_its_admins_see_it():
     admin, annotator = member(project, "admin"), member(project, "annotator")
     Membership.objects.create(project=project, user=admin, role="annotator")
     judge = member(project, "adjudicator")
-    assert api(admin).post("/api/projects/old/archive/", {"archived": True}).status_code == 200
+    archived = api(admin).post("/api/projects/old/archive/", {"archived": True})
+    assert archived.status_code == 200 and archived.json()["archived_at"] is not None
 
     for user in (annotator, judge):
         assert api(user).get("/api/projects/").json()["results"] == []
