@@ -251,10 +251,9 @@ def project_new(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         data, errors = _settings_from_form(request.POST)
         values.update(data)
-        form = ProjectIn(data={**data, "preset": preset})
-        valid, more = _validated(form) if not errors else (None, {})
+        valid, more = _validated(ProjectIn(data={**data, "preset": preset}))
         errors.update(more)
-        if valid is not None:
+        if valid is not None and not errors:
             preset, slug, name = valid.pop("preset"), valid.pop("slug"), valid.pop("name")
             try:
                 project = project_create(
@@ -288,8 +287,9 @@ def project_settings(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         data, errors = _settings_from_form(request.POST)
         values.update(data)
-        valid, errors = _validated(SettingsIn(data=data, context={"project": project}))
-        if valid is not None:
+        valid, more = _validated(SettingsIn(data=data, context={"project": project}))
+        errors.update(more)
+        if valid is not None and not errors:
             changes = {k: v for k, v in valid.items() if getattr(project, k) != v}
             if changes:
                 project_settings_update(project=project, actor=request.user, changes=changes)

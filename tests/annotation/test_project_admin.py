@@ -1,6 +1,7 @@
 """Admins run a project from the API and the pages: create it from a preset, edit and
 archive it, bring people in (by username, e-mail or invitation), set and take away roles."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -280,3 +281,22 @@ def test_managing_pages_are_for_admins_and_creating_for_those_allowed():
     for url in ("/projects/p/people", "/projects/p/settings", "/projects/new"):
         assert client.get(url).status_code == 403, url
     assert client.post("/projects/p/archive", {"archived": "1"}).status_code == 403
+
+
+def test_the_custom_preset_takes_a_label_schema_as_json(creator):
+    client = Client()
+    client.force_login(creator)
+    form = client.get("/projects/new?preset=custom").content.decode()
+    assert 'name="label_schema"' in form
+    fields = {
+        "preset": "custom", "name": "Own", "slug": "own", "overlap_k": "2",
+        "lease_minutes": "30", "aggregator": "majority", "min_confidence": "0.9",
+        "medium_confidence": "0.8",
+    }  # fmt: skip
+    broken = client.post("/projects/new", {**fields, "label_schema": "{not json"})
+    assert broken.status_code == 400 and "not valid JSON" in broken.content.decode()
+    schema = Project().label_schema
+    schema["layers"][0]["labels"] = schema["layers"][0]["labels"][:3]  # a smaller Basic-7
+    made = client.post("/projects/new", {**fields, "label_schema": json.dumps(schema)})
+    assert made.status_code == 302
+    assert Project.objects.get(slug="own").label_schema == schema
