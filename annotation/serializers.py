@@ -26,7 +26,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "slug", "name", "description", "label_schema", "overlap_k", "routing_rule",
-            "trace_config", "lease_minutes", "per_user_cap", "roles",
+            "trace_config", "lease_minutes", "per_user_cap", "archived_at", "roles",
         ]  # fmt: skip
 
     def get_roles(self, project: Project) -> list[str]:

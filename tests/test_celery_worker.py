@@ -118,6 +118,21 @@ def test_an_import_left_to_the_workers_is_finished_by_them(worker, sample_media,
     assert [f["clip"] for f in job.report["failures"]] == ["truncated"]
 
 
+def test_an_import_that_waits_follows_the_workers_to_the_end(worker, sample_media, tmp_path):
+    """Without --no-wait the command polls its job's clips until the workers are done, then
+    prints the outcome (the service sent the clips; the command only follows)."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name in ("playable", "truncated"):
+        shutil.copy(sample_media[name], folder / sample_media[name].name)
+    out, err = StringIO(), StringIO()
+    call_command("import_clips", str(folder), project="rs-wait", stdout=out, stderr=err)
+    assert "Import finished: 1 failed, 1 ready" in out.getvalue()
+    assert "failed: truncated:" in err.getvalue()
+    job = ImportJob.objects.get(project__slug="rs-wait")
+    assert (job.status, job.processed, job.failed) == ("done", 2, 1)
+
+
 def test_healthz_on_the_real_stack(client):
     body = client.get("/healthz").json()
     assert body["ok"] is True
