@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from annotation import apis, dashboard_apis
 from annotation.security.apis import TokenApi
+from clips import apis as clip_apis
 from exports import apis as release_apis
 
 urlpatterns = [
@@ -104,4 +105,6 @@ urlpatterns = [
         for panel in ("progress", "agreement", "annotators", "routing", "imports")
     ],
     path("clips/<int:clip_id>/reopen/", apis.ClipReopenApi.as_view(), name="api-clip-reopen"),
+    path("projects/<slug:slug>/uploads/", clip_apis.UploadsApi.as_view(), name="api-uploads"),
+    path("uploads/<uuid:upload_id>/", clip_apis.UploadApi.as_view(), name="api-upload"),
 ]

@@ -349,6 +349,11 @@ JOB_STALE_SECONDS = float(os.environ.get("JOB_STALE_SECONDS", 90))
 JOB_RESEND_SECONDS = float(os.environ.get("JOB_RESEND_SECONDS", 600))
 ROUTING_RESEND_SECONDS = float(os.environ.get("ROUTING_RESEND_SECONDS", 120))
 SWEEP_BATCH = 2000
+# Media uploads from the browser (tus, clips/uploads.py): the largest file accepted, and how
+# long a PATCH may stay silent before another request (the client resuming after a dropped
+# connection, whose old request the server never saw end) takes the upload over.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024**3))
+UPLOAD_WRITER_STALE_SECONDS = float(os.environ.get("UPLOAD_WRITER_STALE_SECONDS", 15))
 # Long jobs: a hard limit per task, and the broker's visibility timeout above the longest
 # one, so Redis never hands a job that is still running to a second worker. The sweeper, not
 # the visibility timeout, recovers the work of a worker that died.
