@@ -171,6 +171,7 @@ class ImportJob(models.Model):
         LABELS = "labels"
 
     class Status(models.TextChoices):
+        PREVIEW = "preview"  # label files from the browser, shown before an admin confirms
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"

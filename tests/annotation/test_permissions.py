@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from annotation.models import AgreementReport, Annotation, Assignment, Trace
-from clips.models import Clip, Upload
+from clips.models import Clip, ImportJob, Upload
 from exports.models import Release
 from factories import ClipFactory, ProjectFactory, UserFactory, member
 
@@ -83,6 +83,9 @@ def world(media_root):
             "release": Release.objects.create(project=project, major=1, minor=0, patch=0).pk,
             "finished": finished.pk,
             "upload": Upload.objects.create(project=project, filename="a.mp4", length=10).pk,
+            "import": ImportJob.objects.create(
+                project=project, kind="labels", status="preview", report={"format": "csv"}
+            ).pk,
         },
     }
 
@@ -214,6 +217,18 @@ MATRIX = {
     "api-upload": (
         "get", "/api/uploads/{upload}/", None,
         [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-label-imports": (
+        "post", "/api/projects/{slug}/label-imports/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, BAD],  # no files chosen
+    ),
+    "api-label-import": (
+        "get", "/api/label-imports/{import}/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-label-import-confirm": (
+        "post", "/api/label-imports/{import}/confirm/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, 202],
     ),
 }  # fmt: skip
 # Request headers an endpoint's protocol needs (tus), so that the matrix tests the access.
