@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import transaction
 
 from annotation.importers.labels import LabelRecord
@@ -16,6 +15,7 @@ from annotation.services.label_import import labels_import
 from annotation.services.projects import membership_grant, project_get_or_create
 from clips.importers.records import ClipRecord
 from clips.media.synth import synth_clip
+from clips.services import clips_import
 
 DEMO_SLUG = "emos-demo"
 DEMO_PASSWORD = "emos-demo"
@@ -147,7 +147,7 @@ def seed_labels(project: Project) -> None:
         for clip, labels in DEMO_LABELS.items()
         for i, label in enumerate(labels)
     ]
-    if labels_import(project=project, records=records, source="demo").created:
+    if labels_import(project=project, records=records, source="demo").report["created"]:
         agreement_report_request(project=project)
 
 
@@ -155,6 +155,6 @@ def seed_demo() -> Project:
     project, _ = project_get_or_create(slug=DEMO_SLUG, name="EmoS demo (中文 / English)")
     seed_users(project)
     manifest = build_demo_sources(Path(settings.DATA_DIR) / "demo-sources")
-    call_command("import_clips", str(manifest), project=project.slug)
+    clips_import(project=project, paths=[manifest])
     seed_labels(project)
     return project

@@ -5,7 +5,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -13,18 +13,22 @@ from typing import Any
 
 import orjson
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.models import Project
+from annotation.services.audit import audit_record
 from annotation.services.jobs import heartbeat, send, stale_before
+from clips.importers.manifest import collect
 from clips.importers.records import ClipRecord
 from clips.importers.segments import SegmentRecord
-from clips.media import MediaError
+from clips.media import MediaError, MediaToolMissing
 from clips.media.poster import write_poster
 from clips.media.probe import probe
+from clips.media.tools import binary
 from clips.media.transcode import make_playable
 from clips.media.waveform import waveform
 from clips.models import Clip, ImportJob, Segment
@@ -330,6 +334,73 @@ def import_job_attach(*, job: ImportJob, clip_ids: Sequence[int]) -> None:
     """The clips this import ingests: its progress is theirs."""
     for ids in _chunks(list(clip_ids), BATCH_SIZE):
         Clip.objects.filter(pk__in=ids).update(import_job=job)
+
+
+def clips_import(
+    *,
+    project: Project,
+    paths: Sequence[Path],
+    kind: str | None = None,
+    language: str | None = None,
+    retry_failed: bool = False,
+    actor: User | None = None,
+    on_sent: Callable[[int, int], None] | None = None,
+) -> ImportJob:
+    """Import media files, folders and CSV manifests (``collect``) into ``project``: register
+    the clip records, record the import as a job and send the clips to the media queue. The
+    job's report says what was skipped and why, and counts new, updated and already ingested
+    records; its progress is its clips' (``import_job_settle``). Without ffmpeg the records
+    are kept and the job is returned failed, with the reason in ``report["error"]``.
+
+    Raises ``ManifestError`` for a manifest that cannot be read (nothing is written then).
+    Call it outside a transaction: the workers must find the clips it sends.
+    ``on_sent(n, total)`` follows the sending (with eager tasks: the ingestion).
+    """
+    collected = collect(paths, kind=kind, language=language)
+    result = clips_register(project=project, records=collected.records)
+    to_ingest = result.to_ingest
+    if retry_failed:
+        to_ingest = sorted({*to_ingest, *clips_retry_failed(project=project)})
+    job = ImportJob.objects.create(
+        project=project,
+        kind=ImportJob.Kind.CLIPS,
+        total=len(collected.records),
+        created_by=actor,
+        report={
+            "problems": collected.problems,
+            "already_ingested": result.already_ingested,
+            "created": result.created,
+            "updated": result.updated,
+            "to_ingest": len(to_ingest),
+        },
+    )
+    import_job_attach(job=job, clip_ids=to_ingest)
+    audit_record(
+        action="clips.imported",
+        project=project,
+        actor=actor,
+        target=job,
+        data={"created": result.created, "updated": result.updated},
+    )
+    if to_ingest:
+        try:
+            binary("ffmpeg"), binary("ffprobe")
+        except MediaToolMissing as exc:
+            error = _(
+                "%(error)s. The %(n)d clip records are kept and will be ingested when the "
+                "import is run again."
+            ) % {"error": exc, "n": len(to_ingest)}
+            job.status = ImportJob.Status.FAILED
+            job.finished_at = timezone.now()
+            job.report = {**job.report, "error": error}
+            job.save(update_fields=["status", "finished_at", "report"])
+            return job
+    for n, clip_id in enumerate(to_ingest, 1):
+        clip_ingest_send(clip_id)  # the records are committed: clips_register is atomic
+        if on_sent is not None:
+            on_sent(n, len(to_ingest))
+    # Nothing to ingest, or ingested in-process (eager tasks): finished now.
+    return import_job_settle(job_id=job.pk)
 
 
 def import_job_settle(*, job_id: int) -> ImportJob:

@@ -20,7 +20,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,15 +37,19 @@ from clips.importers.segments import (
 
 __all__ = [
     "BASIC7_LAYER",
+    "FILE_PATTERNS",
     "GOEMOTIONS_LAYER",
     "INTENSITY_LAYER",
     "UNSURE",
     "LabelFileError",
+    "LabelFiles",
     "LabelRecord",
     "ParseResult",
     "Vocabulary",
+    "label_files",
     "read_emos_streaming",
     "read_emos_xlsx",
+    "read_label_files",
     "read_labels_csv",
 ]
 
@@ -944,3 +948,66 @@ def read_labels_csv(path: Path, vocab: Vocabulary) -> ParseResult:
         )
         result.records.append(LabelRecord(clip, annotator, payload, where))
     return result
+
+
+# --- several files of one format -----------------------------------------------------------------
+
+FILE_PATTERNS = {"emos-xlsx": "*.xlsx", "emos-streaming": "*/*.emotion.json", "csv": "*.csv"}
+
+
+def label_files(paths: Iterable[Path], fmt: str) -> list[Path]:
+    """The files to read: files as given, folders searched for the format's files."""
+    pattern = FILE_PATTERNS[fmt]
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(path.glob(pattern)) or sorted(path.glob(pattern.split("/")[-1]))
+            if not found:
+                raise LabelFileError(f"{path}: no {pattern} files")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise LabelFileError(f"{path}: no such file or folder")
+    return files
+
+
+@dataclass(slots=True)
+class LabelFiles:
+    files: list[Path] = field(default_factory=list)
+    parsed: ParseResult = field(default_factory=ParseResult)
+
+    def report(self) -> dict[str, Any]:
+        """What reading said, for the import job's report."""
+        return {
+            "files": [str(f) for f in self.files],
+            "unlabelled_rows": self.parsed.unlabelled,
+            "skipped": self.parsed.skipped,
+            "clamped": self.parsed.clamped,
+        }
+
+
+def read_label_files(
+    files: Iterable[Path],
+    fmt: str,
+    vocab: Vocabulary,
+    *,
+    annotator: str = "emos",
+    batch: str | None = None,
+) -> LabelFiles:
+    """Every file read in one format; ``annotator`` names the author of emos-streaming files
+    (they name none), ``batch`` overrides the spreadsheets' (their folder)."""
+    out = LabelFiles()
+    for path in files:
+        if fmt == "emos-xlsx":
+            part = read_emos_xlsx(path, vocab, batch=batch)
+        elif fmt == "emos-streaming":
+            part = read_emos_streaming(path, vocab, annotator=annotator)
+        else:
+            part = read_labels_csv(path, vocab)
+        out.files.append(path)
+        out.parsed.records += part.records
+        out.parsed.unlabelled += part.unlabelled
+        out.parsed.skipped += part.skipped
+        out.parsed.clamped += part.clamped
+    return out

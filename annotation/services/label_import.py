@@ -6,7 +6,9 @@ changed label becomes a new revision, as a correction in the browser would.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.errors import Invalid
-from annotation.importers.labels import LabelRecord
+from annotation.importers.labels import LabelRecord, Vocabulary, read_label_files
 from annotation.models import Annotation, GoldLabel, Membership, Project, Provenance, Role
 from annotation.payloads import validate_payload
 from annotation.services.audit import audit_record
@@ -69,8 +71,8 @@ def _refresh_counts(clip_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def labels_import(
-    *, project: Project, records: list[LabelRecord], source: str
+def _labels_write(
+    *, project: Project, records: list[LabelRecord], source: str, actor: User | None
 ) -> LabelImportResult:
     result = LabelImportResult()
     first_seen = {r.clip.external_id: r.clip for r in reversed(records)}
@@ -133,6 +135,7 @@ def labels_import(
     audit_record(
         action="labels.imported",
         project=project,
+        actor=actor,
         data={
             "source": source,
             "created": result.created,
@@ -199,19 +202,26 @@ def describe(result: LabelImportResult) -> dict[str, Any]:
     }
 
 
-def labels_import_recorded(
-    *, project: Project, records: list[LabelRecord], source: str, report: dict[str, Any]
-) -> tuple[ImportJob, LabelImportResult]:
-    """``labels_import`` and its record in one transaction: an import that fails or is killed
-    leaves no label behind and no job "running" forever; a failure is recorded as a failed
-    job with its error (then raised)."""
+def labels_import(
+    *,
+    project: Project,
+    records: list[LabelRecord],
+    source: str,
+    report: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> ImportJob:
+    """Write the labels and their import job in one transaction: an import that fails or is
+    killed leaves no label behind and no job "running" forever; a failure is recorded as a
+    failed job with its error (then raised). ``report`` (what reading said) joins the job's.
+    Re-importing the same labels changes nothing."""
+    report = report or {}
     try:
         with transaction.atomic():
-            result = labels_import(project=project, records=records, source=source)
+            result = _labels_write(project=project, records=records, source=source, actor=actor)
             job = ImportJob.objects.create(
                 project=project, kind=ImportJob.Kind.LABELS, status=ImportJob.Status.DONE,
                 total=len(records), processed=len(records), failed=len(result.rejected),
-                finished_at=timezone.now(),
+                created_by=actor, finished_at=timezone.now(),
                 report={
                     **describe(result), **report,
                     "clamped": [*report.get("clamped", []), *result.clamped],
@@ -220,8 +230,27 @@ def labels_import_recorded(
     except Exception as exc:
         ImportJob.objects.create(
             project=project, kind=ImportJob.Kind.LABELS, status=ImportJob.Status.FAILED,
-            total=len(records), finished_at=timezone.now(),
+            total=len(records), created_by=actor, finished_at=timezone.now(),
             report={**report, "error": f"{type(exc).__name__}: {exc}"},
         )  # fmt: skip
         raise
-    return job, result
+    return job
+
+
+def labels_import_files(
+    *,
+    project: Project,
+    files: Iterable[Path],
+    fmt: str,
+    annotator: str = "emos",
+    batch: str | None = None,
+    actor: User | None = None,
+) -> ImportJob:
+    """Read label files of one format (``read_label_files``, which raises ``LabelFileError``
+    before anything is written) and import them (``labels_import``)."""
+    read = read_label_files(
+        files, fmt, Vocabulary.from_schema(project.label_schema), annotator=annotator, batch=batch
+    )
+    return labels_import(
+        project=project, records=read.parsed.records, source=fmt, report=read.report(), actor=actor
+    )

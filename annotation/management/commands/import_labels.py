@@ -8,19 +8,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotation.importers.labels import (
-    LabelFileError,
-    ParseResult,
-    Vocabulary,
-    read_emos_streaming,
-    read_emos_xlsx,
-    read_labels_csv,
-)
-from annotation.services.label_import import labels_import_recorded
+from annotation.importers.labels import FILE_PATTERNS, LabelFileError, label_files
+from annotation.models import Project
+from annotation.services.label_import import labels_import_files
 from annotation.services.projects import project_get_or_create
-from clips.models import Clip
-
-PATTERNS = {"emos-xlsx": "*.xlsx", "emos-streaming": "*/*.emotion.json", "csv": "*.csv"}
+from clips.models import Clip, ImportJob
 
 
 class Command(BaseCommand):
@@ -33,7 +25,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, help="Files or folders")
         parser.add_argument("--project", required=True)
-        parser.add_argument("--format", required=True, choices=sorted(PATTERNS))
+        parser.add_argument("--format", required=True, choices=sorted(FILE_PATTERNS))
         parser.add_argument(
             "--annotator",
             default="emos",
@@ -48,67 +40,37 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if created:
             self.stdout.write(f"Created project {project.slug}")
-        vocab = Vocabulary.from_schema(project.label_schema)
-        files = self._files(opts["paths"], PATTERNS[opts["format"]])
-        parsed = ParseResult()
-        for path in tqdm(files, desc="reading", unit="file", disable=len(files) < 2):
-            try:
-                part = self._read(path, opts, vocab)
-            except LabelFileError as exc:
-                raise CommandError(str(exc)) from exc
-            parsed.records += part.records
-            parsed.unlabelled += part.unlabelled
-            parsed.skipped += part.skipped
-            parsed.clamped += part.clamped
-        report = {
-            "files": [str(f) for f in files],
-            "unlabelled_rows": parsed.unlabelled,
-            "skipped": parsed.skipped,
-            "clamped": parsed.clamped,
-        }
         try:
-            _job, result = labels_import_recorded(
-                project=project, records=parsed.records, source=opts["format"], report=report
+            files = label_files(opts["paths"], opts["format"])
+            job = labels_import_files(
+                project=project,
+                files=tqdm(files, desc="reading", unit="file", disable=len(files) < 2),
+                fmt=opts["format"],
+                annotator=opts["annotator"],
+                batch=opts["batch"],
             )
+        except LabelFileError as exc:
+            raise CommandError(str(exc)) from exc
         except Exception as exc:
             raise CommandError(
                 f"the import failed and nothing of it was kept ({type(exc).__name__}: {exc}); "
                 "it is recorded as a failed import"
             ) from exc
-        self._summary(parsed, result, project)
+        self._summary(job, project)
 
-    def _files(self, paths: list[Path], pattern: str) -> list[Path]:
-        files: list[Path] = []
-        for path in paths:
-            if path.is_dir():
-                found = sorted(path.glob(pattern)) or sorted(path.glob(pattern.split("/")[-1]))
-                if not found:
-                    raise CommandError(f"{path}: no {pattern} files")
-                files += found
-            elif path.is_file():
-                files.append(path)
-            else:
-                raise CommandError(f"{path}: no such file or folder")
-        return files
-
-    def _read(self, path: Path, opts: dict[str, Any], vocab: Vocabulary) -> ParseResult:
-        if opts["format"] == "emos-xlsx":
-            return read_emos_xlsx(path, vocab, batch=opts["batch"])
-        if opts["format"] == "emos-streaming":
-            return read_emos_streaming(path, vocab, annotator=opts["annotator"])
-        return read_labels_csv(path, vocab)
-
-    def _summary(self, parsed: ParseResult, result: Any, project: Any) -> None:
-        for line in parsed.skipped + result.rejected:
+    def _summary(self, job: ImportJob, project: Project) -> None:
+        report = job.report
+        for line in report["skipped"] + report["rejected"]:
             self.stderr.write(self.style.WARNING(f"skipped: {line}"))
-        for line in parsed.clamped + result.clamped:
+        for line in report["clamped"]:
             self.stderr.write(f"clamped: {line}")
         stages = Counter(project.clips.values_list("stage", flat=True))
         self.stdout.write(
-            f"{len(parsed.records)} labels read ({parsed.unlabelled} unlabelled rows, "
-            f"{len(parsed.skipped)} values/rows skipped) from annotators "
-            f"{', '.join(result.annotators)}: {result.created} new, {result.revised} revised, "
-            f"{result.unchanged} unchanged, {len(result.rejected)} rejected"
+            f"{job.total} labels read ({report['unlabelled_rows']} unlabelled rows, "
+            f"{len(report['skipped'])} values/rows skipped) from annotators "
+            f"{', '.join(report['annotators'])}: {report['created']} new, "
+            f"{report['revised']} revised, {report['unchanged']} unchanged, "
+            f"{len(report['rejected'])} rejected"
         )
         summary = ", ".join(f"{stages[s]} {s}" for s in Clip.Stage.values if stages[s])
         self.stdout.write(self.style.SUCCESS(f"Project {project.slug}: {summary}"))

@@ -10,20 +10,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotation.services.audit import audit_record
 from annotation.services.projects import project_get_or_create
-from clips.importers.manifest import KINDS, LANGUAGES, ManifestError, collect
-from clips.media import MediaToolMissing
-from clips.media.tools import binary
+from clips.importers.manifest import KINDS, LANGUAGES, ManifestError
 from clips.models import ImportJob
 from clips.selectors import TERMINAL, media_status_counts
-from clips.services import (
-    clip_ingest_send,
-    clips_register,
-    clips_retry_failed,
-    import_job_attach,
-    import_job_settle,
-)
+from clips.services import clips_import, import_job_settle
 
 POLL_SECONDS = 1.0
 
@@ -48,68 +39,59 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
-            collected = collect(opts["paths"], kind=opts["kind"], language=opts["language"])
             project, created = project_get_or_create(slug=opts["project"])
-        except (ManifestError, ValueError) as exc:
+        except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if created:
             self.stdout.write(f"Created project {project.slug}")
-        for problem in collected.problems:
-            self.stderr.write(self.style.WARNING(f"skipped: {problem}"))
+        eager = settings.CELERY_TASK_ALWAYS_EAGER
+        bar = tqdm(unit="clip", desc="ingesting", file=sys.stderr, disable=not eager)
 
-        result = clips_register(project=project, records=collected.records)
-        to_ingest = result.to_ingest
-        if opts["retry_failed"]:
-            to_ingest = sorted({*to_ingest, *clips_retry_failed(project=project)})
-        job = ImportJob.objects.create(
-            project=project,
-            kind=ImportJob.Kind.CLIPS,
-            total=len(collected.records),
-            report={"problems": collected.problems, "already_ingested": result.already_ingested},
-        )
-        import_job_attach(job=job, clip_ids=to_ingest)
-        audit_record(
-            action="clips.imported",
-            project=project,
-            target=job,
-            data={"created": result.created, "updated": result.updated},
-        )
+        def sent(n: int, total: int) -> None:  # eager: the task ran in-process just now
+            bar.total = total
+            bar.update()
+
+        try:
+            job = clips_import(
+                project=project,
+                paths=opts["paths"],
+                kind=opts["kind"],
+                language=opts["language"],
+                retry_failed=opts["retry_failed"],
+                on_sent=sent,
+            )
+        except ManifestError as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            bar.close()
+        report = job.report
+        for problem in report["problems"]:
+            self.stderr.write(self.style.WARNING(f"skipped: {problem}"))
         self.stdout.write(
-            f"{len(collected.records)} clip records: {result.created} new, {result.updated} "
-            f"updated, {len(result.already_ingested)} already ingested; "
-            f"{len(to_ingest)} to ingest"
+            f"{job.total} clip records: {report['created']} new, {report['updated']} "
+            f"updated, {len(report['already_ingested'])} already ingested; "
+            f"{report['to_ingest']} to ingest"
         )
-        if to_ingest:
-            try:
-                binary("ffmpeg"), binary("ffprobe")
-            except MediaToolMissing as exc:
-                job.status = ImportJob.Status.FAILED
-                job.save(update_fields=["status"])
-                raise CommandError(
-                    f"{exc}. The {len(to_ingest)} clip records are kept and will be ingested "
-                    "when the import is run again."
-                ) from exc
-            self._ingest(to_ingest, wait=not opts["no_wait"])
+        if job.status == ImportJob.Status.FAILED:
+            raise CommandError(report["error"])
+        if not eager and report["to_ingest"]:
+            self._wait(job, wait=not opts["no_wait"])
         self._finish(job)
 
-    def _ingest(self, clip_ids: list[int], *, wait: bool) -> None:
+    def _wait(self, job: ImportJob, *, wait: bool) -> None:
+        clip_ids = list(job.clips.values_list("pk", flat=True))
         bar = tqdm(total=len(clip_ids), unit="clip", desc="ingesting", file=sys.stderr)
-        for clip_id in clip_ids:
-            clip_ingest_send(clip_id)  # the records are committed: clips_register is atomic
-            if settings.CELERY_TASK_ALWAYS_EAGER:
-                bar.update()  # eager: the task ran in-process just now
-        if not settings.CELERY_TASK_ALWAYS_EAGER:
-            if not wait:
-                bar.close()
-                self.stdout.write("Enqueued on the 'media' queue; follow progress in the admin.")
-                return
-            done = 0
-            while done < len(clip_ids):
-                time.sleep(POLL_SECONDS)
-                counts = media_status_counts(clip_ids)
-                now_done = sum(counts[s] for s in TERMINAL)
-                bar.update(now_done - done)
-                done = now_done
+        if not wait:
+            bar.close()
+            self.stdout.write("Enqueued on the 'media' queue; follow progress in the admin.")
+            return
+        done = 0
+        while done < len(clip_ids):
+            time.sleep(POLL_SECONDS)
+            counts = media_status_counts(clip_ids)
+            now_done = sum(counts[s] for s in TERMINAL)
+            bar.update(now_done - done)
+            done = now_done
         bar.close()
 
     def _finish(self, job: ImportJob) -> None:
