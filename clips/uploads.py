@@ -42,17 +42,16 @@ from django.utils.translation import gettext as _
 
 from annotation.errors import ApplicationError, Conflict, Invalid, TooLarge
 from annotation.models import Project
-from annotation.services.audit import audit_record
 from clips.importers.manifest import MEDIA_EXTENSIONS
-from clips.importers.records import ClipRecord
 from clips.models import Clip, ImportJob, Upload
-from clips.services import clip_ingest_send, clips_register, import_job_attach, import_job_settle
+from clips.services import clips_import
 
 READ_BLOCK = 1 << 20
 # How often a writer stores its offset and shows it is alive: after this many bytes, or this
 # many seconds, whichever first (each store costs an fdatasync and an UPDATE).
 CHECKPOINT_BYTES = 64 << 20
 CHECKPOINT_SECONDS = 2.0
+HAS_MEDIA = [Clip.MediaStatus.PENDING, Clip.MediaStatus.PROCESSING, Clip.MediaStatus.READY]
 
 
 class Readable(Protocol):
@@ -124,6 +123,14 @@ def upload_create(
         raise TooLarge(
             _("%(name)s is larger than the %(gib).1f GiB an upload may be")
             % {"name": name, "gib": settings.UPLOAD_MAX_BYTES / 1024**3}
+        )
+    taken = Clip.objects.filter(
+        project=project, external_id=Path(name).stem, media_status__in=HAS_MEDIA
+    ).exists()
+    if taken:  # the import would keep the clip's media and ignore this file
+        raise Conflict(
+            _("%(name)s: clip %(clip)s has its media already")
+            % {"name": name, "clip": Path(name).stem}
         )
     fingerprint = fingerprint if len(fingerprint) == 64 else ""
     original = upload_duplicate_of(project=project, fingerprint=fingerprint, length=length)
@@ -232,31 +239,12 @@ def upload_write(
 
 
 def upload_import(*, upload: Upload) -> ImportJob:
-    """Hand a finished file to the media queue as an import of that one file."""
+    """Hand a finished file to the media queue: an import of that one file (``clips_import``)."""
     path = upload_path(upload)
-    project = upload.project
-    record = ClipRecord(external_id=path.stem, source=path)
-    result = clips_register(project=project, records=[record])
-    job = ImportJob.objects.create(
-        project=project,
-        kind=ImportJob.Kind.CLIPS,
-        total=1,
-        created_by=upload.created_by,
-        report={"problems": [], "already_ingested": result.already_ingested},
-    )
-    import_job_attach(job=job, clip_ids=result.to_ingest)
-    clip = Clip.objects.get(project=project, external_id=record.external_id)
+    job = clips_import(project=upload.project, paths=[path], actor=upload.created_by)
+    clip = Clip.objects.get(project=upload.project, external_id=path.stem)
     Upload.objects.filter(pk=upload.pk).update(import_job=job, clip=clip)
-    audit_record(
-        action="clips.uploaded",
-        project=project,
-        actor=upload.created_by,
-        target=job,
-        data={"file": upload.filename, "bytes": upload.length},
-    )
-    for clip_id in result.to_ingest:
-        clip_ingest_send(clip_id)
-    return import_job_settle(job_id=job.pk)
+    return job
 
 
 def upload_terminate(*, upload: Upload) -> None:

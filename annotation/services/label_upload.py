@@ -7,6 +7,7 @@ for the one the command would be given: the batch for spreadsheets (a ``first-N`
 batch name slices the sheet as the command does), the film for a streaming file.
 """
 
+import logging
 import shutil
 from collections import Counter
 from collections.abc import Sequence
@@ -33,9 +34,10 @@ from annotation.importers.labels import (
 from annotation.models import Project
 from annotation.payloads import validate_payload
 from annotation.services.jobs import send
-from annotation.services.label_import import describe, labels_import
+from annotation.services.label_import import labels_import
 from clips.models import Clip, ImportJob
 
+log = logging.getLogger(__name__)
 FORMATS = {".xlsx": "emos-xlsx", ".json": "emos-streaming", ".csv": "csv"}
 
 
@@ -206,32 +208,31 @@ def label_upload_confirm(*, job: ImportJob) -> ImportJob:
 
 
 def label_upload_import(*, job_id: int) -> ImportJob:
-    """The worker's part: read the stored files again and import them; the outcome and the
-    report (what was created, revised, unchanged, skipped and why) go on the job."""
-    job = ImportJob.objects.select_related("project").get(pk=job_id)
+    """The worker's part: read the stored files again and import them (``labels_import``);
+    the outcome and the report (what was created, revised, unchanged, skipped and why) go on
+    the job, beside the preview."""
+    job = ImportJob.objects.select_related("project", "created_by").get(pk=job_id)
     if job.status != ImportJob.Status.RUNNING:
         return job
     project = job.project
     try:
         read = _read(job, Vocabulary.from_schema(project.label_schema))
-        result = labels_import(
-            project=project, records=read.parsed.records, source=job.report["format"]
-        )
-    except Exception as exc:
+    except LabelFileError as exc:  # the stored files changed or went since the preview
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-            report={**job.report, "error": f"{type(exc).__name__}: {exc}"},
+            report={**job.report, "error": str(exc)},
         )  # fmt: skip
         job.refresh_from_db()
         return job
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.DONE, processed=len(read.parsed.records),
-        failed=len(result.rejected), finished_at=timezone.now(),
-        report={
-            **job.report, **describe(result),
-            "unlabelled_rows": read.parsed.unlabelled, "skipped": read.parsed.skipped,
-            "clamped": [*read.parsed.clamped, *result.clamped],
-        },
-    )  # fmt: skip
-    job.refresh_from_db()
-    return job
+    parsed = read.parsed
+    report = {**job.report, "unlabelled_rows": parsed.unlabelled, "skipped": parsed.skipped,
+              "clamped": parsed.clamped}  # fmt: skip
+    try:
+        return labels_import(
+            project=project, records=parsed.records, source=job.report["format"],
+            report=report, actor=job.created_by, job=job,
+        )  # fmt: skip
+    except Exception:  # recorded on the job as failed, with the error
+        log.exception("label import %s failed", job_id)
+        job.refresh_from_db()
+        return job

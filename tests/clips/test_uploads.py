@@ -243,3 +243,23 @@ def test_the_tus_methods_are_for_the_projects_admins(method, media_root):
     assert (
         APIClient().generic(method.upper(), f"/api/uploads/{upload.pk}/", **TUS).status_code == 401
     )
+
+
+def test_a_name_whose_clip_has_media_is_refused_one_awaiting_media_gets_it(
+    admin_client, sample_media
+):
+    """Clip ids come from file names, as with import_clips: a clip made by a label import
+    (no media yet) gets the uploaded file; one with media would silently keep its own."""
+    from annotation.models import Project
+
+    project = Project.objects.get(slug="p")
+    Clip.objects.create(project=project, external_id="has", media_status="pending")
+    waiting = Clip.objects.create(project=project, external_id="waits", media_status="missing")
+    refused = create(admin_client, "has.mp4", b"x" * 10)
+    assert refused.status_code == 409
+    assert "clip has has its media already" in refused.json()["error"]["message"]
+    data = sample_media["playable"].read_bytes()
+    url = create(admin_client, "waits.mp4", data)["Location"]
+    patch(admin_client, url, 0, data)
+    waiting.refresh_from_db()
+    assert waiting.media_status == "ready"
