@@ -154,6 +154,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return _role_page(request, slug, Role.ADMIN, "annotation/dashboard.html")
 
 
+@login_required
+@require_GET
+def project_import(request: HttpRequest, slug: str) -> HttpResponse:
+    """Admins bring media (resumable uploads) and existing labels (with a preview)."""
+    return _role_page(request, slug, Role.ADMIN, "annotation/import.html")
+
+
 @require_POST
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Django's set_language (cookie, redirect back), and for a signed-in user the choice is
