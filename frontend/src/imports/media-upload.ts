@@ -112,8 +112,13 @@ class UploadRow {
       },
       onProgress: (sent, total) => {
         this.#bar.value = sent;
-        const percent = total ? Math.floor((sent / total) * 100) : 0;
-        this.#set("uploading", gettext("Uploading: %(percent)s%", { percent }));
+        this.#set(
+          "uploading",
+          gettext("Uploading: %(done)s of %(total)s", {
+            done: sizeText(sent),
+            total: sizeText(total),
+          }),
+        );
       },
       onError: (error) => this.#failed(error as DetailedError),
       onSuccess: () => void this.#follow(),
