@@ -354,6 +354,8 @@ SWEEP_BATCH = 2000
 # connection, whose old request the server never saw end) takes the upload over.
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024**3))
 UPLOAD_WRITER_STALE_SECONDS = float(os.environ.get("UPLOAD_WRITER_STALE_SECONDS", 15))
+# An upload nobody resumed for this long is removed with its bytes (work_sweep).
+UPLOAD_EXPIRE_DAYS = float(os.environ.get("UPLOAD_EXPIRE_DAYS", 7))
 # Label files from the browser (one multipart request, read before a preview).
 LABEL_UPLOAD_MAX_BYTES = int(os.environ.get("LABEL_UPLOAD_MAX_BYTES", 200 * 1024**2))
 # Long jobs: a hard limit per task, and the broker's visibility timeout above the longest

@@ -15,6 +15,7 @@ from annotation.services.jobs import jobs_resend, redelivered
 from annotation.services.label_upload import label_upload_import as label_upload_run
 from annotation.services.routing import clip_route, clips_routing_resend
 from clips.services import clips_ingest_resend, import_jobs_settle_stale
+from clips.uploads import uploads_sweep
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def work_sweep() -> dict[str, int]:
         "routing": clips_routing_resend(),
         "ingest": clips_ingest_resend(),
         "imports": import_jobs_settle_stale(),
+        **{f"uploads_{k}": n for k, n in uploads_sweep().items()},
     }
 
 

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from annotation.errors import ApplicationError, Conflict, Invalid, TooLarge
 from annotation.models import Project
+from annotation.services.jobs import stale_before
 from clips.importers.manifest import MEDIA_EXTENSIONS
 from clips.models import Clip, ImportJob, Upload
 from clips.services import clips_import
@@ -256,3 +257,25 @@ def upload_terminate(*, upload: Upload) -> None:
         )
     Upload.objects.filter(pk=upload.pk).delete()
     shutil.rmtree(upload_path(upload).parent, ignore_errors=True)
+
+
+def uploads_sweep() -> dict[str, int]:
+    """Periodic (``work_sweep``): import a finished file whose request died before handing it
+    over, and remove uploads left unfinished for ``UPLOAD_EXPIRE_DAYS`` with their files."""
+    now = timezone.now()
+    orphans = Upload.objects.filter(
+        status=Upload.Status.COMPLETE, import_job__isnull=True, updated_at__lt=stale_before()
+    ).select_related("project", "created_by")
+    imported = 0
+    for upload in orphans[: settings.SWEEP_BATCH]:
+        upload_import(upload=upload)
+        imported += 1
+    expired = Upload.objects.filter(
+        status=Upload.Status.RECEIVING,
+        updated_at__lt=now - timedelta(days=settings.UPLOAD_EXPIRE_DAYS),
+    )
+    removed = 0
+    for upload in expired[: settings.SWEEP_BATCH]:
+        upload_terminate(upload=upload)
+        removed += 1
+    return {"imported": imported, "expired": removed}

@@ -263,3 +263,28 @@ def test_a_name_whose_clip_has_media_is_refused_one_awaiting_media_gets_it(
     patch(admin_client, url, 0, data)
     waiting.refresh_from_db()
     assert waiting.media_status == "ready"
+
+
+def test_the_sweep_imports_a_finished_orphan_and_removes_an_abandoned_upload(
+    admin_client, sample_media, media_root, settings
+):
+    """A request that died between storing the last byte and the import, and an upload
+    nobody resumed: the sweep (work_sweep, every minute) finishes the one, removes the other."""
+    from annotation.tasks import work_sweep
+
+    data = sample_media["playable"].read_bytes()
+    orphan_url = create(admin_client, "orphan.mp4", data)["Location"]
+    orphan = Upload.objects.get(filename="orphan.mp4")
+    (media_root / "uploads" / str(orphan.project_id) / str(orphan.pk) / "orphan.mp4").write_bytes(
+        data
+    )
+    create(admin_client, "abandoned.mp4", b"x" * 10)
+    long_ago = timezone.now() - timedelta(days=settings.UPLOAD_EXPIRE_DAYS + 1)
+    Upload.objects.filter(pk=orphan.pk).update(status="complete", offset=len(data))
+    Upload.objects.update(updated_at=long_ago)  # auto_now: only a queryset update backdates
+
+    swept = work_sweep()
+    assert (swept["uploads_imported"], swept["uploads_expired"]) == (1, 1)
+    assert admin_client.get(orphan_url).json()["clip"]["media_status"] == "ready"
+    assert list(Upload.objects.values_list("filename", flat=True)) == ["orphan.mp4"]
+    assert len(list((media_root / "uploads").glob("*/*"))) == 1
