@@ -19,6 +19,17 @@ urlpatterns = [
         apis.ProjectSettingsApi.as_view(),
         name="api-project-settings",
     ),
+    path(
+        "projects/<slug:slug>/archive/",
+        apis.ProjectArchiveApi.as_view(),
+        name="api-project-archive",
+    ),
+    path("projects/<slug:slug>/members/", apis.MembersApi.as_view(), name="api-members"),
+    path(
+        "projects/<slug:slug>/members/<int:user_id>/",
+        apis.MemberApi.as_view(),
+        name="api-member",
+    ),
     path("projects/<slug:slug>/progress/", apis.ProgressApi.as_view(), name="api-progress"),
     path("projects/<slug:slug>/next/", apis.NextClipApi.as_view(), name="api-next"),
     path("projects/<slug:slug>/clips/", apis.ProjectClipsApi.as_view(), name="api-clips"),

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors
-from annotation.errors import Conflict, TooLarge
+from annotation.errors import Conflict, NotAllowed, TooLarge
 from annotation.models import (
     AgreementReport,
     Annotation,
@@ -41,6 +41,7 @@ from annotation.models import (
 from annotation.parsers import MAX_POSITIVE_INT
 from annotation.payloads import MAX_TEXT
 from annotation.schema import validate_label_schema, validate_routing_rule, validate_trace_config
+from annotation.selectors.people import project_members
 from annotation.selectors.review import clip_trace_overlay, dispute_why
 from annotation.serializers import (
     AgreementReportSerializer,
@@ -65,7 +66,13 @@ from annotation.services.assignment import (
     assignment_next,
     assignment_release,
 )
-from annotation.services.projects import project_settings_update
+from annotation.services.people import member_add, member_roles_set
+from annotation.services.projects import (
+    PRESETS,
+    project_archive,
+    project_create,
+    project_settings_update,
+)
 from annotation.services.submission import (
     annotation_correct,
     annotation_save_draft,
@@ -130,23 +137,12 @@ NextOut = inline_serializer(
 # --- projects -------------------------------------------------------------------------------
 
 
-class ProjectListApi(ListAPIView):
-    pagination_class = Pages
-    serializer_class = ProjectSerializer
-
-    def get_queryset(self) -> QuerySet[Project]:
-        projects = selectors.projects_for_user(self.request.user)
-        return projects.prefetch_related("memberships").order_by("slug")
-
-
-class ProjectDetailApi(APIView):
-    @extend_schema(responses=ProjectSerializer)
-    def get(self, request: AuthedRequest, slug: str) -> Response:
-        project = _project(request, slug)
-        return Response(ProjectSerializer(project, context={"request": request}).data)
-
-
 class SettingsIn(serializers.Serializer):
+    """A project's settings, as the dashboard's settings panel and the project pages send
+    them; ``project`` in the context is the project being edited (none when creating)."""
+
+    name = serializers.CharField(required=False, max_length=200)
+    slug = serializers.SlugField(required=False, max_length=64)
     label_schema = serializers.JSONField(required=False)
     overlap_k = serializers.IntegerField(required=False, min_value=1, max_value=50)
     routing_rule = serializers.JSONField(required=False)
@@ -155,6 +151,14 @@ class SettingsIn(serializers.Serializer):
     per_user_cap = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_POSITIVE_INT, allow_null=True
     )
+
+    def validate_slug(self, value: str) -> str:
+        taken = Project.objects.filter(slug=value)
+        if (project := self.context.get("project")) is not None:
+            taken = taken.exclude(pk=project.pk)
+        if taken.exists():
+            raise serializers.ValidationError(_("a project with this slug exists already"))
+        return value
 
     def validate_label_schema(self, value: Any) -> Any:
         validate_label_schema(value)
@@ -169,16 +173,155 @@ class SettingsIn(serializers.Serializer):
         return value
 
 
+class ProjectIn(SettingsIn):
+    preset = serializers.ChoiceField(choices=sorted(PRESETS), default="emos-static")
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=64)
+
+
+class ProjectListApi(ListAPIView):
+    pagination_class = Pages
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self) -> QuerySet[Project]:
+        projects = selectors.projects_for_user(self.request.user)
+        return projects.prefetch_related("memberships").order_by("slug")
+
+    @extend_schema(request=ProjectIn, responses={201: ProjectSerializer})
+    def post(self, request: AuthedRequest) -> Response:
+        """Create a project from a preset (needs the ``annotation.add_project`` permission,
+        as in the Django admin); its creator becomes its admin."""
+        if not request.user.has_perm("annotation.add_project"):
+            raise NotAllowed(_("creating projects needs the permission to add projects"))
+        data = ProjectIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        preset, slug, name = values.pop("preset"), values.pop("slug"), values.pop("name")
+        project = project_create(
+            actor=request.user, preset=preset, slug=slug, name=name, settings=values
+        )
+        body = ProjectSerializer(project, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(APIView):
+    @extend_schema(responses=ProjectSerializer)
+    def get(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug)
+        return Response(ProjectSerializer(project, context={"request": request}).data)
+
+
 class ProjectSettingsApi(APIView):
     @extend_schema(request=SettingsIn, responses=ProjectSerializer)
     def patch(self, request: AuthedRequest, slug: str) -> Response:
         project = _project(request, slug, Role.ADMIN)
-        data = SettingsIn(data=request.data)
+        data = SettingsIn(data=request.data, context={"project": project})
         data.is_valid(raise_exception=True)
         project_settings_update(
             project=project, actor=request.user, changes=dict(data.validated_data)
         )
         return Response(ProjectSerializer(project, context={"request": request}).data)
+
+
+class ArchiveIn(serializers.Serializer):
+    archived = serializers.BooleanField()
+
+
+class ProjectArchiveApi(APIView):
+    """Archive a project (no new claims; only its admins still see it), or bring it back."""
+
+    @extend_schema(request=ArchiveIn, responses=ProjectSerializer)
+    def post(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug, Role.ADMIN)
+        data = ArchiveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        project_archive(
+            project=project, actor=request.user, archived=data.validated_data["archived"]
+        )
+        return Response(ProjectSerializer(project, context={"request": request}).data)
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+class RolesIn(serializers.Serializer):
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), max_length=len(Role.values)
+    )
+
+
+class MemberIn(RolesIn):
+    who = serializers.CharField(max_length=254, help_text="A username or an e-mail address")
+
+    def validate_roles(self, value: list[str]) -> list[str]:
+        if not value:
+            raise serializers.ValidationError(_("give at least one role"))
+        return value
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    email = serializers.CharField(source="user.email")
+    name = serializers.CharField(source="user.get_full_name")
+    roles = serializers.ListField(child=serializers.CharField())
+    active = serializers.BooleanField()
+    last_activity = serializers.DateTimeField(allow_null=True)
+    labels = serializers.IntegerField()
+    labels_7_days = serializers.IntegerField()
+    decisions = serializers.IntegerField()
+
+
+class MembersApi(APIView):
+    """A project's people (its admins only): list, and add by username or e-mail (an unknown
+    address gets an account and an invitation e-mail to set its password)."""
+
+    @extend_schema(responses=MemberSerializer(many=True))
+    def get(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug, Role.ADMIN)
+        return Response(MemberSerializer(project_members(project), many=True).data)
+
+    @extend_schema(
+        request=MemberIn,
+        responses={
+            201: inline_serializer(
+                "MemberAdded",
+                {"member": MemberSerializer(), "invited": serializers.BooleanField()},
+            )
+        },
+    )
+    def post(self, request: AuthedRequest, slug: str) -> Response:
+        project = _project(request, slug, Role.ADMIN)
+        data = MemberIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, invited = member_add(
+            project=project, actor=request.user, who=data.validated_data["who"],
+            roles=data.validated_data["roles"], site_url=request.build_absolute_uri("/"),
+        )  # fmt: skip
+        row = next(m for m in project_members(project) if m.user.pk == user.pk)
+        return Response(
+            {"member": MemberSerializer(row).data, "invited": invited},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MemberApi(APIView):
+    """Set a member's roles in the project; no role deactivates them there."""
+
+    @extend_schema(request=RolesIn, responses=MemberSerializer)
+    def patch(self, request: AuthedRequest, slug: str, user_id: int) -> Response:
+        project = _project(request, slug, Role.ADMIN)
+        rows = {m.user.pk: m for m in project_members(project)}
+        if user_id not in rows:
+            raise Http404
+        data = RolesIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        member_roles_set(
+            project=project, actor=request.user, user=rows[user_id].user,
+            roles=data.validated_data["roles"],
+        )  # fmt: skip
+        row = next(m for m in project_members(project) if m.user.pk == user_id)
+        return Response(MemberSerializer(row).data)
 
 
 class ProgressApi(APIView):

@@ -10,7 +10,16 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("projects/new", views.project_new, name="project-new"),
     path("projects/<slug:slug>/clips", views.project_clips, name="project-clips"),
+    path("projects/<slug:slug>/settings", views.project_settings, name="project-settings"),
+    path("projects/<slug:slug>/archive", views.project_archive_page, name="project-archive"),
+    path("projects/<slug:slug>/people", views.project_people, name="project-people"),
+    path(
+        "projects/<slug:slug>/people/<int:user_id>",
+        views.project_member,
+        name="project-member",
+    ),
     path("projects/<slug:slug>/work", views.workspace, name="workspace"),
     path("projects/<slug:slug>/mine", views.my_labels, name="my-labels"),
     path(

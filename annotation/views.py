@@ -1,21 +1,29 @@
 """Server-rendered pages and the health endpoint; the annotator workspace mounts on these."""
 
+import json
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
+from rest_framework.serializers import Serializer
 
-from annotation.errors import Invalid
+from annotation.apis import MemberIn, ProjectIn, RolesIn, SettingsIn
+from annotation.errors import ApplicationError, Invalid
 from annotation.health import health_report
 from annotation.media_access import media_file_for_user
 from annotation.middleware import remember_language
-from annotation.models import Role
+from annotation.models import Project, Role
 from annotation.range_serve import serve_file_with_range
 from annotation.schema import primary_label_text
 from annotation.selectors import (
@@ -27,7 +35,16 @@ from annotation.selectors import (
     projects_with_roles,
     roles_in,
 )
+from annotation.selectors.people import project_members
+from annotation.services.people import member_add, member_roles_set
 from annotation.services.preferences import user_language_set
+from annotation.services.projects import (
+    PRESETS,
+    preset_settings,
+    project_archive,
+    project_create,
+    project_settings_update,
+)
 from clips.models import Clip
 
 CLIPS_PER_PAGE = 50
@@ -159,6 +176,214 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def project_import(request: HttpRequest, slug: str) -> HttpResponse:
     """Admins bring media (resumable uploads) and existing labels (with a preview)."""
     return _role_page(request, slug, Role.ADMIN, "annotation/import.html")
+
+
+# --- managing a project: its settings and its people (the API's services and validation) ----
+
+
+class AuthedHttpRequest(HttpRequest):
+    """A page behind ``login_required``."""
+
+    user: User
+
+
+EDITABLE = ("name", "slug", "overlap_k", "lease_minutes", "per_user_cap", "routing_rule")
+
+
+def _admin_project(request: AuthedHttpRequest, slug: str) -> tuple[Project, set[str]]:
+    project = project_for_user(request.user, slug)
+    roles = roles_in(request.user, project)
+    if Role.ADMIN not in roles:
+        raise PermissionDenied
+    return project, roles
+
+
+def _number(text: str) -> float | str | None:
+    """A number typed in a form, or the text itself for validation to name."""
+    if not text.strip():
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _settings_from_form(post: QueryDict) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings a project form sends, shaped as the API takes them, and what could not
+    even be read (keyed by field)."""
+    data: dict[str, Any] = {key: post[key] for key in ("name", "slug") if key in post}
+    data.update({key: post.get(key) or None for key in ("overlap_k", "lease_minutes")})
+    data["per_user_cap"] = post.get("per_user_cap") or None
+    data["routing_rule"] = {
+        "aggregator": post.get("aggregator", ""),
+        "accept_unanimous": "accept_unanimous" in post,
+        "min_confidence": _number(post.get("min_confidence", "")),
+        "medium_confidence": _number(post.get("medium_confidence", "")),
+        "min_trace_ccc": _number(post.get("min_trace_ccc", "")),
+    }
+    errors: dict[str, str] = {}
+    if "label_schema" in post:
+        try:
+            data["label_schema"] = json.loads(post.get("label_schema", ""))
+        except ValueError as exc:
+            errors["label_schema"] = _("not valid JSON: %(error)s") % {"error": exc}
+    return data, errors
+
+
+def _validated(form: Serializer) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The serializer's data, or its errors as one message per field (dotted names, as the
+    API's errors)."""
+    try:
+        if form.is_valid():
+            return dict(form.validated_data), {}
+    except ApplicationError as exc:  # the schema validators name a nested field
+        return None, {exc.field or "": exc.message}
+    return None, {key: " ".join(map(str, value)) for key, value in form.errors.items()}
+
+
+def _form_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "label_schema": json.dumps(values.get("label_schema"), indent=2)}
+
+
+@login_required
+def project_new(request: AuthedHttpRequest) -> HttpResponse:
+    """A new project from a preset; its creator becomes its admin and goes on to its people."""
+    if not request.user.has_perm("annotation.add_project"):
+        raise PermissionDenied
+    preset = request.POST.get("preset") or request.GET.get("preset") or "emos-static"
+    if preset not in PRESETS:
+        preset = "emos-static"
+    values: dict[str, Any] = {"name": "", "slug": "", **preset_settings(preset)}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data, errors = _settings_from_form(request.POST)
+        values.update(data)
+        form = ProjectIn(data={**data, "preset": preset})
+        valid, more = _validated(form) if not errors else (None, {})
+        errors.update(more)
+        if valid is not None:
+            preset, slug, name = valid.pop("preset"), valid.pop("slug"), valid.pop("name")
+            try:
+                project = project_create(
+                    actor=request.user, preset=preset, slug=slug, name=name, settings=valid
+                )
+            except ApplicationError as exc:
+                errors[exc.field or ""] = exc.message
+            else:
+                messages.success(request, _("Project %(name)s created.") % {"name": name})
+                return redirect("project-people", slug=project.slug)
+    return render(
+        request,
+        "annotation/project_form.html",
+        {
+            "presets": [(key, p.title) for key, p in PRESETS.items()],
+            "preset": preset,
+            "custom_schema": PRESETS[preset].custom_schema,
+            "values": _form_values(values),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def project_settings(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    """Edit a project's name, slug, k, lease, cap and routing rule; archive it."""
+    project, roles = _admin_project(request, slug)
+    values = {key: getattr(project, key) for key in EDITABLE}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data, errors = _settings_from_form(request.POST)
+        values.update(data)
+        valid, errors = _validated(SettingsIn(data=data, context={"project": project}))
+        if valid is not None:
+            changes = {k: v for k, v in valid.items() if getattr(project, k) != v}
+            if changes:
+                project_settings_update(project=project, actor=request.user, changes=changes)
+            messages.success(request, _("Settings saved."))
+            return redirect("project-settings", slug=project.slug)
+    return render(
+        request,
+        "annotation/project_settings.html",
+        {"project": project, "roles": roles, "values": values, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def project_archive_page(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    project, _roles = _admin_project(request, slug)
+    archived = request.POST.get("archived") == "1"
+    project_archive(project=project, actor=request.user, archived=archived)
+    messages.success(request, _("Project archived.") if archived else _("Project restored."))
+    return redirect("project-settings", slug=project.slug)
+
+
+@login_required
+def project_people(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    """The project's people: who holds which roles, their last activity and throughput;
+    add someone by username or e-mail (an unknown address is invited)."""
+    project, roles = _admin_project(request, slug)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = MemberIn(
+            data={"who": request.POST.get("who", ""), "roles": request.POST.getlist("roles")}
+        )
+        valid, errors = _validated(form)
+        if valid is not None:
+            try:
+                user, invited = member_add(
+                    project=project, actor=request.user, who=valid["who"], roles=valid["roles"],
+                    site_url=request.build_absolute_uri("/"),
+                )  # fmt: skip
+            except ApplicationError as exc:
+                errors[exc.field or ""] = exc.message
+            else:
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": user.email}
+                    if invited
+                    else _("%(user)s added.") % {"user": user.username},
+                )
+                return redirect("project-people", slug=project.slug)
+    return render(
+        request,
+        "annotation/project_people.html",
+        {
+            "project": project,
+            "roles": roles,
+            "members": project_members(project),
+            "role_choices": Role.choices,
+            "who": request.POST.get("who", ""),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def project_member(request: AuthedHttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """Set one member's roles (none: deactivated)."""
+    project, _roles = _admin_project(request, slug)
+    member = next((m for m in project_members(project) if m.user.pk == user_id), None)
+    if member is None:
+        raise Http404
+    wanted = [] if "deactivate" in request.POST else request.POST.getlist("roles")
+    valid, errors = _validated(RolesIn(data={"roles": wanted}))
+    if valid is not None:
+        try:
+            member_roles_set(
+                project=project, actor=request.user, user=member.user, roles=valid["roles"]
+            )
+        except ApplicationError as exc:
+            errors[exc.field or ""] = exc.message
+    for message in errors.values():
+        messages.error(request, f"{member.user.username}: {message}")
+    if not errors:
+        messages.success(request, _("Roles of %(user)s saved.") % {"user": member.user.username})
+    return redirect("project-people", slug=project.slug)
 
 
 @require_POST

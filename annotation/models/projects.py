@@ -20,6 +20,8 @@ class Project(models.Model):
     per_user_cap = models.PositiveIntegerField(
         null=True, blank=True, help_text="Most first-layer clips one annotator may take."
     )
+    # Archived: no new claims; only its admins still see it (for its data and releases).
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -28,13 +28,17 @@ def user_id(user: User | AnonymousUser) -> int:
 
 
 def projects_for_user(user: User | AnonymousUser) -> QuerySet[Project]:
-    """The projects the user is an active member of. Staff status opens the Django admin and
-    nothing else; a superuser is an admin of every project."""
+    """The projects the user is an active member of; an archived one only for its admins.
+    Staff status opens the Django admin and nothing else; a superuser is an admin of every
+    project."""
     if not user.is_authenticated:
         return Project.objects.none()
     if user.is_superuser:
         return Project.objects.all()
-    return Project.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
+    active = Membership.objects.filter(project=OuterRef("pk"), user_id=user.pk, is_active=True)
+    return Project.objects.filter(
+        Exists(active), Q(archived_at__isnull=True) | Exists(active.filter(role=Role.ADMIN))
+    )
 
 
 def projects_with_roles(user: User | AnonymousUser) -> list[tuple[Project, set[str]]]:

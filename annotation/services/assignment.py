@@ -101,6 +101,12 @@ def _lease(project: Project, clip: Clip, user: User, layer: int) -> Assignment:
     return assignment
 
 
+def _refuse_if_archived(project: Project) -> None:
+    """An archived project takes no new claims; a clip already open may still be finished."""
+    if project.archived_at is not None:
+        raise Conflict(_("this project is archived: it takes no new claims"))
+
+
 def assignment_next(*, user: User, project: Project) -> Assignment | None:
     """The user's unfinished clip, else the least-annotated ready clip they have not seen.
 
@@ -112,6 +118,7 @@ def assignment_next(*, user: User, project: Project) -> Assignment | None:
         current = open_assignment(user, project, layer=1)
         if current is not None:
             return current
+        _refuse_if_archived(project)
         if cap_reached(user, project):
             return None
         clip = _claim_first(layer1_candidates(user, project))
@@ -139,6 +146,7 @@ def adjudication_next(
                 _("decide or skip the clip you have open (%(clip)s) first")
                 % {"clip": current.clip.external_id}
             )
+        _refuse_if_archived(project)
         taken = Assignment.objects.filter(
             clip=OuterRef("pk"), layer=2, status=Assignment.Status.ACTIVE
         )

@@ -217,10 +217,10 @@ def label_upload_import(*, job_id: int) -> ImportJob:
     project = job.project
     try:
         read = _read(job, Vocabulary.from_schema(project.label_schema))
-    except LabelFileError as exc:  # the stored files changed or went since the preview
+    except Exception as exc:  # the stored files changed or went since the preview
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-            report={**job.report, "error": str(exc)},
+            report={**job.report, "error": f"{type(exc).__name__}: {exc}"},
         )  # fmt: skip
         job.refresh_from_db()
         return job

@@ -1,12 +1,49 @@
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 
+from annotation.errors import Conflict
 from annotation.models import Membership, Project, Role
+from annotation.schema import default_label_schema, default_routing_rule, default_trace_config
 from annotation.services.audit import audit_record
 from annotation.services.routing import clips_reroute
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A starting point for a new project: what the create form is filled with."""
+
+    title: Any  # lazily translated
+    settings: dict[str, Any] = field(default_factory=dict)
+    custom_schema: bool = False  # the admin writes the label schema
+
+
+# EmoS's static clips: three blind annotators, the EmoS routing rule. Its streaming
+# monologues: minutes long and traced live while playing, so a lease long enough to watch
+# one twice. Custom: the same defaults with the label schema open.
+PRESETS = {
+    "emos-static": Preset(gettext_lazy("EmoS static clips")),
+    "emos-streaming": Preset(gettext_lazy("EmoS streaming monologues"), {"lease_minutes": 90}),
+    "custom": Preset(gettext_lazy("Custom"), custom_schema=True),
+}
+
+
+def preset_settings(preset: str) -> dict[str, Any]:
+    """Every setting the preset fills in (the model's defaults, then the preset's)."""
+    return {
+        "label_schema": default_label_schema(),
+        "overlap_k": 3,
+        "routing_rule": default_routing_rule(),
+        "trace_config": default_trace_config(),
+        "lease_minutes": 30,
+        "per_user_cap": None,
+        **PRESETS[preset].settings,
+    }
 
 
 def project_get_or_create(*, slug: str, name: str = "") -> tuple[Project, bool]:
@@ -38,4 +75,34 @@ def project_settings_update(*, project: Project, actor: User, changes: dict[str,
     )  # fmt: skip
     if {"routing_rule", "overlap_k"} & changes.keys():
         clips_reroute(project=project)
+    return project
+
+
+@transaction.atomic
+def project_create(
+    *, actor: User, preset: str, slug: str, name: str, settings: dict[str, Any]
+) -> Project:
+    """A project from a preset, ``settings`` (validated) on top; its creator is its admin."""
+    if Project.objects.filter(slug=slug).exists():
+        raise Conflict(gettext_lazy("a project with this slug exists already"), field="slug")
+    values = {**preset_settings(preset), **settings}
+    project = Project.objects.create(slug=slug, name=name, **values)
+    membership_grant(project=project, user=actor, roles=[Role.ADMIN])
+    audit_record(
+        action="project.created", project=project, actor=actor, target=project,
+        data={"preset": preset, "settings": values},
+    )  # fmt: skip
+    return project
+
+
+def project_archive(*, project: Project, actor: User, archived: bool) -> Project:
+    """Archive (no new claims, hidden from everyone but its admins) or bring back."""
+    if archived == (project.archived_at is not None):
+        return project
+    project.archived_at = timezone.now() if archived else None
+    project.save(update_fields=["archived_at", "updated_at"])
+    audit_record(
+        action="project.archived" if archived else "project.unarchived",
+        project=project, actor=actor, target=project,
+    )  # fmt: skip
     return project

@@ -94,3 +94,15 @@ def test_one_format_per_import(admin_client):
 def test_a_preview_is_not_on_the_dashboard(admin_client):
     send(admin_client, ("labels.csv", b"external_id,annotator,basic7\nc1,ann,Joy\n"))
     assert admin_client.get("/api/projects/p/dashboard/imports/").json()["jobs"] == []
+
+
+def test_files_gone_since_the_preview_fail_the_job_with_the_reason(admin_client, media_root):
+    import shutil
+
+    job = send(admin_client, ("labels.csv", b"external_id,annotator,basic7\nc1,ann,Joy\n")).json()
+    shutil.rmtree(media_root / "uploads" / "labels")
+    assert admin_client.post(f"/api/label-imports/{job['id']}/confirm/").status_code == 202
+    failed = admin_client.get(f"/api/label-imports/{job['id']}/").json()
+    assert failed["status"] == "failed"
+    assert "labels.csv" in failed["report"]["error"]
+    assert not Annotation.objects.exists()
