@@ -286,6 +286,10 @@ SPECTACULAR_SETTINGS = {
         "MediaStatusEnum": "clips.models.Clip.MediaStatus",
         "ReportStatusEnum": "annotation.models.AgreementReport.Status",
         "TraceStatusEnum": "annotation.models.Trace.Status",
+        "ImportKindEnum": "clips.models.ImportJob.Kind",
+        "ClipKindEnum": "clips.models.Clip.Kind",
+        "ImportStatusEnum": "clips.models.ImportJob.Status",
+        "UploadStatusEnum": "clips.models.Upload.Status",
     },
     # Every operation documents the error answers it can give, with the one error body.
     "POSTPROCESSING_HOOKS": [
