@@ -27,6 +27,7 @@ from clips.models import Upload
 from clips.uploads import upload_create, upload_terminate, upload_write
 
 TUS_VERSION = "1.0.0"
+NOT_TUS = OpenApiResponse(description="Tus-Resumable is missing or not 1.0.0.")
 OFFSET_STREAM = "application/offset+octet-stream"
 
 
@@ -120,7 +121,15 @@ class UploadsApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={201: OpenApiResponse(description="Created; Location is the upload's URL")},
+        responses={
+            201: OpenApiResponse(description="Created; Location is the upload's URL"),
+            409: OpenApiResponse(
+                description="The project has this file already (a duplicate "
+                "of a clip, or a clip of this name with media)."
+            ),
+            412: NOT_TUS,
+            413: OpenApiResponse(description="Upload-Length is over UPLOAD_MAX_BYTES."),
+        },
     )
     def post(self, request: Request, slug: str) -> Response:
         project = selectors.project_for_user(request.user, slug)
@@ -161,7 +170,15 @@ class UploadApi(APIView):
             )
         )
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        request=None,
+        responses={
+            204: None,
+            412: NOT_TUS,
+            415: OpenApiResponse(description="Not application/offset+octet-stream."),
+            423: OpenApiResponse(description="Another request is writing this upload."),
+        },
+    )
     def patch(self, request: Request, upload_id: UUID) -> Response:
         upload = _upload(request, upload_id)
         _require_tus(request)
@@ -180,7 +197,7 @@ class UploadApi(APIView):
             status=status.HTTP_204_NO_CONTENT, headers=_tus(**{"Upload-Offset": upload.offset})
         )
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 412: NOT_TUS})
     def delete(self, request: Request, upload_id: UUID) -> Response:
         upload = _upload(request, upload_id)
         _require_tus(request)
