@@ -1,8 +1,9 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotation import apis, dashboard_apis
+from annotation import apis, dashboard_apis, import_apis
 from annotation.security.apis import TokenApi
+from clips import apis as clip_apis
 from exports import apis as release_apis
 
 urlpatterns = [
@@ -115,4 +116,19 @@ urlpatterns = [
         for panel in ("progress", "agreement", "annotators", "routing", "imports")
     ],
     path("clips/<int:clip_id>/reopen/", apis.ClipReopenApi.as_view(), name="api-clip-reopen"),
+    path("projects/<slug:slug>/uploads/", clip_apis.UploadsApi.as_view(), name="api-uploads"),
+    path("uploads/<uuid:upload_id>/", clip_apis.UploadApi.as_view(), name="api-upload"),
+    path(
+        "projects/<slug:slug>/label-imports/",
+        import_apis.LabelImportsApi.as_view(),
+        name="api-label-imports",
+    ),
+    path(
+        "label-imports/<int:job_id>/", import_apis.LabelImportApi.as_view(), name="api-label-import"
+    ),
+    path(
+        "label-imports/<int:job_id>/confirm/",
+        import_apis.LabelImportConfirmApi.as_view(),
+        name="api-label-import-confirm",
+    ),
 ]

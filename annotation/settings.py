@@ -286,6 +286,10 @@ SPECTACULAR_SETTINGS = {
         "MediaStatusEnum": "clips.models.Clip.MediaStatus",
         "ReportStatusEnum": "annotation.models.AgreementReport.Status",
         "TraceStatusEnum": "annotation.models.Trace.Status",
+        "ImportKindEnum": "clips.models.ImportJob.Kind",
+        "ClipKindEnum": "clips.models.Clip.Kind",
+        "ImportStatusEnum": "clips.models.ImportJob.Status",
+        "UploadStatusEnum": "clips.models.Upload.Status",
     },
     # Every operation documents the error answers it can give, with the one error body.
     "POSTPROCESSING_HOOKS": [
@@ -349,6 +353,15 @@ JOB_STALE_SECONDS = float(os.environ.get("JOB_STALE_SECONDS", 90))
 JOB_RESEND_SECONDS = float(os.environ.get("JOB_RESEND_SECONDS", 600))
 ROUTING_RESEND_SECONDS = float(os.environ.get("ROUTING_RESEND_SECONDS", 120))
 SWEEP_BATCH = 2000
+# Media uploads from the browser (tus, clips/uploads.py): the largest file accepted, and how
+# long a PATCH may stay silent before another request (the client resuming after a dropped
+# connection, whose old request the server never saw end) takes the upload over.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024**3))
+UPLOAD_WRITER_STALE_SECONDS = float(os.environ.get("UPLOAD_WRITER_STALE_SECONDS", 15))
+# An upload nobody resumed for this long is removed with its bytes (work_sweep).
+UPLOAD_EXPIRE_DAYS = float(os.environ.get("UPLOAD_EXPIRE_DAYS", 7))
+# Label files from the browser (one multipart request, read before a preview).
+LABEL_UPLOAD_MAX_BYTES = int(os.environ.get("LABEL_UPLOAD_MAX_BYTES", 200 * 1024**2))
 # Long jobs: a hard limit per task, and the broker's visibility timeout above the longest
 # one, so Redis never hands a job that is still running to a second worker. The sweeper, not
 # the visibility timeout, recovers the work of a worker that died.

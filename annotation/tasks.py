@@ -12,8 +12,10 @@ from annotation.services.agreement import (
 )
 from annotation.services.assignment import assignments_reclaim_expired
 from annotation.services.jobs import jobs_resend, redelivered
+from annotation.services.label_upload import label_upload_import as label_upload_run
 from annotation.services.routing import clip_route, clips_routing_resend
 from clips.services import clips_ingest_resend, import_jobs_settle_stale
+from clips.uploads import uploads_sweep
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,13 @@ def agreement_route_clips(clip_ids: list[int]) -> int:
         except Exception:
             log.exception("routing clip %s failed; left aggregating for the sweeper", clip_id)
     return routed
+
+
+# The import is one transaction and importing the same labels again changes nothing, so a
+# message lost with its worker is delivered again and the job finished.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def label_upload_import(job_id: int) -> str:
+    return label_upload_run(job_id=job_id).status
 
 
 @shared_task
@@ -58,6 +67,7 @@ def work_sweep() -> dict[str, int]:
         "routing": clips_routing_resend(),
         "ingest": clips_ingest_resend(),
         "imports": import_jobs_settle_stale(),
+        **{f"uploads_{k}": n for k, n in uploads_sweep().items()},
     }
 
 

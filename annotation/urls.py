@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("projects/<slug:slug>/adjudicate", views.adjudicate, name="adjudicate"),
     path("projects/<slug:slug>/dashboard", views.dashboard, name="dashboard"),
+    path("projects/<slug:slug>/import", views.project_import, name="project-import"),
     path("language", views.language_switch, name="set-language"),
     # The front end's text comes from the same gettext catalogue (domain "djangojs").
     path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),

@@ -171,6 +171,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return _role_page(request, slug, Role.ADMIN, "annotation/dashboard.html")
 
 
+@login_required
+@require_GET
+def project_import(request: HttpRequest, slug: str) -> HttpResponse:
+    """Admins bring media (resumable uploads) and existing labels (with a preview)."""
+    return _role_page(request, slug, Role.ADMIN, "annotation/import.html")
+
+
 # --- managing a project: its settings and its people (the API's services and validation) ----
 
 

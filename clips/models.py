@@ -1,5 +1,7 @@
 """Clips, their reference transcript segments, and import jobs."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -169,6 +171,7 @@ class ImportJob(models.Model):
         LABELS = "labels"
 
     class Status(models.TextChoices):
+        PREVIEW = "preview"  # label files from the browser, shown before an admin confirms
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"
@@ -190,3 +193,58 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} import {self.pk} into {self.project_id} ({self.status})"
+
+
+class Upload(models.Model):
+    """A media file arriving from the browser over tus (``clips.uploads``), one per file.
+
+    The row is the upload's state — offset, and which request writes it — so an upload resumes
+    after a dropped connection, a closed laptop or a restarted server, from any web process.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVING = "receiving", _("Receiving")
+        COMPLETE = "complete", _("Complete")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(
+        "annotation.Project", on_delete=models.CASCADE, related_name="uploads"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    length = models.BigIntegerField(help_text="Upload-Length: the whole file, in bytes.")
+    offset = models.BigIntegerField(default=0, help_text="Bytes received and on disk.")
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the size and first and last MiB."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVING)
+    # The PATCH request writing the file now and its last sign of life: the lock that keeps two
+    # requests (two processes) from writing one upload, taken over once it is stale.
+    writer = models.UUIDField(null=True, blank=True)
+    writer_seen_at = models.DateTimeField(null=True, blank=True)
+    import_job = models.ForeignKey(
+        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    clip = models.ForeignKey(
+        Clip, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offset__gte=0) & Q(offset__lte=models.F("length")),
+                name="upload_offset_within_length",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="complete") | Q(offset=models.F("length")),
+                name="upload_complete_is_whole",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "fingerprint"], name="upload_fingerprint")]
+
+    def __str__(self) -> str:
+        return f"upload {self.filename} ({self.offset}/{self.length})"

@@ -209,6 +209,10 @@ class ParseResult:
     unlabelled: int = 0  # rows with no label at all (normal: each batch labels a slice)
     skipped: list[str] = field(default_factory=list)  # what was dropped and why
     clamped: list[str] = field(default_factory=list)  # ends cut at the film's end, and by how much
+    # What the file was read as, for a preview: its format, and the source column (or key)
+    # behind each thing read ("basic7": "basic-7-class").
+    detected: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 # --- shared helpers ------------------------------------------------------------------------------
@@ -352,6 +356,7 @@ class _Sheet:
     goemotions: int
     basic7: int | None
     blank: list[int]  # nameless columns (a10's Chinese translation)
+    header: list[str]
 
 
 def _sheet_layout(header: Sequence[object], ref: str) -> _Sheet:
@@ -390,6 +395,7 @@ def _sheet_layout(header: Sequence[object], ref: str) -> _Sheet:
         goemotions=go_cols[0],
         basic7=b7_cols[0] if b7_cols else None,
         blank=[i for i, h in enumerate(header) if _is_blank_header(h)],
+        header=[_cell_text(h) for h in header],
     )
 
 
@@ -460,7 +466,20 @@ def read_emos_xlsx(
     match = re.fullmatch(r"annotator_(.+?)_train_sent_emo", stem)
     annotator = match.group(1) if match else stem
     window = rows if rows is not None else _batch_rows(path.parent.name, len(data))
-    result = ParseResult()
+    result = ParseResult(
+        detected=f"emos-xlsx ({'CH-SIMS v2' if layout.variant == 'chsims' else 'MELD'})"
+    )
+    named = {key: layout.header[i] for key, i in layout.columns.items()}
+    result.columns = {
+        "clip": " + ".join(
+            named[k] for k in (("videoid", "clipid") if layout.variant == "chsims"
+                               else ("dialogueid", "utteranceid"))
+        ),
+        "transcript": named["text" if layout.variant == "chsims" else "utterance"],
+        GOEMOTIONS_LAYER: layout.header[layout.goemotions],
+        **({BASIC7_LAYER: layout.header[layout.basic7]} if layout.basic7 is not None else {}),
+        "annotator": f"{annotator} (the file's name)",
+    }  # fmt: skip
     outside: list[int] = []
     seen: dict[str, str] = {}
     for index, values in enumerate(data):
@@ -683,7 +702,17 @@ def read_emos_streaming(path: Path, vocab: Vocabulary, *, annotator: str) -> Par
     utterances = data.get("utterances") if isinstance(data, dict) else None
     if not isinstance(utterances, list):
         raise LabelFileError(f"{path}: expected a JSON object with an 'utterances' list")
-    result = ParseResult()
+    result = ParseResult(
+        detected="emos-streaming",
+        columns={
+            "clip": f"{film} (the film's folder)",
+            "segments": "utterances[].timestamp_range",
+            BASIC7_LAYER: "emotion_primary",
+            GOEMOTIONS_LAYER: "emotion_secondary",
+            INTENSITY_LAYER: "intensity",
+            "annotator": annotator,
+        },
+    )
     language, reference, sentences = _sentence_file(path.parent, ref, result.skipped)
     duration = _number(sentences.get("duration"))
     clamped: list[dict[str, float]] = []  # kept on the clip: a release writes them back
@@ -850,7 +879,14 @@ def read_labels_csv(path: Path, vocab: Vocabulary) -> ParseResult:
         raise LabelFileError(f"{path}: missing required column(s) {', '.join(missing)}")
     if not any(name in columns for name in _CSV_LABELS):
         raise LabelFileError(f"{path}: no label column (expected any of {', '.join(_CSV_LABELS)})")
-    result = ParseResult()
+    result = ParseResult(
+        detected="csv",
+        columns={
+            name: header[i].strip()
+            for name, i in columns.items()
+            if name in ("external_id", "annotator", *_CSV_LABELS, "language", "kind", "transcript")
+        },
+    )
     seen: dict[tuple[str, str], int] = {}
     while at < len(lines):
         number = at + 1

@@ -388,7 +388,11 @@ def _live_progress(jobs: list[ImportJob]) -> dict[int, tuple[int, int]]:
 
 
 def dashboard_imports(project: Project) -> dict[str, Any]:
-    jobs = list(ImportJob.objects.filter(project=project).order_by("-created_at")[:IMPORTS_SHOWN])
+    jobs = list(
+        ImportJob.objects.filter(project=project)
+        .exclude(status=ImportJob.Status.PREVIEW)  # nothing imported (yet)
+        .order_by("-created_at")[:IMPORTS_SHOWN]
+    )
     live = _live_progress(jobs)
     out = []
     for job in jobs:

@@ -209,32 +209,41 @@ def labels_import(
     source: str,
     report: dict[str, Any] | None = None,
     actor: User | None = None,
+    job: ImportJob | None = None,
 ) -> ImportJob:
     """Write the labels and their import job in one transaction: an import that fails or is
     killed leaves no label behind and no job "running" forever; a failure is recorded as a
     failed job with its error (then raised). ``report`` (what reading said) joins the job's.
-    Re-importing the same labels changes nothing."""
+    Re-importing the same labels changes nothing. ``job``: one made beforehand (a previewed
+    browser import, ``label_upload``) to finish instead of a new one."""
     report = report or {}
+
+    def record(**fields: Any) -> ImportJob:
+        fields.update(project=project, kind=ImportJob.Kind.LABELS, total=len(records),
+                      created_by=actor, finished_at=timezone.now())  # fmt: skip
+        if job is None:
+            return ImportJob.objects.create(**fields)
+        ImportJob.objects.filter(pk=job.pk).update(**fields)
+        job.refresh_from_db()
+        return job
+
     try:
         with transaction.atomic():
             result = _labels_write(project=project, records=records, source=source, actor=actor)
-            job = ImportJob.objects.create(
-                project=project, kind=ImportJob.Kind.LABELS, status=ImportJob.Status.DONE,
-                total=len(records), processed=len(records), failed=len(result.rejected),
-                created_by=actor, finished_at=timezone.now(),
+            done = record(
+                status=ImportJob.Status.DONE, processed=len(records), failed=len(result.rejected),
                 report={
                     **describe(result), **report,
                     "clamped": [*report.get("clamped", []), *result.clamped],
                 },
             )  # fmt: skip
     except Exception as exc:
-        ImportJob.objects.create(
-            project=project, kind=ImportJob.Kind.LABELS, status=ImportJob.Status.FAILED,
-            total=len(records), created_by=actor, finished_at=timezone.now(),
+        record(
+            status=ImportJob.Status.FAILED,
             report={**report, "error": f"{type(exc).__name__}: {exc}"},
-        )  # fmt: skip
+        )
         raise
-    return job
+    return done
 
 
 def labels_import_files(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from annotation.models import AgreementReport, Annotation, Assignment, Trace
-from clips.models import Clip
+from clips.models import Clip, ImportJob, Upload
 from exports.models import Release
 from factories import ClipFactory, ProjectFactory, UserFactory, member
 
@@ -32,7 +32,7 @@ def api_names(patterns=None, prefix=""):
 
 
 @pytest.fixture
-def world():
+def world(media_root):
     """One project with an open clip, a disputed clip, and someone of every role."""
     project = ProjectFactory(slug="p")
     other = ProjectFactory(slug="q")
@@ -87,6 +87,13 @@ def world():
             "report": AgreementReport.objects.create(project=project, status="done").pk,
             "release": Release.objects.create(project=project, major=1, minor=0, patch=0).pk,
             "finished": finished.pk,
+            "upload": Upload.objects.create(project=project, filename="a.mp4", length=10).pk,
+            "import": ImportJob.objects.create(
+                project=project,
+                kind="labels",
+                status="preview",
+                report={"format": "csv", "files": [], "batch": "b", "annotator": "emos"},
+            ).pk,
             "member": users["annotator"].pk,
         },
     }
@@ -233,6 +240,33 @@ MATRIX = {
         )
         for panel in ("progress", "agreement", "annotators", "routing", "imports")
     },
+    "api-uploads": (
+        "post", "/api/projects/{slug}/uploads/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CREATED],
+    ),
+    "api-upload": (
+        "get", "/api/uploads/{upload}/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-label-imports": (
+        "post", "/api/projects/{slug}/label-imports/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, BAD],  # no files chosen
+    ),
+    "api-label-import": (
+        "get", "/api/label-imports/{import}/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-label-import-confirm": (
+        "post", "/api/label-imports/{import}/confirm/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, 202],
+    ),
+}  # fmt: skip
+# Request headers an endpoint's protocol needs (tus), so that the matrix tests the access.
+HEADERS = {
+    "api-uploads": {
+        "HTTP_TUS_RESUMABLE": "1.0.0", "HTTP_UPLOAD_LENGTH": "10",
+        "HTTP_UPLOAD_METADATA": "filename YS5tcDQ=",  # a.mp4
+    },
 }  # fmt: skip
 
 
@@ -247,7 +281,9 @@ def test_permission_matrix(name, role, world):
     client = APIClient()
     if role != "anon":
         client.force_authenticate(world["users"][role])
-    response = getattr(client, method)(template.format(**world["ids"]), body, format="json")
+    response = getattr(client, method)(
+        template.format(**world["ids"]), body, format="json", **HEADERS.get(name, {})
+    )
     assert response.status_code == expected[ROLES.index(role)], response.content
     if response.status_code >= 400:
         assert set(response.json()["error"]) == {"code", "message", "field"}
@@ -301,7 +337,9 @@ def test_role_mixes(name, mix, world):
     method, template, body, _expected = MATRIX[name]
     client = APIClient()
     client.force_authenticate(user)
-    response = getattr(client, method)(template.format(**world["ids"]), body, format="json")
+    response = getattr(client, method)(
+        template.format(**world["ids"]), body, format="json", **HEADERS.get(name, {})
+    )
     assert response.status_code == _mixed_expectation(name, mix), response.content
     if name in ("api-projects", "api-annotations") and mix != "dual":
         assert response.json()["results"] == []  # nothing of the project shows

@@ -51,6 +51,16 @@ export class ApiClient {
     return this.#request("PATCH", path, body);
   }
 
+  /** A multipart form (files), posted as the browser encodes it. */
+  postForm<T>(path: string, form: FormData): Promise<T> {
+    return this.#request("POST", path, form);
+  }
+
+  /** For requests made by other clients (tus uploads) on this session. */
+  get csrf(): string {
+    return this.#csrf;
+  }
+
   /** `path` is relative to the API base, or absolute when it starts with "/". */
   url(path: string): string {
     return path.startsWith("/") ? path : this.base + path;
@@ -58,8 +68,9 @@ export class ApiClient {
 
   async #request<T>(method: string, path: string, body?: unknown, keepalive = false): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
+    const form = body instanceof FormData;
     if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
+      if (!form) headers["Content-Type"] = "application/json";
       headers["X-CSRFToken"] = this.#csrf;
     }
     let response: Response;
@@ -69,7 +80,7 @@ export class ApiClient {
         headers,
         credentials: "same-origin",
         keepalive,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : form ? body : JSON.stringify(body),
       });
     } catch (error) {
       throw new ApiError(
