@@ -13,6 +13,7 @@ from annotation.services.agreement import (
 from annotation.services.assignment import assignments_reclaim_expired
 from annotation.services.jobs import jobs_resend, redelivered
 from annotation.services.label_upload import label_upload_import as label_upload_run
+from annotation.services.label_upload import label_uploads_resend
 from annotation.services.routing import clip_route, clips_routing_resend
 from clips.services import clips_ingest_resend, import_jobs_settle_stale
 from clips.uploads import uploads_sweep
@@ -67,6 +68,7 @@ def work_sweep() -> dict[str, int]:
         "routing": clips_routing_resend(),
         "ingest": clips_ingest_resend(),
         "imports": import_jobs_settle_stale(),
+        "label_imports": label_uploads_resend(),
         **{f"uploads_{k}": n for k, n in uploads_sweep().items()},
     }
 

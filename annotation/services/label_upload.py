@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from annotation.importers.labels import (
 )
 from annotation.models import Project
 from annotation.payloads import validate_payload
-from annotation.services.jobs import send
+from annotation.services.jobs import send, stale_before
 from annotation.services.label_import import labels_import
 from clips.models import Clip, ImportJob
 
@@ -210,15 +211,26 @@ def label_upload_confirm(*, job: ImportJob) -> ImportJob:
 def label_upload_import(*, job_id: int) -> ImportJob:
     """The worker's part: read the stored files again and import them (``labels_import``);
     the outcome and the report (what was created, revised, unchanged, skipped and why) go on
-    the job, beside the preview."""
-    job = ImportJob.objects.select_related("project", "created_by").get(pk=job_id)
-    if job.status != ImportJob.Status.RUNNING:
-        return job
+    the job, beside the preview. The job's row stays locked while it runs, so a second message
+    for it (redelivered, or the sweeper's) finds it taken, or finished, and does nothing."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("project", "created_by")
+            .filter(pk=job_id, status=ImportJob.Status.RUNNING)
+            .first()
+        )
+        if job is None:
+            return ImportJob.objects.get(pk=job_id)
+        return _import_locked(job)
+
+
+def _import_locked(job: ImportJob) -> ImportJob:
     project = job.project
     try:
         read = _read(job, Vocabulary.from_schema(project.label_schema))
     except Exception as exc:  # the stored files changed or went since the preview
-        ImportJob.objects.filter(pk=job_id).update(
+        ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, finished_at=timezone.now(),
             report={**job.report, "error": f"{type(exc).__name__}: {exc}"},
         )  # fmt: skip
@@ -233,6 +245,25 @@ def label_upload_import(*, job_id: int) -> ImportJob:
             report=report, actor=job.created_by, job=job,
         )  # fmt: skip
     except Exception:  # recorded on the job as failed, with the error
-        log.exception("label import %s failed", job_id)
+        log.exception("label import %s failed", job.pk)
         job.refresh_from_db()
         return job
+
+
+def label_uploads_resend() -> int:
+    """Send again the confirmed imports still running after the staleness timeout: their
+    message was never taken (the broker was down at the confirm) or their worker died, which
+    rolled the import back. One that is running holds its row, so the copy finds it taken.
+    The confirm time is not kept: a preview confirmed long after it was made may be sent
+    twice, which the lock makes harmless."""
+    from annotation.tasks import label_upload_import as task  # tasks import services
+
+    waiting = ImportJob.objects.filter(
+        kind=ImportJob.Kind.LABELS,
+        status=ImportJob.Status.RUNNING,
+        created_at__lt=stale_before(),
+    )
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[: settings.SWEEP_BATCH])
+    for job_id in ids:
+        send(task, job_id)
+    return len(ids)

@@ -106,3 +106,41 @@ def test_files_gone_since_the_preview_fail_the_job_with_the_reason(admin_client,
     assert failed["status"] == "failed"
     assert "labels.csv" in failed["report"]["error"]
     assert not Annotation.objects.exists()
+
+
+def test_a_confirmed_import_the_broker_never_took_is_done_by_the_sweeper(
+    admin_client, monkeypatch, settings
+):
+    """Was: confirmed with the broker down (or its worker killed), the job stayed "running"
+    forever with nothing to send it again."""
+    from kombu.exceptions import OperationalError
+
+    from annotation import tasks
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    ClipFactory(project=ProjectFactory._meta.model.objects.get(slug="p"), external_id="c1")
+    job = send(admin_client, ("labels.csv", b"external_id,annotator,basic7\nc1,ann,Joy\n")).json()
+    with monkeypatch.context() as down:
+        down.setattr(tasks.label_upload_import, "delay", refuse)
+        assert admin_client.post(f"/api/label-imports/{job['id']}/confirm/").status_code == 202
+    assert admin_client.get(f"/api/label-imports/{job['id']}/").json()["status"] == "running"
+    assert tasks.work_sweep()["label_imports"] == 0  # just confirmed: not yet stale
+    settings.JOB_STALE_SECONDS = 0
+    assert tasks.work_sweep()["label_imports"] == 1
+    done = admin_client.get(f"/api/label-imports/{job['id']}/").json()
+    assert done["status"] == "done", done
+    assert Annotation.objects.count() == 1
+    assert tasks.work_sweep()["label_imports"] == 0  # nothing left waiting
+
+
+def test_a_label_import_run_twice_imports_once(admin_client):
+    """A redelivered message (or the sweeper's) for a job already done changes nothing."""
+    from annotation.services.label_upload import label_upload_import
+
+    ClipFactory(project=ProjectFactory._meta.model.objects.get(slug="p"), external_id="c1")
+    job = send(admin_client, ("labels.csv", b"external_id,annotator,basic7\nc1,ann,Joy\n")).json()
+    admin_client.post(f"/api/label-imports/{job['id']}/confirm/")
+    again = label_upload_import(job_id=job["id"])
+    assert again.status == "done" and Annotation.objects.count() == 1
