@@ -26,6 +26,10 @@ class Assignment(models.Model):
     expires_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # Not stored: set on a lease the current request created, which has no draft yet (the
+    # response does not look for one).
+    claimed_now = False
+
     class Meta:
         constraints = [
             # Never the same user twice on a clip in layer 1, held or done; one live lease per

@@ -244,3 +244,44 @@ def test_remaining_for_you_holds_still_while_the_same_clip_is_claimed_and_lapses
     assert not errors, errors[0]
     assert seen.total() > 50, seen
     assert set(seen) == {2}, seen
+
+
+def test_one_users_simultaneous_claims_get_one_lease():
+    """The claim on PostgreSQL is one statement without the membership lock's wait: the same
+    user's claims take turns on their membership row instead, and a claim that lost its turn
+    is asked again and finds the lease the other one took (never a second clip)."""
+    project = ProjectFactory(overlap_k=3)
+    Clip.objects.bulk_create(
+        Clip(project=project, external_id=f"t{i}", media_status="ready", duration_s=3.0)
+        for i in range(20)
+    )
+    user = member(project, "annotator")
+    for _ in range(5):
+        start = threading.Barrier(8)
+        got: list[int | None] = []
+        errors: list[BaseException] = []
+
+        def ask() -> None:
+            try:
+                start.wait()
+                lease = assignment_next(user=user, project=project)
+                got.append(lease.pk if lease else None)
+            except BaseException as exc:  # surfaced below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors[0]
+        (lease_id,) = set(got)
+        assert Assignment.objects.filter(user=user, status="active").count() == 1
+        annotation_submit(
+            assignment_id=lease_id,
+            user=user,
+            payload={"basic7": "Joy", "goemotions": ["joy"], "intensity": 3},
+        )
+    assert set(Clip.objects.values_list("layer1_open", flat=True)) == {0}
