@@ -261,7 +261,7 @@ def test_one_users_simultaneous_claims_get_one_lease():
         got: list[int | None] = []
         errors: list[BaseException] = []
 
-        def ask() -> None:
+        def ask(start=start, got=got, errors=errors) -> None:  # type: ignore[no-untyped-def]
             try:
                 start.wait()
                 lease = assignment_next(user=user, project=project)
