@@ -126,7 +126,6 @@ def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assig
     hold the layer's role in the project: a deactivated member can do nothing with it."""
     return get_object_or_404(
         Assignment.objects.select_related("clip__project")
-        .prefetch_related("clip__segments")
         .alias(
             may_label=active_role(user, Role.ANNOTATOR),
             may_decide=active_role(user, Role.ADJUDICATOR),

@@ -49,7 +49,7 @@ def test_a_claim_costs_three_queries(annotator):
     budget(sql, 3, 4, "claim")
 
 
-def test_a_static_submit_costs_six_queries(annotator):
+def test_a_static_submit_costs_five_queries(annotator):
     project, _, api = annotator
     lease = api.post(f"/api/projects/{project.slug}/next/").json()["assignment"]
     response, sql = queries(
@@ -58,7 +58,7 @@ def test_a_static_submit_costs_six_queries(annotator):
         )
     )
     assert response.status_code == 201, response.json()
-    budget(sql, 6, 6, "static submit")
+    budget(sql, 5, 6, "static submit")
 
 
 def test_a_trace_chunk_costs_two_queries(annotator):
