@@ -370,7 +370,7 @@ def _next_response(request: AuthedRequest, assignment: Assignment | None, empty:
 class NextClipApi(APIView):
     @extend_schema(request=None, responses=NextOut)
     def post(self, request: AuthedRequest, slug: str) -> Response:
-        project = _project(request, slug, Role.ANNOTATOR)
+        project = _project(request, slug)  # the role: checked as the claim locks it
         assignment = assignment_next(user=request.user, project=project)
         empty = (
             ngettext(

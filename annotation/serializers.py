@@ -151,6 +151,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
         self._drafts: dict[int, Annotation | None] = {}
 
     def _draft(self, assignment: Assignment) -> Annotation | None:
+        if assignment.claimed_now:
+            return None
         if assignment.pk not in self._drafts:
             self._drafts[assignment.pk] = assignment.annotations.filter(
                 status=Annotation.Status.DRAFT

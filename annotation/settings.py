@@ -207,6 +207,26 @@ AXES_VERBOSE = False  # no start-up banner in every management command
 TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 30 * 24)
 if TOKEN_TTL_HOURS <= 0:
     raise ImproperlyConfigured("TOKEN_TTL_HOURS must be a positive number of hours")
+# A token resolved to its user is kept this long in the cache (0: every request reads the
+# row). Revoking, rotating or deleting a token, and saving its user, drop the entry at once.
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 30)
+
+# --- cache ----------------------------------------------------------------------------------
+# Shared by every process when there is a Redis (``CACHE_URL``, else the broker's): a token
+# revoked in one process is then refused by all. Local memory is per process: fine embedded
+# (one process); with several web processes and no Redis, set TOKEN_CACHE_SECONDS=0.
+_CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("CELERY_BROKER_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "emos",
+        }
+        if _CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # --- HTTPS (on by default in production; each can be set on its own) -------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)

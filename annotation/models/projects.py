@@ -54,6 +54,11 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    claims = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Clips claimed in this role; bumped by each claim, which takes turns on it.",
+    )
 
     class Meta:
         constraints = [

@@ -1,14 +1,19 @@
 """API tokens: DRF's ``Token`` (one per user, its key the primary key), given an expiry
 (``TOKEN_TTL_HOURS`` after it was issued), revocable by its owner, and rotated — deleted —
-whenever the owner's password changes."""
+whenever the owner's password changes. A token resolved to its user is cached for
+``TOKEN_CACHE_SECONDS`` (the hot paths then authenticate without a database round trip);
+deleting the token or saving its user drops the entry, so a revoked token is refused at once."""
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import get_hasher, identify_hasher, is_password_usable
-from django.db import transaction
-from django.db.models.signals import post_init, post_save
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,16 +36,66 @@ def token_expires_at(token: Token) -> datetime:
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication plus the expiry. Still one query (the token by its primary
-    key with its user joined, as DRF does it); the expiry is a comparison on the row already
-    read. An expired token is refused, not deleted: the hot path stays read-only and signing
-    in again replaces it."""
+    """DRF's token authentication plus the expiry and a short-lived cache. On a miss, one
+    query (the token by its primary key with its user joined, as DRF does it); on a hit, none.
+    The expiry is a comparison on the token's creation time either way. An expired token is
+    refused, not deleted: the hot path stays read-only and signing in again replaces it."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        user, token = super().authenticate_credentials(key)
+        cached = cache.get(_cache_key(key)) if settings.TOKEN_CACHE_SECONDS > 0 else None
+        if cached is not None:
+            user, token = _from_cache(key, *cached)
+        else:
+            user, token = super().authenticate_credentials(key)
         if timezone.now() >= token_expires_at(token):
             raise TokenExpired()
+        if cached is None and settings.TOKEN_CACHE_SECONDS > 0:
+            cache.set(_cache_key(key), _to_cache(user, token), settings.TOKEN_CACHE_SECONDS)
         return user, token
+
+
+# The user is cached without its password hash (a secret with no business in the cache): it
+# comes back as a deferred field, read from the database only if something asks for it.
+def _user_fields() -> list[str]:
+    return [f.attname for f in get_user_model()._meta.concrete_fields if f.name != "password"]
+
+
+def _cache_key(key: str) -> str:
+    return "token:" + hashlib.sha256(key.encode()).hexdigest()  # not the secret itself
+
+
+def _to_cache(user: Any, token: Token) -> tuple[datetime, list[Any]]:
+    return token.created, [getattr(user, name) for name in _user_fields()]
+
+
+def _from_cache(key: str, created: datetime, values: list[Any]) -> tuple[Any, Token]:
+    user = get_user_model().from_db(DEFAULT_DB_ALIAS, _user_fields(), values)
+    token = Token.from_db(DEFAULT_DB_ALIAS, ["key", "user_id", "created"], [key, user.pk, created])
+    token.user = user
+    return user, token
+
+
+def token_cache_forget(*keys: str) -> None:
+    """Drop cached tokens now and again at commit: a request that read the row before the
+    deletion committed may have cached it meanwhile."""
+    names = [_cache_key(key) for key in keys]
+    if names:
+        cache.delete_many(names)
+        transaction.on_commit(lambda: cache.delete_many(names))
+
+
+@receiver(post_delete, sender=Token)
+def _forget_deleted_token(sender: Any, instance: Token, **kwargs: Any) -> None:
+    token_cache_forget(instance.key)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _forget_tokens_of_saved_user(
+    sender: Any, instance: Any, created: bool, raw: bool, **kwargs: Any
+) -> None:
+    """Deactivated, made superuser, renamed: the cached copy of the user is out of date."""
+    if not (created or raw):
+        token_cache_forget(*Token.objects.filter(user=instance).values_list("key", flat=True))
 
 
 def token_issue(*, user: Any) -> Token:

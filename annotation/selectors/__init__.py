@@ -130,7 +130,6 @@ def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assig
     hold the layer's role in the project: a deactivated member can do nothing with it."""
     return get_object_or_404(
         Assignment.objects.select_related("clip__project")
-        .prefetch_related("clip__segments")
         .alias(
             may_label=active_role(user, Role.ANNOTATOR),
             may_decide=active_role(user, Role.ADJUDICATOR),
@@ -362,9 +361,6 @@ def layer1_candidates(user: User, project: Project, *, now: bool = True) -> Quer
 
     ``now=False``: what is left for the user at all, whether or not others hold the free
     slots at this moment (their leases end in a submit or go back to the pool)."""
-    reviewer = user.is_superuser or (
-        Membership.objects.filter(project=project, user=user, role__in=REVIEW_ROLES).exists()
-    )
     seen = Assignment.objects.filter(clip=OuterRef("pk"), user=user).exclude(
         layer=1, status=Assignment.Status.EXPIRED
     )
@@ -378,9 +374,12 @@ def layer1_candidates(user: User, project: Project, *, now: bool = True) -> Quer
         .exclude(Exists(seen))
         .exclude(Exists(labelled))
     )
-    if reviewer:
-        clips = clips.filter(review_opened_at__isnull=True)
-    return clips.order_by("layer1_count", "layer1_open", "pk")
+    opened = Q(review_opened_at__isnull=False)
+    if not user.is_superuser:  # a subquery, evaluated once in the candidates' statement
+        opened &= Q(
+            Exists(Membership.objects.filter(project=project, user=user, role__in=REVIEW_ROLES))
+        )
+    return clips.exclude(opened).order_by("layer1_count", "layer1_open", "pk")
 
 
 def annotator_progress(user: User, project: Project) -> dict[str, Any]:

@@ -6,19 +6,27 @@ live-lease counter sits on the clip row itself, so when a claimer reaches a row 
 just changed, PostgreSQL re-checks ``layer1_count + layer1_open < k`` on the new version. The
 unique constraints on Assignment back both rules. SQLite has no row locks: there every write
 transaction takes the database lock up front (settings: IMMEDIATE), which serialises claims.
+
+A layer-1 claim on PostgreSQL is two statements: the membership lock, then one CTE that picks,
+counts, leases and audits (or returns the lease already open). Lapsed leases are returned to
+the pool by the beat task; a claim sweeps them itself only when it finds nothing, in case they
+held the last free slots.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.errors import Conflict, NotAllowed, roles_words, state_word
-from annotation.models import Assignment, Membership, Project, Role
+from annotation.models import Assignment, AuditEvent, Membership, Project, Role
 from annotation.selectors import (
     blind_clips,
     cap_reached,
@@ -30,6 +38,13 @@ from annotation.services.audit import audit_record
 from clips.models import Clip
 
 
+def _not_allowed(project: Project, role: str) -> NotAllowed:
+    return NotAllowed(
+        _("this needs the %(roles)s role in %(project)s")
+        % {"roles": roles_words([role]), "project": project.slug}
+    )
+
+
 def _lock_membership(user: User, project: Project, role: str) -> None:
     locked = (
         Membership.objects.select_for_update()
@@ -37,30 +52,32 @@ def _lock_membership(user: User, project: Project, role: str) -> None:
         .exists()
     )
     if not locked and not (role == Role.ADMIN and user.is_superuser):
-        raise NotAllowed(
-            _("this needs the %(roles)s role in %(project)s")
-            % {"roles": roles_words([role]), "project": project.slug}
-        )
+        raise _not_allowed(project, role)
 
 
-def _claim_first(queryset: QuerySet[Clip]) -> Clip | None:
-    """The first candidate, locked. A row locked by someone else is skipped, so claimers do
-    not queue behind each other; but a skipped row is not an empty queue: when every
-    candidate is locked (others mid-claim or mid-submit on the last free slots), wait for
-    them, and PostgreSQL re-checks each row's conditions on its committed version."""
+Claimed = TypeVar("Claimed")
+
+
+def _claim_first(
+    queryset: QuerySet[Clip], take: Callable[[QuerySet[Clip]], Claimed | None]
+) -> Claimed | None:
+    """``take`` the first candidate, locked. A row locked by someone else is skipped, so
+    claimers do not queue behind each other; but a skipped row is not an empty queue: when
+    every candidate is locked (others mid-claim or mid-submit on the last free slots), wait
+    for them, and PostgreSQL re-checks each row's conditions on its committed version."""
     if not connection.features.has_select_for_update_skip_locked:
-        return queryset.first()
-    clip = queryset.select_for_update(skip_locked=True, of=("self",)).first()
-    while clip is None:
+        return take(queryset)
+    got = take(queryset.select_for_update(skip_locked=True, of=("self",)))
+    while got is None:
         first = queryset.values_list("pk", flat=True).first()
         if first is None:
             return None
         # Wait on that one row only: a blocking scan keeps the rows it locked and rejected,
         # in an order that differs between claimers, and two of them deadlock.
-        clip = queryset.filter(pk=first).select_for_update(of=("self",)).first()
-        if clip is None:
-            clip = queryset.select_for_update(skip_locked=True, of=("self",)).first()
-    return clip
+        got = take(queryset.filter(pk=first).select_for_update(of=("self",)))
+        if got is None:
+            got = take(queryset.select_for_update(skip_locked=True, of=("self",)))
+    return got
 
 
 def _expire(assignments: QuerySet[Assignment]) -> int:
@@ -98,6 +115,7 @@ def _lease(project: Project, clip: Clip, user: User, layer: int) -> Assignment:
     audit_record(
         action=f"assignment.claimed.l{layer}", project=project, actor=user, target=assignment
     )
+    assignment.claimed_now = True
     return assignment
 
 
@@ -107,12 +125,156 @@ def _refuse_if_archived(project: Project) -> None:
         raise Conflict(_("this project is archived: it takes no new claims"))
 
 
-def assignment_next(*, user: User, project: Project) -> Assignment | None:
-    """The user's unfinished clip, else the least-annotated ready clip they have not seen.
+def _open_layer1(user: User, project: Project) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        user=user,
+        layer=1,
+        clip__project=project,
+        status=Assignment.Status.ACTIVE,
+        expires_at__gt=timezone.now(),
+    )
 
-    None when the queue is empty for them (or their cap is reached: ``cap_reached``).
+
+def _claimable(user: User, project: Project) -> QuerySet[Clip]:
+    """The candidates, none at all while the user has a clip open or has reached the cap:
+    both are uncorrelated subqueries, evaluated once in the claim's statement."""
+    candidates = layer1_candidates(user, project).exclude(Exists(_open_layer1(user, project)))
+    if project.per_user_cap is None:
+        return candidates
+    taken = (
+        Assignment.objects.filter(
+            user=user,
+            layer=1,
+            clip__project=project,
+            status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED],
+        )
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return candidates.alias(taken=Coalesce(Subquery(taken), 0)).filter(
+        taken__lt=project.per_user_cap
+    )
+
+
+def _locking_sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    """The queryset's SQL with its row lock, outside a transaction (the ORM refuses to compile
+    a lock there: it cannot know that the statement carrying it commits by itself)."""
+    query = queryset.query.clone()
+    lock = "FOR UPDATE OF " + connection.ops.quote_name(queryset.model._meta.db_table)
+    if query.select_for_update_skip_locked:
+        lock += " SKIP LOCKED"
+    query.select_for_update = False
+    sql, params = query.sql_with_params()
+    return f"{sql} {lock}", params
+
+
+def _lease_in_one_statement(
+    project: Project, user: User, locked: QuerySet[Clip]
+) -> Assignment | None:
+    """Lock the first clip of ``locked``, count the lease on it, insert it and its audit row;
+    or, when the user has a clip open (``locked`` is then empty), that lease. One statement,
+    committed on its own; the response is built from what it returned.
+
+    The user's own claims take turns on their membership row, as the ORM path's lock does, but
+    optimistically: each bumps ``claims`` where it still holds the value this statement's
+    snapshot read. A claim of theirs committed meanwhile makes the bump match nothing (PostgreSQL
+    re-checks the condition on the row's new version): nothing is leased, and the claim is
+    asked again, in a new snapshot that sees the lease the other one took."""
+    now = timezone.now()
+    pick, pick_params = _locking_sql(locked.values("pk")[:1])
+    held, held_params = (
+        _open_layer1(user, project)
+        .values("pk", "clip_id", "created_at", "expires_at")[:1]
+        .query.sql_with_params()
+    )
+    names = [connection.ops.quote_name(cast(str, f.column)) for f in Clip._meta.concrete_fields]
+    clip_table, lease_table = Clip._meta.db_table, Assignment._meta.db_table
+    sql = f"""
+        WITH member AS (
+            SELECT id, claims FROM {Membership._meta.db_table}
+            WHERE project_id = %s AND user_id = %s AND role = %s AND is_active
+        ),
+        turn AS (
+            UPDATE {Membership._meta.db_table} SET claims = claims + 1
+            WHERE id = (SELECT id FROM member) AND claims = (SELECT claims FROM member)
+            RETURNING id
+        ),
+        pick(id) AS ({pick}),
+        bump AS (
+            UPDATE {clip_table} SET layer1_open = layer1_open + 1
+            WHERE id IN (SELECT id FROM pick) AND EXISTS (SELECT 1 FROM turn)
+            RETURNING {", ".join(names)}
+        ),
+        lease AS (
+            INSERT INTO {lease_table} (clip_id, user_id, layer, status, created_at, expires_at)
+            SELECT id, %s, 1, %s, %s, %s FROM bump RETURNING id, clip_id, created_at, expires_at
+        ),
+        audit AS (
+            INSERT INTO {AuditEvent._meta.db_table}
+                (project_id, actor_id, action, target_type, target_id, data, created_at)
+            SELECT %s, %s, 'assignment.claimed.l1', %s, id::text, '{{}}', %s FROM lease
+        ),
+        held(id, clip_id, created_at, expires_at) AS ({held}),
+        got AS (
+            SELECT true AS claimed_now, lease.id AS lease_id,
+                   lease.created_at AS lease_created_at, lease.expires_at AS lease_expires_at,
+                   bump.*
+            FROM lease JOIN bump ON bump.id = lease.clip_id
+            UNION ALL
+            SELECT false, held.id, held.created_at, held.expires_at,
+                   {", ".join(f"c.{name}" for name in names)}
+            FROM held JOIN {clip_table} c ON c.id = held.clip_id
+        )
+        SELECT EXISTS (SELECT 1 FROM member) AS is_member,
+               EXISTS (SELECT 1 FROM turn) AS had_turn, got.*
+        FROM (SELECT 1) AS one LEFT JOIN got ON true
     """
-    assignments_reclaim_expired(project=project)
+    params = (
+        project.pk,
+        user.pk,
+        Role.ANNOTATOR,
+        *pick_params,
+        user.pk,
+        Assignment.Status.ACTIVE,
+        now,
+        now + timedelta(minutes=project.lease_minutes),
+        project.pk,
+        user.pk,
+        Assignment._meta.label_lower,
+        now,
+        *held_params,
+    )
+    while True:
+        (clip,) = Clip.objects.raw(sql, params)
+        got = vars(clip)  # the clip's fields, and the statement's other columns
+        if not got["is_member"]:
+            raise _not_allowed(project, Role.ANNOTATOR)
+        if clip.pk is not None:
+            break
+        if got["had_turn"]:
+            return None
+    assignment = Assignment(
+        pk=got["lease_id"],
+        clip=clip,
+        user=user,
+        layer=1,
+        status=Assignment.Status.ACTIVE,
+        created_at=got["lease_created_at"],
+        expires_at=got["lease_expires_at"],
+    )
+    assignment._state.adding = False
+    assignment.claimed_now = got["claimed_now"]
+    return assignment
+
+
+def _claim_layer1(user: User, project: Project) -> Assignment | None:
+    # No transaction on PostgreSQL: each statement commits alone. An archived project (rare)
+    # takes the serialised path, which answers the clip still open or refuses a new claim.
+    if connection.vendor == "postgresql" and project.archived_at is None:
+        return _claim_first(
+            _claimable(user, project), partial(_lease_in_one_statement, project, user)
+        )
     with transaction.atomic():
         _lock_membership(user, project, Role.ANNOTATOR)
         current = open_assignment(user, project, layer=1)
@@ -121,11 +283,22 @@ def assignment_next(*, user: User, project: Project) -> Assignment | None:
         _refuse_if_archived(project)
         if cap_reached(user, project):
             return None
-        clip = _claim_first(layer1_candidates(user, project))
+        clip = _claim_first(layer1_candidates(user, project), QuerySet.first)
         if clip is None:
             return None
         Clip.objects.filter(pk=clip.pk).update(layer1_open=F("layer1_open") + 1)
         return _lease(project, clip, user, layer=1)
+
+
+def assignment_next(*, user: User, project: Project) -> Assignment | None:
+    """The user's unfinished clip, else the least-annotated ready clip they have not seen.
+
+    None when the queue is empty for them (or their cap is reached: ``cap_reached``).
+    """
+    lease = _claim_layer1(user, project)
+    if lease is None and assignments_reclaim_expired(project=project):
+        lease = _claim_layer1(user, project)  # lapsed leases held the last free slots
+    return lease
 
 
 def adjudication_next(
@@ -157,14 +330,14 @@ def adjudication_next(
             .order_by("updated_at", "pk")
         )
         if clip_id is not None:
-            clip = _claim_first(candidates.filter(pk=clip_id))
+            clip = _claim_first(candidates.filter(pk=clip_id), QuerySet.first)
             if clip is None:
                 raise Conflict(_("this clip is not waiting for you: decided, taken or yours"))
             return _lease(project, clip, user, layer=2)
         released = Assignment.objects.filter(
             clip=OuterRef("pk"), layer=2, user=user, status=Assignment.Status.RELEASED
         )
-        clip = _claim_first(candidates.exclude(Exists(released)))
+        clip = _claim_first(candidates.exclude(Exists(released)), QuerySet.first)
         if clip is None:
             return None
         return _lease(project, clip, user, layer=2)

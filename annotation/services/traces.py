@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from annotation.selectors import active_role
 from annotation.services.audit import audit_record
 from annotation.trace_chunks import (
     DTYPE,
+    Chunk,
     assemble,
     contiguous_ack,
     describe_ranges,
@@ -70,79 +71,173 @@ def trace_start(*, assignment_id: int, user: User, restart: bool = False) -> Tra
 def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> dict[str, Any]:
     """Validate every chunk, then store the new ones. A replayed chunk (same seq, same
     samples) is acknowledged again and stored once; the same seq with other samples is a
-    conflict. Returns the acknowledged sequence: every chunk up to it is safe on the server."""
+    conflict, and nothing of the request is stored. Returns the acknowledged sequence: every
+    chunk up to it is safe on the server."""
+    trace = (
+        Trace.objects.select_related("clip")
+        .only("pk", "status", "config", "acked_seq", "clip__duration_s")
+        .filter(active_role(user, Role.ANNOTATOR))  # active members only
+        .get(pk=trace_id, annotator=user)
+    )
+    chunks = [
+        parse_chunk(
+            raw,
+            dimensions=trace.config["dimensions"],
+            rate_hz=trace.config["rate_hz"],
+            duration_s=trace.clip.duration_s,
+            chunk_seconds=trace.config.get("chunk_seconds", 1.0),
+            where=f"chunks[{i}]" if len(raw_chunks) > 1 else "",
+        )
+        for i, raw in enumerate(raw_chunks)
+    ]
+    if trace.status == Trace.Status.FINALISED:
+        raise _finalised()
+    batch: dict[int, Chunk] = {}
+    repeated: list[int] = []  # sent twice in this request
+    for chunk in chunks:
+        if chunk.seq not in batch:
+            batch[chunk.seq] = chunk
+        elif batch[chunk.seq].digest == chunk.digest:
+            repeated.append(chunk.seq)
+        else:
+            raise _clash(chunk.seq)
+    store = _store_in_one_statement if connection.vendor == "postgresql" else _store_locked
+    stored, duplicates, acked_seq = store(trace, list(batch.values()))
+    return {
+        "trace": trace.pk,
+        "acked_seq": acked_seq,
+        "stored": sorted(stored),
+        "duplicates": sorted(duplicates + repeated),
+    }
+
+
+def _finalised() -> Conflict:
+    return Conflict(_("this trace is finalised; start a new revision to record again"))
+
+
+def _clash(seq: int) -> Conflict:
+    return Conflict(_("chunk %(seq)s was received before with other samples") % {"seq": seq})
+
+
+def _store_locked(trace: Trace, chunks: list[Chunk]) -> tuple[list[int], list[int], int]:
+    """Embedded (SQLite, writers serialised): read the digests, insert, count."""
     with transaction.atomic():
         trace = (
-            Trace.objects.select_for_update(of=("self",))
-            .select_related("clip")
-            .only(
-                "pk",
-                "status",
-                "config",
-                "acked_seq",
-                "chunk_count",
-                "sample_count",
-                "clip__duration_s",
-            )
-            .filter(active_role(user, Role.ANNOTATOR))  # active members only
-            .get(pk=trace_id, annotator=user)
+            Trace.objects.select_for_update()
+            .only("pk", "status", "acked_seq", "chunk_count", "sample_count")
+            .get(pk=trace.pk)
         )
-        chunks = [
-            parse_chunk(
-                raw,
-                dimensions=trace.config["dimensions"],
-                rate_hz=trace.config["rate_hz"],
-                duration_s=trace.clip.duration_s,
-                chunk_seconds=trace.config.get("chunk_seconds", 1.0),
-                where=f"chunks[{i}]" if len(raw_chunks) > 1 else "",
-            )
-            for i, raw in enumerate(raw_chunks)
-        ]
         if trace.status == Trace.Status.FINALISED:
-            raise Conflict(_("this trace is finalised; start a new revision to record again"))
+            raise _finalised()
         known = dict(
             TraceChunk.objects.filter(trace=trace, seq__in=[c.seq for c in chunks]).values_list(
                 "seq", "digest"
             )
         )
-        fresh: dict[int, TraceChunk] = {}
-        duplicates: list[int] = []
         for chunk in chunks:
-            digest = known.get(chunk.seq) or (
-                fresh[chunk.seq].digest if chunk.seq in fresh else None
+            if known.get(chunk.seq, chunk.digest) != chunk.digest:
+                raise _clash(chunk.seq)
+        fresh = [c for c in chunks if c.seq not in known]
+        TraceChunk.objects.bulk_create(
+            TraceChunk(
+                trace=trace,
+                seq=c.seq,
+                t0=c.t0,
+                n_samples=len(c.samples),
+                samples=c.packed,
+                digest=c.digest,
             )
-            if digest is None:
-                fresh[chunk.seq] = TraceChunk(
-                    trace=trace,
-                    seq=chunk.seq,
-                    t0=chunk.t0,
-                    n_samples=len(chunk.samples),
-                    samples=chunk.packed,
-                    digest=chunk.digest,
-                )
-            elif digest == chunk.digest:
-                duplicates.append(chunk.seq)
-            else:
-                raise Conflict(
-                    _("chunk %(seq)s was received before with other samples") % {"seq": chunk.seq}
-                )
-        TraceChunk.objects.bulk_create(fresh.values())
+            for c in fresh
+        )
+        later = TraceChunk.objects.filter(trace=trace, seq__gt=trace.acked_seq)
+        trace.acked_seq = contiguous_ack(trace.acked_seq, list(later.values_list("seq", flat=True)))
         trace.chunk_count += len(fresh)
-        trace.acked_seq = contiguous_ack(trace.acked_seq, list(fresh))
-        if trace.chunk_count > trace.acked_seq + 1:
-            # Chunks beyond a hole arrived earlier: read them to move the ack past the hole.
-            later = TraceChunk.objects.filter(trace=trace, seq__gt=trace.acked_seq)
-            trace.acked_seq = contiguous_ack(
-                trace.acked_seq, list(later.values_list("seq", flat=True))
-            )
-        trace.sample_count += sum(c.n_samples for c in fresh.values())
+        trace.sample_count += sum(len(c.samples) for c in fresh)
         trace.save(update_fields=["acked_seq", "chunk_count", "sample_count"])
-    return {
-        "trace": trace.pk,
-        "acked_seq": trace.acked_seq,
-        "stored": sorted(fresh),
-        "duplicates": sorted(duplicates),
-    }
+    return [c.seq for c in fresh], list(known), trace.acked_seq
+
+
+# One statement, committed on its own. ``live`` takes the trace's row lock: chunk writers and
+# finalising take turns on it, and a trace finalised meanwhile is re-checked on its new
+# version. ``clash`` (the digests this statement's snapshot sees) stops every insert when a seq
+# came before with other samples. The upsert answers for rows committed after the snapshot
+# too (a concurrent request with the same seqs): the same samples are returned as existing
+# (xmax is set on the row it touched), other samples turn the digest NULL, which the column
+# refuses, so the whole statement fails and is run again, now seeing them. The ack moves over
+# every stored seq from the row's current one (never back, never past a missing chunk).
+_STORE_CHUNKS = """
+WITH incoming(seq, t0, n_samples, samples, digest) AS (VALUES {rows}),
+live AS (
+    SELECT id FROM annotation_trace WHERE id = %(trace)s AND status = 'recording' FOR UPDATE
+),
+clash AS (
+    SELECT c.seq FROM annotation_tracechunk c JOIN incoming i ON i.seq = c.seq
+    WHERE c.trace_id = %(trace)s AND c.digest <> i.digest
+),
+stored AS (
+    INSERT INTO annotation_tracechunk (trace_id, seq, t0, n_samples, samples, digest, received_at)
+    SELECT %(trace)s, seq, t0, n_samples, samples, digest, %(now)s FROM incoming
+    WHERE EXISTS (SELECT 1 FROM live) AND NOT EXISTS (SELECT 1 FROM clash)
+    ON CONFLICT (trace_id, seq) DO UPDATE SET digest = CASE
+        WHEN annotation_tracechunk.digest = EXCLUDED.digest THEN EXCLUDED.digest END
+    RETURNING seq, n_samples, xmax = 0 AS inserted
+),
+counted AS (
+    UPDATE annotation_trace t SET
+        chunk_count = chunk_count + (SELECT count(*) FROM stored WHERE inserted),
+        sample_count = sample_count
+            + (SELECT coalesce(sum(n_samples), 0) FROM stored WHERE inserted),
+        acked_seq = (
+            SELECT min(n) - 1 FROM generate_series(t.acked_seq + 1, t.acked_seq + 1 + %(n)s
+                + (SELECT count(*) FROM annotation_tracechunk c
+                   WHERE c.trace_id = t.id AND c.seq > t.acked_seq)) AS n
+            WHERE n NOT IN (
+                SELECT seq FROM annotation_tracechunk c
+                WHERE c.trace_id = t.id AND c.seq > t.acked_seq
+                UNION ALL SELECT seq FROM stored
+            )
+        )
+    WHERE id IN (SELECT id FROM live) AND NOT EXISTS (SELECT 1 FROM clash)
+    RETURNING acked_seq
+)
+SELECT EXISTS (SELECT 1 FROM live), (SELECT min(seq) FROM clash),
+       array(SELECT seq FROM stored WHERE inserted),
+       array(SELECT seq FROM stored WHERE NOT inserted), (SELECT acked_seq FROM counted)
+"""
+
+
+def _store_in_one_statement(trace: Trace, chunks: list[Chunk]) -> tuple[list[int], list[int], int]:
+    """PostgreSQL: the digest check, the inserts and the counters in one round trip."""
+    rows = ", ".join(
+        f"(%(seq{i})s::integer, %(t0{i})s::float8, %(n{i})s::integer, %(samples{i})s::bytea, "
+        f"%(digest{i})s::varchar)"
+        for i in range(len(chunks))
+    )
+    params: dict[str, Any] = {"trace": trace.pk, "now": timezone.now(), "n": len(chunks)}
+    for i, c in enumerate(chunks):
+        params |= {
+            f"seq{i}": c.seq,
+            f"t0{i}": c.t0,
+            f"n{i}": len(c.samples),
+            f"samples{i}": c.packed,
+            f"digest{i}": c.digest,
+        }
+    sql = _STORE_CHUNKS.format(rows=rows)
+    try:
+        live, clash, stored, existing, acked_seq = _fetch_one(sql, params)
+    except IntegrityError:  # other samples for one of these seqs, committed after the snapshot
+        live, clash, stored, existing, acked_seq = _fetch_one(sql, params)
+    if not live:
+        raise _finalised()
+    if clash is not None:
+        raise _clash(clash)
+    return stored, existing, acked_seq
+
+
+def _fetch_one(sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchone() or ())
 
 
 def trace_finalise(*, trace_id: int, user: User, allow_gaps: bool = False) -> Trace:

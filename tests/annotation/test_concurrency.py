@@ -244,3 +244,102 @@ def test_remaining_for_you_holds_still_while_the_same_clip_is_claimed_and_lapses
     assert not errors, errors[0]
     assert seen.total() > 50, seen
     assert set(seen) == {2}, seen
+
+
+def test_one_users_simultaneous_claims_get_one_lease():
+    """The claim on PostgreSQL is one statement without the membership lock's wait: the same
+    user's claims take turns on their membership row instead, and a claim that lost its turn
+    is asked again and finds the lease the other one took (never a second clip)."""
+    project = ProjectFactory(overlap_k=3)
+    Clip.objects.bulk_create(
+        Clip(project=project, external_id=f"t{i}", media_status="ready", duration_s=3.0)
+        for i in range(20)
+    )
+    user = member(project, "annotator")
+    for _ in range(5):
+        start = threading.Barrier(8)
+        got: list[int | None] = []
+        errors: list[BaseException] = []
+
+        def ask(start=start, got=got, errors=errors) -> None:  # type: ignore[no-untyped-def]
+            try:
+                start.wait()
+                lease = assignment_next(user=user, project=project)
+                got.append(lease.pk if lease else None)
+            except BaseException as exc:  # surfaced below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors[0]
+        (lease_id,) = set(got)
+        assert Assignment.objects.filter(user=user, status="active").count() == 1
+        annotation_submit(
+            assignment_id=lease_id,
+            user=user,
+            payload={"basic7": "Joy", "goemotions": ["joy"], "intensity": 3},
+        )
+    assert set(Clip.objects.values_list("layer1_open", flat=True)) == {0}
+
+
+def test_chunks_racing_on_one_trace_are_stored_once_and_conflicts_store_nothing():
+    """The chunk upload is one statement without a transaction around it: requests racing on
+    the same trace still store each seq once, count it once, and a request whose seq arrived
+    meanwhile with other samples is refused whole (its other chunks are not stored)."""
+    from annotation.errors import Conflict
+    from annotation.models import Trace, TraceChunk
+    from annotation.services.traces import trace_start, trace_store_chunks
+    from factories import ClipFactory
+
+    rate = 25
+    project = ProjectFactory()
+    ClipFactory(project=project, kind="stream", duration_s=120.0)
+    user = member(project, "annotator")
+    lease = assignment_next(user=user, project=project)
+    trace = trace_start(assignment_id=lease.pk, user=user)
+
+    def chunk(seq: int, level: float) -> dict:
+        return {"seq": seq, "t0": seq * 1.0, "samples": [[level, level]] * rate}
+
+    outcomes: Counter[str] = Counter()
+    errors: list[BaseException] = []
+
+    def send(body: list[dict], start: threading.Barrier) -> None:
+        try:
+            start.wait()
+            trace_store_chunks(trace_id=trace.pk, user=user, raw_chunks=body)
+            outcomes["stored"] += 1
+        except Conflict:
+            outcomes["conflict"] += 1
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    for round_ in range(10):
+        start = threading.Barrier(4)
+        same = [chunk(round_, 0.5)]  # two replays of one chunk
+        clash = [
+            [chunk(20 + round_, 0.1), chunk(40 + 2 * round_, 0.1)],  # the same seq with
+            [chunk(20 + round_, 0.9), chunk(41 + 2 * round_, 0.9)],
+        ]  # other samples
+        threads = [threading.Thread(target=send, args=(b, start)) for b in [same, same, *clash]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors[0]
+    stored = set(TraceChunk.objects.filter(trace=trace).values_list("seq", flat=True))
+    assert stored >= set(range(10))
+    for round_ in range(10):  # one of each clashing pair, whole, and nothing of the other
+        assert 20 + round_ in stored
+        assert len(stored & {40 + 2 * round_, 41 + 2 * round_}) == 1
+    assert outcomes["conflict"] == 10
+    trace = Trace.objects.get(pk=trace.pk)
+    assert (trace.chunk_count, trace.sample_count) == (len(stored), len(stored) * rate)
+    assert trace.acked_seq == 9  # 10-19 were never sent

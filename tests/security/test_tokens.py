@@ -39,7 +39,12 @@ def _obtain(username: str = "scripter", password: str = PASSWORD) -> str:
 
 
 def _age(token_key: str, by: timedelta) -> None:
+    """Time passing for the token: its row, and the copy a request cached (which real time
+    ages as well; the update below bypasses the signals that drop it)."""
+    from annotation.security.tokens import token_cache_forget
+
     Token.objects.filter(key=token_key).update(created=timezone.now() - by)
+    token_cache_forget(token_key)
 
 
 # --- expiry -----------------------------------------------------------------------------------
@@ -233,3 +238,102 @@ def test_a_password_hash_upgrade_is_not_a_change(user, settings) -> None:  # typ
     assert _obtain() == key
     assert get_user_model().objects.get(pk=user.pk).password.startswith("md5$")  # upgraded
     assert Token.objects.filter(key=key).exists()
+
+
+# --- the token cache -------------------------------------------------------------------------
+
+
+def test_a_cached_token_authenticates_without_a_query(user, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from annotation.security.tokens import ExpiringTokenAuthentication
+
+    key = _obtain()
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {key}")
+    ExpiringTokenAuthentication().authenticate(request)
+    with django_assert_num_queries(0):
+        cached_user, token = ExpiringTokenAuthentication().authenticate(request)  # type: ignore[misc]
+    assert (cached_user.pk, cached_user.username, token.key) == (user.pk, "scripter", key)
+    assert "password" not in cached_user.__dict__  # the hash is not kept in the cache
+
+
+def _revoke_by_delete(user: User, key: str) -> None:
+    assert _with_token(key).delete("/api/auth/token/").status_code == 204
+
+
+def _revoke_by_password_change(user: User, key: str) -> None:
+    user.set_password(NEW)
+    user.save()
+
+
+def _deactivate(user: User, key: str) -> None:
+    user.is_active = False
+    user.save()
+
+
+def _delete_user(user: User, key: str) -> None:
+    user.delete()
+
+
+REFUSALS = {
+    "revoked": _revoke_by_delete,
+    "password-changed": _revoke_by_password_change,
+    "deactivated": _deactivate,
+    "user-deleted": _delete_user,
+}
+
+
+@pytest.mark.parametrize("how", sorted(REFUSALS))
+def test_a_cached_token_is_refused_at_once(user, how) -> None:  # type: ignore[no-untyped-def]
+    key = _obtain()
+    api = _with_token(key)
+    assert api.get("/api/projects/").status_code == 200  # now cached
+    REFUSALS[how](user, key)
+    assert api.get("/api/projects/").status_code == 401
+
+
+def test_a_cached_token_still_expires(user, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from annotation.security import tokens
+
+    settings.TOKEN_TTL_HOURS = 24
+    key = _obtain()
+    api = _with_token(key)
+    assert api.get("/api/projects/").status_code == 200  # now cached
+    later = timezone.now() + timedelta(hours=24, seconds=1)
+    monkeypatch.setattr(tokens.timezone, "now", lambda: later)
+    response = api.get("/api/projects/")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_expired"
+
+
+@pytest.mark.realstack
+@pytest.mark.django_db(transaction=True)
+def test_a_token_revoked_by_another_process_is_refused_at_once(user) -> None:  # type: ignore[no-untyped-def]
+    """Two processes sharing Redis: this one caches the token, another revokes it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings as live
+    from django.db import connection
+
+    assert "redis" in live.CACHES["default"]["BACKEND"].lower()
+    key = _obtain()
+    api = _with_token(key)
+    assert api.get("/api/projects/").status_code == 200  # now cached in Redis
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    revoke = (
+        "from annotation.security.tokens import tokens_revoke\n"
+        "from django.contrib.auth.models import User\n"
+        "print(tokens_revoke(user=User.objects.get(username='scripter')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", revoke],
+        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    assert done.stdout.split()[-1] == "1", done.stderr
+    assert api.get("/api/projects/").status_code == 401

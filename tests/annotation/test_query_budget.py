@@ -1,0 +1,83 @@
+"""The hot paths' query budget on PostgreSQL with token auth (issue 17): a claim, a static
+submit and a trace chunk each cost a fixed, small number of statements. Each test asserts the
+exact count reached, so that a change adding one fails here; the message states the ceiling."""
+
+import orjson
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from factories import ClipFactory, ProjectFactory, member
+
+# Transactions as in production (no test-wrapping savepoints in the counts).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+LABELS = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
+
+
+@pytest.fixture
+def annotator():
+    project = ProjectFactory(slug="budget")
+    ClipFactory.create_batch(3, project=project)
+    user = member(project, "annotator")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    api.get("/api/projects/")  # the token is resolved once; the hot paths find it cached
+    return project, user, api
+
+
+def queries(send) -> tuple[object, list[str]]:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as captured:
+        response = send()
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def budget(sql: list[str], exact: int, ceiling: int, what: str) -> None:
+    listing = "\n".join(sql)
+    assert len(sql) == exact, (
+        f"{what}: {len(sql)} queries, expected {exact} (budget {ceiling}):\n{listing}"
+    )
+    assert exact <= ceiling
+
+
+def test_a_claim_costs_three_queries(annotator):
+    project, _, api = annotator
+    response, sql = queries(lambda: api.post(f"/api/projects/{project.slug}/next/"))
+    assert response.status_code == 200 and response.json()["assignment"]["draft"] is None
+    budget(sql, 3, 4, "claim")
+
+
+def test_a_static_submit_costs_five_queries(annotator):
+    project, _, api = annotator
+    lease = api.post(f"/api/projects/{project.slug}/next/").json()["assignment"]
+    response, sql = queries(
+        lambda: api.post(
+            f"/api/assignments/{lease['id']}/submit/", {"payload": LABELS}, format="json"
+        )
+    )
+    assert response.status_code == 201, response.json()
+    budget(sql, 5, 6, "static submit")
+
+
+def test_a_trace_chunk_costs_two_queries(annotator):
+    project, _, api = annotator
+    ClipFactory(project=project, kind="stream", duration_s=60.0, external_id="a-stream")
+    project.overlap_k = 1
+    project.save()
+    # The stream sorts after the static clips by id: take those three out of the way.
+    project.clips.exclude(kind="stream").update(media_status="failed")
+    lease = api.post(f"/api/projects/{project.slug}/next/").json()["assignment"]
+    trace = api.post(f"/api/assignments/{lease['id']}/trace/", {}, format="json").json()
+    rate = trace["config"]["rate_hz"]
+    body = {"seq": 0, "t0": 0.0, "samples": [[0.1, 0.2]] * rate}
+    response, sql = queries(
+        lambda: api.post(
+            f"/api/traces/{trace['id']}/chunks/",
+            orjson.dumps(body),
+            content_type="application/json",
+        )
+    )
+    assert response.status_code == 200 and response.json()["stored"] == [0], response.json()
+    budget(sql, 2, 3, "trace chunk")
