@@ -78,6 +78,28 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _status(pid: int) -> dict[str, str]:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except FileNotFoundError:
+        return {}
+    return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
+
+
+def _died_with(pid: int, parent: int, deadline: float, worker: "Worker") -> bool:
+    """Whether ``pid`` was killed when ``parent`` died: once the kernel has taken it from its
+    dead parent (reparented, or gone), it is gone, a zombie, or has SIGKILL pending. An
+    orphan left running would be reparented and alive, with no signal pending."""
+    while (status := _status(pid)) and int(status["PPid"]) == parent:
+        if time.monotonic() > deadline:
+            _fail(f"{pid} still the child of {parent}, which was killed", worker)
+        time.sleep(0.01)
+    if not status or status["State"].startswith("Z"):
+        return True
+    pending = int(status["ShdPnd"], 16) | int(status["SigPnd"], 16)
+    return bool(pending & (1 << (signal.SIGKILL - 1)))
+
+
 STALE = {"JOB_STALE_SECONDS": "3", "JOB_HEARTBEAT_SECONDS": "0.5"}
 KILLS = ["pool", "whole"]
 """What a SIGKILL takes down: the pool process running the job, or the whole worker."""
@@ -111,7 +133,7 @@ def _first_worker(
 
 def _kill(how: str, worker: Worker) -> None:
     """SIGKILL the pool process alone, or the worker's main process with it (what dies with
-    its host or container); their own children (ffmpeg) are left orphaned."""
+    its host or container); their own children (ffmpeg) die with them."""
     if how == "pool":
         (victim,) = worker.pool_children()
         os.kill(victim, signal.SIGKILL)
@@ -193,8 +215,7 @@ def test_a_worker_killed_mid_ingest_leaves_the_clip_ingested_and_no_stray_file(
 ):
     """Killed mid transcode, the clip stays "processing" with its work folder half written;
     the redelivery (pool) or the sweeper and a fresh worker once it is stale (whole) ingest it
-    again, removing the folder the dead attempt was writing in (its ffmpeg, orphaned, may
-    still be running)."""
+    again, removing the folder the dead attempt was writing in (its ffmpeg died with it)."""
     source = synth_clip(tmp_path / "long.mpg", seconds=40, fmt="mpg", size="640x360")
     _purge("media")
     clip = pending_clip(source)
@@ -205,7 +226,10 @@ def test_a_worker_killed_mid_ingest_leaves_the_clip_ingested_and_no_stray_file(
     try:
         ingest_clip.delay(clip.pk)
         orphans = _transcoding(first, deadline)
+        pools = {pid: pool for pool in first.pool_children() for pid in _children(pool)}
         _kill(how, first)
+        for pid in orphans:  # was: the dead attempt's ffmpeg transcoded on, orphaned
+            assert _died_with(pid, pools[pid], deadline, first), f"ffmpeg {pid} outlived its worker"
         clip.refresh_from_db()
         assert clip.media_status == "processing"
         assert list(tmp.glob(f"ingest-{clip.pk}-*")), "the killed attempt left its work folder"
@@ -219,7 +243,7 @@ def test_a_worker_killed_mid_ingest_leaves_the_clip_ingested_and_no_stray_file(
             lambda: f"clip stayed {clip.media_status}",
         )  # fmt: skip
     finally:
-        for pid in orphans:  # the dead attempt's ffmpeg, if it is still transcoding
+        for pid in orphans:  # should the assertion have failed: no ffmpeg outlives the test
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
     assert clip.media_status == "ready", clip.media_error

@@ -1,9 +1,13 @@
 """Locating and running the ffmpeg binaries, with a time limit and readable failures."""
 
+import ctypes
+import os
 import re
 import shutil
+import signal
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -56,6 +60,27 @@ def last_error_line(stderr: bytes) -> str:
     return f"{causes[-1]} ({last})" if causes and causes[-1] != last else last
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _dies_with_caller() -> Callable[[], None] | None:
+    """A pre-exec hook that has the kernel SIGKILL the tool when the process that started it
+    dies (a worker SIGKILLed, OOM-killed, or taken down with its host): an orphaned ffmpeg
+    would transcode on for nothing, into a work folder the job's next attempt removes. Only
+    Linux has it; the hook calls prctl and nothing else (safe between fork and exec)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    caller = os.getpid()
+
+    def hook() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != caller:  # died before prctl took effect
+            os._exit(1)
+
+    return hook
+
+
 def run(args: Sequence[str], *, what: str, timeout: float | None = None) -> bytes:
     """Run an ffmpeg/ffprobe command line; return stdout or raise MediaError naming ``what``
     (a translated phrase such as "ffmpeg poster")."""
@@ -65,6 +90,7 @@ def run(args: Sequence[str], *, what: str, timeout: float | None = None) -> byte
             capture_output=True,
             timeout=timeout or settings.FFMPEG_TIMEOUT,
             stdin=subprocess.DEVNULL,
+            preexec_fn=_dies_with_caller(),
         )
     except subprocess.TimeoutExpired as exc:
         raise MediaError(
