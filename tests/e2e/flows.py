@@ -122,6 +122,17 @@ def sign_in(page, live_server, next_path: str = "/", username: str = USERNAME) -
     page.get_by_role("button", name="Sign in").click()
 
 
+def label_and_submit(page) -> None:  # type: ignore[no-untyped-def]
+    """In the static workspace, by keyboard: Joy, GoEmotions "joy", intensity 4, submit."""
+    page.keyboard.press("2")
+    page.keyboard.press("/")
+    page.keyboard.type("joy")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Digit4")
+    page.keyboard.press("Control+Enter")
+
+
 def media_time(page) -> float:  # type: ignore[no-untyped-def]
     return float(page.evaluate(f"{VIDEO}.currentTime"))
 
