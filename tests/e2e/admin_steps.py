@@ -37,7 +37,7 @@ def accounts() -> None:
     users.create_user("judge", password=PASSWORD)
 
 
-def project_from_preset(page: Page, live_server, screenshot: Screenshot) -> Project:  # type: ignore[no-untyped-def]
+def project_from_preset(page: Page, live_server, screenshot: Screenshot) -> Project:
     """The admin "lead" signs in with no project yet and creates "pilot" from the preset."""
     sign_in(page, live_server, username="lead")
     expect(page.get_by_text("You are not a member of any project yet.")).to_be_visible()
@@ -71,7 +71,7 @@ def add_member(page: Page, who: str, roles: list[str], *, username: str = "") ->
     expect(page.locator(f'tr[data-member="{username or who}"]')).to_be_visible()
 
 
-def people_added(page: Page, live_server, screenshot: Screenshot) -> str:  # type: ignore[no-untyped-def]
+def people_added(page: Page, live_server, screenshot: Screenshot) -> str:
     """On the people page: annotators "ann1", "ann2" (found by e-mail) and the invited
     INVITEE, adjudicator "judge". Returns the invitation's link."""
     add_member(page, "ann1", ["annotator"])
@@ -84,12 +84,12 @@ def people_added(page: Page, live_server, screenshot: Screenshot) -> str:  # typ
 
     (invitation,) = mail.outbox
     assert invitation.to == [INVITEE] and "Pilot" in invitation.subject
-    link = re.search(r"https?://\S+", invitation.body)
+    link = re.search(r"https?://\S+", str(invitation.body))
     assert link is not None and link.group(0).startswith(live_server.url)
     return link.group(0)
 
 
-def invitee_signs_in(page: Page, live_server, link: str, screenshot: Screenshot) -> None:  # type: ignore[no-untyped-def]
+def invitee_signs_in(page: Page, live_server, link: str, screenshot: Screenshot) -> None:
     """The admin signs out; the invitee, on the same computer, sets a password through the
     link, signs in, sees what an annotator may do and signs out."""
     page.get_by_role("button", name="Sign out").click()
