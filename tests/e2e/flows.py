@@ -163,6 +163,17 @@ def wait_until(page, expression: str, timeout: float = 30_000) -> None:  # type:
         page.wait_for_timeout(50)
 
 
+def refused_links(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The page's same-site links that do not answer 200 to the person signed in."""
+    origin = page.evaluate("location.origin")
+    hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+    return [
+        f"{href} {status}"
+        for href in sorted(set(hrefs))
+        if href.startswith(origin) and (status := page.request.get(href).status) != 200
+    ]
+
+
 CONTROLS = "button|textbox|searchbox|checkbox|radio|combobox|spinbutton|slider|link"
 # A control in Playwright's ARIA snapshot without a quoted name after its role: unnamed.
 UNNAMED = re.compile(rf"^\s*- ({CONTROLS})(?=\s*(?:\[|:|$))", re.MULTILINE)

@@ -19,7 +19,7 @@ from admin_steps import (
     videos_uploaded_through_a_cut,
 )
 from annotation.models import Annotation, Assignment
-from flows import label_and_submit, sign_in
+from flows import label_and_submit, refused_links, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +37,7 @@ def test_a_new_admin_runs_a_project_from_the_browser_to_the_first_label(
     expect(page).to_have_url(f"{live_server.url}/projects/pilot/import")
     videos_uploaded_through_a_cut(page, project, tmp_path, screenshot)
     batch1_imported(page, project, screenshot)
+    assert refused_links(page) == []
 
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     annotator = context.new_page()
@@ -48,6 +49,7 @@ def test_a_new_admin_runs_a_project_from_the_browser_to_the_first_label(
     assert assignment.clip.external_id in ("interview", "noise")  # a clip uploaded above
     expect(annotator.locator("clip-player video")).to_have_js_property("readyState", 4)
     screenshot("ann1-workspace", of=annotator)
+    assert refused_links(annotator) == []  # nothing links to a 403
     label_and_submit(annotator)
     expect(annotator.locator(".message")).to_have_text("Submitted. Here is the next clip.")
     another = re.compile(rf"^(?!{assignment.pk}$)\d+$")
