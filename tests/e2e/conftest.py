@@ -50,11 +50,12 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def screenshot(page: Page, request: pytest.FixtureRequest):
-    def take(name: str, *, full_page: bool = True) -> Path:
-        """``full_page=False``: what the user sees, where they have scrolled to."""
+    def take(name: str, *, full_page: bool = True, of: Page | None = None) -> Path:
+        """``full_page=False``: what the user sees, where they have scrolled to; ``of``: a
+        page of another browser context (another person) than the test's ``page``."""
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        (of or page).screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

@@ -122,6 +122,17 @@ def sign_in(page, live_server, next_path: str = "/", username: str = USERNAME) -
     page.get_by_role("button", name="Sign in").click()
 
 
+def label_and_submit(page) -> None:  # type: ignore[no-untyped-def]
+    """In the static workspace, by keyboard: Joy, GoEmotions "joy", intensity 4, submit."""
+    page.keyboard.press("2")
+    page.keyboard.press("/")
+    page.keyboard.type("joy")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Digit4")
+    page.keyboard.press("Control+Enter")
+
+
 def media_time(page) -> float:  # type: ignore[no-untyped-def]
     return float(page.evaluate(f"{VIDEO}.currentTime"))
 
@@ -150,6 +161,17 @@ def wait_until(page, expression: str, timeout: float = 30_000) -> None:  # type:
         if time.monotonic() > deadline:
             raise AssertionError(f"not true within {timeout / 1000:g} s: {expression}")
         page.wait_for_timeout(50)
+
+
+def refused_links(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The page's same-site links that do not answer 200 to the person signed in."""
+    origin = page.evaluate("location.origin")
+    hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+    return [
+        f"{href} {status}"
+        for href in sorted(set(hrefs))
+        if href.startswith(origin) and (status := page.request.get(href).status) != 200
+    ]
 
 
 CONTROLS = "button|textbox|searchbox|checkbox|radio|combobox|spinbutton|slider|link"

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from annotation.models import Annotation, Assignment
 from clips.media.synth import synth_clip
-from flows import VIDEO, annotator_with_clips, media_time, sign_in, wait_until
+from flows import VIDEO, annotator_with_clips, label_and_submit, media_time, sign_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -129,16 +129,6 @@ def test_a_change_made_just_before_leaving_is_kept(seekable_media, live_server, 
     expect(page.locator(".message")).to_have_text("Your draft was restored.")
 
 
-def _label_and_submit(page) -> None:  # type: ignore[no-untyped-def]
-    page.keyboard.press("2")
-    page.keyboard.press("/")
-    page.keyboard.type("joy")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    page.keyboard.press("Shift+Digit4")
-    page.keyboard.press("Control+Enter")
-
-
 def test_the_count_and_the_end_of_the_queue_say_one_thing(
     seekable_media, live_server, two_static_clips, screenshot
 ):
@@ -152,10 +142,10 @@ def test_the_count_and_the_end_of_the_queue_say_one_thing(
     expect(workspace).to_have_attribute("data-state", "static")
     progress = page.locator(".progress")
     expect(progress).to_contain_text("Remaining for you: 2")
-    _label_and_submit(page)
+    label_and_submit(page)
     expect(page.locator(".message")).to_have_text("Submitted. Here is the next clip.")
     expect(progress).to_contain_text("Remaining for you: 1")
-    _label_and_submit(page)
+    label_and_submit(page)
     expect(workspace).to_have_attribute("data-state", "empty")
     expect(page.locator(".message")).to_have_text(
         "Submitted. That was the last clip waiting for you."
