@@ -433,14 +433,16 @@ def project_clip(request: AuthedHttpRequest, slug: str, clip_id: int) -> HttpRes
 @require_POST
 def project_clips_send(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     """Send clips to adjudication (gold ones are reopened): the clips ticked, or all those the
-    filter matches. Several clips are confirmed first, with their number."""
+    filter matches. Several clips are confirmed first with their number, and again should
+    the filter match another number by the time the admin confirms."""
     project, roles = _admin_project(request, slug)
     spec = ClipFilter.from_query(request.POST)
-    if request.POST.get("scope") == "all":
+    scope_all = request.POST.get("scope") == "all"
+    if scope_all:  # the filter travels, not the ids: thousands of fields are refused
         chosen = filtered_clips(request.user, project, spec)
     else:
-        ids = [int(v) for v in request.POST.getlist("clip") if v.isdigit()]
-        chosen = Clip.objects.filter(project=project, pk__in=ids).order_by("pk")
+        ticked = [int(v) for v in request.POST.getlist("clip") if v.isdigit()]
+        chosen = Clip.objects.filter(project=project, pk__in=ticked).order_by("pk")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("project-clips", args=[project.slug])
@@ -452,11 +454,21 @@ def project_clips_send(request: AuthedHttpRequest, slug: str) -> HttpResponse:
             request, _("Choose at least one clip.") if not ids else errors.get("reason", "")
         )
         return redirect(back)
-    if len(ids) > 1 and "confirmed" not in request.POST:
+    confirmed = "confirmed" in request.POST and request.POST.get("count") == str(len(ids))
+    if len(ids) > 1 and not confirmed:
         return render(
             request,
             "annotation/clips_send_confirm.html",
-            {"project": project, "roles": roles, "ids": ids, "reason": reason, "next": back},
+            {
+                "project": project,
+                "roles": roles,
+                "count": len(ids),
+                "scope": "all" if scope_all else "selected",
+                "fields": spec.query() if scope_all else {},
+                "ids": [] if scope_all else ids,
+                "reason": reason,
+                "next": back,
+            },
         )
     outcomes = clips_send_to_adjudication(clip_ids=ids, actor=request.user, reason=reason)
     tally = Counter(outcomes.values())

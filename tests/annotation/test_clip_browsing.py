@@ -204,15 +204,23 @@ def test_bulk_all_matching_is_confirmed_with_its_count_first(world):
     assert ask.status_code == 200
     assert "Send 3 clips to adjudication?" in ask.content.decode()
     assert AuditEvent.objects.filter(action="clip.sent_to_adjudication").count() == 0
-    chosen = ask.context["ids"]
-    done = client.post(
-        "/projects/p/clips/send",
-        {"clip": chosen, "reason": "audit", "confirmed": "1", "next": "/projects/p/clips?q=-"},
-    )
+    confirm = {"scope": "all", "q": "-", "reason": "audit", "confirmed": "1", "count": "3"}
+    done = client.post("/projects/p/clips/send", {**confirm, "next": "/projects/p/clips?q=-"})
     assert done["Location"] == "/projects/p/clips?q=-"
     assert AuditEvent.objects.filter(action="clip.sent_to_adjudication").count() == 2
     html = client.get(done["Location"]).content.decode()
     assert "1 clip: already disputed: left as it was." in html
+
+
+def test_bulk_asks_again_when_the_filter_matches_another_number(world):
+    """Confirmed for 3, but a fourth clip matches by then: nothing is sent unasked."""
+    ClipFactory(project=world["project"], external_id="d-4")
+    client = client_for(world["admin"])
+    confirm = {"scope": "all", "q": "-", "reason": "audit", "confirmed": "1", "count": "3"}
+    again = client.post("/projects/p/clips/send", confirm)
+    assert again.status_code == 200
+    assert "Send 4 clips to adjudication?" in again.content.decode()
+    assert AuditEvent.objects.filter(action="clip.sent_to_adjudication").count() == 0
 
 
 def test_bulk_needs_a_reason_and_a_clip_and_never_leaves_the_site(world):
@@ -235,7 +243,12 @@ def test_bulk_send_on_postgresql(world):
     client = client_for(world["admin"])
     response = client.post(
         "/projects/p/clips/send",
-        {"clip": [world["a"].pk, world["b"].pk, world["c"].pk], "reason": "pg", "confirmed": "1"},
+        {
+            "clip": [world["a"].pk, world["b"].pk, world["c"].pk],
+            "reason": "pg",
+            "confirmed": "1",
+            "count": "3",
+        },
     )
     assert response.status_code == 302
     assert Clip.objects.filter(project=world["project"], stage=Clip.Stage.DISPUTED).count() == 3
