@@ -130,7 +130,7 @@ def clip_record(user: User | AnonymousUser, project: Project, clip_id: int) -> d
     )
     record["traces"] = (
         Trace.objects.filter(clip=clip, is_current=True)
-        .select_related("annotator")
+        .select_related("annotator", "annotation")
         .defer("data")
         .order_by("annotator__username")
     )

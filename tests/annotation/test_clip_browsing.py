@@ -6,7 +6,7 @@ from django.http import Http404, QueryDict
 from django.test import Client
 from django.utils import timezone
 
-from annotation.models import Annotation, AuditEvent, GoldLabel, Provenance
+from annotation.models import Annotation, AuditEvent, GoldLabel, Provenance, Trace
 from annotation.selectors.clips import ClipFilter, clip_record, filtered_clips
 from annotation.services.adjudication import BulkOutcome, clips_send_to_adjudication
 from clips.models import Clip
@@ -161,12 +161,19 @@ def test_annotator_list_has_no_filters_actions_nor_clip_links(world):
 
 def test_admin_clip_page_shows_names_gold_events_and_actions(world):
     clip = world["c"]
-    label(clip, world["alice"])
+    labelled = label(clip, world["alice"])
+    Annotation.objects.filter(pk=labelled.pk).update(trace_coverage=0.875)
+    Trace.objects.create(
+        clip=clip, annotator=world["alice"], annotation=labelled, config={},
+        status=Trace.Status.FINALISED, sample_count=120, chunk_count=3,
+    )  # fmt: skip
     GoldLabel.objects.create(clip=clip, version=1, payload={"e": 2}, provenance=Provenance.MAJORITY)
     html = client_for(world["admin"]).get(f"/projects/p/clips/{clip.pk}").content.decode()
     assert 'data-annotator="alice"' in html
     assert 'data-version="1"' in html and "Majority" in html
     assert 'data-action="reopen"' in html
+    trace_row = html.split('data-trace="alice"')[1].split("</tr>")[0]
+    assert "120" in trace_row and "88%" in trace_row
     a_page = client_for(world["admin"]).get(f"/projects/p/clips/{world['a'].pk}").content
     assert b'data-action="send"' in a_page
 
