@@ -1,24 +1,29 @@
 """Server-rendered pages and the health endpoint; the annotator workspace mounts on these."""
 
 import json
+from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 from rest_framework.serializers import Serializer
 
-from annotation.apis import MemberIn, ProjectIn, RolesIn, SettingsIn
+from annotation.apis import MemberIn, ProjectIn, ReasonIn, RolesIn, SettingsIn
 from annotation.errors import ApplicationError, Invalid
 from annotation.health import health_report
 from annotation.media_access import media_file_for_user
@@ -28,14 +33,21 @@ from annotation.range_serve import serve_file_with_range
 from annotation.schema import primary_label_text
 from annotation.selectors import (
     annotations_of_user,
-    catalogue_clips,
     clip_media_counts,
     current_annotations,
     project_for_user,
     projects_with_roles,
     roles_in,
 )
+from annotation.selectors.clips import (
+    ClipFilter,
+    clip_filter_choices,
+    clip_record,
+    clip_stage_counts,
+    filtered_clips,
+)
 from annotation.selectors.people import project_members
+from annotation.services.adjudication import clips_send_to_adjudication
 from annotation.services.people import member_add, member_roles_set
 from annotation.services.preferences import user_language_set
 from annotation.services.projects import (
@@ -67,9 +79,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_for_user(request.user, slug)
     roles = roles_in(request.user, project)
-    clips = catalogue_clips(request.user, project)
-    page = Paginator(clips, CLIPS_PER_PAGE).get_page(request.GET.get("page"))
     is_admin = Role.ADMIN in roles
+    spec = ClipFilter.from_query(request.GET)
+    clips = filtered_clips(request.user, project, spec)
+    page = Paginator(clips, CLIPS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "annotation/project_clips.html",
@@ -84,8 +97,20 @@ def project_clips(request: HttpRequest, slug: str) -> HttpResponse:
             },
             "releases": project.releases.order_by("-major", "-minor", "-patch") if is_admin else [],
             "roles": roles,
+            **(_browser_context(project, spec, clips) if is_admin else {}),
         },
     )
+
+
+def _browser_context(project: Project, spec: ClipFilter, clips: QuerySet[Clip]) -> dict[str, Any]:
+    """What the admin's list adds: the filter, its choices, what it matched, and the query
+    string that keeps it across pages and to a clip and back."""
+    return {
+        "filter": spec,
+        "choices": clip_filter_choices(project),
+        "stage_counts": clip_stage_counts(clips),
+        "query": urlencode(spec.query()),
+    }
 
 
 @login_required
@@ -384,6 +409,76 @@ def project_member(request: AuthedHttpRequest, slug: str, user_id: int) -> HttpR
     if not errors:
         messages.success(request, _("Roles of %(user)s saved.") % {"user": member.user.username})
     return redirect("project-people", slug=project.slug)
+
+
+@login_required
+@require_GET
+def project_clip(request: AuthedHttpRequest, slug: str, clip_id: int) -> HttpResponse:
+    """One clip for its admins: media, labels by name, gold history, traces, agreement,
+    audit events, and the actions."""
+    project, roles = _admin_project(request, slug)
+    return render(
+        request,
+        "annotation/project_clip.html",
+        {
+            "project": project,
+            "roles": roles,
+            "query": urlencode(ClipFilter.from_query(request.GET).query()),
+            **clip_record(request.user, project, clip_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_clips_send(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    """Send clips to adjudication (gold ones are reopened): the clips ticked, or all those the
+    filter matches. Several clips are confirmed first with their number, and again should
+    the filter match another number by the time the admin confirms."""
+    project, roles = _admin_project(request, slug)
+    spec = ClipFilter.from_query(request.POST)
+    scope_all = request.POST.get("scope") == "all"
+    if scope_all:  # the filter travels, not the ids: thousands of fields are refused
+        chosen = filtered_clips(request.user, project, spec)
+    else:
+        ticked = [int(v) for v in request.POST.getlist("clip") if v.isdigit()]
+        chosen = Clip.objects.filter(project=project, pk__in=ticked).order_by("pk")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("project-clips", args=[project.slug])
+    ids = list(chosen.values_list("pk", flat=True))
+    reason = request.POST.get("reason", "").strip()
+    valid, errors = _validated(ReasonIn(data={"reason": reason}))
+    if not ids or valid is None:
+        messages.error(
+            request, _("Choose at least one clip.") if not ids else errors.get("reason", "")
+        )
+        return redirect(back)
+    confirmed = "confirmed" in request.POST and request.POST.get("count") == str(len(ids))
+    if len(ids) > 1 and not confirmed:
+        return render(
+            request,
+            "annotation/clips_send_confirm.html",
+            {
+                "project": project,
+                "roles": roles,
+                "count": len(ids),
+                "scope": "all" if scope_all else "selected",
+                "fields": spec.query() if scope_all else {},
+                "ids": [] if scope_all else ids,
+                "reason": reason,
+                "next": back,
+            },
+        )
+    outcomes = clips_send_to_adjudication(clip_ids=ids, actor=request.user, reason=reason)
+    tally = Counter(outcomes.values())
+    for outcome, n in sorted(tally.items()):
+        messages.success(
+            request,
+            ngettext("%(n)d clip: %(outcome)s.", "%(n)d clips: %(outcome)s.", n)
+            % {"n": n, "outcome": outcome.label},
+        )
+    return redirect(back)
 
 
 @require_POST

@@ -1,9 +1,11 @@
 """Layer-2 writes: an adjudicator's decision becomes gold; admins send clips (back) to it."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,3 +109,32 @@ def clip_send_to_adjudication(*, clip_id: int, actor: User, reason: str) -> Clip
             data={"before": before, "after": clip.stage, "reason": reason},
         )
         return clip
+
+
+class BulkOutcome(TextChoices):
+    SENT = "sent", _("sent to adjudication")
+    REOPENED = "reopened", _("reopened (gold kept as a version)")
+    ALREADY = "already", _("already disputed: left as it was")
+
+
+def clips_send_to_adjudication(
+    *, clip_ids: Iterable[int], actor: User, reason: str
+) -> dict[int, BulkOutcome]:
+    """Send each clip to adjudication, one transaction per clip (a clip done stays done
+    whatever happens to the next); each clip's outcome, by id. A clip already disputed is
+    an outcome, not an error."""
+    outcomes: dict[int, BulkOutcome] = {}
+    for clip_id in sorted(set(clip_ids)):
+        with transaction.atomic():  # the stage read under the lock the service takes
+            before = (
+                Clip.objects.select_for_update().values_list("stage", flat=True).get(pk=clip_id)
+            )
+            clip_send_to_adjudication(clip_id=clip_id, actor=actor, reason=reason)
+        outcomes[clip_id] = (
+            BulkOutcome.ALREADY
+            if before == Clip.Stage.DISPUTED
+            else BulkOutcome.REOPENED
+            if before == Clip.Stage.GOLD
+            else BulkOutcome.SENT
+        )
+    return outcomes

@@ -122,3 +122,15 @@ def test_signed_out_the_home_links_nothing_refused():
     statuses = crawl(Client())
     assert "/accounts/login/" in statuses
     assert {url for url, status in statuses.items() if status in (401, 403, 404)} == set()
+
+
+@pytest.mark.parametrize(
+    ("kind", "reached"),
+    [("admin", True), ("superuser", True), ("adjudicator", False), ("annotator", False)],
+)
+def test_clip_pages_are_linked_for_admins_only(kind, reached, users):
+    """The clips browser's clip pages (admins') are crawled, and linked to nobody else."""
+    client = Client()
+    client.force_login(users[kind])
+    clip_pages = [url for url in crawl(client) if url.startswith("/projects/p/clips/")]
+    assert bool(clip_pages) is reached
