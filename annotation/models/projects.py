@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from annotation.schema import default_label_schema, default_routing_rule, default_trace_config
 
@@ -39,9 +40,9 @@ class Project(models.Model):
 
 
 class Role(models.TextChoices):
-    ANNOTATOR = "annotator", "Annotator"
-    ADJUDICATOR = "adjudicator", "Adjudicator"
-    ADMIN = "admin", "Admin"
+    ANNOTATOR = "annotator", _("Annotator")
+    ADJUDICATOR = "adjudicator", _("Adjudicator")
+    ADMIN = "admin", _("Admin")
 
 
 class Membership(models.Model):

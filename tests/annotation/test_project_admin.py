@@ -300,3 +300,13 @@ def test_the_custom_preset_takes_a_label_schema_as_json(creator):
     made = client.post("/projects/new", {**fields, "label_schema": json.dumps(schema)})
     assert made.status_code == 302
     assert Project.objects.get(slug="own").label_schema == schema
+
+
+def test_role_names_are_in_the_readers_language():
+    """Was: the people page said Adjudicator and Admin in English on the Chinese page."""
+    project = ProjectFactory(slug="p")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(member(project, "admin", "boss"))
+    page = client.get("/projects/p/people").content.decode()
+    assert all(name in page for name in ("标注者", "裁决者", "管理员")), page
+    assert not any(f"> {name}</label>" in page for name in ("Adjudicator", "Admin"))
