@@ -21,9 +21,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATA_DIR=/data \
     MEDIA_ROOT=/data/media
 
-# ffmpeg/ffprobe are runtime requirements (clip ingestion, waveforms, /healthz).
+# ffmpeg/ffprobe are runtime requirements (clip ingestion, waveforms, /healthz); gettext's
+# msgfmt compiles the translation catalogues below (the .mo files are not in the repository).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ffmpeg \
+    && apt-get install -y --no-install-recommends ffmpeg gettext \
     && rm -rf /var/lib/apt/lists/* \
     && ffmpeg -version >/dev/null && ffprobe -version >/dev/null
 
@@ -41,6 +42,10 @@ subprocess.check_call([sys.executable, '-m', 'pip', 'install', *deps])"
 
 COPY . .
 COPY --from=frontend /frontend/dist /app/frontend/dist
+
+# Compile the Simplified Chinese catalogues (locale/*.po -> .mo): without them a fresh image
+# serves English only. The throwaway SECRET_KEY keeps settings from generating one.
+RUN SECRET_KEY=compilemessages-build-only python manage.py compilemessages
 
 # Static files are collected at build time into STATIC_ROOT (DATA_DIR/static) and served by
 # whitenoise. The throwaway SECRET_KEY keeps settings from writing a generated key into the image.

@@ -1,16 +1,27 @@
-"""Static checks of the container set-up: docker-compose.yml, Dockerfile and .dockerignore.
+"""Static checks of the container set-up: docker-compose.yml, Dockerfile, .dockerignore and the
+nginx configuration.
 
 These read the files only; nothing is built or started. ``docker compose config`` is not run
 here because the Compose plugin is not installed on the development machine (a test for it
-would either fail for the wrong reason or pass without checking anything).
+would either fail for the wrong reason or pass without checking anything); the file is
+validated against the Compose specification's JSON schema instead (tests/data/compose_spec.md).
 """
 
+import copy
+import hashlib
+import json
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jsonschema
+import polib
 import pytest
 import yaml
 
@@ -18,6 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
+NGINX_CONF = ROOT / "deploy" / "nginx" / "default.conf"
+# Vendored from the docker-compose 1.29.2 wheel (tests/data/compose_spec.md); pinned by hash.
+COMPOSE_SCHEMA = ROOT / "tests" / "data" / "compose_spec.json"
+COMPOSE_SCHEMA_SHA256 = "0dc04bd346dcfee1b1419628fff79937bbf076925f298f272a2b490e2b112bac"
 
 # The queues each kind of worker consumes: none waits behind another kind of work.
 WORKERS = {
@@ -25,7 +40,8 @@ WORKERS = {
     "media-worker": {"media"},
     "export-worker": {"export"},
 }
-SERVICES = {"postgres", "redis", "web", "beat", *WORKERS}
+SERVICES = {"postgres", "redis", "nginx", "web", "beat", *WORKERS}
+# Long-running services built from the app image; `migrate` is the one-off that precedes them.
 APP_SERVICES = ("web", "beat", *WORKERS)
 QUEUES = {"media", "agreement", "export", "default"}
 MEDIA_ROOT = "/data/media"
@@ -133,7 +149,35 @@ def dockerfile_stages() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def test_all_services_defined(services: dict[str, dict[str, Any]]) -> None:
-    assert set(services) >= SERVICES
+    assert set(services) >= SERVICES | {"migrate"}
+
+
+def _schema_errors(document: dict[str, Any]) -> list[str]:
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    validator = jsonschema.Draft201909Validator(schema)
+    return [error.message for error in validator.iter_errors(document)]
+
+
+def test_compose_file_valid_against_the_compose_specification(compose: dict[str, Any]) -> None:
+    assert hashlib.sha256(COMPOSE_SCHEMA.read_bytes()).hexdigest() == COMPOSE_SCHEMA_SHA256
+    assert _schema_errors(compose) == []
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda c: c["services"]["web"].update(restart_policy="always"),  # unknown key
+        lambda c: c["services"]["web"]["depends_on"]["migrate"].update(condition="done"),
+        lambda c: c["services"]["redis"].update(volumes="redis-data:/data"),  # not a list
+        lambda c: c.update(service=c["services"]),  # misspelt top-level key
+    ],
+    ids=["unknown-service-key", "unknown-condition", "volumes-not-a-list", "misspelt-top-level"],
+)
+def test_compose_schema_rejects_invalid_files(compose: dict[str, Any], mutate: Any) -> None:
+    """The schema check can fail: each mutated copy of the shipped file is refused."""
+    broken = copy.deepcopy(compose)
+    mutate(broken)
+    assert _schema_errors(broken)
 
 
 def test_backing_service_images(services: dict[str, dict[str, Any]]) -> None:
@@ -159,16 +203,96 @@ def test_backing_service_healthchecks(services: dict[str, dict[str, Any]]) -> No
     assert "redis-cli ping" in healthcheck_command(services["redis"])
 
 
-def test_web_runs_migrations_then_gunicorn(services: dict[str, dict[str, Any]]) -> None:
+def test_web_runs_gunicorn_and_publishes_no_host_port(services: dict[str, dict[str, Any]]) -> None:
+    """A fixed host port would make `docker compose up --scale web=3` fail on the second
+    replica; nginx is the only published service."""
     web = services["web"]
-    command = " ".join(command_args(web))
-    assert "manage.py migrate" in command
-    assert "gunicorn" in command
-    assert command.index("manage.py migrate") < command.index("gunicorn")
-    assert "annotation.wsgi:application" in command
-    assert "0.0.0.0:8000" in command
-    assert re.search(r"--workers[ =]\d+", command)
-    assert any(str(port).endswith(":8000") for port in web["ports"])
+    args = command_args(web)
+    assert args[:2] == ["gunicorn", "annotation.wsgi:application"]
+    assert option_value(args, "--bind", "-b") == "0.0.0.0:8000"
+    assert int(option_value(args, "--workers", "-w")) >= 1
+    assert "migrate" not in " ".join(args), "replicas must not race to migrate"
+    assert "ports" not in web
+    assert [str(port) for port in web["expose"]] == ["8000"]
+    published = [name for name, service in services.items() if service.get("ports")]
+    assert published == ["nginx"]
+    assert interpolate(services["nginx"]["ports"][0]) == "8000:80"
+    assert interpolate(services["nginx"]["ports"][0], {"WEB_PORT": "80"}) == "80:80"
+
+
+def test_migrations_run_once_in_a_one_off_service(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    migrate = services["migrate"]
+    assert migrate["image"] == compose["x-app"]["image"]
+    assert migrate["restart"] == "no", "a one-off must not be restarted after it exits"
+    command = " ".join(command_args(migrate))
+    assert "manage.py migrate --noinput" in command
+    assert "manage.py collectstatic --noinput" in command
+    assert "healthcheck" not in migrate
+    for backing in ("postgres", "redis"):
+        assert migrate["depends_on"][backing]["condition"] == "service_healthy"
+    for name in APP_SERVICES:
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
+
+
+def test_redis_persists_to_a_volume(compose: dict[str, Any]) -> None:
+    redis = compose["services"]["redis"]
+    args = command_args(redis)
+    assert args[0] == "redis-server"
+    assert option_value(args, "--appendonly") == "yes"
+    assert _named_mounts(redis, set(compose["volumes"])) == {"redis-data": "/data"}
+
+
+def nginx_directives() -> dict[str, list[str]]:
+    """Directive name -> the argument strings it is given anywhere in the nginx config."""
+    directives: dict[str, list[str]] = {}
+    text = re.sub(r"#[^\n]*", "", NGINX_CONF.read_text())
+    for statement in re.split(r"[;{}]", text):
+        words = statement.split()
+        if words:
+            directives.setdefault(words[0], []).append(" ".join(words[1:]))
+    return directives
+
+
+def test_nginx_serves_static_and_proxies_to_web(compose: dict[str, Any]) -> None:
+    nginx = compose["services"]["nginx"]
+    name, tag = nginx["image"].split(":")
+    assert name == "nginx"
+    # `server ... resolve` in an upstream is in open-source nginx from 1.27.3 on
+    assert tuple(int(part) for part in tag.split("-")[0].split(".")) >= (1, 28)
+    assert nginx["depends_on"]["web"]["condition"] == "service_healthy"
+    mounts = {volume.split(":")[0]: volume.split(":")[1:] for volume in nginx["volumes"]}
+    config = next(source for source in mounts if source.startswith("./"))
+    assert (ROOT / config).resolve() == NGINX_CONF
+    assert mounts[config] == ["/etc/nginx/conf.d/default.conf", "ro"]
+    assert mounts["static"] == ["/srv/static", "ro"]
+    # nginx reads what migrate collected into the same volume, at STATIC_ROOT (DATA_DIR/static)
+    assert _named_mounts(compose["services"]["migrate"], {"static"}) == {"static": "/data/static"}
+
+    directives = nginx_directives()
+    assert "/static/" in directives["location"]
+    assert directives["alias"] == ["/srv/static/"]
+    assert directives["proxy_pass"] == ["http://web"]
+    assert "web:8000 resolve" in directives["server"], "re-resolve web when it is scaled"
+    assert "Host $http_host" in directives["proxy_set_header"]
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in directives["proxy_set_header"]
+    assert "/nginx-healthz" in healthcheck_command(nginx)
+    assert "= /nginx-healthz" in directives["location"]
+
+
+def _size(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kmg]?)", value.lower()).groups()  # type: ignore[union-attr]
+    return int(number) * 1024 ** " kmg".index(unit or " ")
+
+
+def test_nginx_takes_large_uploads_and_downloads_off_the_app_workers() -> None:
+    """Uploads of clips go through; nginx, not a gunicorn sync worker, talks to slow clients."""
+    directives = nginx_directives()
+    assert _size(directives["client_max_body_size"][0]) >= 1024**3
+    assert directives["proxy_request_buffering"] == ["on"]
+    assert directives["proxy_buffering"] == ["on"]
+    assert _size(directives["proxy_max_temp_file_size"][0]) >= 4 * 1024**3
 
 
 def test_web_healthcheck_hits_healthz_with_urllib(services: dict[str, dict[str, Any]]) -> None:
@@ -231,11 +355,13 @@ def test_app_services_share_the_x_app_definition(compose: dict[str, Any]) -> Non
         assert service["image"] == app["image"]
         assert environment(service) == environment(compose["x-app"])
         assert environment(service) == {k: str(v) for k, v in compose["x-env"].items()}
+    assert compose["services"]["migrate"]["build"] == app["build"]
+    assert environment(compose["services"]["migrate"]) == environment(app)
     raw = COMPOSE_FILE.read_text()
     assert re.search(r"^x-app: &app\b", raw, re.MULTILINE)
     assert re.search(r"^x-worker: &worker\b", raw, re.MULTILINE)
-    # web, beat and x-worker merge x-app; every worker merges x-worker
-    assert len(re.findall(r"<<: \*app\b", raw)) == len(APP_SERVICES) - len(WORKERS) + 1
+    # migrate, web, beat and x-worker merge x-app; every worker merges x-worker
+    assert len(re.findall(r"<<: \*app\b", raw)) == len(APP_SERVICES) - len(WORKERS) + 2
     assert len(re.findall(r"<<: \*worker\b", raw)) == len(WORKERS)
 
 
@@ -294,13 +420,16 @@ def test_production_settings_reach_the_app(compose: dict[str, Any]) -> None:
     for name in (
         "DJANGO_ENV", "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
         "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE",
-        "CSRF_COOKIE_SECURE", "TRUSTED_PROXY_COUNT", "LOGIN_FAILURE_LIMIT",
+        "CSRF_COOKIE_SECURE", "LOGIN_FAILURE_LIMIT",
         "LOGIN_COOLOFF_MINUTES", "TOKEN_TTL_HOURS", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
         "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL",
     ):  # fmt: skip
         assert env[name] == f"${{{name}:-}}", name
         assert interpolate(env[name]) == ""
         assert interpolate(env[name], {name: "x"}) == "x"
+    # nginx is the one proxy in front of the app: the client address is the last one it adds.
+    assert interpolate(env["TRUSTED_PROXY_COUNT"]) == "1"
+    assert interpolate(env["TRUSTED_PROXY_COUNT"], {"TRUSTED_PROXY_COUNT": "2"}) == "2"
 
 
 def test_database_credentials_match_postgres_service(services: dict[str, dict[str, Any]]) -> None:
@@ -329,7 +458,7 @@ def _named_mounts(service: dict[str, Any], declared: set[str]) -> dict[str, str]
 
 def test_named_volumes_declared_and_used(compose: dict[str, Any]) -> None:
     declared = set(compose.get("volumes") or {})
-    assert {"postgres-data", "media"} <= declared
+    assert {"postgres-data", "redis-data", "media", "static"} <= declared
     services = compose["services"]
 
     used: set[str] = set()
@@ -385,13 +514,74 @@ def test_dockerfile_environment_and_static_files() -> None:
     assert any(instruction == "USER" and args != "root" for instruction, args in final_steps)
 
 
+def _compilemessages_step(steps: list[tuple[str, str]]) -> int:
+    runs = [i for i, (ins, args) in enumerate(steps) if ins == "RUN" and "compilemessages" in args]
+    assert len(runs) == 1, "one RUN compiles the catalogues"
+    return runs[0]
+
+
+def test_dockerfile_compiles_the_catalogues_after_copying_them() -> None:
+    """The .mo files are gitignored (and dockerignored): without this step a fresh image
+    serves English only."""
+    _, final_steps = dockerfile_stages()[-1]
+    compile_at = _compilemessages_step(final_steps)
+    run = final_steps[compile_at][1]
+    assert re.search(r"\bpython manage\.py compilemessages\b", run)
+    gettext_at = [
+        i
+        for i, (ins, args) in enumerate(final_steps)
+        if ins == "RUN" and re.search(r"apt-get\b.*\binstall\b.*\bgettext\b", args)
+    ]
+    assert gettext_at and gettext_at[0] < compile_at, "msgfmt is installed before it is used"
+    copies_locale = [
+        i
+        for i, (ins, args) in enumerate(final_steps)
+        if ins == "COPY" and args.split()[0] in {".", "locale", "locale/"}
+    ]
+    assert copies_locale and copies_locale[0] < compile_at, "the .po files are copied first"
+    assert any(i > compile_at for i, (ins, _) in enumerate(final_steps) if ins == "USER")
+
+
+def test_the_dockerfile_compile_step_builds_the_chinese_catalogues(tmp_path: Path) -> None:
+    """Runs the Dockerfile's own compile command on a copy of the tracked files (the build
+    context has no .mo files) and reads a translation back from the result."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, text=True
+    ).stdout.split("\0")
+    context = tmp_path / "app"
+    for name in filter(None, tracked):
+        if (ROOT / name).is_file() and not name.endswith(".mo"):
+            (context / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, context / name)
+    assert not list(context.rglob("*.mo"))
+    _, final_steps = dockerfile_stages()[-1]
+    run = final_steps[_compilemessages_step(final_steps)][1]
+    env = {
+        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "SECRET_KEY"}
+    }
+    env |= {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+        "PYTHONPATH": str(context),
+        "DATA_DIR": str(tmp_path / "data"),
+        "DJANGO_SETTINGS_MODULE": "annotation.settings",
+    }
+    subprocess.run(["sh", "-c", run], cwd=context, env=env, check=True, capture_output=True)
+    for domain in ("django", "djangojs"):
+        compiled = context / "locale" / "zh_Hans" / "LC_MESSAGES" / f"{domain}.mo"
+        source = polib.pofile(str(compiled.with_suffix(".po")))
+        translated = [entry for entry in source.translated_entries() if not entry.msgid_plural]
+        assert translated
+        catalogue = polib.mofile(str(compiled))
+        assert catalogue.find(translated[0].msgid).msgstr == translated[0].msgstr
+
+
 def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
     patterns = {
         line.strip().rstrip("/")
         for line in DOCKERIGNORE.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     }
-    for required in (".git", ".venv", "frontend/node_modules", "var", ".env"):
+    for required in (".git", ".venv", "frontend/node_modules", "var", ".env", "**/*.mo"):
         assert required in patterns, f"{required} not in .dockerignore"
     # pyproject.toml and the application packages must stay in the context.
     for needed in ("pyproject.toml", "annotation", "clips", "exports", "frontend", "manage.py"):
