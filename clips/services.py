@@ -94,20 +94,20 @@ def clips_register(*, project: Project, records: Sequence[ClipRecord]) -> Regist
     }
     _replace_segments(
         [
-            (touched[r.external_id], r.segments)
+            (touched[r.external_id][0], r.segments)
             for r in records
             if r.segments is not None and r.external_id in touched
         ]
     )
-    result.to_ingest = [
-        clip.pk for clip in touched.values() if clip.media_status == Clip.MediaStatus.PENDING
-    ]
+    result.to_ingest = [pk for pk, status in touched.values() if status == Clip.MediaStatus.PENDING]
     return result
 
 
-def _write_orm(
-    project: Project, records: Sequence[ClipRecord], result: RegisterResult
-) -> dict[str, Clip]:
+# What a writer reports for each clip it touched, by external id: its pk and media status.
+Touched = dict[str, tuple[int, str]]
+
+
+def _write_orm(project: Project, records: Sequence[ClipRecord], result: RegisterResult) -> Touched:
     existing: dict[str, Clip] = {}
     for ids in _chunks([r.external_id for r in records], BATCH_SIZE):
         existing.update(
@@ -143,12 +143,10 @@ def _write_orm(
     )
     result.created += len(new_clips)
     result.updated += len(changed)
-    return {clip.external_id: clip for clip in [*new_clips, *changed]}
+    return {clip.external_id: (clip.pk, clip.media_status) for clip in [*new_clips, *changed]}
 
 
-def _write_copy(
-    project: Project, records: Sequence[ClipRecord], result: RegisterResult
-) -> dict[str, Clip]:
+def _write_copy(project: Project, records: Sequence[ClipRecord], result: RegisterResult) -> Touched:
     """Records without media on PostgreSQL: ``COPY`` into a staging table, then one
     ``INSERT … ON CONFLICT`` that describes as ``_describe`` does — a new clip takes the model's
     defaults for what the record leaves empty, an existing one keeps its values there and
@@ -201,27 +199,24 @@ def _write_copy(
     created = sum(1 for *_, new in rows if new)
     result.created += created
     result.updated += len(rows) - created
-    return {
-        external_id: Clip(pk=pk, project=project, external_id=external_id, media_status=status)
-        for pk, external_id, status, _new in rows
-    }
+    return {external_id: (pk, status) for pk, external_id, status, _new in rows}
 
 
-def _replace_segments(pairs: list[tuple[Clip, list[SegmentRecord]]]) -> None:
+def _replace_segments(pairs: list[tuple[int, list[SegmentRecord]]]) -> None:
     if not pairs:
         return
-    Segment.objects.filter(clip__in=[clip for clip, _segments in pairs]).delete()
+    Segment.objects.filter(clip_id__in=[clip_id for clip_id, _segments in pairs]).delete()
     Segment.objects.bulk_create(
         [
             Segment(
-                clip=clip,
+                clip_id=clip_id,
                 index=seg.index,
                 start_s=seg.start_s,
                 end_s=seg.end_s,
                 text=seg.text,
                 speaker=seg.speaker,
             )
-            for clip, segments in pairs
+            for clip_id, segments in pairs
             for seg in segments
         ],
         batch_size=BATCH_SIZE,
