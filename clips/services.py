@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +41,8 @@ AUDIO_NAME = "audio.m4a"  # audio only: AAC in MP4, served as audio/mp4
 POSTER_NAME = "poster.jpg"
 WAVEFORM_NAME = "waveform.json"
 BATCH_SIZE = 2000
+# What a record describes: an empty value leaves the clip's as it is.
+DESCRIBED = ("kind", "language", "title", "transcript", "speaker", "source_video", "batch")
 
 
 @dataclass(slots=True)
@@ -57,7 +59,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 
 
 def _describe(clip: Clip, record: ClipRecord, *, attach_media: bool = True) -> None:
-    for name in ("kind", "language", "title", "transcript", "speaker", "source_video", "batch"):
+    for name in DESCRIBED:
         value = getattr(record, name)
         if value:
             setattr(clip, name, value)
@@ -79,40 +81,57 @@ def clips_register(*, project: Project, records: Sequence[ClipRecord]) -> Regist
 
     A record that exists already (say, made by a label import before its media arrived) gets
     the new description and media source. A clip whose media is ingested keeps its media:
-    importing the same folder twice does no media work twice.
+    importing the same folder twice does no media work twice. On PostgreSQL records without
+    media go through ``COPY`` and one upsert (``_write_copy``); the rest, and everything on
+    other databases, through the ORM in batches (``_write_orm``), with the same outcome.
     """
     result = RegisterResult()
     by_id = {record.external_id: record for record in records}
+    copy = connection.vendor == "postgresql"
+    touched = {
+        **_write_orm(project, [r for r in by_id.values() if not copy or r.source], result),
+        **_write_copy(project, [r for r in by_id.values() if copy and not r.source], result),
+    }
+    _replace_segments(
+        [
+            (touched[r.external_id][0], r.segments)
+            for r in records
+            if r.segments is not None and r.external_id in touched
+        ]
+    )
+    result.to_ingest = [pk for pk, status in touched.values() if status == Clip.MediaStatus.PENDING]
+    return result
+
+
+# What a writer reports for each clip it touched, by external id: its pk and media status.
+Touched = dict[str, tuple[int, str]]
+
+
+def _write_orm(project: Project, records: Sequence[ClipRecord], result: RegisterResult) -> Touched:
     existing: dict[str, Clip] = {}
-    for ids in _chunks(list(by_id), BATCH_SIZE):
+    for ids in _chunks([r.external_id for r in records], BATCH_SIZE):
         existing.update(
             (clip.external_id, clip)
             for clip in Clip.objects.filter(project=project, external_id__in=ids)
         )
     new_clips, changed = [], []
-    for external_id, record in by_id.items():
-        clip = existing.get(external_id)
+    for record in records:
+        clip = existing.get(record.external_id)
         if clip is None:
-            clip = Clip(project=project, external_id=external_id)
+            clip = Clip(project=project, external_id=record.external_id)
             _describe(clip, record)
             new_clips.append(clip)
         else:
             ingested = clip.media_status == Clip.MediaStatus.READY and record.source is not None
             if ingested:
-                result.already_ingested.append(external_id)
+                result.already_ingested.append(record.external_id)
             _describe(clip, record, attach_media=not ingested)
             changed.append(clip)
     Clip.objects.bulk_create(new_clips, batch_size=BATCH_SIZE)
     Clip.objects.bulk_update(
         changed,
         [
-            "kind",
-            "language",
-            "title",
-            "transcript",
-            "speaker",
-            "source_video",
-            "batch",
+            *DESCRIBED,
             "meta",
             "source_uri",
             "media_status",
@@ -122,36 +141,82 @@ def clips_register(*, project: Project, records: Sequence[ClipRecord]) -> Regist
         ],
         batch_size=BATCH_SIZE,
     )
-    result.created, result.updated = len(new_clips), len(changed)
-    touched = {clip.external_id: clip for clip in [*new_clips, *changed]}
-    _replace_segments(
-        [
-            (touched[r.external_id], r.segments)
-            for r in records
-            if r.segments is not None and r.external_id in touched
-        ]
+    result.created += len(new_clips)
+    result.updated += len(changed)
+    return {clip.external_id: (clip.pk, clip.media_status) for clip in [*new_clips, *changed]}
+
+
+def _write_copy(project: Project, records: Sequence[ClipRecord], result: RegisterResult) -> Touched:
+    """Records without media on PostgreSQL: ``COPY`` into a staging table, then one
+    ``INSERT … ON CONFLICT`` that describes as ``_describe`` does — a new clip takes the model's
+    defaults for what the record leaves empty, an existing one keeps its values there and
+    merges ``meta`` — and returns which rows were new."""
+    if not records:
+        return {}
+    table = connection.ops.quote_name(Clip._meta.db_table)
+    template = Clip(project=project)
+    now = timezone.now()
+    template.created_at = template.updated_at = now
+    columns, values, params = [], [], []
+    for f in Clip._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(cast(str, f.column)))
+        if f.name == "external_id":
+            values.append("s.external_id")
+        elif f.name == "meta":
+            values.append("s.meta")
+        else:
+            typed = f"%s::{f.db_type(connection)}"  # a bare parameter has no type to infer
+            values.append(
+                f"COALESCE(NULLIF(s.{f.name}, ''), {typed})" if f.name in DESCRIBED else typed
+            )
+            params.append(f.get_db_prep_save(getattr(template, f.attname), connection))
+    described = ", ".join(f"{name} text" for name in DESCRIBED)
+    merge = ", ".join(  # the described fields are plain columns named as the fields
+        f"{name} = COALESCE(NULLIF(EXCLUDED.{name}, ''), {table}.{name})" for name in DESCRIBED
     )
-    result.to_ingest = [
-        clip.pk for clip in touched.values() if clip.media_status == Clip.MediaStatus.PENDING
-    ]
-    return result
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS clip_import_stage")
+        cursor.execute(
+            f"CREATE TEMP TABLE clip_import_stage (external_id text, {described}, meta jsonb) "
+            "ON COMMIT DROP"
+        )
+        stage = f"COPY clip_import_stage (external_id, {', '.join(DESCRIBED)}, meta) FROM STDIN"
+        with cursor.cursor.copy(stage) as copy:
+            for r in records:
+                described_values = [getattr(r, name) for name in DESCRIBED]
+                copy.write_row([r.external_id, *described_values, orjson.dumps(r.meta).decode()])
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM clip_import_stage s "
+            "ON CONFLICT (project_id, external_id) DO UPDATE SET "
+            f"{merge}, meta = {table}.meta || EXCLUDED.meta "
+            "RETURNING id, external_id, media_status, xmax = 0",
+            params,
+        )
+        rows = cursor.fetchall()
+    created = sum(1 for *_, new in rows if new)
+    result.created += created
+    result.updated += len(rows) - created
+    return {external_id: (pk, status) for pk, external_id, status, _new in rows}
 
 
-def _replace_segments(pairs: list[tuple[Clip, list[SegmentRecord]]]) -> None:
+def _replace_segments(pairs: list[tuple[int, list[SegmentRecord]]]) -> None:
     if not pairs:
         return
-    Segment.objects.filter(clip__in=[clip for clip, _segments in pairs]).delete()
+    Segment.objects.filter(clip_id__in=[clip_id for clip_id, _segments in pairs]).delete()
     Segment.objects.bulk_create(
         [
             Segment(
-                clip=clip,
+                clip_id=clip_id,
                 index=seg.index,
                 start_s=seg.start_s,
                 end_s=seg.end_s,
                 text=seg.text,
                 speaker=seg.speaker,
             )
-            for clip, segments in pairs
+            for clip_id, segments in pairs
             for seg in segments
         ],
         batch_size=BATCH_SIZE,
