@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from clips.models import Clip, ImportJob, Segment
+from clips.models import Clip, ImportJob, Segment, Upload
 
 
 class SegmentInline(admin.TabularInline):
@@ -37,3 +38,23 @@ class SegmentAdmin(admin.ModelAdmin):
     list_display = ["clip", "index", "start_s", "end_s", "text"]
     raw_id_fields = ["clip"]
     search_fields = ["text"]
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    """Read-only: the row is the tus protocol's state (offset, writer), which only the upload
+    endpoints may change; abandoned uploads, files included, are removed by the sweeper."""
+
+    list_display = ["filename", "project", "status", "offset", "length", "clip", "updated_at"]
+    list_filter = ["status", "project"]
+    search_fields = ["filename"]
+    raw_id_fields = ["clip", "import_job"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
