@@ -492,6 +492,19 @@ def _producers_to(url: str | None) -> None:
     app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[OwnRedis]:
+    """A Redis of this test's own, which this process's producers use until the test ends
+    (request ``start_worker`` after it, so the workers stop before it does)."""
+    broker = OwnRedis(tmp_path / "redis.log")
+    configured = os.environ.get("CELERY_BROKER_URL")
+    broker.start()
+    _producers_to(broker.url)
+    yield broker
+    broker.stop()
+    _producers_to(configured)
+
+
 def _api(user: Any) -> APIClient:
     api = APIClient()
     api.force_authenticate(user)
@@ -520,76 +533,62 @@ def _clip_claimed_by_k(project: Project) -> tuple[Clip, list[Any], Callable[[Any
 
 
 def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
-    media_root, tmp_path, settings, caplog
+    settings, caplog, own_broker, start_worker
 ):
     """Redis stopped: the k-th submit of a clip, an agreement request and a release request
     each answer as usual, their work committed but not sent. Redis started again: the
     sweeper sends each, and a worker routes the clip, computes the report and publishes the
     release, with no edit of the database."""
     settings.ROUTING_RESEND_SECONDS = 1  # the sweeper's patience for routing (default 2 min)
-    broker = OwnRedis(tmp_path / "redis.log")
-    configured = os.environ.get("CELERY_BROKER_URL")
-    worker = None
-    broker.start()
-    _producers_to(broker.url)
-    try:
-        project = Project.objects.create(
-            slug=f"down-{uuid.uuid4().hex[:6]}", name="broker down", overlap_k=3
-        )
-        admin = member(project, Role.ADMIN)
-        clip, annotators, submit = _clip_claimed_by_k(project)
-        for user in annotators[:-1]:
-            submit(user)
-        with app.producer_or_acquire() as producer:  # as a web process has: a pooled,
-            producer.connection.ensure_connection(max_retries=1)  # connected producer
-        broker.stop()
+    project = Project.objects.create(
+        slug=f"down-{uuid.uuid4().hex[:6]}", name="broker down", overlap_k=3
+    )
+    admin = member(project, Role.ADMIN)
+    clip, annotators, submit = _clip_claimed_by_k(project)
+    for user in annotators[:-1]:
+        submit(user)
+    with app.producer_or_acquire() as producer:  # as a web process has: a pooled,
+        producer.connection.ensure_connection(max_retries=1)  # connected producer
+    own_broker.stop()
 
-        caplog.set_level(logging.WARNING, logger="annotation.services.jobs")
-        submit(annotators[-1])  # the k-th: routing is due
-        asked = _api(admin).post(f"/api/projects/{project.slug}/agreement/")
-        assert asked.status_code in (201, 202), asked.content
-        created = _api(admin).post(
-            f"/api/projects/{project.slug}/releases/", {"version": "1.0.0"}, format="json"
-        )
-        assert created.status_code == 202, created.content
-        unsent = [r.getMessage() for r in caplog.records if "left for the sweeper" in r.message]
-        for task in ("agreement_route_clips", "agreement_recompute_project", "release_build"):
-            assert any(task in message for message in unsent), caplog.text
+    caplog.set_level(logging.WARNING, logger="annotation.services.jobs")
+    submit(annotators[-1])  # the k-th: routing is due
+    asked = _api(admin).post(f"/api/projects/{project.slug}/agreement/")
+    assert asked.status_code in (201, 202), asked.content
+    created = _api(admin).post(
+        f"/api/projects/{project.slug}/releases/", {"version": "1.0.0"}, format="json"
+    )
+    assert created.status_code == 202, created.content
+    unsent = [r.getMessage() for r in caplog.records if "left for the sweeper" in r.message]
+    for task in ("agreement_route_clips", "agreement_recompute_project", "release_build"):
+        assert any(task in message for message in unsent), caplog.text
+    clip.refresh_from_db()
+    report = AgreementReport.objects.get(project=project)
+    release = Release.objects.get(project=project)
+    # Committed, and not sent (had they reached a broker, enqueued_at would say so).
+    assert clip.stage == "aggregating"
+    assert (report.status, report.enqueued_at) == ("pending", None)
+    assert (release.status, release.enqueued_at) == ("pending", None)
+
+    own_broker.start()
+    worker = start_worker("worker", "agreement,export", CELERY_BROKER_URL=own_broker.url)
+
+    def all_done() -> bool:
         clip.refresh_from_db()
-        report = AgreementReport.objects.get(project=project)
-        release = Release.objects.get(project=project)
-        # Committed, and not sent (had they reached a broker, enqueued_at would say so).
-        assert clip.stage == "aggregating"
-        assert (report.status, report.enqueued_at) == ("pending", None)
-        assert (release.status, release.enqueued_at) == ("pending", None)
+        report.refresh_from_db()
+        release.refresh_from_db()
+        return (
+            clip.stage in ("gold", "disputed")
+            and report.status not in ("pending", "running")
+            and release.status not in ("pending", "building")
+        )
 
-        broker.start()
-        worker = Worker(
-            media_root, tmp_path / "worker.log", queues="agreement,export",
-            CELERY_BROKER_URL=broker.url,
-        )  # fmt: skip
-
-        def all_done() -> bool:
-            clip.refresh_from_db()
-            report.refresh_from_db()
-            release.refresh_from_db()
-            return (
-                clip.stage in ("gold", "disputed")
-                and report.status not in ("pending", "running")
-                and release.status not in ("pending", "building")
-            )
-
-        deadline = time.monotonic() + WAIT_LIMIT
-        _wait_until(
-            all_done, deadline, worker,
-            lambda: f"clip {clip.stage}, report {report.status}, release {release.status}",
-            sweep=True,
-        )  # fmt: skip
-    finally:
-        if worker is not None:
-            worker.stop()
-        broker.stop()
-        _producers_to(configured)
+    deadline = time.monotonic() + WAIT_LIMIT
+    _wait_until(
+        all_done, deadline, worker,
+        lambda: f"clip {clip.stage}, report {report.status}, release {release.status}",
+        sweep=True,
+    )  # fmt: skip
     assert clip.stage == "gold"  # three identical labels
     assert GoldLabel.objects.get(clip=clip, is_current=True).provenance == "unanimous"
     assert report.status == "done", report.error
@@ -600,47 +599,33 @@ def test_work_asked_for_while_redis_is_down_is_done_once_it_is_back(
         assert task in log, log
 
 
-def test_routing_lost_in_a_redis_restart_is_sent_again(media_root, tmp_path, settings):
+def test_routing_lost_in_a_redis_restart_is_sent_again(settings, own_broker, start_worker):
     """The k-th submit sends the clip's routing; Redis restarts (no persistence) before any
     worker takes it and the message is gone. The clip, still "aggregating" (was: forever),
     is sent again by the sweeper and a worker routes it."""
     settings.ROUTING_RESEND_SECONDS = 1  # the sweeper's patience for routing (default 2 min)
-    broker = OwnRedis(tmp_path / "redis.log")
-    configured = os.environ.get("CELERY_BROKER_URL")
-    worker = None
-    broker.start()
-    _producers_to(broker.url)
-    try:
-        project = Project.objects.create(
-            slug=f"lost-{uuid.uuid4().hex[:6]}", name="message lost", overlap_k=3
-        )
-        clip, annotators, submit = _clip_claimed_by_k(project)
-        for user in annotators:
-            submit(user)
-        queued = redis.Redis.from_url(broker.url)
-        assert queued.llen("agreement") == 1, "the k-th submit sent the routing"
-        broker.stop()
-        broker.start()
-        assert queued.llen("agreement") == 0, "the restart lost it"
+    project = Project.objects.create(
+        slug=f"lost-{uuid.uuid4().hex[:6]}", name="message lost", overlap_k=3
+    )
+    clip, annotators, submit = _clip_claimed_by_k(project)
+    for user in annotators:
+        submit(user)
+    queued = redis.Redis.from_url(own_broker.url)
+    assert queued.llen("agreement") == 1, "the k-th submit sent the routing"
+    own_broker.stop()
+    own_broker.start()
+    assert queued.llen("agreement") == 0, "the restart lost it"
+    clip.refresh_from_db()
+    assert clip.stage == "aggregating"
+
+    worker = start_worker("worker", "agreement", CELERY_BROKER_URL=own_broker.url)
+
+    def routed() -> bool:
         clip.refresh_from_db()
-        assert clip.stage == "aggregating"
+        return clip.stage != "aggregating"
 
-        worker = Worker(
-            media_root, tmp_path / "worker.log", queues="agreement",
-            CELERY_BROKER_URL=broker.url,
-        )  # fmt: skip
-
-        def routed() -> bool:
-            clip.refresh_from_db()
-            return clip.stage != "aggregating"
-
-        deadline = time.monotonic() + WAIT_LIMIT
-        _wait_until(routed, deadline, worker, lambda: f"clip {clip.stage}", sweep=True)
-    finally:
-        if worker is not None:
-            worker.stop()
-        broker.stop()
-        _producers_to(configured)
+    deadline = time.monotonic() + WAIT_LIMIT
+    _wait_until(routed, deadline, worker, lambda: f"clip {clip.stage}", sweep=True)
     assert clip.stage == "gold"
     assert GoldLabel.objects.get(clip=clip, is_current=True).provenance == "unanimous"
     assert "agreement_route_clips" in worker.log.read_text()
