@@ -60,4 +60,4 @@ USER app
 EXPOSE 8000
 
 CMD ["gunicorn", "annotation.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--timeout", "120", "--access-logfile", "-"]
+     "--timeout", "120"]
