@@ -1,28 +1,14 @@
 import type { Project } from "../api/types";
 import type { ClipPlayerElement } from "../elements/clip-player";
 import type { LabelFormElement } from "../elements/label-form";
-import type { SegmentTimelineElement } from "../elements/segment-timeline";
 import { gettext } from "../i18n";
-import {
-  bilingualText,
-  choicesFrom,
-  type Lang,
-  missing,
-  options,
-  segmentLayers,
-} from "../model/labels";
-import { formatTime } from "../model/playback";
-import { isSegmentAction, type SegmentAction, segmentKey } from "../model/segment-keys";
-import { createSegment, resizeSegment, withLabels } from "../model/segments";
+import { choicesFrom, type Lang, missing, segmentLayers } from "../model/labels";
+import { boundsFor } from "../model/segment-labels";
 import { type Action, isLabelAction } from "../model/shortcuts";
 import { el } from "../workspace/task";
 import {
-  boundsFor,
-  type DecisionSegment,
-  EMPTY_LABELS,
   type Problem,
   rationaleProblem,
-  segmentField,
   segmentsFrom,
   staticProblem,
   streamPayload,
@@ -264,37 +250,19 @@ function staticLabels(ctx: DecisionContext, aggregate: Payload | undefined): Lab
 function streamLabels(ctx: DecisionContext, aggregate: Payload | undefined): Labels {
   const { review, project, lang, player } = ctx;
   const schema = project.label_schema;
-  const layers = segmentLayers(schema);
-  const primary = layers.find((l) => l.type === "single");
   const bounds = boundsFor(review.clip.duration_s);
-  let segments: DecisionSegment[] = aggregate ? segmentsFrom(schema, aggregate, bounds) : [];
-  let selected = segments.length ? 0 : -1;
-
-  const timeline = el("segment-timeline", {
-    "data-duration": String(bounds.duration),
-    "data-waveform": review.clip.waveform_url ?? undefined,
-  }) as SegmentTimelineElement;
-  const form = labelForm(lang, gettext("Labels of the selected segment"));
-  form.layers = layers;
-  const heading = el("h4");
-  const tool = (text: string, fn: () => void): HTMLButtonElement => {
-    const b = el("button", { type: "button" }, text);
-    b.addEventListener("click", fn);
-    return b;
-  };
-  const editor = el(
-    "div",
-    { class: "adj-segment-editor" },
-    heading,
-    el(
-      "div",
-      { class: "adj-segment-tools" },
-      tool(gettext("Split at the playhead"), () => edit({ name: "segment-split" })),
-      tool(gettext("Merge with the next segment"), () => edit({ name: "segment-merge" })),
-      tool(gettext("Delete the segment"), () => edit({ name: "segment-delete" })),
-    ),
-    form,
-  );
+  const editor = el("segment-editor");
+  editor.configure({
+    lang,
+    layers: segmentLayers(schema),
+    duration: review.clip.duration_s,
+    waveformUrl: review.clip.waveform_url,
+    player,
+    segments: aggregate ? segmentsFrom(schema, aggregate, bounds) : [],
+    context: "decision",
+    selectFirst: gettext("Select a segment of the decision first (N / P)."),
+    say: ctx.say,
+  });
   const root = el(
     "div",
     {
@@ -302,125 +270,19 @@ function streamLabels(ctx: DecisionContext, aggregate: Payload | undefined): Lab
       role: "group",
       "aria-label": gettext("Segments of the decision"),
     },
-    timeline,
     editor,
   );
-
-  /** A segment key or tool button, as in the annotator's editor; says what it did. */
-  function edit(action: SegmentAction): void {
-    const result = segmentKey(action, {
-      segments,
-      selected,
-      time: player.video.currentTime,
-      bounds,
-      empty: EMPTY_LABELS,
-    });
-    if (result.ok) update(result.segments, result.index);
-    ctx.say(result.message, !result.ok);
-  }
-
-  function update(next: DecisionSegment[], index: number): void {
-    segments = next;
-    select(index);
-  }
-
-  function select(index: number): void {
-    selected = Math.min(segments.length - 1, Math.max(-1, index));
-    timeline.segments = segments;
-    timeline.selected = selected;
-    const s = segments[selected];
-    editor.hidden = !s;
-    form.missing = [];
-    if (!s) return;
-    heading.textContent = gettext("Segment %(number)s of %(count)s · %(start)s – %(end)s", {
-      number: selected + 1,
-      count: segments.length,
-      start: formatTime(s.start),
-      end: formatTime(s.end),
-    });
-    form.value = s.labels.choices;
-  }
-
-  timeline.describe = (i) => {
-    const choices = segments[i]?.labels.choices ?? {};
-    const value = primary ? choices[primary.name] : undefined;
-    const label = primary && options(primary).find((l) => l.value === value);
-    return {
-      text: label ? bilingualText(label, lang) : "",
-      labelled: missing(layers, choices).length === 0,
-    };
-  };
-  timeline.addEventListener("timeline-seek", (e) =>
-    player.seekTo((e as CustomEvent<{ time: number }>).detail.time),
-  );
-  timeline.addEventListener("timeline-select", (e) =>
-    select((e as CustomEvent<{ index: number }>).detail.index),
-  );
-  timeline.addEventListener("timeline-create", (e) => {
-    const { start, end } = (e as CustomEvent<{ start: number; end: number }>).detail;
-    const result = createSegment(segments, start, end, EMPTY_LABELS, bounds);
-    if (result) update(result.segments, result.index);
-    else ctx.say(gettext("No room for a segment there: segments cannot overlap."), true);
-  });
-  timeline.addEventListener("timeline-resize", (e) => {
-    const { index, edge, time } = (
-      e as CustomEvent<{ index: number; edge: "start" | "end"; time: number }>
-    ).detail;
-    const result = resizeSegment(segments, index, edge, time, bounds);
-    if (result) update(result.segments, result.index);
-  });
-  form.addEventListener("choices-change", () => {
-    const s = segments[selected];
-    if (!s) return;
-    segments = withLabels(segments, selected, { ...s.labels, choices: form.value });
-    timeline.segments = segments;
-    form.missing = [];
-  });
-  function mark(field: string): void {
-    const at = segmentField(field);
-    if (!at) return;
-    select(at.index);
-    if (at.layer) form.missing = [at.layer];
-  }
-
-  // The timeline lays itself out once connected.
-  queueMicrotask(() => select(selected));
-
   return {
     root,
-    set(payload) {
-      update(segmentsFrom(schema, payload, bounds), 0);
-    },
-    payload: () => streamPayload(segments),
+    set: (payload) => editor.set(segmentsFrom(schema, payload, bounds)),
+    payload: () => streamPayload(editor.segments),
     problem() {
-      const problem = streamProblem(schema, segments, lang);
-      if (problem) mark(problem.field);
+      const problem = streamProblem(schema, editor.segments, lang);
+      if (problem) editor.mark(problem.field);
       return problem;
     },
-    mark,
-    apply(action) {
-      if (isSegmentAction(action)) {
-        edit(action);
-        return true;
-      }
-      switch (action.name) {
-        case "zoom":
-          timeline.zoom(action.factor);
-          return true;
-        case "primary":
-        case "primary-unsure":
-        case "intensity":
-        case "filter-secondary":
-          if (selected < 0) {
-            ctx.say(gettext("Select a segment of the decision first (N / P)."), true);
-          } else form.applyShortcut(action);
-          return true;
-        default:
-          return false;
-      }
-    },
-    setTime(t) {
-      timeline.time = t;
-    },
+    mark: (field) => editor.mark(field),
+    apply: (action) => editor.apply(action),
+    setTime: (t) => editor.setTime(t),
   };
 }

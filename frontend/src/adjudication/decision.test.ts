@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { LabelSchema, Layer } from "../model/labels";
+import { boundsFor, segmentField } from "../model/segment-labels";
 import {
-  boundsFor,
   rationaleProblem,
-  segmentField,
   segmentsFrom,
   staticProblem,
   streamPayload,

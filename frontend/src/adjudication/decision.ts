@@ -16,33 +16,17 @@ import {
   missing,
   segmentLayers,
 } from "../model/labels";
-import { type Bounds, normaliseSegments, type Segment } from "../model/segments";
+import type { LabelledSegment } from "../model/segment-labels";
+import { type Bounds, normaliseSegments } from "../model/segments";
 import { laneSegments } from "./lanes";
 import type { Payload } from "./types";
-
-export interface SegmentLabels {
-  readonly choices: Choices;
-  /** Free-text fields of the segment (speaker, transcripts), passed through as they were. */
-  readonly text: Readonly<Record<string, string>>;
-}
-
-export type DecisionSegment = Segment<SegmentLabels>;
-
-export const EMPTY_LABELS: SegmentLabels = { choices: {}, text: {} };
-
-/** Segment edits keep at least this length, seconds (as the annotator workspace does). */
-export const MIN_SEGMENT_S = 0.2;
-
-export function boundsFor(duration: number | null): Bounds {
-  return { duration: duration ?? 0, minLength: MIN_SEGMENT_S };
-}
 
 /** The segments of a stream payload, as a valid list to edit. */
 export function segmentsFrom(
   schema: LabelSchema,
   payload: Payload,
   bounds: Bounds,
-): DecisionSegment[] {
+): LabelledSegment[] {
   const layers = segmentLayers(schema);
   const names = new Set(layers.map((l) => l.name));
   return normaliseSegments(
@@ -63,7 +47,7 @@ export function segmentsFrom(
   );
 }
 
-export function streamPayload(segments: readonly DecisionSegment[]): Payload {
+export function streamPayload(segments: readonly LabelledSegment[]): Payload {
   return {
     segments: segments.map((s) => ({
       start: s.start,
@@ -103,7 +87,7 @@ export function staticProblem(
 /** What stops a stream decision, or null: no segments, or a segment with a layer unchosen. */
 export function streamProblem(
   schema: LabelSchema,
-  segments: readonly DecisionSegment[],
+  segments: readonly LabelledSegment[],
   lang: Lang,
 ): Problem | null {
   if (segments.length === 0) {
@@ -136,10 +120,4 @@ export function rationaleProblem(rationale: string): Problem | null {
         field: "rationale",
         message: gettext("Say why you decided so: the rationale is kept with the gold label."),
       };
-}
-
-/** Where a server field points in a stream payload: the segment index and the layer, if any. */
-export function segmentField(field: string): { index: number; layer: string | null } | null {
-  const match = /^segments\[(\d+)\](?:\.(\w+))?$/.exec(field);
-  return match ? { index: Number(match[1]), layer: match[2] ?? null } : null;
 }

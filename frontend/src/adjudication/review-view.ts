@@ -1,6 +1,7 @@
 import type { ApiClient } from "../api/client";
 import type { Project } from "../api/types";
 import type { ClipPlayerElement } from "../elements/clip-player";
+import { followMedia } from "../elements/media-clock";
 import { gettext } from "../i18n";
 import type { Lang } from "../model/labels";
 import { formatTime } from "../model/playback";
@@ -143,17 +144,9 @@ export function reviewView(ctx: ReviewContext): ReviewView {
   }
   root.append(panel.root);
 
-  let raf = 0;
-  let shown = -1;
-  const follow = (): void => {
-    const t = player.video.currentTime;
-    if (t !== shown) {
-      shown = t;
-      for (const f of followers) f(t);
-    }
-    raf = requestAnimationFrame(follow);
-  };
-  raf = requestAnimationFrame(follow);
+  const stopFollowing = followMedia(player.video, (t) => {
+    for (const f of followers) f(t);
+  });
 
   return {
     root,
@@ -162,7 +155,7 @@ export function reviewView(ctx: ReviewContext): ReviewView {
     panel,
     dispose() {
       disposed = true;
-      cancelAnimationFrame(raf);
+      stopFollowing();
       for (const d of disposers) d();
     },
   };

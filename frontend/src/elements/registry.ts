@@ -3,6 +3,7 @@ import { AnnotationWorkspaceElement } from "./annotation-workspace";
 import { ClipPlayerElement } from "./clip-player";
 import { ClipWaveformElement } from "./clip-waveform";
 import { LabelFormElement } from "./label-form";
+import { SegmentEditorElement } from "./segment-editor";
 import { SegmentTimelineElement } from "./segment-timeline";
 import { TraceRecorderElement } from "./trace-recorder";
 
@@ -12,6 +13,7 @@ const ELEMENTS = {
   "clip-player": ClipPlayerElement,
   "clip-waveform": ClipWaveformElement,
   "label-form": LabelFormElement,
+  "segment-editor": SegmentEditorElement,
   "segment-timeline": SegmentTimelineElement,
   "trace-recorder": TraceRecorderElement,
 } as const;
@@ -23,6 +25,7 @@ declare global {
     "clip-player": ClipPlayerElement;
     "clip-waveform": ClipWaveformElement;
     "label-form": LabelFormElement;
+    "segment-editor": SegmentEditorElement;
     "segment-timeline": SegmentTimelineElement;
     "trace-recorder": TraceRecorderElement;
   }

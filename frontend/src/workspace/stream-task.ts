@@ -1,38 +1,13 @@
-import type { LabelFormElement } from "../elements/label-form";
-import type { SegmentTimelineElement } from "../elements/segment-timeline";
+import { followMedia } from "../elements/media-clock";
 import { coveragePercent, type TraceRecorderElement } from "../elements/trace-recorder";
 import { gettext } from "../i18n";
-import {
-  bilingualText,
-  type Choices,
-  choicesFrom,
-  layerTitle,
-  listText,
-  missing,
-  options,
-  segmentLayers,
-} from "../model/labels";
+import { choicesFrom, layerTitle, listText, missing, segmentLayers } from "../model/labels";
 import { formatTime } from "../model/playback";
-import {
-  createSegment,
-  normaliseSegments,
-  resizeSegment,
-  type Segment,
-  withLabels,
-} from "../model/segments";
-import { isSegmentAction, segmentKey } from "../model/segment-keys";
+import { boundsFor, EMPTY_LABELS, type LabelledSegment } from "../model/segment-labels";
+import { normaliseSegments } from "../model/segments";
 import type { Action } from "../model/shortcuts";
 import { speakerLine } from "./static-task";
 import { el, playerFor, type Task, type TaskContext } from "./task";
-
-interface SegmentLabels {
-  readonly choices: Choices;
-  readonly text: Readonly<Record<string, string>>;
-}
-
-type Seg = Segment<SegmentLabels>;
-
-const EMPTY: SegmentLabels = { choices: {}, text: {} };
 
 /**
  * A streaming clip: utterance segments on the timeline, each labelled, and the
@@ -45,49 +20,31 @@ export function streamTask(ctx: TaskContext): Task {
   const layers = segmentLayers(schema);
   const textFields = schema.segments?.text_fields ?? [];
   const duration = clip.duration_s ?? 0;
-  const bounds = { duration, minLength: 0.2 };
-  const primary = layers.find((l) => l.type === "single");
-  let segments = initialSegments();
-  let selected = segments.length > 0 ? 0 : -1;
+  const bounds = boundsFor(duration);
 
   const player = playerFor(ctx);
   const recorder = ctx.traceUrl === null ? null : traceRecorder(ctx, ctx.traceUrl);
-  const timeline = el("segment-timeline", {
-    "data-duration": String(duration),
-    "data-waveform": clip.waveform_url ?? undefined,
-    "data-language": ctx.lang,
-  }) as SegmentTimelineElement;
-  const form = el("label-form", {
-    "aria-label": gettext("Labels for the selected segment"),
-  }) as LabelFormElement;
-  form.lang = ctx.lang;
-  form.layers = layers;
-  const heading = el("h3");
-  const reference = el("p", { class: "transcript", lang: clip.language });
-  const texts = new Map(
-    textFields.map((name) => [
-      name,
-      el("textarea", { rows: "2", name, lang: clip.language }) as HTMLTextAreaElement,
-    ]),
-  );
-  const tools = el("div", { class: "segment-tools" });
-  const editor = el(
-    "section",
-    { class: "segment-editor", "aria-label": gettext("Selected segment") },
-    heading,
-    reference,
-    tools,
-    el(
-      "div",
-      { class: "segment-fields" },
-      form,
-      el(
-        "div",
-        { class: "cues" },
-        ...[...texts].map(([name, area]) => el("label", {}, fieldTitle(name), area)),
-      ),
-    ),
-  );
+  const editor = el("segment-editor");
+  editor.configure({
+    lang: ctx.lang,
+    layers,
+    duration,
+    waveformUrl: clip.waveform_url,
+    player,
+    segments: initialSegments(),
+    textFields: textFields.map((name) => ({ name, title: fieldTitle(name) })),
+    clipLanguage: clip.language,
+    reference: (s) =>
+      clip.segments
+        .filter((r) => r.start_s < s.end && r.end_s > s.start)
+        .map((r) => r.text)
+        .join(" "),
+    context: "task",
+    selectFirst: gettext("Select a segment first (N / P, or click it on the timeline)."),
+    say: ctx.say,
+  });
+  editor.addEventListener("segments-change", () => ctx.onChange());
+  const { timeline } = editor;
   const lines = clip.segments.map((s) =>
     el(
       "li",
@@ -133,31 +90,12 @@ export function streamTask(ctx: TaskContext): Task {
         transcript.childElementCount ? transcript : clip.transcript,
       ),
     ),
-    timeline,
     editor,
   );
 
-  const button = (text: string, fn: () => void): HTMLButtonElement => {
-    const b = el("button", { type: "button" }, text);
-    b.addEventListener("click", fn);
-    return b;
-  };
-  tools.append(
-    button(gettext("Split at playhead (S)"), () => apply({ name: "segment-split" })),
-    button(gettext("Merge with next (M)"), () => apply({ name: "segment-merge" })),
-    button(gettext("Delete (Del)"), () => apply({ name: "segment-delete" })),
-    button(gettext("Play from start"), () => {
-      const s = segments[selected];
-      if (s) {
-        player.seekTo(s.start);
-        void player.video.play().catch(() => undefined);
-      }
-    }),
-  );
-
-  function initialSegments(): Seg[] {
+  function initialSegments(): LabelledSegment[] {
     const draft = ctx.labels?.segments;
-    const raw: Seg[] = Array.isArray(draft)
+    const raw: LabelledSegment[] = Array.isArray(draft)
       ? draft.flatMap((d: unknown) => {
           const s = d as Record<string, unknown>;
           if (typeof s.start !== "number" || typeof s.end !== "number") return [];
@@ -168,98 +106,10 @@ export function streamTask(ctx: TaskContext): Task {
             { start: s.start, end: s.end, labels: { choices: choicesFrom(layers, s), text } },
           ];
         })
-      : clip.segments.map((s) => ({ start: s.start_s, end: s.end_s, labels: EMPTY }));
+      : clip.segments.map((s) => ({ start: s.start_s, end: s.end_s, labels: EMPTY_LABELS }));
     return normaliseSegments(raw, bounds);
   }
 
-  function describe(i: number): { text: string; labelled: boolean } {
-    const choices = segments[i]?.labels.choices ?? {};
-    const value = primary ? choices[primary.name] : undefined;
-    const label =
-      primary && typeof value === "string"
-        ? options(primary).find((l) => l.value === value)
-        : undefined;
-    return {
-      text: label ? bilingualText(label, ctx.lang) : "",
-      labelled: missing(layers, choices).length === 0,
-    };
-  }
-
-  function update(next: Seg[], index: number): void {
-    segments = next;
-    select(index);
-    ctx.onChange();
-  }
-
-  function select(index: number): void {
-    selected = Math.min(segments.length - 1, Math.max(-1, index));
-    timeline.segments = segments;
-    timeline.selected = selected;
-    renderEditor();
-  }
-
-  function renderEditor(): void {
-    const s = segments[selected];
-    editor.toggleAttribute("data-empty", !s);
-    form.missing = [];
-    if (!s) {
-      heading.textContent = gettext("No segment selected");
-      reference.textContent = gettext(
-        "Add one at the playhead with A, or drag on an empty stretch of the timeline.",
-      );
-      return;
-    }
-    heading.textContent = gettext("Segment %(number)s of %(total)s · %(start)s – %(end)s", {
-      number: selected + 1,
-      total: segments.length,
-      start: formatTime(s.start),
-      end: formatTime(s.end),
-    });
-    reference.textContent = clip.segments
-      .filter((r) => r.start_s < s.end && r.end_s > s.start)
-      .map((r) => r.text)
-      .join(" ");
-    form.value = s.labels.choices;
-    for (const [name, area] of texts) area.value = s.labels.text[name] ?? "";
-  }
-
-  function setLabels(labels: SegmentLabels): void {
-    if (selected < 0) return;
-    segments = withLabels(segments, selected, labels);
-    timeline.segments = segments;
-    ctx.onChange();
-  }
-
-  form.addEventListener("choices-change", () => {
-    const s = segments[selected];
-    if (s) setLabels({ ...s.labels, choices: form.value });
-  });
-  for (const [name, area] of texts) {
-    area.addEventListener("input", () => {
-      const s = segments[selected];
-      if (s) setLabels({ ...s.labels, text: { ...s.labels.text, [name]: area.value } });
-    });
-  }
-  timeline.describe = describe;
-  timeline.addEventListener("timeline-seek", (e) =>
-    player.seekTo((e as CustomEvent<{ time: number }>).detail.time),
-  );
-  timeline.addEventListener("timeline-select", (e) =>
-    select((e as CustomEvent<{ index: number }>).detail.index),
-  );
-  timeline.addEventListener("timeline-create", (e) => {
-    const { start, end } = (e as CustomEvent<{ start: number; end: number }>).detail;
-    const edit = createSegment(segments, start, end, EMPTY, bounds);
-    if (edit) update(edit.segments, edit.index);
-    else ctx.say(gettext("No room for a segment there: segments cannot overlap."), true);
-  });
-  timeline.addEventListener("timeline-resize", (e) => {
-    const { index, edge, time } = (
-      e as CustomEvent<{ index: number; edge: "start" | "end"; time: number }>
-    ).detail;
-    const edit = resizeSegment(segments, index, edge, time, bounds);
-    if (edit) update(edit.segments, edit.index);
-  });
   transcript.addEventListener("click", (e) => {
     const line = (e.target as HTMLElement).closest("li");
     if (line) player.seekTo(Number(line.dataset.start));
@@ -279,54 +129,18 @@ export function streamTask(ctx: TaskContext): Task {
   });
 
   // The playhead and the current transcript line follow the video.
-  let raf = 0;
-  let shown = -1;
-  const follow = (): void => {
-    const t = player.video.currentTime;
-    if (t !== shown) {
-      shown = t;
-      timeline.time = t;
-      for (const line of lines) {
-        const start = Number(line.dataset.start);
-        const ref = clip.segments.find((r) => r.start_s === start);
-        line.classList.toggle("current", !!ref && ref.start_s <= t && t < ref.end_s);
-      }
+  const stopFollowing = followMedia(player.video, (t) => {
+    editor.setTime(t);
+    for (const line of lines) {
+      const start = Number(line.dataset.start);
+      const ref = clip.segments.find((r) => r.start_s === start);
+      line.classList.toggle("current", !!ref && ref.start_s <= t && t < ref.end_s);
     }
-    raf = requestAnimationFrame(follow);
-  };
-  raf = requestAnimationFrame(follow);
-  queueMicrotask(() => select(selected));
+  });
 
   function apply(action: Action): boolean {
-    if (isSegmentAction(action)) {
-      const edit = segmentKey(action, {
-        segments,
-        selected,
-        time: player.video.currentTime,
-        bounds,
-        empty: EMPTY,
-        merge: (a, b) => (Object.keys(a.choices).length ? a : b),
-      });
-      if (!edit.ok) ctx.say(edit.message, true);
-      else {
-        if (action.name === "segment-select") select(edit.index); // not a change to save
-        else update(edit.segments, edit.index);
-        ctx.say(edit.message);
-      }
-      return true;
-    }
+    if (editor.apply(action)) return true;
     switch (action.name) {
-      case "primary":
-      case "primary-unsure":
-      case "intensity":
-      case "filter-secondary":
-        if (selected < 0) {
-          ctx.say(gettext("Select a segment first (N / P, or click it on the timeline)."), true);
-        } else form.applyShortcut(action);
-        return true;
-      case "zoom":
-        timeline.zoom(action.factor);
-        return true;
       case "record-toggle":
         if (!recorder) {
           ctx.say(gettext("The trace is not corrected here: only the segments are."), true);
@@ -349,7 +163,7 @@ export function streamTask(ctx: TaskContext): Task {
     root,
     player,
     payload: () => ({
-      segments: segments.map((s) => ({
+      segments: editor.segments.map((s) => ({
         start: s.start,
         end: s.end,
         ...s.labels.choices,
@@ -362,13 +176,16 @@ export function streamTask(ctx: TaskContext): Task {
         return gettext(
           "This clip's trace is being recorded in another tab: submit there, or close that tab.",
         );
+      const { segments } = editor;
       if (segments.length === 0)
         return gettext("Add at least one segment (A at the playhead, or drag on the timeline).");
       const index = segments.findIndex((s) => missing(layers, s.labels.choices).length > 0);
       if (index >= 0) {
-        select(index);
         const gaps = missing(layers, segments[index]!.labels.choices);
-        form.missing = gaps.map((l) => l.name);
+        editor.markMissing(
+          index,
+          gaps.map((l) => l.name),
+        );
         return gettext("Segment %(number)s still needs: %(layers)s.", {
           number: index + 1,
           layers: listText(gaps.map((l) => layerTitle(l, ctx.lang))),
@@ -401,15 +218,8 @@ export function streamTask(ctx: TaskContext): Task {
       await recorder.finalise();
     },
     apply,
-    showField(field: string) {
-      const match = /^segments\[(\d+)\]\.?(\w+)?/.exec(field);
-      if (!match) return;
-      select(Number(match[1]));
-      if (match[2]) form.missing = [match[2]];
-    },
-    dispose() {
-      cancelAnimationFrame(raf);
-    },
+    showField: (field: string) => editor.mark(field),
+    dispose: stopFollowing,
   };
 }
 
