@@ -10,7 +10,7 @@ setup:
 	scripts/setup.sh
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && (cd frontend && npm run --silent lint)
 
 bench:  ## benchmarks, on demand (see README)
 	.venv/bin/python -m pytest tests/benchmarks -s -p no:randomly -o python_files='bench_*.py'

@@ -18,6 +18,6 @@ echo "database: ${DATABASE_URL:-embedded SQLite}; broker: ${CELERY_BROKER_URL:-n
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-if [ -f frontend/package.json ]; then (cd frontend && npm test --silent); fi
+if [ -f frontend/package.json ]; then (cd frontend && npm run --silent lint && npm test --silent); fi
 # pytest exits 5 when it collects nothing: that is a failure here, like any other.
 .venv/bin/python -m pytest "$@"

@@ -58,7 +58,7 @@ export function overlayData(
     raw: readonly (number | null)[] | undefined,
     lag: number | null | undefined,
   ): OverlayLine => {
-    const values = fit(raw ?? [], n);
+    const values = fitted(raw ?? [], n);
     const shiftS = compensate && typeof lag === "number" ? lag : 0;
     return {
       annotator,
@@ -101,7 +101,7 @@ export function lagText(trace: TraceOverlay, dimension: string): string {
     : gettext("Reaction lag: not estimated");
 }
 
-function fit(values: readonly (number | null)[], n: number): Series {
+function fitted(values: readonly (number | null)[], n: number): Series {
   return Array.from({ length: n }, (_, i) => {
     const v = values[i];
     return typeof v === "number" && Number.isFinite(v) ? v : null;

@@ -70,7 +70,7 @@ export function segmentLanes(input: LanesInput): SegmentLanes {
     const nameId = `adj-lane-${laneCount++}`;
     const track = el("div", { class: "adj-track", role: "group", "aria-labelledby": nameId });
     track.append(...(shaded ? bands() : []), ...items);
-    items.forEach((b, i) => (b.tabIndex = i === 0 ? 0 : -1));
+    for (const [i, b] of items.entries()) b.tabIndex = i === 0 ? 0 : -1;
     return el(
       "div",
       { class: "adj-lane", "data-lane": key },

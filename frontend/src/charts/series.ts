@@ -38,7 +38,7 @@ export function shareColumns(columns: readonly Column[]): (number | null)[][] {
   for (let j = 0; j < length; j++) {
     const row = columns.map((c) => c[j] ?? null);
     if (row.every((value) => value === null)) continue;
-    shares(row).forEach((share, i) => (result[i]![j] = share));
+    for (const [i, share] of shares(row).entries()) result[i]![j] = share;
   }
   return result;
 }

@@ -449,7 +449,7 @@ export class TraceRecorderElement extends HTMLElement {
   #pollGamepad(): void {
     const dims = this.#session?.dims;
     if (!dims || !navigator.getGamepads) return;
-    const pad = navigator.getGamepads().find((g) => g && g.connected && g.axes.length >= 2);
+    const pad = navigator.getGamepads().find((g) => g?.connected && g.axes.length >= 2);
     if (!pad) return;
     const { value, active } = valueFromStick(pad.axes[0]!, pad.axes[1]!, dims);
     // A stick at rest leaves the value to the mouse and keys, unless the stick set it.

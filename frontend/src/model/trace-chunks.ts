@@ -127,6 +127,6 @@ export class TraceGrid {
   }
 
   putChunk(chunk: TraceChunk): void {
-    chunk.samples.forEach((sample, i) => this.put(chunk.k0 + i, chunk.seq, sample));
+    for (const [i, sample] of chunk.samples.entries()) this.put(chunk.k0 + i, chunk.seq, sample);
   }
 }

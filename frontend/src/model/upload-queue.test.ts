@@ -8,7 +8,7 @@ const chunk = (seq: number, n = 25): TraceChunk => ({
   samples: Array.from({ length: n }, () => [0, 0]),
 });
 
-const seqs = (chunks: TraceChunk[] | null): number[] | null => chunks && chunks.map((c) => c.seq);
+const seqs = (chunks: TraceChunk[] | null): number[] | null => chunks?.map((c) => c.seq) ?? null;
 
 describe("UploadQueue", () => {
   it("sends the oldest pending chunks, one request at a time", () => {

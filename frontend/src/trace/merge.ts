@@ -42,14 +42,14 @@ export function mergeTrace(
   local: readonly StoredChunk[],
 ): void {
   if (!samples) {
-    local.forEach((c) => grid.putChunk(c));
+    for (const c of local) grid.putChunk(c);
     return;
   }
   // Seq 0 for the server's samples: any local chunk (seq >= 0) laid over them wins.
   samples.samples.forEach((sample, k) => {
     if (sample) grid.put(k, 0, sample);
   });
-  local.filter((c) => unacked(c, server)).forEach((c) => grid.putChunk(c));
+  for (const c of local) if (unacked(c, server)) grid.putChunk(c);
 }
 
 /** The next chunk's seq: after every one stored on the server or kept here. */

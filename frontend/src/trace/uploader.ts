@@ -7,7 +7,7 @@
 import { ApiError } from "../api/client";
 import { gettext } from "../i18n";
 import type { TraceChunk } from "../model/trace-chunks";
-import { type Ack, backoffMs, UploadQueue } from "../model/upload-queue";
+import { type Ack, backoffMs, type UploadQueue } from "../model/upload-queue";
 import type { ChunkStore, StoredChunk } from "./chunk-store";
 
 export type Connection = "online" | "offline" | "retrying" | "failed";

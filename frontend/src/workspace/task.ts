@@ -108,15 +108,20 @@ export function routeKey(task: Task, e: KeyboardEvent, submit: () => void): void
   const player = task.player;
   switch (action.name) {
     case "play-pause":
-      return player.toggle();
+      player.toggle();
+      return;
     case "seek":
-      return player.seekBy(action.seconds);
+      player.seekBy(action.seconds);
+      return;
     case "frame":
-      return player.stepFrame(action.step);
+      player.stepFrame(action.step);
+      return;
     case "rate":
-      return player.stepRate(action.step);
+      player.stepRate(action.step);
+      return;
     case "submit":
-      return submit();
+      submit();
+      return;
     case "escape": {
       const target = e.composedPath()[0];
       if (target instanceof HTMLElement) target.blur();
