@@ -7,33 +7,44 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from annotation.models.checks import one_of
+
 
 def clip_media_path(clip: "Clip", filename: str) -> str:
     return f"clips/{clip.project_id}/{clip.pk}/{filename}"
 
 
+class ClipKind(models.TextChoices):
+    STATIC = "static", _("Static clip")
+    STREAM = "stream", _("Streaming monologue")
+
+
+class ClipLanguage(models.TextChoices):
+    ZH = "zh", "中文"
+    EN = "en", "English"
+
+
+class MediaStatus(models.TextChoices):
+    MISSING = "missing", _("No media yet")  # a record keyed by source ids; labels may exist
+    PENDING = "pending", _("Pending")
+    PROCESSING = "processing", _("Processing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+class Stage(models.TextChoices):
+    LAYER1 = "layer1", _("Layer 1")
+    AGGREGATING = "aggregating", _("Aggregating")
+    DISPUTED = "disputed", _("Disputed (layer 2)")
+    GOLD = "gold", _("Gold")
+
+
 class Clip(models.Model):
-    class Kind(models.TextChoices):
-        STATIC = "static", _("Static clip")
-        STREAM = "stream", _("Streaming monologue")
-
-    class Language(models.TextChoices):
-        ZH = "zh", "中文"
-        EN = "en", "English"
-
-    class MediaStatus(models.TextChoices):
-        MISSING = "missing", _("No media yet")  # a record keyed by source ids; labels may exist
-        PENDING = "pending", _("Pending")
-        PROCESSING = "processing", _("Processing")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
-        DUPLICATE = "duplicate", _("Duplicate")
-
-    class Stage(models.TextChoices):
-        LAYER1 = "layer1", _("Layer 1")
-        AGGREGATING = "aggregating", _("Aggregating")
-        DISPUTED = "disputed", _("Disputed (layer 2)")
-        GOLD = "gold", _("Gold")
+    Kind = ClipKind
+    Language = ClipLanguage
+    MediaStatus = MediaStatus
+    Stage = Stage
 
     project = models.ForeignKey(
         "annotation.Project", on_delete=models.CASCADE, related_name="clips"
@@ -108,7 +119,7 @@ class Clip(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["project", "content_sha256"],
-                condition=Q(content_sha256__isnull=False) & ~Q(media_status="duplicate"),
+                condition=Q(content_sha256__isnull=False) & ~Q(media_status=MediaStatus.DUPLICATE),
                 name="clip_unique_content",
             ),
             models.CheckConstraint(
@@ -116,13 +127,18 @@ class Clip(models.Model):
                 name="clip_duration_nonneg",
             ),
             models.CheckConstraint(
-                condition=~Q(media_status="ready") | Q(duration_s__isnull=False),
+                condition=~Q(media_status=MediaStatus.READY) | Q(duration_s__isnull=False),
                 name="clip_ready_has_duration",
             ),
             models.CheckConstraint(
-                condition=~Q(stage__in=["disputed", "gold"]) | Q(review_opened_at__isnull=False),
+                condition=~Q(stage__in=[Stage.DISPUTED, Stage.GOLD])
+                | Q(review_opened_at__isnull=False),
                 name="clip_reviewable_is_marked",
             ),
+            one_of("kind", ClipKind, "clip_kind_valid"),
+            one_of("language", ClipLanguage, "clip_language_valid"),
+            one_of("media_status", MediaStatus, "clip_media_status_valid"),
+            one_of("stage", Stage, "clip_stage_valid"),
         ]
         indexes = [
             # The assignment engine's "least-annotated ready clip first": the index order is the
@@ -163,18 +179,23 @@ class Segment(models.Model):
         return f"{self.clip_id}#{self.index} {self.start_s:.2f}-{self.end_s:.2f}"
 
 
+class ImportKind(models.TextChoices):
+    CLIPS = "clips"
+    LABELS = "labels"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview"  # label files from the browser, shown before an admin confirms
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ImportJob(models.Model):
     """One run of an importer, with its progress and what it skipped or failed."""
 
-    class Kind(models.TextChoices):
-        CLIPS = "clips"
-        LABELS = "labels"
-
-    class Status(models.TextChoices):
-        PREVIEW = "preview"  # label files from the browser, shown before an admin confirms
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+    Kind = ImportKind
+    Status = ImportStatus
 
     project = models.ForeignKey(
         "annotation.Project", on_delete=models.CASCADE, related_name="import_jobs"
@@ -191,8 +212,19 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            one_of("kind", ImportKind, "importjob_kind_valid"),
+            one_of("status", ImportStatus, "importjob_status_valid"),
+        ]
+
     def __str__(self) -> str:
         return f"{self.kind} import {self.pk} into {self.project_id} ({self.status})"
+
+
+class UploadStatus(models.TextChoices):
+    RECEIVING = "receiving", _("Receiving")
+    COMPLETE = "complete", _("Complete")
 
 
 class Upload(models.Model):
@@ -202,9 +234,7 @@ class Upload(models.Model):
     after a dropped connection, a closed laptop or a restarted server, from any web process.
     """
 
-    class Status(models.TextChoices):
-        RECEIVING = "receiving", _("Receiving")
-        COMPLETE = "complete", _("Complete")
+    Status = UploadStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(
@@ -240,9 +270,10 @@ class Upload(models.Model):
                 name="upload_offset_within_length",
             ),
             models.CheckConstraint(
-                condition=~Q(status="complete") | Q(offset=models.F("length")),
+                condition=~Q(status=UploadStatus.COMPLETE) | Q(offset=models.F("length")),
                 name="upload_complete_is_whole",
             ),
+            one_of("status", UploadStatus, "upload_status_valid"),
         ]
         indexes = [models.Index(fields=["project", "fingerprint"], name="upload_fingerprint")]
 

@@ -3,17 +3,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from annotation.models.checks import one_of
 from annotation.models.jobs import Job
+
+
+class ReleaseStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    BUILDING = "building", _("Building")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Failed")
 
 
 class Release(Job):
     """A versioned benchmark release; immutable once published."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        BUILDING = "building", _("Building")
-        PUBLISHED = "published", _("Published")
-        FAILED = "failed", _("Failed")
+    Status = ReleaseStatus
 
     PENDING, RUNNING, DONE, FAILED = (
         Status.PENDING,
@@ -54,9 +58,10 @@ class Release(Job):
                 condition=Q(progress__gte=0) & Q(progress__lte=1), name="release_progress_range"
             ),
             models.CheckConstraint(
-                condition=~Q(status="published") | Q(published_at__isnull=False),
+                condition=~Q(status=ReleaseStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="release_published_has_time",
             ),
+            one_of("status", ReleaseStatus, "release_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from annotation.schema import default_label_schema, default_routing_rule, default_trace_config
 
+from .checks import one_of
+
 
 class Project(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
@@ -66,9 +68,7 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["project", "user", "role"], name="membership_unique_role"
             ),
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="membership_role_valid"
-            ),
+            one_of("role", Role, "membership_role_valid"),
         ]
 
     def __str__(self) -> str:

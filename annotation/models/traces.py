@@ -4,11 +4,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .checks import one_of
+
+
+class TraceStatus(models.TextChoices):
+    RECORDING = "recording"
+    FINALISED = "finalised"
+
 
 class Trace(models.Model):
-    class Status(models.TextChoices):
-        RECORDING = "recording"
-        FINALISED = "finalised"
+    Status = TraceStatus
 
     clip = models.ForeignKey("clips.Clip", on_delete=models.CASCADE, related_name="traces")
     annotator = models.ForeignKey(
@@ -46,6 +51,7 @@ class Trace(models.Model):
                 fields=["clip", "annotator"], condition=Q(is_current=True), name="trace_one_current"
             ),
             models.CheckConstraint(condition=Q(acked_seq__gte=-1), name="trace_ack_valid"),
+            one_of("status", TraceStatus, "trace_status_valid"),
         ]
 
     def __str__(self) -> str:

@@ -4,17 +4,33 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .checks import one_of
 from .jobs import Job
+
+
+class AssignmentStatus(models.TextChoices):
+    ACTIVE = "active"
+    SUBMITTED = "submitted"
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
+class AnnotationStatus(models.TextChoices):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Assignment(models.Model):
     """A lease of one clip to one user for one layer."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active"
-        SUBMITTED = "submitted"
-        RELEASED = "released"
-        EXPIRED = "expired"
+    Status = AssignmentStatus
 
     clip = models.ForeignKey("clips.Clip", on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(
@@ -37,20 +53,18 @@ class Assignment(models.Model):
             # by the same adjudicator (gold is versioned, nothing is overwritten).
             models.UniqueConstraint(
                 fields=["clip", "user", "layer"],
-                condition=Q(status="active") | Q(layer=1, status="submitted"),
+                condition=Q(status=AssignmentStatus.ACTIVE)
+                | Q(layer=1, status=AssignmentStatus.SUBMITTED),
                 name="assignment_one_live_per_clip_user_layer",
             ),
             # One adjudicator at a time on a disputed clip.
             models.UniqueConstraint(
                 fields=["clip"],
-                condition=Q(layer=2, status="active"),
+                condition=Q(layer=2, status=AssignmentStatus.ACTIVE),
                 name="assignment_one_adjudicator",
             ),
             models.CheckConstraint(condition=Q(layer__in=[1, 2]), name="assignment_layer_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=["active", "submitted", "released", "expired"]),
-                name="assignment_status_valid",
-            ),
+            one_of("status", AssignmentStatus, "assignment_status_valid"),
         ]
         # Released and expired rows pile up and are never deleted: whatever a claim asks must
         # be an index seek whose cost does not grow with them. scripts/explain_claim.py (issue
@@ -63,16 +77,20 @@ class Assignment(models.Model):
             models.Index(fields=["user", "status"], name="assignment_user_idx"),
             # Live leases only: the lease sweep, and the user's open lease.
             models.Index(
-                fields=["expires_at"], condition=Q(status="active"), name="assignment_lapse_idx"
+                fields=["expires_at"],
+                condition=Q(status=AssignmentStatus.ACTIVE),
+                name="assignment_lapse_idx",
             ),
             models.Index(
-                fields=["user", "layer"], condition=Q(status="active"), name="assignment_live_idx"
+                fields=["user", "layer"],
+                condition=Q(status=AssignmentStatus.ACTIVE),
+                name="assignment_live_idx",
             ),
             # "Never the same annotator twice": has this user held this clip (a lapsed
             # layer-1 lease does not count)? One seek per candidate clip.
             models.Index(
                 fields=["user", "clip"],
-                condition=~Q(layer=1, status="expired"),
+                condition=~Q(layer=1, status=AssignmentStatus.EXPIRED),
                 name="assignment_seen_idx",
             ),
         ]
@@ -84,9 +102,7 @@ class Assignment(models.Model):
 class Annotation(models.Model):
     """A first-layer label set. Submitted rows are immutable; a correction is a new revision."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft"
-        SUBMITTED = "submitted"
+    Status = AnnotationStatus
 
     clip = models.ForeignKey("clips.Clip", on_delete=models.CASCADE, related_name="annotations")
     annotator = models.ForeignKey(
@@ -121,12 +137,12 @@ class Annotation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["clip", "annotator"],
-                condition=Q(status="draft"),
+                condition=Q(status=AnnotationStatus.DRAFT),
                 name="annotation_one_draft",
             ),
             models.UniqueConstraint(
                 fields=["clip", "annotator", "revision"],
-                condition=Q(status="submitted"),
+                condition=Q(status=AnnotationStatus.SUBMITTED),
                 name="annotation_unique_revision",
             ),
             models.UniqueConstraint(
@@ -135,9 +151,10 @@ class Annotation(models.Model):
                 name="annotation_one_current",
             ),
             models.CheckConstraint(
-                condition=Q(is_current=False) | Q(status="submitted"),
+                condition=Q(is_current=False) | Q(status=AnnotationStatus.SUBMITTED),
                 name="annotation_current_is_submitted",
             ),
+            one_of("status", AnnotationStatus, "annotation_status_valid"),
             models.CheckConstraint(condition=Q(revision__gte=1), name="annotation_revision_pos"),
         ]
         indexes = [
@@ -177,7 +194,8 @@ class ClipAgreement(models.Model):
             models.CheckConstraint(
                 condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
                 name="agreement_confidence_range",
-            )
+            ),
+            one_of("tier", Tier, "agreement_tier_valid", blank=True),
         ]
 
     def __str__(self) -> str:
@@ -187,12 +205,7 @@ class ClipAgreement(models.Model):
 class AgreementReport(Job):
     """A dated project-wide agreement computation, kept so agreement can be followed in time."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
-
+    Status = ReportStatus
     PENDING, RUNNING, DONE, FAILED = Status.PENDING, Status.RUNNING, Status.DONE, Status.FAILED
 
     project = models.ForeignKey(
@@ -209,9 +222,10 @@ class AgreementReport(Job):
             # One open report per project: a second request joins it (was check-then-create).
             models.UniqueConstraint(
                 fields=["project"],
-                condition=Q(status__in=["pending", "running"]),
+                condition=Q(status__in=[ReportStatus.PENDING, ReportStatus.RUNNING]),
                 name="agreement_report_one_open",
-            )
+            ),
+            one_of("status", ReportStatus, "agreement_report_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -268,10 +282,12 @@ class GoldLabel(models.Model):
                 fields=["clip"], condition=Q(is_current=True), name="gold_one_current"
             ),
             models.CheckConstraint(
-                condition=~Q(provenance="adjudicated") | Q(adjudication__isnull=False),
+                condition=~Q(provenance=Provenance.ADJUDICATED) | Q(adjudication__isnull=False),
                 name="gold_adjudicated_has_decision",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="gold_version_positive"),
+            one_of("provenance", Provenance, "gold_provenance_valid"),
+            one_of("tier", Tier, "gold_tier_valid", blank=True),
         ]
 
     def __str__(self) -> str:
