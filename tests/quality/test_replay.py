@@ -3,43 +3,12 @@ platform's importer) replayed as if the labels arrived live, under fixed k=3 and
 overlap; the figures themselves are printed by tests/benchmarks/bench_overlap.py."""
 
 from functools import cache
-from pathlib import Path
 
-import numpy as np
 import pytest
 
-from annotation.importers.labels import BASIC7_LAYER, Vocabulary, read_emos_xlsx
 from annotation.quality.overlap import AdaptiveOverlap, FixedOverlap
 from annotation.quality.replay import ReplayResult, compare_gold, replay, replay_gold
-from annotation.routing import decide_static
-from annotation.schema import BASIC7, default_label_schema, default_routing_rule
-
-BATCH1 = Path(__file__).resolve().parents[3] / "shared" / "emos" / "ch-simsv2" / "first-2500"
-SCHEMA = default_label_schema()
-CLASSES = [value for value, _ in BASIC7]
-
-
-@cache
-def sheets() -> np.ndarray:
-    """Clips x (a1, a2, a3) Basic-7 codes, as the importer reads the sheets."""
-    vocab = Vocabulary.from_schema(SCHEMA)
-    by_annotator = {
-        name: {r.clip.external_id: r.payload[BASIC7_LAYER]
-               for r in read_emos_xlsx(BATCH1 / f"{name}.xlsx", vocab).records}
-        for name in ("a1", "a2", "a3")
-    }  # fmt: skip
-    clips = sorted(set().union(*by_annotator.values()))
-    return np.array(
-        [[CLASSES.index(labels[c]) if c in labels else -1 for labels in by_annotator.values()]
-         for c in clips]
-    )  # fmt: skip
-
-
-def route(labels: list[int]) -> int | None:
-    """The project's default routing rule on a clip's labels: its gold code, or None."""
-    payloads = [{BASIC7_LAYER: CLASSES[code]} for code in labels]
-    decision = decide_static(SCHEMA, default_routing_rule(), payloads)
-    return CLASSES.index(decision.aggregate[BASIC7_LAYER]) if decision.accepted else None
+from tests.quality.chsims import CLASSES, FIXED_K_LABELS, route, sheets
 
 
 @cache
@@ -58,7 +27,7 @@ def assert_served_as_in_the_sheets(result: ReplayResult) -> None:
 def test_fixed_k_reproduces_every_label_of_the_sheets() -> None:
     result = run(None, 0)
     assert sheets().shape == (2499, 3)
-    assert result.n_labels == 7497
+    assert result.n_labels == FIXED_K_LABELS
     assert ((result.given >= 0).sum(axis=1) == 3).all()
     assert_served_as_in_the_sheets(result)
     gold = replay_gold(result, FixedOverlap(3), route)
@@ -72,7 +41,7 @@ def test_adaptive_overlap_stays_within_k_max_and_the_sheets(threshold: float) ->
     result = run(threshold, 0)
     counts = (result.given >= 0).sum(axis=1)
     assert counts.min() >= 1 and counts.max() <= 3
-    assert result.n_labels < 7497
+    assert result.n_labels < FIXED_K_LABELS
     assert_served_as_in_the_sheets(result)
     # Closed early only on confidence, by the model fitted on every label given.
     assert (result.confidence[counts < 3] >= threshold).all()
