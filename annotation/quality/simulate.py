@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from annotation.agreement import dawid_skene
+from annotation.agreement.categorical import Ratings
 from annotation.quality.live import AnnotatorQuality, PauseRule
 
 
@@ -39,6 +41,7 @@ class SimulationConfig:
     k: int = 3
     control_rate: float = 0.05  # one item in twenty is a control
     rule: PauseRule = field(default_factory=PauseRule)
+    refit_every: int = 1000  # labels between Dawid–Skene fits
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,15 @@ def _others_majority(labels: list[int], own: int) -> int | None:
     return ranked[0][0]
 
 
+def _with_models(
+    quality: list[AnnotatorQuality], given: list[tuple[int, int, int]], n_clips: int
+) -> list[AnnotatorQuality]:
+    item, rater, label = (list(column) for column in zip(*given, strict=True))
+    k = quality[0].n_classes
+    model = dawid_skene.fit(Ratings(item, rater, label, n_clips, len(quality), k))
+    return [q.with_model(model, j) for j, q in enumerate(quality)]
+
+
 def simulate(
     annotators: list[SimulatedAnnotator], config: SimulationConfig, seed: int
 ) -> list[AnnotatorRun]:
@@ -82,6 +94,7 @@ def simulate(
     checks = [0] * len(annotators)
     covered = [0] * len(annotators)
     done = [False] * len(annotators)  # paused, or nothing left they may label
+    given: list[tuple[int, int, int]] = []  # (clip, annotator, label)
     while not all(done):
         j = int(rng.choice([i for i, d in enumerate(done) if not d]))
         who = annotators[j]
@@ -108,6 +121,9 @@ def simulate(
         quality[j] = quality[j].with_answer(label, seconds)
         labels[clip].append(label)
         raters[clip].append(j)
+        given.append((clip, j, label))
+        if len(given) % config.refit_every == 0:
+            quality = _with_models(quality, given, config.n_clips)
         if len(labels[clip]) == config.k:
             for position, rater in enumerate(raters[clip]):
                 reference = _others_majority(labels[clip], position)
@@ -115,6 +131,8 @@ def simulate(
                     quality[rater] = quality[rater].with_comparison(
                         labels[clip][position] == reference
                     )
+    if given:
+        quality = _with_models(quality, given, config.n_clips)
     return [
         AnnotatorRun(who, quality[j], paused[j], checks[j], covered[j])
         for j, who in enumerate(annotators)
