@@ -19,6 +19,7 @@ nothing to anyone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -56,12 +57,17 @@ class AdaptiveOverlap:
     threshold: float = 0.9
     k_max: int = 3
     k_min: int = 1
+    # "information": largest expected information gain first; "fewest": least-labelled open
+    # clip first (the fixed-k order; what the information ordering is measured against).
+    order: Literal["information", "fewest"] = "information"
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold <= 1:
             raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
         if not 1 <= self.k_min <= self.k_max:
             raise ValueError("need 1 <= k_min <= k_max")
+        if self.order not in ("information", "fewest"):
+            raise ValueError(f"unknown order {self.order!r}")
 
     @property
     def uses_model(self) -> bool:
@@ -106,15 +112,15 @@ def next_clip(
     """The clip to serve among ``eligible`` ones (open, not yet labelled by this annotator),
     ties going to the lowest index (callers shuffle clip order with a seed).
 
-    Fixed k: least-labelled first (the platform's assignment rule). Adaptive with a model:
-    the largest expected information gain for this annotator. Adaptive before the first fit
-    (``gain is None``): the most-labelled open clip, so the first labels build the overlap
-    the model needs to learn each annotator's confusion.
+    Fixed k, or adaptive ordered by "fewest": least-labelled first (the platform's
+    assignment rule). Adaptive with a model: the largest expected information gain for this
+    annotator. Adaptive before the first fit (``gain is None``): the most-labelled open clip,
+    so the first labels build the overlap the model needs to learn each annotator's confusion.
     """
     candidates = np.flatnonzero(eligible)
     if candidates.size == 0:
         return None
-    if isinstance(policy, FixedOverlap):
+    if isinstance(policy, FixedOverlap) or (gain is not None and policy.order == "fewest"):
         score = -np.asarray(n_labels)[candidates].astype(np.float64)
     elif gain is None:
         score = np.asarray(n_labels)[candidates].astype(np.float64)

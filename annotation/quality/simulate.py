@@ -72,7 +72,7 @@ def _others_majority(labels: list[int], own: int) -> int | None:
 def _with_models(
     quality: list[AnnotatorQuality], given: list[tuple[int, int, int]], n_clips: int
 ) -> list[AnnotatorQuality]:
-    item, rater, label = (list(column) for column in zip(*given, strict=True))
+    item, rater, label = np.array(given, dtype=np.int64).T
     k = quality[0].n_classes
     model = dawid_skene.fit(Ratings(item, rater, label, n_clips, len(quality), k))
     return [q.with_model(model, j) for j, q in enumerate(quality)]

@@ -22,9 +22,11 @@ from annotation.quality.simulate import SimulatedAnnotator, SimulationConfig, si
 from tests.quality.chsims import CLASSES, FIXED_K_LABELS, route, sheets
 
 SEEDS = range(3)
-POLICIES = [AdaptiveOverlap(t, k_max=3) for t in (0.8, 0.9, 0.95, 0.99)] + [
-    AdaptiveOverlap(t, k_max=3, k_min=2) for t in (0.9, 0.95)
-]
+POLICIES = (
+    [AdaptiveOverlap(t, k_max=3) for t in (0.8, 0.9, 0.95, 0.99)]
+    + [AdaptiveOverlap(t, k_max=3, k_min=2) for t in (0.9, 0.95)]
+    + [AdaptiveOverlap(t, k_max=3, order="fewest") for t in (0.9, 0.95)]
+)
 
 
 def test_simulated_annotators() -> None:
@@ -56,10 +58,10 @@ def test_chsims_replay() -> None:
     reference = replay_gold(fixed, FixedOverlap(3), route)
     print(f"\nfixed k=3: {fixed.n_labels} labels, {(reference >= 0).sum()} clips with layer-1 "
           f"gold (unanimous), replay {fixed_seconds:.2f} s")  # fmt: skip
-    print("| threshold | k_min | seed | labels | of fixed k=3 | same gold as fixed k=3 | "
+    print("| threshold | k_min | order | seed | labels | of fixed k=3 | same gold as fixed k=3 | "
           "same where fixed k=3 has gold | clips with gold | clips with 1 / 2 / 3 labels | "
           "replay s (ratio to fixed) |")  # fmt: skip
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for policy in POLICIES:
         for seed in SEEDS:
             start = time.perf_counter()
@@ -67,7 +69,8 @@ def test_chsims_replay() -> None:
             seconds = time.perf_counter() - start
             c = compare_gold(result, replay_gold(result, policy, route), reference)
             spread = np.bincount((result.given >= 0).sum(axis=1), minlength=4)[1:]
-            print(f"| {policy.threshold} | {policy.k_min} | {seed} | {c.n_labels} | "
+            print(f"| {policy.threshold} | {policy.k_min} | {policy.order} | {seed} | "
+                  f"{c.n_labels} | "
                   f"{c.n_labels / FIXED_K_LABELS:.1%} | {c.same_gold:.1%} | "
                   f"{c.same_where_accepted:.1%} | {c.accepted} | "
                   f"{' / '.join(map(str, spread))} | {seconds:.1f} "

@@ -66,6 +66,7 @@ def test_next_clip_by_policy() -> None:
     assert next_clip(FixedOverlap(3), eligible, n, None) == 1  # least-labelled, lowest index
     assert next_clip(AdaptiveOverlap(), eligible, n, gain) == 3  # largest gain among eligible
     assert next_clip(AdaptiveOverlap(), eligible, n, None) == 0  # before a model: overlap first
+    assert next_clip(AdaptiveOverlap(order="fewest"), eligible, n, gain) == 1
     assert next_clip(FixedOverlap(3), np.zeros(4, dtype=bool), n, None) is None
 
 
@@ -74,5 +75,7 @@ def test_policies_reject_nonsense() -> None:
         AdaptiveOverlap(k_max=2, k_min=3)
     with pytest.raises(ValueError, match="threshold"):
         AdaptiveOverlap(threshold=0)
+    with pytest.raises(ValueError, match="order"):
+        AdaptiveOverlap(order="random")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="k must"):
         FixedOverlap(0)
