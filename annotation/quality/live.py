@@ -144,8 +144,8 @@ class AnnotatorQuality:
 
 @dataclass(frozen=True, slots=True)
 class Pause:
-    """Why an annotator is paused: the numbers the message shows (the Django layer words it
-    in the reader's language)."""
+    """Why an annotator is paused: the numbers the message shows. ``text`` is English for
+    logs and tests; pages word the same fields through gettext in the reader's language."""
 
     correct: int
     controls: int
