@@ -2,15 +2,12 @@
 serialises. Scoping: a project you are not a member of, or an object that is not yours,
 is a 404; a member without the needed role gets a 403."""
 
-import re
 from typing import Any
 
-import numpy as np
 import orjson
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,16 +30,22 @@ from annotation.models import (
     Annotation,
     Assignment,
     AuditEvent,
-    GoldLabel,
     Project,
     Role,
-    Trace,
 )
 from annotation.parsers import MAX_POSITIVE_INT
 from annotation.payloads import MAX_TEXT
 from annotation.schema import validate_label_schema, validate_routing_rule, validate_trace_config
+from annotation.selectors.clips import project_clips
+from annotation.selectors.history import (
+    agreement_report,
+    agreement_reports,
+    audit_events,
+    gold_history,
+)
 from annotation.selectors.people import project_members
 from annotation.selectors.review import clip_trace_overlay, dispute_why
+from annotation.selectors.traces import own_trace, trace_samples
 from annotation.serializers import (
     AgreementReportSerializer,
     AgreementReportSummarySerializer,
@@ -80,7 +83,6 @@ from annotation.services.submission import (
 )
 from annotation.services.traces import (
     trace_finalise,
-    trace_grid,
     trace_start,
     trace_store_chunks,
 )
@@ -415,9 +417,7 @@ def _review(clip: Clip) -> dict[str, Any]:
         "layer1": selectors.clip_layer1_labels(clip),
         "agreement": selectors.clip_agreement(clip),
         "why": dispute_why(getattr(clip, "agreement", None), clip.project),
-        "gold_history": GoldSerializer(
-            GoldLabel.objects.filter(clip=clip).order_by("version"), many=True
-        ).data,
+        "gold_history": GoldSerializer(gold_history(clip), many=True).data,
     }
 
 
@@ -511,13 +511,7 @@ class AnnotationDetailApi(APIView):
 class CorrectionApi(APIView):
     @extend_schema(request=PayloadIn, responses={201: AnnotationSerializer})
     def post(self, request: AuthedRequest, annotation_id: int) -> Response:
-        annotation = get_object_or_404(
-            Annotation.objects.select_related("clip__project"),
-            pk=annotation_id,
-            annotator_id=request.user.pk,
-        )
-        if not selectors.has_role(request.user, annotation.clip.project, Role.ANNOTATOR):
-            raise Http404  # a deactivated or removed member can do nothing with it
+        annotation = selectors.own_annotation(request.user, annotation_id)
         data = PayloadIn(data=request.data)
         data.is_valid(raise_exception=True)
         new = annotation_correct(
@@ -544,10 +538,7 @@ class ProjectClipsApi(ListAPIView):
         project = _project(self.request, self.kwargs["slug"], Role.ADMIN)
         query = StageIn(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        clips = project.clips.prefetch_related("segments").order_by("pk")
-        if stage := query.validated_data.get("stage"):
-            clips = clips.filter(stage=stage)
-        return clips
+        return project_clips(project, query.validated_data.get("stage"))
 
 
 class DisputesApi(ListAPIView):
@@ -610,7 +601,7 @@ class AuditApi(ListAPIView):
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         project = _project(self.request, self.kwargs["slug"], Role.ADMIN)
-        return AuditEvent.objects.filter(project=project).select_related("actor").order_by("-pk")
+        return audit_events(project)
 
 
 # --- traces ---------------------------------------------------------------------------------
@@ -681,7 +672,7 @@ class TraceChunksApi(APIView):
 class TraceFinaliseApi(APIView):
     @extend_schema(request=TraceFinaliseIn, responses=TraceSerializer)
     def post(self, request: AuthedRequest, trace_id: int) -> Response:
-        get_object_or_404(Trace.objects.only("pk"), pk=trace_id, annotator_id=request.user.pk)
+        own_trace(request.user, trace_id)
         data = TraceFinaliseIn(data=request.data)
         data.is_valid(raise_exception=True)
         trace = trace_finalise(
@@ -722,19 +713,10 @@ class TraceSamplesApi(APIView):
     def get(self, request: AuthedRequest, trace_id: int) -> HttpResponse:
         # Someone else's trace while it is recorded, or any trace one may not review: a 404.
         trace = selectors.trace_for_user(request.user, trace_id)
-        grid = trace_grid(trace)
-        recorded = ~np.isnan(grid).any(axis=1)
         # orjson writes float32 in its shortest form (0.6, not 0.6000000238418579): a
         # 10-minute trace at 25 Hz is one answer of about 300 KiB, not 600.
-        rows = [row if ok else None for row, ok in zip(grid, recorded.tolist(), strict=True)]
-        body = {
-            "rate_hz": trace.config["rate_hz"],
-            "dimensions": [d["name"] for d in trace.config["dimensions"]],
-            "status": trace.status,
-            "samples": rows,
-        }
         return HttpResponse(
-            orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY),
+            orjson.dumps(trace_samples(trace), option=orjson.OPT_SERIALIZE_NUMPY),
             content_type="application/json",
         )
 
@@ -751,7 +733,7 @@ class AgreementReportsApi(ListAPIView):
 
     def get_queryset(self) -> QuerySet[AgreementReport]:
         project = _project(self.request, self.kwargs["slug"], Role.ADMIN)
-        return AgreementReport.objects.filter(project=project).order_by("-created_at", "-pk")
+        return agreement_reports(project)
 
     @extend_schema(request=None, responses={202: AgreementReportSerializer})
     def post(self, request: AuthedRequest, slug: str) -> Response:
@@ -760,24 +742,10 @@ class AgreementReportsApi(ListAPIView):
         return Response(AgreementReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
 
-REPORT_ID = re.compile(r"[0-9]{1,18}")
-
-
 class AgreementReportApi(APIView):
     """Admins: one report with its progress; ``latest`` is the newest finished one."""
 
     @extend_schema(responses=AgreementReportSerializer)
     def get(self, request: AuthedRequest, slug: str, report_id: str) -> Response:
         project = _project(request, slug, Role.ADMIN)
-        reports = AgreementReport.objects.filter(project=project)
-        if report_id == "latest":
-            report = (
-                reports.filter(status=AgreementReport.Status.DONE).order_by("-finished_at").first()
-            )
-            if report is None:
-                raise Http404
-        elif REPORT_ID.fullmatch(report_id):
-            report = get_object_or_404(reports, pk=int(report_id))
-        else:  # '²' is a digit to str.isdigit(), '9' * 5000 is too long for int()
-            raise Http404
-        return Response(AgreementReportSerializer(report).data)
+        return Response(AgreementReportSerializer(agreement_report(project, report_id)).data)

@@ -431,3 +431,16 @@ def remaining_for(user: User, project: Project) -> int:
 def project_stage_counts(project: Project) -> dict[str, int]:
     rows = Clip.objects.filter(project=project).values("stage").annotate(n=Count("id"))
     return {row["stage"]: row["n"] for row in rows}
+
+
+def own_annotation(user: User | AnonymousUser, annotation_id: int) -> Annotation:
+    """The user's own annotation while they are an annotator of its project (404 otherwise: a
+    deactivated or removed member can do nothing with it)."""
+    annotation = get_object_or_404(
+        Annotation.objects.select_related("clip__project"),
+        pk=annotation_id,
+        annotator_id=user_id(user),
+    )
+    if not has_role(user, annotation.clip.project, Role.ANNOTATOR):
+        raise Http404
+    return annotation

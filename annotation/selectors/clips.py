@@ -136,3 +136,9 @@ def clip_record(user: User | AnonymousUser, project: Project, clip_id: int) -> d
     )
     record["agreement"] = clip_agreement(clip)
     return record
+
+
+def project_clips(project: Project, stage: str | None = None) -> QuerySet[Clip]:
+    """The project's clips with their reference segments, in id order; one stage if given."""
+    clips = project.clips.prefetch_related("segments").order_by("pk")
+    return clips.filter(stage=stage) if stage else clips

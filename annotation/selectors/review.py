@@ -10,6 +10,7 @@ from annotation.agreement.overlay import trace_overlay
 from annotation.models import ClipAgreement, Project, Trace
 from annotation.routing import UNSURE_REASON
 from annotation.selectors import clip_pseudonyms
+from annotation.selectors.traces import clip_trace_matrix
 from clips.models import Clip
 
 
@@ -54,8 +55,6 @@ def _json_floats(values: np.ndarray) -> list[float | None]:
 def clip_trace_overlay(clip: Clip) -> dict[str, Any]:
     """The clip's current finalised traces, pseudonymous and binned for a chart, with each
     annotator's reaction lag, the EWE aggregate (raw and lag-compensated) and CCC figures."""
-    from annotation.services.agreement import clip_trace_matrix  # services import selectors
-
     first = (
         Trace.objects.filter(clip=clip, is_current=True, status=Trace.Status.FINALISED)
         .values_list("config", flat=True)

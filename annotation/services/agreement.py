@@ -26,6 +26,7 @@ from annotation.agreement.traces import ccc_matrix
 from annotation.agreement.utterances import utterance_segments
 from annotation.models import AgreementReport, Annotation, GoldLabel, Project, Trace
 from annotation.schema import UNSURE
+from annotation.selectors.traces import clip_trace_matrix
 from annotation.services.jobs import (
     JobLost,
     heartbeat,
@@ -395,25 +396,6 @@ def ds_posterior(
     posterior = dawid_skene.posterior_for(fitted, [p[0] for p in pairs], [p[1] for p in pairs])
     best = int(np.argmax(posterior))
     return classes[best], float(posterior[best])
-
-
-def clip_trace_matrix(clip: Clip) -> tuple[list[int], np.ndarray] | None:
-    """The clip's current finalised traces on one grid: (annotator ids, raters × samples ×
-    dims), NaN where a rater recorded nothing; None with fewer than two traces."""
-    rows = list(
-        Trace.objects.filter(clip=clip, is_current=True, status=Trace.Status.FINALISED)
-        .order_by("annotator_id")
-        .values_list("annotator_id", "config", "data")
-    )
-    if len(rows) < 2:
-        return None
-    dims = len(rows[0][1]["dimensions"])
-    arrays = [unpack(bytes(data or b""), dims) for _, _, data in rows]
-    length = max(len(a) for a in arrays)
-    stacked = np.full((len(arrays), length, dims), np.nan, dtype=np.float64)
-    for i, array in enumerate(arrays):
-        stacked[i, : len(array)] = array
-    return [r[0] for r in rows], stacked
 
 
 def trace_concordance(clip: Clip) -> float | None:

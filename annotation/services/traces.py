@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Assignment, Role, Trace, TraceChunk
 from annotation.selectors import active_role
+from annotation.selectors.traces import trace_grid
 from annotation.services.audit import audit_record
 from annotation.trace_chunks import (
-    DTYPE,
     Chunk,
     assemble,
     contiguous_ack,
@@ -281,27 +281,6 @@ def trace_finalise(*, trace_id: int, user: User, allow_gaps: bool = False) -> Tr
             data={k: v for k, v in result.report.items() if k != "gaps"},
         )
         return trace
-
-
-def trace_grid(trace: Trace) -> np.ndarray:
-    """The trace on its grid, ``(n, dims)`` float32, NaN where nothing was recorded: the
-    finalised data, or while recording the stored chunks assembled as finalising would (later
-    seq wins), so that another browser sees what this one saved. One query either way."""
-    dims = len(trace.config["dimensions"])
-    if trace.status == Trace.Status.FINALISED:
-        data = Trace.objects.values_list("data", flat=True).get(pk=trace.pk)
-        return unpack(bytes(data or b""), dims)
-    chunks = [
-        (seq, t0, unpack(bytes(samples), dims))
-        for seq, t0, samples in TraceChunk.objects.filter(trace_id=trace.pk).values_list(
-            "seq", "t0", "samples"
-        )
-    ]
-    if not chunks:
-        return np.empty((0, dims), dtype=DTYPE)
-    return assemble(
-        chunks, rate_hz=trace.config["rate_hz"], duration_s=trace.clip.duration_s
-    ).samples
 
 
 def trace_coverage(trace: Trace | None) -> float:
