@@ -6,6 +6,7 @@ from celery import shared_task
 
 from annotation.models import AgreementReport
 from annotation.services.agreement import (
+    RECOMPUTE_TASK,
     agreement_report_request,
     agreement_report_run,
     projects_needing_agreement,
@@ -60,11 +61,11 @@ def agreement_recompute_project(self, report_id: int) -> str:
 def work_sweep() -> dict[str, int]:
     """Periodic: ring again for every piece of work still waiting (annotation.services.jobs)."""
     from exports.models import Release
-    from exports.tasks import release_build_task
+    from exports.services import BUILD_TASK
 
     return {
-        "agreement_reports": jobs_resend(AgreementReport, agreement_recompute_project),
-        "releases": jobs_resend(Release, release_build_task),
+        "agreement_reports": jobs_resend(AgreementReport, RECOMPUTE_TASK),
+        "releases": jobs_resend(Release, BUILD_TASK),
         "routing": clips_routing_resend(),
         "ingest": clips_ingest_resend(),
         "imports": import_jobs_settle_stale(),

@@ -35,6 +35,7 @@ from clips.models import Clip, ImportJob, Segment
 from clips.selectors import WAITING
 
 log = logging.getLogger(__name__)
+INGEST_TASK = "clips.tasks.ingest_clip"
 
 VIDEO_NAME = "video.mp4"
 AUDIO_NAME = "audio.m4a"  # audio only: AAC in MP4, served as audio/mp4
@@ -363,14 +364,13 @@ def _ingest(clip: Clip) -> dict[str, Any]:
 def clip_ingest_send(clip_id: int, *, mark_sent: bool = False) -> None:
     """Ingest on the media queue (the clip is committed); a broker that is down leaves the
     clip pending for ``clips_ingest_resend``."""
-    from clips.tasks import ingest_clip  # tasks import services
 
     def sent() -> None:  # the next sweep waits again from now
         Clip.objects.filter(pk=clip_id, media_status=Clip.MediaStatus.PENDING).update(
             updated_at=timezone.now()
         )
 
-    send(ingest_clip, clip_id, sent=sent if mark_sent else None)
+    send(INGEST_TASK, clip_id, sent=sent if mark_sent else None)
 
 
 def clips_ingest_resend() -> int:

@@ -34,6 +34,7 @@ from exports.pipeline.messages import error_kind, message_text
 from exports.selectors import release_data, release_options
 
 log = logging.getLogger(__name__)
+BUILD_TASK = "exports.tasks.release_build_task"
 # ASCII digits only (``\d`` takes any script's), at most ten per part: int() never sees a
 # 5,000-digit number, and each part must then fit its column (MAX_POSITIVE_INT).
 SEMVER = re.compile(r"^(0|[1-9][0-9]{0,9})\.(0|[1-9][0-9]{0,9})\.(0|[1-9][0-9]{0,9})$")
@@ -56,8 +57,6 @@ def release_create(
     actor: User | None = None,
 ) -> Release:  # fmt: skip
     """A pending release, built by a worker on the export queue after commit."""
-    from exports.tasks import release_build_task  # tasks import services
-
     match = SEMVER.match(version.strip())
     if not match:
         raise Invalid(
@@ -101,7 +100,7 @@ def release_create(
             action="release.created", project=project, actor=actor, target=release,
             data={"version": release.version, "options": release.options},
         )  # fmt: skip
-        job_enqueue(release, release_build_task)
+        job_enqueue(release, BUILD_TASK)
     return release
 
 
@@ -190,8 +189,6 @@ def release_build(*, release_id: int, takeover: bool = False) -> Release:
 
 
 def release_retry(*, release: Release, actor: User | None) -> Release:
-    from exports.tasks import release_build_task
-
     if release.status != Release.Status.FAILED:
         raise Conflict(
             _("only a failed release can be retried (this one is %(status)s)")
@@ -199,6 +196,6 @@ def release_retry(*, release: Release, actor: User | None) -> Release:
         )
     Release.objects.filter(pk=release.pk).update(status=Release.Status.PENDING)
     audit_record(action="release.retried", project=release.project, actor=actor, target=release)
-    job_enqueue(release, release_build_task)
+    job_enqueue(release, BUILD_TASK)
     release.refresh_from_db()
     return release

@@ -39,6 +39,7 @@ from annotation.trace_chunks import unpack
 from clips.models import Clip, Segment
 
 log = logging.getLogger(__name__)
+RECOMPUTE_TASK = "annotation.tasks.agreement_recompute_project"
 
 
 @dataclass(slots=True)
@@ -414,8 +415,6 @@ def trace_concordance(clip: Clip) -> float | None:
 def agreement_report_request(*, project: Project) -> AgreementReport:
     """A report computed by a worker on the agreement queue; one open at a time per project
     (a database constraint), so a second request joins the open one."""
-    from annotation.tasks import agreement_recompute_project  # tasks import services
-
     open_reports = AgreementReport.objects.filter(
         project=project, status__in=[AgreementReport.PENDING, AgreementReport.RUNNING]
     )
@@ -426,7 +425,7 @@ def agreement_report_request(*, project: Project) -> AgreementReport:
             report = AgreementReport.objects.create(project=project)
     except IntegrityError:  # another request created it first (and it may be done already)
         return open_reports.first() or agreement_report_request(project=project)
-    job_enqueue(report, agreement_recompute_project)
+    job_enqueue(report, RECOMPUTE_TASK)
     return report
 
 

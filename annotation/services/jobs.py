@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from celery import Task
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as BrokerError
 
 from annotation.models.jobs import Job
@@ -116,37 +116,39 @@ def heartbeat(beat: Callable[[], object]) -> Iterator[None]:
         thread.join()
 
 
-def send(task: Task, *args: Any, sent: Callable[[], object] | None = None) -> bool:
-    """Send ``task`` now. A broker that is down does not fail the caller, whose work is
-    committed: the row stays waiting and ``work_sweep`` sends it later. ``sent`` records
-    that the message reached the broker (``enqueued_at``)."""
+def send(task: str, *args: Any, sent: Callable[[], object] | None = None) -> bool:
+    """Send ``task`` (its dotted path, e.g. ``"exports.tasks.release_build_task"``) now.
+    Services name tasks rather than import them: tasks import services, never the reverse.
+    A broker that is down does not fail the caller, whose work is committed: the row stays
+    waiting and ``work_sweep`` sends it later. ``sent`` records that the message reached the
+    broker (``enqueued_at``)."""
     try:
-        task.delay(*args)
+        import_string(task).delay(*args)
     except BrokerError:
-        log.warning("broker unavailable: %s%r left for the sweeper", task.name, args)
+        log.warning("broker unavailable: %s%r left for the sweeper", task, args)
         return False
     if sent is not None:
         sent()
     return True
 
 
-def enqueue(task: Task, *args: Any, sent: Callable[[], object] | None = None) -> None:
+def enqueue(task: str, *args: Any, sent: Callable[[], object] | None = None) -> None:
     """``send`` once the transaction commits (the worker must find the rows)."""
     transaction.on_commit(partial(send, task, *args, sent=sent))
 
 
-def job_enqueue(job: Job, task: Task) -> None:
+def job_enqueue(job: Job, task: str) -> None:
     _ring(type(job), job.pk, task)
 
 
-def _ring(model: type[Job], job_id: int, task: Task) -> None:
+def _ring(model: type[Job], job_id: int, task: str) -> None:
     def sent() -> None:
         model._default_manager.filter(pk=job_id).update(enqueued_at=timezone.now())
 
     enqueue(task, job_id, sent=sent)
 
 
-def jobs_resend(model: type[Job], task: Task) -> int:
+def jobs_resend(model: type[Job], task: str) -> int:
     """Ring again for jobs still waiting: pending and never sent (the broker was down) or sent
     longer ago than ``JOB_RESEND_SECONDS`` (the message was lost), or stale and not rung for
     since its worker fell silent."""

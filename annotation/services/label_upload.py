@@ -39,6 +39,7 @@ from annotation.services.label_import import labels_import
 from clips.models import Clip, ImportJob
 
 log = logging.getLogger(__name__)
+IMPORT_TASK = "annotation.tasks.label_upload_import"
 FORMATS = {".xlsx": "emos-xlsx", ".json": "emos-streaming", ".csv": "csv"}
 
 
@@ -196,14 +197,12 @@ def label_upload_preview(
 
 def label_upload_confirm(*, job: ImportJob) -> ImportJob:
     """Start the import the preview described, once (a second confirm is a conflict)."""
-    from annotation.tasks import label_upload_import  # tasks import services
-
     started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
         status=ImportJob.Status.RUNNING
     )
     if not started:
         raise Conflict(_("this import was confirmed already"))
-    send(label_upload_import, job.pk)
+    send(IMPORT_TASK, job.pk)
     job.refresh_from_db()
     return job
 
@@ -256,8 +255,6 @@ def label_uploads_resend() -> int:
     rolled the import back. One that is running holds its row, so the copy finds it taken.
     The confirm time is not kept: a preview confirmed long after it was made may be sent
     twice, which the lock makes harmless."""
-    from annotation.tasks import label_upload_import as task  # tasks import services
-
     waiting = ImportJob.objects.filter(
         kind=ImportJob.Kind.LABELS,
         status=ImportJob.Status.RUNNING,
@@ -265,5 +262,5 @@ def label_uploads_resend() -> int:
     )
     ids = list(waiting.order_by("pk").values_list("pk", flat=True)[: settings.SWEEP_BATCH])
     for job_id in ids:
-        send(task, job_id)
+        send(IMPORT_TASK, job_id)
     return len(ids)

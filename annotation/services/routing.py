@@ -127,6 +127,7 @@ def clip_route(*, clip_id: int) -> Clip:
 
 
 ROUTE_BATCH = 500
+ROUTE_TASK = "annotation.tasks.agreement_route_clips"
 
 
 def clips_enqueue_routing(clip_ids: list[int]) -> None:
@@ -143,12 +144,10 @@ def clips_enqueue_routing(clip_ids: list[int]) -> None:
 
 
 def _ring(clip_ids: list[int], *, mark_sent: bool = False) -> None:
-    from annotation.tasks import agreement_route_clips  # tasks import services
-
     def sent() -> None:  # the next sweep waits again from now
         Clip.objects.filter(pk__in=clip_ids).update(updated_at=timezone.now())
 
-    enqueue(agreement_route_clips, clip_ids, sent=sent if mark_sent else None)
+    enqueue(ROUTE_TASK, clip_ids, sent=sent if mark_sent else None)
 
 
 def clips_routing_resend() -> int:

@@ -24,7 +24,7 @@ def choice_fields() -> list[tuple[type[models.Model], models.Field]]:
 
 
 @pytest.mark.parametrize(
-    "model,field",
+    ("model", "field"),
     choice_fields(),
     ids=[f"{m.__name__}.{f.name}" for m, f in choice_fields()],
 )
