@@ -2,7 +2,8 @@
 (``TOKEN_TTL_HOURS`` after it was issued), revocable by its owner, and rotated — deleted —
 whenever the owner's password changes. A token resolved to its user is cached for
 ``TOKEN_CACHE_SECONDS`` (the hot paths then authenticate without a database round trip);
-deleting the token or saving its user drops the entry, so a revoked token is refused at once."""
+deleting the token or saving its user replaces the entry by a tombstone, so a revoked token is
+refused at once, and a request that read the row just before cannot cache it again."""
 
 import hashlib
 from datetime import datetime, timedelta
@@ -42,15 +43,18 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     refused, not deleted: the hot path stays read-only and signing in again replaces it."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        cached = cache.get(_cache_key(key)) if settings.TOKEN_CACHE_SECONDS > 0 else None
-        if cached is not None:
+        ttl = settings.TOKEN_CACHE_SECONDS
+        name = _cache_key(key)
+        cached = cache.get(name) if ttl > 0 else None
+        if cached is not None and cached != FORGOTTEN:
             user, token = _from_cache(key, *cached)
         else:
             user, token = super().authenticate_credentials(key)
         if timezone.now() >= token_expires_at(token):
             raise TokenExpired()
-        if cached is None and settings.TOKEN_CACHE_SECONDS > 0:
-            cache.set(_cache_key(key), _to_cache(user, token), settings.TOKEN_CACHE_SECONDS)
+        if cached is None and ttl > 0:
+            # add, not set: a tombstone a revocation left since this request read the row wins.
+            cache.add(name, _to_cache(user, token), ttl)
         return user, token
 
 
@@ -58,6 +62,10 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 # comes back as a deferred field, read from the database only if something asks for it.
 def _user_fields() -> list[str]:
     return [f.attname for f in get_user_model()._meta.concrete_fields if f.name != "password"]
+
+
+# What a forgotten token's entry holds for TOKEN_CACHE_SECONDS: the row is read every time.
+FORGOTTEN = "forgotten"
 
 
 def _cache_key(key: str) -> str:
@@ -76,12 +84,15 @@ def _from_cache(key: str, created: datetime, values: list[Any]) -> tuple[Any, To
 
 
 def token_cache_forget(*keys: str) -> None:
-    """Drop cached tokens now and again at commit: a request that read the row before the
-    deletion committed may have cached it meanwhile."""
-    names = [_cache_key(key) for key in keys]
-    if names:
-        cache.delete_many(names)
-        transaction.on_commit(lambda: cache.delete_many(names))
+    """Replace cached tokens by tombstones now and again at commit. A request that read the
+    row before the deletion committed may try to cache it after both: its ``cache.add`` finds
+    the tombstone and leaves it (deleting the entry instead left a window of TOKEN_CACHE_SECONDS
+    in which the revoked token still worked)."""
+    ttl = settings.TOKEN_CACHE_SECONDS
+    tombstones = {_cache_key(key): FORGOTTEN for key in keys}
+    if tombstones and ttl > 0:
+        cache.set_many(tombstones, ttl)
+        transaction.on_commit(lambda: cache.set_many(tombstones, ttl))
 
 
 @receiver(post_delete, sender=Token)
