@@ -168,10 +168,41 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media")).resolve()
 # Django serves media itself unless a web server or object storage is put in front.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
+# Where stored files live (annotation/storage.py): "filesystem" (MEDIA_ROOT) or "s3" (an
+# S3-compatible bucket, django-storages, configured by the AWS_* variables its users know).
+# Both overwrite a name rather than invent another: the code names every file itself.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "filesystem":
+    _media_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"allow_overwrite": True},
+    }
+elif STORAGE_BACKEND == "s3":
+    _media_storage = {"BACKEND": "annotation.storage.MediaS3Storage"}
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+# The address browsers reach the bucket at, when the servers use a private one (compose).
+AWS_S3_PUBLIC_ENDPOINT_URL = os.environ.get("AWS_S3_PUBLIC_ENDPOINT_URL") or None
+AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+AWS_S3_FILE_OVERWRITE = True
+AWS_DEFAULT_ACL = None  # private objects: members get them by presigned URL only
+# Presigned media and release URLs are short-lived: long enough to start a download or for a
+# player's range requests while a clip is open, then a member asks /media/ again.
+AWS_QUERYSTRING_EXPIRE = env_int("AWS_QUERYSTRING_EXPIRE", 600)
+# Path-style addressing: MinIO and other self-hosted endpoints have no per-bucket hostnames.
+AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE", "path")
+# File system behind nginx: media leave through an `internal` location (X-Accel-Redirect)
+# once Django has checked who may have them, so no app worker streams bytes. Unset: Django
+# streams them itself (embedded mode).
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "ffmpeg")
 FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "ffprobe")
 # Seconds ffmpeg may spend on one clip before the ingestion is failed (a 10-minute monologue
