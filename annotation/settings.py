@@ -199,6 +199,9 @@ AWS_DEFAULT_ACL = None  # private objects: members get them by presigned URL onl
 AWS_QUERYSTRING_EXPIRE = env_int("AWS_QUERYSTRING_EXPIRE", 600)
 # Path-style addressing: MinIO and other self-hosted endpoints have no per-bucket hostnames.
 AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE", "path")
+# Signature V4 (botocore's default for presigning is still V2 on some endpoints; MinIO and
+# newer AWS regions accept only V4).
+AWS_S3_SIGNATURE_VERSION = "s3v4"
 # File system behind nginx: media leave through an `internal` location (X-Accel-Redirect)
 # once Django has checked who may have them, so no app worker streams bytes. Unset: Django
 # streams them itself (embedded mode).

@@ -35,6 +35,15 @@ class MediaS3Storage(S3Storage):
     ) -> str:
         return f"{settings.MEDIA_URL}{name}"
 
+    def get_object_parameters(self, name: str) -> dict[str, Any]:
+        """A ``.gz`` is stored as what it is: django-storages would guess "tar" with
+        ``Content-Encoding: gzip``, and browsers and HTTP clients would then unpack a release
+        archive on download (its SHA-256 no longer matching)."""
+        params: dict[str, Any] = super().get_object_parameters(name)
+        if name.endswith(".gz"):
+            params = {**params, "ContentType": "application/gzip"}
+        return params
+
     @cached_property
     def _public_client(self) -> Any:
         """A client for the address browsers use (``AWS_S3_PUBLIC_ENDPOINT_URL``), when the

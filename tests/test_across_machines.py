@@ -8,20 +8,18 @@ ever read from another's disk, because nothing stayed on any disk."""
 import base64
 import hashlib
 import io
-import socket
 import subprocess
 import sys
 import tarfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from django.core.management import call_command
+from object_storage import free_port, s3_objects, stop, wait_http
 from test_celery_worker import ROOT, WAIT_LIMIT, Worker, stack_env
 
 from annotation.celery import app
@@ -32,83 +30,14 @@ from factories import member
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 
-BUCKET = "emos-test"
 LABELS = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + WAIT_LIMIT  # a hang guard, not a speed claim
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} never answered 200:\n{log.read_text()}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """moto's standalone S3 server, over HTTP on a free port, for the whole session."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    _wait_http(f"{url}/moto-api/", proc, log)
-    yield url
-    _stop(proc)
-
-
-@pytest.fixture
-def s3(s3_endpoint: str, settings: Any) -> dict[str, str]:
-    """A fresh bucket, and this process (the one running import_clips) pointed at it."""
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", **_keys()).create_bucket(
-        Bucket=BUCKET
-    )
-    env = {
-        "STORAGE_BACKEND": "s3",
-        "AWS_STORAGE_BUCKET_NAME": BUCKET,
-        "AWS_S3_ENDPOINT_URL": s3_endpoint,
-        "AWS_S3_REGION_NAME": "us-east-1",
-        **CREDENTIALS,
-    }
-    for name, value in env.items():
-        setattr(settings, name, value)
-    s3_storage = {"BACKEND": "annotation.storage.MediaS3Storage"}
-    settings.STORAGES = {**settings.STORAGES, "default": s3_storage}
-    return env
-
-
-def _keys() -> dict[str, str]:
-    return {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
 class Web:
     """A gunicorn serving the app, as a web machine would."""
 
     def __init__(self, media_root: Path, log: Path, **env: str) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "annotation.wsgi", "-b", f"127.0.0.1:{self.port}",
@@ -117,7 +46,7 @@ class Web:
             stderr=subprocess.STDOUT,
         )  # fmt: skip
         # /healthz answers 200 only when database, broker and the bucket answer.
-        _wait_http(f"{self.url}/healthz", self.proc, log)
+        wait_http(f"{self.url}/healthz", self.proc, log)
 
     def session(self, user: Any) -> requests.Session:
         session = requests.Session()
@@ -127,12 +56,6 @@ class Web:
 
 def _files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-
-
-def _objects(endpoint: str, prefix: str) -> dict[str, int]:
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **_keys())
-    listing = client.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
-    return {item["Key"]: item["Size"] for item in listing}
 
 
 def _until(what: str, check: Any, logs: list[Path]) -> Any:
@@ -165,6 +88,7 @@ def test_the_whole_flow_on_four_machines_sharing_only_the_services(
     s3, s3_endpoint, sample_media, media_root, tmp_path
 ):
     app.control.purge()  # nothing left over from an earlier run reaches these workers
+    bucket = s3["AWS_STORAGE_BUCKET_NAME"]
     machines = {name: tmp_path / name for name in ("web-a", "web-b", "worker-1", "worker-2")}
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -193,7 +117,7 @@ def test_the_whole_flow_on_four_machines_sharing_only_the_services(
         (folder / "first.mp4").write_bytes(sample_media["playable"].read_bytes())
         call_command("import_clips", str(folder), project=slug, no_wait=True, stdout=io.StringIO())
         first = Clip.objects.get(project__slug=slug, external_id="first")
-        assert first.source_uri.startswith(f"s3://{BUCKET}/sources/")
+        assert first.source_uri.startswith(f"s3://{bucket}/sources/")
         project = first.project
         admin = member(project, Role.ADMIN)
         # ... and a file uploaded to web A over tus leaves its disk for the bucket.
@@ -209,7 +133,7 @@ def test_the_whole_flow_on_four_machines_sharing_only_the_services(
             all_logs,
         )
         assert "Task clips.tasks.ingest_clip[" in (logs / "w1.log").read_text()
-        assert _objects(s3_endpoint, "sources/") == {}  # staged copies go once ingested
+        assert s3_objects(s3, "sources/") == {}  # staged copies go once ingested
 
         # Annotate through web B: its media comes as a redirect to a presigned URL, whose
         # range requests the bucket answers.
@@ -219,7 +143,7 @@ def test_the_whole_flow_on_four_machines_sharing_only_the_services(
                 work = session.post(f"{web_b.url}/api/projects/{slug}/next/").json()["assignment"]
                 answer = session.get(web_b.url + work["clip"]["video_url"], allow_redirects=False)
                 assert answer.status_code == 302, answer.text
-                assert answer.headers["Location"].startswith(f"{s3_endpoint}/{BUCKET}/clips/")
+                assert answer.headers["Location"].startswith(f"{s3_endpoint}/{bucket}/clips/")
                 part = requests.get(answer.headers["Location"], headers={"Range": "bytes=0-99"})
                 assert (part.status_code, len(part.content)) == (206, 100)
                 submitted = session.post(
@@ -253,12 +177,12 @@ def test_the_whole_flow_on_four_machines_sharing_only_the_services(
         assert hashlib.sha256(archive).hexdigest() == release["archive_sha256"]
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             media = {m.name.rsplit("/", 1)[-1]: m.size for m in tar if "/media/" in m.name}
-        stored = _objects(s3_endpoint, "clips/")
+        stored = s3_objects(s3, "clips/")
         videos = sorted(size for key, size in stored.items() if key.endswith("/video.mp4"))
         assert sorted(media.values()) == videos and len(videos) == 2
     finally:
         for web in webs:
-            _stop(web.proc)
+            stop(web.proc)
         for worker in workers:
             worker.stop()
 
