@@ -28,9 +28,9 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     while time.monotonic() < deadline:
         assert proc.poll() is None, log.read_text()
         try:
-            if requests.get(url, timeout=2).status_code == 200:
+            if requests.get(url, timeout=10).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or starting
             pass
         time.sleep(0.2)
     pytest.fail(f"{url} never answered 200:\n{log.read_text()}")

@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 import requests
+from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.test import Client
 from object_storage import free_port, s3_objects, stop, wait_http
 from test_celery_worker import ROOT, WAIT_LIMIT, Worker, stack_env
 
@@ -49,9 +51,21 @@ class Web:
         wait_http(f"{self.url}/healthz", self.proc, log)
 
     def session(self, user: Any) -> requests.Session:
+        """The API's client: a token."""
         session = requests.Session()
         session.headers["Authorization"] = f"Token {token_issue(user=user).key}"
         return session
+
+
+def browser(user: Any) -> requests.Session:
+    """The player's client: a signed-in session (stored in the shared database), as the
+    browser sends it for ``/media/``."""
+    signed_in = Client()
+    signed_in.force_login(user)
+    cookie = django_settings.SESSION_COOKIE_NAME
+    session = requests.Session()
+    session.cookies.set(cookie, signed_in.cookies[cookie].value)
+    return session
 
 
 def _files(folder: Path) -> list[str]:
@@ -85,7 +99,7 @@ def _tus_upload(web: Web, session: requests.Session, slug: str, path: Path) -> N
 
 
 def test_the_whole_flow_on_four_machines_sharing_only_the_services(
-    s3, s3_endpoint, sample_media, media_root, tmp_path
+    s3, s3_endpoint, sample_media, media_root, tmp_path, settings
 ):
     app.control.purge()  # nothing left over from an earlier run reaches these workers
     bucket = s3["AWS_STORAGE_BUCKET_NAME"]
@@ -93,9 +107,11 @@ def test_the_whole_flow_on_four_machines_sharing_only_the_services(
     logs = tmp_path / "logs"
     logs.mkdir()
 
+    settings.SECRET_KEY = "across-machines-test"  # sessions signed in here hold on every web
+
     def env(name: str) -> dict[str, str]:
         (machines[name] / "media").mkdir(parents=True)
-        return {**s3, "DATA_DIR": str(machines[name]), "SECRET_KEY": "across-machines-test"}
+        return {**s3, "DATA_DIR": str(machines[name]), "SECRET_KEY": settings.SECRET_KEY}
 
     # Ingest on one worker, routing and the release build on the other.
     workers = [
@@ -138,10 +154,11 @@ def test_the_whole_flow_on_four_machines_sharing_only_the_services(
         # Annotate through web B: its media comes as a redirect to a presigned URL, whose
         # range requests the bucket answers.
         for _ in range(project.overlap_k):
-            session = web_b.session(member(project, Role.ANNOTATOR))
+            annotator = member(project, Role.ANNOTATOR)
+            session, player = web_b.session(annotator), browser(annotator)
             for _clip in clips:
                 work = session.post(f"{web_b.url}/api/projects/{slug}/next/").json()["assignment"]
-                answer = session.get(web_b.url + work["clip"]["video_url"], allow_redirects=False)
+                answer = player.get(web_b.url + work["clip"]["video_url"], allow_redirects=False)
                 assert answer.status_code == 302, answer.text
                 assert answer.headers["Location"].startswith(f"{s3_endpoint}/{bucket}/clips/")
                 part = requests.get(answer.headers["Location"], headers={"Range": "bytes=0-99"})
