@@ -165,3 +165,20 @@ def test_healthz_reports_the_bucket(s3, client, settings):
     answer = client.get("/healthz")
     assert answer.status_code == 503
     assert "NoSuchBucket" in answer.json()["storage"]["error"]
+
+
+def test_a_manifest_may_name_sources_in_a_bucket_or_at_a_url(s3, sample_media, tmp_path):
+    other = "emos-corpus"
+    client(s3).create_bucket(Bucket=other)
+    client(s3).upload_file(str(sample_media["playable"]), other, "film/a.mp4")
+    url = client(s3).generate_presigned_url(
+        "get_object", Params={"Bucket": other, "Key": "film/a.mp4"}
+    )
+    manifest = tmp_path / "clips.csv"
+    manifest.write_text(f"path,external_id\ns3://{other}/film/a.mp4,\n{url},by-url\n")
+    call_command("import_clips", str(manifest), project="remote", stdout=StringIO())
+    clips = {c.external_id: c for c in Clip.objects.filter(project__slug="remote")}
+    assert clips["film/a"].source_uri == f"s3://{other}/film/a.mp4"  # read where it is
+    assert clips["film/a"].media_status == "ready", clips["film/a"].media_error
+    # The same bytes by URL: a duplicate, found by the hash of the downloaded copy.
+    assert clips["by-url"].media_status == "duplicate"
