@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
+from django.utils.encoding import filepath_to_uri
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
 
@@ -33,7 +34,7 @@ class MediaS3Storage(S3Storage):
     def url(
         self, name: str, parameters: Any = None, expire: Any = None, http_method: Any = None
     ) -> str:
-        return f"{settings.MEDIA_URL}{name}"
+        return f"{settings.MEDIA_URL}{filepath_to_uri(name)}"
 
     def get_object_parameters(self, name: str) -> dict[str, Any]:
         """A ``.gz`` is stored as what it is: django-storages would guess "tar" with
