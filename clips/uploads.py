@@ -276,6 +276,11 @@ def uploads_sweep() -> dict[str, int]:
     ).select_related("project", "created_by")
     imported = 0
     for upload in orphans[: settings.SWEEP_BATCH]:
+        if not upload_path(upload).is_file():
+            # Object storage: the file is on the disk of the web process that received it
+            # (the module's note), not this worker's. Importing here would find no file and
+            # fail the whole sweep; it waits for a shared MEDIA_ROOT or an operator.
+            continue
         upload_import(upload=upload)
         imported += 1
     expired = Upload.objects.filter(

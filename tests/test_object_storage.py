@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import tarfile
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -15,13 +16,15 @@ import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 from object_storage import client, s3_objects
 
 from annotation.models import Role
 from annotation.services.label_upload import label_upload_preview
 from clips.media import MediaError
-from clips.models import Clip
+from clips.models import Clip, Upload
 from clips.sources import fetch_source
+from clips.uploads import uploads_sweep
 from exports.services import release_create
 from factories import ProjectFactory, member
 
@@ -182,3 +185,17 @@ def test_a_manifest_may_name_sources_in_a_bucket_or_at_a_url(s3, sample_media, t
     assert clips["film/a"].media_status == "ready", clips["film/a"].media_error
     # The same bytes by URL: a duplicate, found by the hash of the downloaded copy.
     assert clips["by-url"].media_status == "duplicate"
+
+
+def test_the_sweep_leaves_a_finished_upload_whose_file_is_on_another_web(s3, media_root):
+    """A worker's sweep finds no file of an upload another web received: it leaves that
+    upload instead of failing the whole sweep."""
+    project = ProjectFactory(slug="elsewhere")
+    upload = Upload.objects.create(
+        project=project, created_by=member(project, Role.ADMIN), filename="far.mp4",
+        length=10, offset=10, status="complete",
+    )  # fmt: skip
+    Upload.objects.update(updated_at=timezone.now() - timedelta(days=1))
+    assert uploads_sweep() == {"imported": 0, "expired": 0}
+    upload.refresh_from_db()
+    assert upload.import_job is None and _files(media_root) == []
