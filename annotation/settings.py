@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -166,7 +167,8 @@ VITE_MANIFEST = BASE_DIR / "frontend" / "dist" / ".vite" / "manifest.json"
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media")).resolve()
-# Django serves media itself unless a web server or object storage is put in front.
+# /media/ is where a member's access to a file is checked; the bytes then come from Django
+# (embedded), nginx (MEDIA_ACCEL_REDIRECT) or the bucket (a presigned redirect).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
 # Where stored files live (annotation/storage.py): "filesystem" (MEDIA_ROOT) or "s3" (an
 # S3-compatible bucket, django-storages, configured by the AWS_* variables its users know).
@@ -297,13 +299,28 @@ SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEA
 # own. Styles allow 'unsafe-inline': the custom elements put <style> elements in
 # their shadow roots and the page templates carry a <style> block; moving those to
 # constructable stylesheets (adoptedStyleSheets) and files would let this go.
+
+
+def _bucket_origins() -> list[str]:
+    """Where presigned media URLs point (the player follows /media/'s redirect there)."""
+    if STORAGE_BACKEND != "s3":
+        return []
+    endpoint = AWS_S3_PUBLIC_ENDPOINT_URL or AWS_S3_ENDPOINT_URL
+    if endpoint is None:  # AWS itself: the regional and global S3 hosts
+        return ["https://*.amazonaws.com"]
+    parts = urlsplit(endpoint)
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],  # Swagger UI's icons are data: URLs in its stylesheet
-        "connect-src": [SELF],
+        # Swagger UI's icons are data: URLs in its stylesheet; posters may come from the bucket.
+        "img-src": [SELF, "data:", *_bucket_origins()],
+        "media-src": [SELF, *_bucket_origins()],
+        "connect-src": [SELF, *_bucket_origins()],  # waveforms (the bucket must allow CORS)
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
