@@ -13,4 +13,5 @@ lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && (cd frontend && npm run --silent lint)
 
 bench:  ## benchmarks, on demand (see README)
+	WITH_BROWSER=1 WITH_BENCH=1 scripts/setup.sh
 	.venv/bin/python -m pytest tests/benchmarks -s -p no:randomly -o python_files='bench_*.py'

@@ -1,4 +1,4 @@
-"""Health of what the platform depends on: database, broker, ffmpeg."""
+"""Health of what the platform depends on: database, broker, ffmpeg, storage."""
 
 from typing import Any
 
@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 
 from annotation.celery import app
+from annotation.storage import check_storage
 from clips.media import MediaToolMissing
 from clips.media.tools import tool_versions
 
@@ -29,7 +30,12 @@ def check_ffmpeg() -> dict[str, Any]:
     return {"ok": True, **tool_versions()}
 
 
-CHECKS = {"database": check_database, "broker": check_broker, "ffmpeg": check_ffmpeg}
+CHECKS = {
+    "database": check_database,
+    "broker": check_broker,
+    "ffmpeg": check_ffmpeg,
+    "storage": check_storage,
+}
 
 
 def health_report() -> tuple[bool, dict[str, Any]]:

@@ -1,18 +1,19 @@
 """Which stored file a member may fetch from ``/media/``. Access is decided on the object the
 file belongs to — a clip or a published release, looked up in the database — never on how
 the URL is spelled: the path must name a stored file exactly (no ``.``/``..``/empty segment,
-no backslash or NUL), and the file found must lie where that object keeps its files."""
+no backslash or NUL), and on the file system the file found must lie where that object keeps
+its files (symlinks resolved). The answer is a storage name; how its bytes leave is
+``media_delivery``'s business."""
 
 import os
 import re
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404
 
 from annotation.models import Assignment, Project, Role
 from annotation.selectors import roles_in, user_id
+from annotation.storage import is_local, media_storage
 from clips.models import Clip
 from exports.models import Release
 
@@ -30,16 +31,20 @@ def _exact_name(path: str) -> str:
     return path
 
 
-def _inside(folder: Path, name: str) -> Path:
-    """The file ``name`` under ``folder``, resolved (symlinks too) and still inside it."""
-    root = os.path.realpath(folder)
-    target = os.path.realpath(Path(settings.MEDIA_ROOT) / name)
+def _inside(folder: str, name: str) -> str:
+    """``name`` if it lies under ``folder``. On the file system: resolved (symlinks too), still
+    inside it, and a file. Object storage has no links, and its keys were matched exactly."""
+    if not is_local():
+        return name
+    storage = media_storage()
+    root = os.path.realpath(storage.path(folder))
+    target = os.path.realpath(storage.path(name))
     if os.path.commonpath([root, target]) != root or not os.path.isfile(target):
         raise Http404
-    return Path(target)
+    return os.path.relpath(target, storage.path("")).replace(os.sep, "/")
 
 
-def _clip_file(user: User | AnonymousUser, name: str, clip_id: int, project_id: int) -> Path:
+def _clip_file(user: User | AnonymousUser, name: str, clip_id: int, project_id: int) -> str:
     """Admins and adjudicators get any clip of their project; an annotator only a clip they
     hold or held (the clip they are labelling, or labelled)."""
     clip = Clip.objects.select_related("project").filter(pk=clip_id, project_id=project_id).first()
@@ -52,10 +57,10 @@ def _clip_file(user: User | AnonymousUser, name: str, clip_id: int, project_id: 
     )
     if not allowed:
         raise Http404
-    return _inside(Path(settings.MEDIA_ROOT) / "clips", name)
+    return _inside("clips", name)
 
 
-def _release_file(user: User | AnonymousUser, name: str, match: re.Match[str]) -> Path:
+def _release_file(user: User | AnonymousUser, name: str, match: re.Match[str]) -> str:
     """A published release's archive or one of its files, for the project's admins only."""
     project = Project.objects.filter(slug=match["slug"]).first()
     if project is None or Role.ADMIN not in roles_in(user, project):
@@ -64,17 +69,16 @@ def _release_file(user: User | AnonymousUser, name: str, match: re.Match[str]) -
     if match["archive"]:
         if not published.filter(archive_path=name).exists():
             raise Http404
-        return _inside(Path(settings.MEDIA_ROOT) / "releases" / project.slug, name)
+        return _inside(f"releases/{project.slug}", name)
     version = (int(match["major"]), int(match["minor"]), int(match["patch"]))
     if not published.filter(major=version[0], minor=version[1], patch=version[2]).exists():
         raise Http404
-    folder = Path(settings.MEDIA_ROOT) / "releases" / project.slug / ".".join(map(str, version))
-    return _inside(folder, name)
+    return _inside(f"releases/{project.slug}/{'.'.join(map(str, version))}", name)
 
 
-def media_file_for_user(user: User | AnonymousUser, path: str) -> Path:
-    """The absolute path of the stored file ``path`` names, if the user may have it; 404
-    (not yours to know about) for anything else."""
+def media_file_for_user(user: User | AnonymousUser, path: str) -> str:
+    """The storage name of the file ``path`` names, if the user may have it; 404 (not yours to
+    know about) for anything else."""
     name = _exact_name(path)
     if match := CLIP_FILE.fullmatch(name):
         return _clip_file(user, name, int(match["clip"]), int(match["project"]))

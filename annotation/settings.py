@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -168,12 +169,47 @@ VITE_MANIFEST = BASE_DIR / "frontend" / "dist" / ".vite" / "manifest.json"
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media")).resolve()
-# Django serves media itself unless a web server or object storage is put in front.
+# /media/ is where a member's access to a file is checked; the bytes then come from Django
+# (embedded), nginx (MEDIA_ACCEL_REDIRECT) or the bucket (a presigned redirect).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
+# Where stored files live (annotation/storage.py): "filesystem" (MEDIA_ROOT) or "s3" (an
+# S3-compatible bucket, django-storages, configured by the AWS_* variables its users know).
+# Both overwrite a name rather than invent another: the code names every file itself.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "filesystem":
+    _media_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"allow_overwrite": True},
+    }
+elif STORAGE_BACKEND == "s3":
+    _media_storage = {"BACKEND": "annotation.storage.MediaS3Storage"}
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+# The address browsers reach the bucket at, when the servers use a private one (compose).
+AWS_S3_PUBLIC_ENDPOINT_URL = os.environ.get("AWS_S3_PUBLIC_ENDPOINT_URL") or None
+AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+AWS_S3_FILE_OVERWRITE = True
+AWS_DEFAULT_ACL = None  # private objects: members get them by presigned URL only
+# Presigned media and release URLs are short-lived: long enough to start a download or for a
+# player's range requests while a clip is open, then a member asks /media/ again.
+AWS_QUERYSTRING_EXPIRE = env_int("AWS_QUERYSTRING_EXPIRE", 600)
+# Path-style addressing: MinIO and other self-hosted endpoints have no per-bucket hostnames.
+AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE", "path")
+# Signature V4 (botocore's default for presigning is still V2 on some endpoints; MinIO and
+# newer AWS regions accept only V4).
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+# File system behind nginx: media leave through an `internal` location (X-Accel-Redirect)
+# once Django has checked who may have them, so no app worker streams bytes. Unset: Django
+# streams them itself (embedded mode).
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "ffmpeg")
 FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "ffprobe")
 # Seconds ffmpeg may spend on one clip before the ingestion is failed (a 10-minute monologue
@@ -265,13 +301,28 @@ SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEA
 # own. Styles allow 'unsafe-inline': the custom elements put <style> elements in
 # their shadow roots and the page templates carry a <style> block; moving those to
 # constructable stylesheets (adoptedStyleSheets) and files would let this go.
+
+
+def _bucket_origins() -> list[str]:
+    """Where presigned media URLs point (the player follows /media/'s redirect there)."""
+    if STORAGE_BACKEND != "s3":
+        return []
+    endpoint = AWS_S3_PUBLIC_ENDPOINT_URL or AWS_S3_ENDPOINT_URL
+    if endpoint is None:  # AWS itself: the regional and global S3 hosts
+        return ["https://*.amazonaws.com"]
+    parts = urlsplit(endpoint)
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],  # Swagger UI's icons are data: URLs in its stylesheet
-        "connect-src": [SELF],
+        # Swagger UI's icons are data: URLs in its stylesheet; posters may come from the bucket.
+        "img-src": [SELF, "data:", *_bucket_origins()],
+        "media-src": [SELF, *_bucket_origins()],
+        "connect-src": [SELF, *_bucket_origins()],  # waveforms (the bucket must allow CORS)
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -27,9 +27,9 @@ from annotation.apis import MemberIn, ProjectIn, ReasonIn, RolesIn, SettingsIn
 from annotation.errors import ApplicationError, Invalid
 from annotation.health import health_report
 from annotation.media_access import media_file_for_user
+from annotation.media_delivery import deliver
 from annotation.middleware import remember_language
 from annotation.models import Project, Role
-from annotation.range_serve import serve_file_with_range
 from annotation.schema import primary_label_text
 from annotation.selectors import (
     annotations_of_user,
@@ -116,9 +116,10 @@ def _browser_context(project: Project, spec: ClipFilter, clips: QuerySet[Clip]) 
 @login_required
 @require_GET
 def media(request: HttpRequest, path: str) -> HttpResponseBase:
-    """Embedded mode's media server. Benchmark media is rarely redistributable: each file
-    goes only to those the clip or release it belongs to is open to (media_access)."""
-    return serve_file_with_range(request, media_file_for_user(request.user, path))
+    """Members' media. Benchmark media is rarely redistributable: each file goes only to
+    those the clip or release it belongs to is open to (media_access), by presigned URL,
+    X-Accel-Redirect or Django's own range serving (media_delivery)."""
+    return deliver(request, media_file_for_user(request.user, path))
 
 
 def _role_page(request: HttpRequest, slug: str, role: str, template: str) -> HttpResponse:

@@ -2,7 +2,6 @@
 
 import hashlib
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from annotation.models import Project
 from annotation.services.audit import audit_record
 from annotation.services.jobs import heartbeat, send, stale_before
+from annotation.storage import delete_tree, is_local, put
 from clips.importers.manifest import collect
 from clips.importers.records import ClipRecord
 from clips.importers.segments import SegmentRecord
@@ -33,6 +33,7 @@ from clips.media.transcode import make_playable
 from clips.media.waveform import waveform
 from clips.models import Clip, ImportJob, Segment
 from clips.selectors import WAITING
+from clips.sources import drop_staged, fetch_source, stage_source
 
 log = logging.getLogger(__name__)
 INGEST_TASK = "clips.tasks.ingest_clip"
@@ -274,8 +275,10 @@ def clip_ingest_media(*, clip_id: int, takeover: bool = False) -> Clip:
         # Same content ingested concurrently under another id: the constraint decided, and
         # the files this loser made are nobody's.
         _mark_duplicate(clip_id, fields["content_sha256"])
-        shutil.rmtree(Path(settings.MEDIA_ROOT) / clip_media_dir(clip), ignore_errors=True)
+        delete_tree(clip_media_dir(clip).as_posix())
     clip.refresh_from_db()
+    if clip.media_status in (Clip.MediaStatus.READY, Clip.MediaStatus.DUPLICATE):
+        drop_staged(clip.source_uri)
     return clip
 
 
@@ -298,35 +301,33 @@ def _mark_duplicate(clip_id: int, sha256: str) -> None:
 
 
 def _ingest(clip: Clip) -> dict[str, Any]:
-    source = Path(clip.source_uri)
-    if not source.is_file():
-        raise MediaError(_("file not found: %(path)s") % {"path": source})
-    sha256 = file_sha256(source)
-    original = (
-        Clip.objects.filter(project_id=clip.project_id, content_sha256=sha256)
-        .exclude(pk=clip.pk)
-        .exclude(media_status=Clip.MediaStatus.DUPLICATE)
-        .only("pk", "external_id")
-        .first()
-    )
-    if original is not None:
-        return {
-            "media_status": Clip.MediaStatus.DUPLICATE,
-            "content_sha256": sha256,
-            "duplicate_of": original,
-            "media_error": _("same content as clip %(clip)s") % {"clip": original.external_id},
-        }
-    info = probe(source)
-    media_root = Path(settings.MEDIA_ROOT)
-    final_dir = media_root / clip_media_dir(clip)
-    (media_root / "tmp").mkdir(parents=True, exist_ok=True)
-    # Build in a private folder, then move into place: a crash never leaves half a file
-    # where the player would find it, and the next attempt removes what a killed one left.
-    for leftover in (media_root / "tmp").glob(f"ingest-{clip.pk}-*"):
+    tmp_root = Path(settings.MEDIA_ROOT) / "tmp"
+    tmp_root.mkdir(parents=True, exist_ok=True)
+    # Work in a private local folder (the source's copy, ffmpeg's output), then put the
+    # results into storage: a crash never leaves half a file where the player would find it,
+    # and the next attempt removes what a killed one left.
+    for leftover in tmp_root.glob(f"ingest-{clip.pk}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    media_name = VIDEO_NAME if info.has_video else AUDIO_NAME
-    with tempfile.TemporaryDirectory(dir=media_root / "tmp", prefix=f"ingest-{clip.pk}-") as tmp:
+    with tempfile.TemporaryDirectory(dir=tmp_root, prefix=f"ingest-{clip.pk}-") as tmp:
         work = Path(tmp)
+        source = fetch_source(clip.source_uri, work)
+        sha256 = file_sha256(source)
+        original = (
+            Clip.objects.filter(project_id=clip.project_id, content_sha256=sha256)
+            .exclude(pk=clip.pk)
+            .exclude(media_status=Clip.MediaStatus.DUPLICATE)
+            .only("pk", "external_id")
+            .first()
+        )
+        if original is not None:
+            return {
+                "media_status": Clip.MediaStatus.DUPLICATE,
+                "content_sha256": sha256,
+                "duplicate_of": original,
+                "media_error": _("same content as clip %(clip)s") % {"clip": original.external_id},
+            }
+        info = probe(source)
+        media_name = VIDEO_NAME if info.has_video else AUDIO_NAME
         result = make_playable(source, work / media_name, info)
         names = [media_name, WAVEFORM_NAME]
         if result.has_video:  # audio only has no picture to show: no poster
@@ -338,9 +339,8 @@ def _ingest(clip: Clip) -> dict[str, Any]:
             has_audio=result.has_audio,
         )
         (work / WAVEFORM_NAME).write_bytes(orjson.dumps(peaks))
-        final_dir.mkdir(parents=True, exist_ok=True)
         for name in names:
-            os.replace(work / name, final_dir / name)
+            put(f"{clip_media_dir(clip).as_posix()}/{name}", work / name, move=True)
     rel = clip_media_dir(clip)
     return {
         "media_status": Clip.MediaStatus.READY,
@@ -422,6 +422,7 @@ def clips_import(
     ``on_sent(n, total)`` follows the sending (with eager tasks: the ingestion).
     """
     collected = collect(paths, kind=kind, language=language)
+    _stage_sources(project, collected.records)
     result = clips_register(project=project, records=collected.records)
     to_ingest = result.to_ingest
     if retry_failed:
@@ -466,6 +467,26 @@ def clips_import(
             on_sent(n, len(to_ingest))
     # Nothing to ingest, or ingested in-process (eager tasks): finished now.
     return import_job_settle(job_id=job.pk)
+
+
+def _stage_sources(project: Project, records: Sequence[ClipRecord]) -> None:
+    """Object storage: put each local source into the bucket before its record points at it,
+    so the worker that ingests it needs no disk of ours (a clip ingested already keeps its
+    media, and its source is not copied)."""
+    if is_local():
+        return
+    local = [r for r in records if isinstance(r.source, Path)]
+    ready: set[str] = set()
+    for batch in _chunks([r.external_id for r in local], BATCH_SIZE):
+        ready.update(
+            Clip.objects.filter(
+                project=project, external_id__in=batch, media_status=Clip.MediaStatus.READY
+            ).values_list("external_id", flat=True)
+        )
+    for record in local:
+        if record.external_id not in ready:
+            path = cast(Path, record.source)
+            record.source = stage_source(project=project, external_id=record.external_id, path=path)
 
 
 def import_job_settle(*, job_id: int) -> ImportJob:

@@ -9,7 +9,12 @@ core is small; this module is it, on our job conventions.
 
 State lives in the ``Upload`` row and the file on disk (``MEDIA_ROOT/uploads/<project>/<id>/``
 under the file's own name), never in memory: an upload resumes on any web process and after
-a restart. A PATCH takes the upload by a conditional UPDATE (offset as the client says, and
+a restart. The parts stay on that disk even with object storage: tus writes any number of
+bytes at an offset, which S3 cannot take (no appends; multipart parts are 5 MiB at least and
+fixed once sent). So with several web machines an upload resumes on the one holding its
+bytes (or on a shared ``MEDIA_ROOT``), and a finished file is put into the bucket before its
+ingest is sent (``clips_import`` stages it) and then removed here: no worker reads a web
+process's disk. A PATCH takes the upload by a conditional UPDATE (offset as the client says, and
 no live writer), so of two requests only one writes; the writer stores its offset as it goes
 (after an fdatasync, so the offset never runs ahead of the data) and beats. A request whose
 client vanished without the server noticing (the connection cut mid-body) goes silent, and
@@ -43,6 +48,7 @@ from django.utils.translation import gettext as _
 from annotation.errors import ApplicationError, Conflict, Invalid, TooLarge
 from annotation.models import Project
 from annotation.services.jobs import stale_before
+from annotation.storage import is_local
 from clips.importers.manifest import MEDIA_EXTENSIONS
 from clips.models import Clip, ImportJob, Upload
 from clips.services import clips_import
@@ -245,6 +251,8 @@ def upload_import(*, upload: Upload) -> ImportJob:
     job = clips_import(project=upload.project, paths=[path], actor=upload.created_by)
     clip = Clip.objects.get(project=upload.project, external_id=path.stem)
     Upload.objects.filter(pk=upload.pk).update(import_job=job, clip=clip)
+    if not is_local():  # staged into the bucket by the import: this disk's copy is spent
+        shutil.rmtree(path.parent, ignore_errors=True)
     return job
 
 
@@ -268,6 +276,11 @@ def uploads_sweep() -> dict[str, int]:
     ).select_related("project", "created_by")
     imported = 0
     for upload in orphans[: settings.SWEEP_BATCH]:
+        if not upload_path(upload).is_file():
+            # Object storage: the file is on the disk of the web process that received it
+            # (the module's note), not this worker's. Importing here would find no file and
+            # fail the whole sweep; it waits for a shared MEDIA_ROOT or an operator.
+            continue
         upload_import(upload=upload)
         imported += 1
     expired = Upload.objects.filter(

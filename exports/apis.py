@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,12 +19,14 @@ from rest_framework.views import APIView
 from annotation import selectors
 from annotation.apis import AuthedRequest, Pages
 from annotation.errors import Conflict, Invalid, state_word
+from annotation.media_delivery import deliver
 from annotation.models import Role
+from annotation.storage import local_tree
 from exports.models import Release
 from exports.pipeline.data import MAX_DESCRIPTION
 from exports.pipeline.evaluation import score
 from exports.pipeline.messages import message_text
-from exports.services import release_create, release_dir, release_retry
+from exports.services import release_create, release_name, release_retry
 
 
 class ReleaseSerializer(serializers.ModelSerializer):
@@ -113,18 +115,21 @@ class ReleaseDownloadApi(APIView):
     @extend_schema(
         responses={
             (200, "application/gzip"): bytes,
+            302: OpenApiResponse(description="To a short-lived URL in object storage"),
             409: OpenApiResponse(description="The release is not published (yet)"),
         }
     )
-    def get(self, request: AuthedRequest, release_id: int) -> FileResponse:
+    def get(self, request: AuthedRequest, release_id: int) -> HttpResponseBase:
+        """The archive: a redirect to object storage, nginx's X-Accel, or streamed by Django
+        in the embedded mode (``media_delivery``)."""
         release = _release(request, release_id)
         if release.status != Release.Status.PUBLISHED:
             raise Conflict(
                 _("the release is %(status)s, not published")
                 % {"status": state_word(release.status)}
             )
-        path = Path(settings.MEDIA_ROOT) / release.archive_path
-        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+        name = release.archive_path
+        return deliver(request, name, download_as=name.rsplit("/", 1)[-1])
 
 
 class ReleaseScoreApi(APIView):
@@ -156,7 +161,8 @@ class ReleaseScoreApi(APIView):
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
-            result = score(release_dir(release), target, split=data.validated_data["split"])
+            with local_tree(release_name(release), skip=("media",)) as folder:
+                result = score(folder, target, split=data.validated_data["split"])
         except ValueError as exc:
             raise Invalid(message_text(exc, _), field="predictions") from exc
         finally:

@@ -1,10 +1,8 @@
 """Reads for a release: the database state, turned into the pipeline's plain dataclasses."""
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Exists, Min, OuterRef
 
 from annotation.agreement.traces import ewe
@@ -36,21 +34,18 @@ def annotator_pseudonyms(project_id: int) -> dict[int, str]:
     return {row["annotator_id"]: f"A{i + 1:02d}" for i, row in enumerate(first)}
 
 
-def _media_path(clip: Clip, mode: str) -> str | None:
-    """Copied media needs the file on disk; a reference names it relative to the media store,
-    so no server layout is published."""
+def _media_path(clip: Clip) -> str | None:
+    """The media's storage name: a reference names it so (no server layout is published);
+    to include it, the build fetches it onto its disk first."""
     if clip.media_status != Clip.MediaStatus.READY or not clip.media_file.name:
         return None
-    if mode == "include":
-        return str(Path(settings.MEDIA_ROOT) / clip.media_file.name)
     return clip.media_file.name
 
 
 def _clips(release: Release) -> list[ClipRow]:
     rows = []
-    mode = release.options.get("media", "reference")
     for clip in release.project.clips.prefetch_related("segments").order_by("external_id"):
-        media = _media_path(clip, mode)
+        media = _media_path(clip)
         rows.append(
             ClipRow(
                 clip_id=clip.external_id,

@@ -1,10 +1,12 @@
-"""Releases: create (versions only go up), build in a private folder, publish atomically."""
+"""Releases: create (versions only go up), build in a private local folder, publish by putting
+the files into storage and then pointing the Release row at them (one conditional UPDATE:
+until it says published, nobody is given the files)."""
 
 import hashlib
 import logging
-import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,16 @@ from annotation.services.jobs import (
     job_enqueue,
     job_finish,
 )
+from annotation.storage import delete_tree, fetch, local_tree, media_storage, put, put_tree
 from exports.models import Release
 from exports.pipeline import build_release, make_archive, read_previous
-from exports.pipeline.data import ReleaseFieldError, ReleaseOptions, check_description
+from exports.pipeline.data import (
+    PreviousRelease,
+    ReleaseData,
+    ReleaseFieldError,
+    ReleaseOptions,
+    check_description,
+)
 from exports.pipeline.messages import error_kind, message_text
 from exports.selectors import release_data, release_options
 
@@ -40,16 +49,29 @@ BUILD_TASK = "exports.tasks.release_build_task"
 SEMVER = re.compile(r"^(0|[1-9][0-9]{0,9})\.(0|[1-9][0-9]{0,9})\.(0|[1-9][0-9]{0,9})$")
 
 
+def release_name(release: Release) -> str:
+    """The release's folder in storage."""
+    return f"releases/{release.project.slug}/{release.version}"
+
+
+def release_archive_name(release: Release) -> str:
+    return f"releases/{release.project.slug}/{release.project.slug}-{release.version}.tar.gz"
+
+
 def releases_root(project: Project) -> Path:
+    """Where this process builds a project's releases (``.build-<id>-<attempt>``); on the
+    file system also where they are published."""
     return Path(settings.MEDIA_ROOT) / "releases" / project.slug
 
 
 def release_dir(release: Release) -> Path:
-    return releases_root(release.project) / release.version
+    """The published folder on the file-system storage."""
+    return Path(settings.MEDIA_ROOT) / release_name(release)
 
 
 def release_archive(release: Release) -> Path:
-    return releases_root(release.project) / f"{release.project.slug}-{release.version}.tar.gz"
+    """The published archive on the file-system storage."""
+    return Path(settings.MEDIA_ROOT) / release_archive_name(release)
 
 
 def release_create(
@@ -119,6 +141,33 @@ def _published_before(release: Release) -> Release | None:
     return max(earlier, key=lambda r: (r.major, r.minor, r.patch), default=None)
 
 
+def _unpublish(folder: str, archive_name: str) -> None:
+    delete_tree(folder)
+    media_storage().delete(archive_name)
+
+
+def _previous(release: Release) -> PreviousRelease | None:
+    """What the build needs of the release before (its tables, splits and changelog)."""
+    if release.previous is None:
+        return None
+    with local_tree(release_name(release.previous), skip=("media",)) as folder:
+        return read_previous(folder)
+
+
+def _media_here(data: ReleaseData, folder: Path) -> ReleaseData:
+    """``media: include`` copies each clip's media into the release: it must be on this disk
+    (downloaded into ``folder`` from object storage). A file storage lacks stays missing, and
+    the build says which."""
+    if data.options.media != "include":
+        return data
+    clips = []
+    for clip in data.clips:
+        if clip.media_path:
+            clip = replace(clip, media_path=str(fetch(clip.media_path, folder)))
+        clips.append(clip)
+    return replace(data, clips=clips)
+
+
 def release_build(*, release_id: int, takeover: bool = False) -> Release:
     """Build and publish if the release is claimable (pending, or building with a dead
     worker). Safe to run again: a published release, or one alive on another worker, is left
@@ -134,7 +183,7 @@ def release_build(*, release_id: int, takeover: bool = False) -> Release:
     Release.objects.filter(pk=release_id).update(previous=release.previous)
     root = releases_root(release.project)
     work = root / f".build-{release.pk}-{release.attempts}"  # one folder per attempt
-    final_dir, final_archive = release_dir(release), release_archive(release)
+    folder, archive_name = release_name(release), release_archive_name(release)
 
     def progress(fraction: float, message: str) -> None:
         """``message`` is one of the pipeline's texts marked for the catalogue: stored as is
@@ -143,28 +192,25 @@ def release_build(*, release_id: int, takeover: bool = False) -> Release:
 
     try:
         with heartbeat(lambda: job_beat(release)):
-            shutil.rmtree(final_dir, ignore_errors=True)  # never published: status says so
-            final_archive.unlink(missing_ok=True)
+            _unpublish(folder, archive_name)  # never published: the status says so
             for leftover in root.glob(f".build-{release.pk}-*"):  # dead attempts' folders
                 shutil.rmtree(leftover, ignore_errors=True)
             (work / "release").mkdir(parents=True)
-            previous = read_previous(release_dir(release.previous)) if release.previous else None
-            data = release_data(release, previous)
+            data = _media_here(release_data(release, _previous(release)), work / "sources")
             build_release(data, work / "release", progress)
-            archive = work / final_archive.name
+            archive = work / Path(archive_name).name
             make_archive(work / "release", archive)
-            sha256 = _sha256(archive)
+            sha256, size = _sha256(archive), archive.stat().st_size
             job_beat(release)  # still ours: a worker presumed dead must not publish
-            os.replace(work / "release", final_dir)
-            os.replace(archive, final_archive)
+            put_tree(work / "release", folder, move=True)
+            put(archive_name, archive, move=True)
     except JobLost:
         return Release.objects.get(pk=release_id)  # the worker that took over cleans up
     except Exception as exc:
         log.exception("building release %s failed", release_id)
         error = f"{error_kind(exc)}: {message_text(exc, _)}"
         if job_finish(release, Release.FAILED, error=error):  # else the new owner's files
-            shutil.rmtree(final_dir, ignore_errors=True)
-            final_archive.unlink(missing_ok=True)
+            _unpublish(folder, archive_name)
         return Release.objects.get(pk=release_id)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -175,9 +221,9 @@ def release_build(*, release_id: int, takeover: bool = False) -> Release:
             published_at=timezone.now(),
             progress=1.0,
             progress_message=gettext_noop("published"),
-            archive_path=str(final_archive.relative_to(settings.MEDIA_ROOT)),
+            archive_path=archive_name,
             archive_sha256=sha256,
-            size_bytes=final_archive.stat().st_size,
+            size_bytes=size,
         )
         if published:
             audit_record(

@@ -23,6 +23,8 @@ apt_install() {
 apt_install ffmpeg gettext  # gettext: compilemessages builds the English/Chinese catalogues
 # Chinese glyphs for the browser tests' screenshots (bilingual clips and interface).
 if [ "${WITH_BROWSER:-0}" = 1 ]; then apt_install chromium fonts-noto-cjk; fi
+# The benchmarks (make bench) serve through nginx as the deployment does.
+if [ "${WITH_BENCH:-0}" = 1 ]; then apt_install nginx-light; fi
 
 PYTHON=${PYTHON:-}
 if [ -z "$PYTHON" ]; then

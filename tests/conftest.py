@@ -3,6 +3,7 @@
 missing service is an error, never a skip."""
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.test.testcases import LiveServerThread
 from live_gate import GATE, GatedServer
+from object_storage import CREDENTIALS, REGION, client, start_moto, stop
 
 from clips.media.synth import synth_clip
 
@@ -151,3 +153,30 @@ def sample_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (folder / "notes.mp4").write_text("These are meeting notes, not a video.\n")
     files["text"] = folder / "notes.mp4"
     return files
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """moto's standalone S3 server, over HTTP on a free port, for the whole session."""
+    url, proc = start_moto(tmp_path_factory.mktemp("moto") / "moto.log")
+    yield url
+    stop(proc)
+
+
+@pytest.fixture
+def s3(s3_endpoint: str, settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A fresh bucket, and this process's storage pointed at it (STORAGE_BACKEND=s3); the
+    variables, for processes the test starts."""
+    env = {
+        "STORAGE_BACKEND": "s3",
+        "AWS_STORAGE_BUCKET_NAME": f"emos-{uuid.uuid4().hex[:12]}",
+        "AWS_S3_ENDPOINT_URL": s3_endpoint,
+        "AWS_S3_REGION_NAME": REGION,
+        **CREDENTIALS,
+    }
+    client(env).create_bucket(Bucket=env["AWS_STORAGE_BUCKET_NAME"])
+    for name, value in env.items():
+        setattr(settings, name, value)
+    s3_storage = {"BACKEND": "annotation.storage.MediaS3Storage"}
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage}  # last: storages reset
+    return env

@@ -29,19 +29,24 @@ ROOT = Path(__file__).resolve().parents[1]
 WAIT_LIMIT = 180  # a hang guard, not a speed claim: the test fails with the worker's log
 
 
+def stack_env(media_root: Path, **extra_env: str) -> dict[str, str]:
+    """The environment of a process of the real stack this test starts (a worker, a web)."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        **extra_env,
+        # The process must see the test database this one writes to.
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
+        f"{db['PORT']}/{db['NAME']}",
+        "MEDIA_ROOT": str(media_root),
+    }
+
+
 class Worker:
     def __init__(
         self, media_root: Path, log: Path, queues: str = "media,agreement", **extra_env: str
     ) -> None:
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            **extra_env,
-            # The worker must see the test database this process writes to.
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
-            f"{db['PORT']}/{db['NAME']}",
-            "MEDIA_ROOT": str(media_root),
-        }
+        env = stack_env(media_root, **extra_env)
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.log = log
         self.proc = subprocess.Popen(

@@ -40,7 +40,7 @@ WORKERS = {
     "media-worker": {"media"},
     "export-worker": {"export"},
 }
-SERVICES = {"postgres", "redis", "nginx", "web", "beat", *WORKERS}
+SERVICES = {"postgres", "redis", "minio", "nginx", "web", "beat", *WORKERS}
 # Long-running services built from the app image; `migrate` is the one-off that precedes them.
 APP_SERVICES = ("web", "beat", *WORKERS)
 QUEUES = {"media", "agreement", "export", "default"}
@@ -273,7 +273,7 @@ def test_nginx_serves_static_and_proxies_to_web(compose: dict[str, Any]) -> None
     directives = nginx_directives()
     assert "/static/" in directives["location"]
     assert directives["alias"] == ["/srv/static/"]
-    assert directives["proxy_pass"] == ["http://web"]
+    assert directives["proxy_pass"] == ["http://minio:9000", "http://web"]  # bucket, app
     assert "web:8000 resolve" in directives["server"], "re-resolve web when it is scaled"
     assert "Host $http_host" in directives["proxy_set_header"]
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in directives["proxy_set_header"]
@@ -475,6 +475,56 @@ def test_named_volumes_declared_and_used(compose: dict[str, Any]) -> None:
     }
     for name in ("web", *WORKERS):
         assert _named_mounts(services[name], declared).get("media") == MEDIA_ROOT
+    assert _named_mounts(services["minio"], declared) == {"minio-data": "/data"}
+
+
+# --- object storage ----------------------------------------------------------------------------
+
+
+def test_app_stores_in_minio_whose_bucket_is_made_on_start(compose: dict[str, Any]) -> None:
+    """STORAGE_BACKEND=s3 against the minio service, with its credentials; a one-off creates
+    the bucket the app names, and every app service waits for MinIO and for that one-off."""
+    services, env = compose["services"], compose["x-env"]
+    secret = {"MINIO_ROOT_PASSWORD": "s3cret"}
+    assert interpolate(env["STORAGE_BACKEND"]) == "s3"
+    assert urlsplit(env["AWS_S3_ENDPOINT_URL"]).hostname == "minio"
+    minio = {k: interpolate(v, secret) for k, v in environment(services["minio"]).items()}
+    assert interpolate(env["AWS_ACCESS_KEY_ID"]) == minio["MINIO_ROOT_USER"]
+    assert interpolate(env["AWS_SECRET_ACCESS_KEY"], secret) == minio["MINIO_ROOT_PASSWORD"]
+    with pytest.raises(MissingVariable, match="MINIO_ROOT_PASSWORD"):
+        interpolate(env["AWS_SECRET_ACCESS_KEY"])
+    assert "mc ready local" in healthcheck_command(services["minio"])
+
+    bucket = services["minio-bucket"]
+    assert bucket["image"].startswith("minio/mc:RELEASE.")
+    assert bucket["restart"] == "no" and "healthcheck" not in bucket
+    assert bucket["depends_on"]["minio"]["condition"] == "service_healthy"
+    script = " ".join(bucket["entrypoint"])
+    assert f"mc mb --ignore-existing local/{env['AWS_STORAGE_BUCKET_NAME']}" in script
+    for name in (*APP_SERVICES, "migrate"):
+        depends_on = services[name]["depends_on"]
+        assert depends_on["minio"]["condition"] == "service_healthy", name
+        assert depends_on["minio-bucket"]["condition"] == "service_completed_successfully", name
+
+
+def test_nginx_hands_out_files_without_the_app_streaming_them(compose: dict[str, Any]) -> None:
+    """Presigned URLs name the bucket's path on nginx's host (AWS_S3_PUBLIC_ENDPOINT_URL),
+    proxied to MinIO with the Host the signature covers; on the file system Django's
+    X-Accel-Redirect reaches an internal location over the media volume."""
+    env, nginx = compose["x-env"], compose["services"]["nginx"]
+    public = urlsplit(interpolate(env["AWS_S3_PUBLIC_ENDPOINT_URL"]))
+    assert public.port == int(interpolate(nginx["ports"][0]).split(":")[0])
+    text = NGINX_CONF.read_text()
+    bucket = re.search(rf"location /{env['AWS_STORAGE_BUCKET_NAME']}/ \{{(?P<body>[^}}]*)\}}", text)
+    assert bucket, "no location for the bucket's path"
+    assert "proxy_pass http://minio:9000;" in bucket["body"]
+    assert "proxy_set_header Host $http_host;" in bucket["body"]
+    protected = re.search(r"location /protected/ \{(?P<body>[^}]*)\}", text)
+    assert protected and "internal;" in protected["body"]
+    assert env["MEDIA_ACCEL_REDIRECT"] == "/protected/"
+    assert "root /srv;" in protected["body"]
+    mounts = {volume.split(":")[0]: volume.split(":")[1:] for volume in nginx["volumes"]}
+    assert mounts["media"] == ["/srv/protected", "ro"]
 
 
 # --- Dockerfile --------------------------------------------------------------------------------

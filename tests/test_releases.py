@@ -225,3 +225,15 @@ def test_a_trace_without_its_annotation_does_not_break_the_build(project, media_
     data = release_data(release_create(project=project, version="1.0.0"), None)
     assert {row.annotator for row in data.traces} == {"A01", "A02", "A03"}
     assert Release.objects.get().status == "published"
+
+
+def test_behind_nginx_the_archive_leaves_by_x_accel_redirect(project, settings):
+    settings.MEDIA_ACCEL_REDIRECT = "/protected/"
+    release = release_create(project=project, version="1.0.0")
+    admin = APIClient()
+    admin.force_authenticate(member(project, "admin"))
+    download = admin.get(f"/api/releases/{release.pk}/download/")
+    assert download.status_code == 200
+    assert download["X-Accel-Redirect"] == "/protected/releases/bench-mark/bench-mark-1.0.0.tar.gz"
+    assert download["Content-Disposition"] == 'attachment; filename="bench-mark-1.0.0.tar.gz"'
+    assert download.content == b""

@@ -13,9 +13,14 @@ PRINT_SETTINGS = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']"
     "['NAME']), 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'media': str(s.MEDIA_ROOT), "
-    "'hosts': s.ALLOWED_HOSTS, 'broker': s.CELERY_BROKER_URL, 'key': s.SECRET_KEY}))"
+    "'hosts': s.ALLOWED_HOSTS, 'broker': s.CELERY_BROKER_URL, 'key': s.SECRET_KEY, "
+    "'storage': s.STORAGES['default']['BACKEND'], "
+    "'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']}))"
 )
-VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT", "SECRET_KEY", "ALLOWED_HOSTS")
+VARIABLES = (
+    "DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT", "SECRET_KEY", "ALLOWED_HOSTS",
+    "STORAGE_BACKEND", "AWS_S3_ENDPOINT_URL", "AWS_S3_PUBLIC_ENDPOINT_URL",
+)  # fmt: skip
 
 
 def settings_with(env: dict[str, str], data_dir: Path) -> dict:
@@ -36,6 +41,33 @@ def test_embedded_default_needs_no_variables(tmp_path):
     # A secret key is generated once and kept, so sessions survive a restart.
     assert got["key"] == (tmp_path / "secret_key").read_text().strip()
     assert settings_with({}, tmp_path)["key"] == got["key"]
+
+
+def test_object_storage_from_the_environment(tmp_path):
+    """STORAGE_BACKEND=s3: django-storages' S3 backend, and the player may load media from
+    the bucket's public address (the redirect's target); the file system adds no origin."""
+    got = settings_with(
+        {
+            "STORAGE_BACKEND": "s3",
+            "AWS_STORAGE_BUCKET_NAME": "emos",
+            "AWS_S3_ENDPOINT_URL": "http://minio:9000",
+            "AWS_S3_PUBLIC_ENDPOINT_URL": "https://media.example.org/",
+        },
+        tmp_path,
+    )
+    assert got["storage"] == "annotation.storage.MediaS3Storage"
+    for directive in ("media-src", "img-src", "connect-src"):
+        assert "https://media.example.org" in got["csp"][directive]
+        assert "http://minio:9000" not in got["csp"][directive]
+    embedded = settings_with({}, tmp_path)
+    assert embedded["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert embedded["csp"]["media-src"] == ["'self'"]
+
+
+def test_an_unknown_storage_backend_is_refused(tmp_path):
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        settings_with({"STORAGE_BACKEND": "ftp"}, tmp_path)
+    assert b"STORAGE_BACKEND must be filesystem or s3" in failed.value.stderr
 
 
 def test_real_stack_from_the_environment(tmp_path):

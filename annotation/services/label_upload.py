@@ -2,13 +2,13 @@
 import would do — nothing is written until an admin confirms — then imported by a worker
 (``labels_import``), the report kept with the job.
 
-The files are stored under ``MEDIA_ROOT/uploads/labels/<job>/<folder>/``, the folder standing
+The files are stored as ``uploads/labels/<job>/<folder>/<name>`` (annotation/storage.py: the
+preview's web process and the importing worker need share no disk), the folder standing
 for the one the command would be given: the batch for spreadsheets (a ``first-N``/``last-N``
 batch name slices the sheet as the command does), the film for a streaming file.
 """
 
 import logging
-import shutil
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +36,7 @@ from annotation.models import Project
 from annotation.payloads import validate_payload
 from annotation.services.jobs import send, stale_before
 from annotation.services.label_import import labels_import
+from annotation.storage import delete_tree, local_copy, media_storage
 from clips.models import Clip, ImportJob
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,8 @@ class _Read:
     parsed: ParseResult
 
 
-def _folder(job: ImportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "uploads" / "labels" / str(job.pk)
+def _folder(job: ImportJob) -> str:
+    return f"uploads/labels/{job.pk}"
 
 
 def _format_of(name: str) -> str:
@@ -75,13 +76,16 @@ def _read(job: ImportJob, vocab: Vocabulary) -> _Read:
     fmt, annotator = job.report["format"], job.report["annotator"]
     out = _Read(files=[], parsed=ParseResult())
     for stored in job.report["files"]:
-        path = Path(settings.MEDIA_ROOT) / stored
-        if fmt == "emos-xlsx":
-            part = read_emos_xlsx(path, vocab, batch=job.report["batch"])
-        elif fmt == "emos-streaming":
-            part = read_emos_streaming(path, vocab, annotator=annotator)
-        else:
-            part = read_labels_csv(path, vocab)
+        with local_copy(stored) as path:
+            try:
+                if fmt == "emos-xlsx":
+                    part = read_emos_xlsx(path, vocab, batch=job.report["batch"])
+                elif fmt == "emos-streaming":
+                    part = read_emos_streaming(path, vocab, annotator=annotator)
+                else:
+                    part = read_labels_csv(path, vocab)
+            except LabelFileError as exc:  # the admin knows the file by its name, not our path
+                raise LabelFileError(str(exc).replace(f"{path.parent.parent}/", "")) from exc
         out.files.append(
             {
                 "name": path.name,
@@ -170,25 +174,20 @@ def label_upload_preview(
         for upload in files:
             name = get_valid_filename(Path(upload.name).name)
             folder = name.removesuffix(".emotion.json") if fmt == "emos-streaming" else batch
-            path = _folder(job) / folder / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            stored.append(str(path.relative_to(settings.MEDIA_ROOT)))
+            stored.append(
+                media_storage().save(f"{_folder(job)}/{folder}/{name}", upload)  # type: ignore[arg-type]
+            )
         job.report = {
             "format": fmt, "files": stored, "batch": batch,
             "annotator": annotator.strip() or "emos",
         }  # fmt: skip
         read = _read(job, Vocabulary.from_schema(project.label_schema))
     except (LabelFileError, Invalid) as exc:
-        where = _folder(job)
-        shutil.rmtree(where, ignore_errors=True)
+        delete_tree(_folder(job))
         job.delete()
         if isinstance(exc, Invalid):
             raise
-        # The reader names the stored path; the admin knows the file by its name.
-        raise Invalid(str(exc).replace(f"{where}/", ""), field="files") from exc
+        raise Invalid(str(exc), field="files") from exc
     job.total = len(read.parsed.records)
     job.report["preview"] = _preview(project, read)
     job.save(update_fields=["report", "total"])

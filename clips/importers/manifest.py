@@ -5,10 +5,12 @@ the rest of the import goes on.
 """
 
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from clips.importers.records import ClipRecord
 from clips.importers.segments import (
@@ -28,6 +30,8 @@ MEDIA_EXTENSIONS = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS
 SUBTITLE_EXTENSIONS = (".srt", ".vtt")
 EMOS_SENTENCES = "sentence_level_timestamps.json"
 KINDS = ("static", "stream")
+# A manifest's path naming a source the ingest fetches itself (clips.sources).
+REMOTE = re.compile(r"^(s3|https?)://", re.IGNORECASE)
 LANGUAGES = ("zh", "en")
 MANIFEST_FIELDS = (
     "path", "external_id", "kind", "language", "title", "transcript", "speaker",
@@ -181,8 +185,8 @@ def _collect_manifest(
         if problem:
             out.problems.append(f"{path}:{line_no}: {problem}; row skipped")
             continue
-        media = (path.parent / row["path"]).resolve() if row.get("path") else None
-        external_id = row.get("external_id") or Path(row["path"]).with_suffix("").as_posix()
+        media = _source(path, row["path"]) if row.get("path") else None
+        external_id = row.get("external_id") or _id_of(row["path"])
         if external_id in seen:
             out.problems.append(
                 f"{path}:{line_no}: external_id {external_id!r} repeated; row skipped"
@@ -203,9 +207,24 @@ def _collect_manifest(
         )
         if row.get("segments"):
             _attach_segments(record, path.parent / row["segments"], out)
-        elif media is not None:
+        elif isinstance(media, Path):
             _attach_segments(record, _segment_file_for(media) if media.exists() else None, out)
         out.records.append(_finish(record, kind=kind, language=language))
+
+
+def _source(manifest: Path, value: str) -> Path | str:
+    """A file beside the manifest, or a URI the ingest reads (``s3://bucket/key``,
+    ``http(s)://…``; clips.sources) as it is."""
+    if REMOTE.match(value):
+        return value
+    return (manifest.parent / value).resolve()
+
+
+def _id_of(value: str) -> str:
+    """The clip id a path or URI gives: without its extension (a URI: its path, ``a/b``)."""
+    if REMOTE.match(value):
+        value = urlsplit(value).path.lstrip("/")
+    return Path(value).with_suffix("").as_posix()
 
 
 def _row_problem(row: dict[str, str]) -> str | None:

@@ -7,10 +7,11 @@ from clips.importers.segments import SegmentRecord
 
 @dataclass(slots=True)
 class ClipRecord:
-    """One clip as an importer read it; ``source`` is None for a record without media yet."""
+    """One clip as an importer read it; ``source`` is None for a record without media yet, a
+    local path as read, or a URI once staged into storage (``clips.sources``)."""
 
     external_id: str
-    source: Path | None = None
+    source: Path | str | None = None
     kind: str = ""  # "" until the importer decides (stream when segments come along)
     language: str = ""
     title: str = ""

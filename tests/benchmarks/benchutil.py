@@ -3,7 +3,6 @@ in the same run, never a wall-clock limit."""
 
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
+from object_storage import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,16 +69,10 @@ def dsn() -> str:
     return f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(*, workers: int = 2, threads: int = 16) -> Iterator[int]:
     """The real HTTP stack on the test database; yields the port."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": dsn(), "DB_CONN_MAX_AGE": "600"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "annotation.wsgi:application", "-b", f"127.0.0.1:{port}",

@@ -123,6 +123,31 @@ def test_each_role_reaches_exactly_its_files(client, world, who):
         assert response.status_code == expected, (who, key, name)
 
 
+@pytest.mark.parametrize("who", sorted(ALLOWED))
+def test_behind_nginx_the_same_files_leave_by_x_accel_redirect(client, world, who, settings):
+    """MEDIA_ACCEL_REDIRECT: the same decision, then nginx sends the bytes (no body here)."""
+    settings.MEDIA_ACCEL_REDIRECT = "/protected/"
+    user = world["users"][who]
+    for key, name in _names(world).items():
+        response = _get(client, user, f"/media/{name}")
+        if key in ALLOWED[who]:
+            assert response.status_code == 200, (who, key)
+            assert response["X-Accel-Redirect"] == f"/protected/{name}"
+            assert response.content == b""
+        else:
+            assert response.status_code == 404, (who, key)
+            assert "X-Accel-Redirect" not in response
+
+
+def test_behind_nginx_no_traversal_spelling_is_redirected(client, world, settings):
+    settings.MEDIA_ACCEL_REDIRECT = "/protected/"
+    client.force_login(world["users"]["admin_b"])
+    for spelling in traversal_spellings(world):
+        response = client.get("/media/" + spelling)
+        assert response.status_code in (400, 404), (spelling, response.status_code)
+        assert "X-Accel-Redirect" not in response
+
+
 def test_anonymous_is_sent_to_sign_in(client, world):
     response = client.get(f"/media/{world['held'].media_file.name}")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -5,6 +5,7 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -12,7 +13,7 @@ from annotation.errors import ApplicationError
 from annotation.models import Project
 from exports.models import Release
 from exports.pipeline.data import MAX_CITATION, MAX_DESCRIPTION
-from exports.services import release_archive, release_create, release_dir
+from exports.services import release_create, release_name
 
 TERMINAL = {Release.Status.PUBLISHED, Release.Status.FAILED}
 
@@ -87,7 +88,8 @@ class Command(BaseCommand):
             raise CommandError(f"release {release.version} failed: {release.error}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Published {project.slug} {release.version}: {release_dir(release)} and "
-                f"{release_archive(release)} (sha256 {release.archive_sha256})"
+                f"Published {project.slug} {release.version}: {release_name(release)}/ and "
+                f"{release.archive_path} in {settings.STORAGE_BACKEND} storage "
+                f"(sha256 {release.archive_sha256})"
             )
         )
