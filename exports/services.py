@@ -64,16 +64,6 @@ def releases_root(project: Project) -> Path:
     return Path(settings.MEDIA_ROOT) / "releases" / project.slug
 
 
-def release_dir(release: Release) -> Path:
-    """The published folder on the file-system storage."""
-    return Path(settings.MEDIA_ROOT) / release_name(release)
-
-
-def release_archive(release: Release) -> Path:
-    """The published archive on the file-system storage."""
-    return Path(settings.MEDIA_ROOT) / release_archive_name(release)
-
-
 def release_create(
     *, project: Project, version: str, description: str = "", options: dict[str, Any] | None = None,
     actor: User | None = None,

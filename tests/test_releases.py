@@ -11,6 +11,7 @@ import numpy as np
 import orjson
 import pytest
 from django.core.management import CommandError, call_command
+from published import release_dir
 from rest_framework.test import APIClient
 
 from annotation.errors import Conflict, Invalid
@@ -20,7 +21,7 @@ from exports import services
 from exports.models import Release
 from exports.pipeline import build_release
 from exports.selectors import release_data
-from exports.services import release_build, release_create, release_dir
+from exports.services import release_build, release_create
 from factories import ClipFactory, ProjectFactory, member
 
 pytestmark = pytest.mark.django_db(transaction=True)  # builds start on commit

@@ -28,6 +28,7 @@ import pytest
 import redis
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from published import release_archive, release_dir
 from rest_framework.test import APIClient
 from test_celery_worker import WAIT_LIMIT, Worker, pending_clip
 
@@ -48,7 +49,7 @@ from clips.models import Clip
 from clips.tasks import ingest_clip
 from exports.models import Release
 from exports.pipeline.archive import SUMS, make_archive, release_files
-from exports.services import release_archive, release_create, release_dir, releases_root
+from exports.services import release_create, releases_root
 from factories import member
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from kombu.exceptions import OperationalError
+from published import release_dir
 
 from annotation.errors import ApplicationError
 from annotation.models import (
@@ -58,7 +59,7 @@ from annotation.services.submission import (
 from annotation.tasks import agreement_recompute_project, agreement_route_clips, work_sweep
 from clips.models import Clip
 from exports.models import Release
-from exports.services import release_create, release_dir
+from exports.services import release_create
 from exports.tasks import release_build_task
 from factories import ClipFactory, ProjectFactory, UserFactory, member
 

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from published import release_dir
 from rest_framework.test import APIClient
 
 from annotation.models import AgreementReport, Annotation, GoldLabel, Role, Trace
@@ -24,7 +25,7 @@ from exports.pipeline import ReleaseData, ReleaseOptions, build_release
 from exports.pipeline.croissant import croissant
 from exports.pipeline.data import MAX_CITATION, MAX_DESCRIPTION, ReleaseFieldError
 from exports.pipeline.mdtext import code_block, code_span, inline, text
-from exports.services import release_build, release_dir
+from exports.services import release_build
 from factories import ClipFactory, ProjectFactory, member
 
 pytestmark = pytest.mark.django_db
