@@ -2,6 +2,7 @@
 in the same run, never a wall-clock limit."""
 
 import http.client
+import json
 import os
 import socket
 import statistics
@@ -11,7 +12,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
 
@@ -63,6 +66,61 @@ def run_parallel(n: int, work: Callable[[int], None]) -> float:
     return elapsed
 
 
+@dataclass
+class ClientRun:
+    seconds: float  # first client's start to last client's end
+    latencies: list[float]  # every request's, all clients
+    answers: list[list[Any]]  # per client, when its job asked to keep them
+
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+
+Request = tuple[str, str, str, Any]  # method, path, token, JSON body or None
+
+
+def http_job(port: int, requests: list[Request], *, keep: bool = False) -> dict[str, Any]:
+    return {"http": {"port": port, "requests": requests, "keep": keep}}
+
+
+def sql_job(statements: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Each statement in a transaction of its own, on one connection."""
+    return {"sql": {"dsn": dsn(), "statements": statements}}
+
+
+def run_clients(jobs: list[dict[str, Any]]) -> ClientRun:
+    """One loadgen.py process per job, each connected before any starts; errors re-raised."""
+    loadgen = [sys.executable, str(Path(__file__).with_name("loadgen.py"))]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
+    procs = [subprocess.Popen(loadgen, **pipes) for _ in jobs]
+    for proc, job in zip(procs, jobs, strict=True):
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(job) + "\n")
+        proc.stdin.flush()
+    for proc in procs:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready", "a client failed to connect"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+    results = []
+    for proc in procs:
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        assert proc.wait() == 0, f"a client failed (exit {proc.returncode})"
+        results.append(json.loads(out))
+    return ClientRun(
+        seconds=max(r["end"] for r in results) - min(r["start"] for r in results),
+        latencies=[x for r in results for x in r["latencies"]],
+        answers=[r["answers"] for r in results],
+    )
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def dsn() -> str:
     """The test database (what pytest-django created) as a libpq URL."""
     db = connection.settings_dict
@@ -75,15 +133,27 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn" / "gunicorn.conf.py"
+
+
+def _stack_env(**extra: str) -> dict[str, str]:
+    """The production settings on the test database (DJANGO_ENV=production, DEBUG off) minus
+    the HTTPS redirect, which a plain-http benchmark cannot follow."""
+    return {
+        **os.environ, "DATABASE_URL": dsn(), "DJANGO_ENV": "production", "DEBUG": "false",
+        "SECRET_KEY": "benchmark-" + "x" * 50, "SECURE_SSL_REDIRECT": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", **extra,
+    }  # fmt: skip
+
+
 @contextmanager
-def gunicorn(*, workers: int = 2, threads: int = 16) -> Iterator[int]:
-    """The real HTTP stack on the test database; yields the port."""
+def gunicorn(**env: str) -> Iterator[int]:
+    """The real HTTP stack on the test database, configured as in production (GUNICORN_CONF;
+    ``env`` overrides, e.g. WEB_THREADS); yields the port."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": dsn(), "DB_CONN_MAX_AGE": "600"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "annotation.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "annotation.wsgi:application"],
+        cwd=ROOT, env=_stack_env(WEB_BIND=f"127.0.0.1:{port}", WEB_ACCESS_LOG="", **env),
     )  # fmt: skip
     try:
         for _ in range(150):
@@ -96,6 +166,21 @@ def gunicorn(*, workers: int = 2, threads: int = 16) -> Iterator[int]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@contextmanager
+def celery_worker(queues: str = "agreement,default") -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker as compose runs it (needs CELERY_BROKER_URL)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "annotation", "worker", "-Q", queues,
+         "--concurrency", "2", "-l", "warning"],
+        cwd=ROOT, env=_stack_env(),
+    )  # fmt: skip
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
 
 
 def percentile(values: list[float], q: float) -> float:
