@@ -1,5 +1,6 @@
 """Reads, always scoped to what the user may see."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -9,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annotation.compiled_sql import compiled
 from annotation.errors import NotAllowed, roles_words
 from annotation.models import (
     Annotation,
@@ -56,8 +58,21 @@ def projects_with_roles(user: User | AnonymousUser) -> list[tuple[Project, set[s
 
 
 def project_for_user(user: User | AnonymousUser, slug: str) -> Project:
-    """The project if the user is an active member (or a superuser); 404 otherwise."""
-    return get_object_or_404(projects_for_user(user), slug=slug)
+    """The project if the user is an active member (or a superuser); 404 otherwise. Asked on
+    every project-scoped request: its SQL is compiled once per shape (compiled_sql)."""
+    if not user.is_authenticated:
+        raise Http404
+    superuser = user.is_superuser
+
+    def build(v: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        who = User(pk=v["user"], is_superuser=superuser)
+        return projects_for_user(who).filter(slug=v["slug"]).query.sql_with_params()
+
+    sql, params = compiled(("project_for_user", superuser), build, user=user.pk, slug=slug)
+    found = list(Project.objects.raw(sql, params))
+    if not found:
+        raise Http404(f"No {Project._meta.object_name} matches the given query.")
+    return found[0]
 
 
 def catalogue_clips(user: User | AnonymousUser, project: Project) -> QuerySet[Clip]:
