@@ -141,6 +141,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A pool per process (Django's psycopg pool), shared by its threads: with DB_POOL_MAX_SIZE set,
+# a process never holds more connections than that, however many threads serve requests, so a
+# deployment opens at most web processes x DB_POOL_MAX_SIZE + workers, within PostgreSQL's
+# max_connections (100 by default). Unset, each thread keeps its own (DB_CONN_MAX_AGE): fine
+# for one-threaded processes (gunicorn's sync workers, Celery's prefork children).
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0)
+if DB_POOL_MAX_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env_int("DB_POOL_MIN_SIZE", 1), DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        # Seconds a request waits for a free connection before it fails (a 500, logged).
+        "timeout": env_int("DB_POOL_TIMEOUT", 30),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django refuses both
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
