@@ -413,6 +413,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # One task at a time per worker slot, acknowledged when done: a long transcode never holds
 # queued messages hostage (compose runs media, agreement and export workers apart).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Bounded workers: a child process is replaced after this many tasks, or after a task that
+# left it above this resident size (KiB). A release build or a full agreement recompute
+# leaves hundreds of MB in numpy's and pyarrow's allocators that an idle child would keep.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("WORKER_MAX_TASKS_PER_CHILD", 500)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("WORKER_MAX_MEMORY_PER_CHILD_KB", 300_000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -27,8 +27,8 @@ from annotation.services.jobs import (
     job_enqueue,
     job_finish,
 )
+from exports import pipeline  # its writers load on first use: the web imports this module
 from exports.models import Release
-from exports.pipeline import build_release, make_archive, read_previous
 from exports.pipeline.data import ReleaseFieldError, ReleaseOptions, check_description
 from exports.pipeline.messages import error_kind, message_text
 from exports.selectors import release_data, release_options
@@ -149,11 +149,12 @@ def release_build(*, release_id: int, takeover: bool = False) -> Release:
             for leftover in root.glob(f".build-{release.pk}-*"):  # dead attempts' folders
                 shutil.rmtree(leftover, ignore_errors=True)
             (work / "release").mkdir(parents=True)
-            previous = read_previous(release_dir(release.previous)) if release.previous else None
+            last = release.previous
+            previous = pipeline.read_previous(release_dir(last)) if last else None
             data = release_data(release, previous)
-            build_release(data, work / "release", progress)
+            pipeline.build_release(data, work / "release", progress)
             archive = work / final_archive.name
-            make_archive(work / "release", archive)
+            pipeline.make_archive(work / "release", archive)
             sha256 = _sha256(archive)
             job_beat(release)  # still ours: a worker presumed dead must not publish
             os.replace(work / "release", final_dir)

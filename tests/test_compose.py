@@ -318,6 +318,15 @@ def test_each_kind_of_work_has_its_own_workers(services: dict[str, dict[str, Any
     assert sorted(consumed) == sorted(QUEUES), "every queue has exactly one kind of worker"
 
 
+def test_workers_children_are_bounded(services: dict[str, dict[str, Any]], settings) -> None:
+    """Memory (issue 17): a child is replaced after a number of tasks or once a task left it
+    large; an export child after every release build, whose tables and plots it would keep."""
+    assert settings.CELERY_WORKER_MAX_TASKS_PER_CHILD >= 1
+    assert 0 < settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD <= 512 * 1024  # KiB
+    export = command_args(services["export-worker"])
+    assert option_value(export, "--max-tasks-per-child") == "1"
+
+
 def test_the_queues_are_the_ones_tasks_are_routed_to(settings) -> None:
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
     assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} == QUEUES

@@ -2,12 +2,16 @@
 token auth, a Celery worker taking the routing) with 16 and 64 concurrent clients, against
 the raw SQL claim run by as many connections; then submits per second; then claims per second
 on a fresh project against the same after 100,000 released assignments (a claim's cost must
-not grow with history). Every client, HTTP or SQL, is a process of its own (loadgen.py).
+not grow with history); and the peak resident memory of the web and worker processes over a
+fixed workload of 1,200 submissions. Every client, HTTP or SQL, is a process of its own
+(loadgen.py).
 Needs PostgreSQL (DATABASE_URL; SKIP LOCKED is what is being measured) and Redis
 (CELERY_BROKER_URL).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test CELERY_BROKER_URL=redis://... make bench
 """
+
+import time
 
 import psycopg
 import pytest
@@ -18,6 +22,7 @@ from benchutil import (
     gunicorn,
     http_job,
     load_average,
+    peak_rss,
     run_clients,
     sql_job,
 )
@@ -32,6 +37,7 @@ pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 N_CLIPS = 20_000
 CLAIMS_PER_CLIENT = 40
 CLIENTS = (16, 64)
+MEMORY_CLIENTS = 30  # x CLAIMS_PER_CLIENT: 1,200 submissions, 3 on each of 400 clips
 HISTORY = 100_000
 LABELS = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
 
@@ -80,9 +86,15 @@ def setup():
 
 
 @pytest.fixture
-def server(setup):
-    with celery_worker(), gunicorn() as port:
-        yield port
+def stack(setup):
+    """The port, and the processes whose memory counts: gunicorn's and the worker's trees."""
+    with celery_worker() as worker, gunicorn() as server:
+        yield server.port, [server.pid, worker.pid]
+
+
+@pytest.fixture
+def server(stack):
+    return stack[0]
 
 
 NEXT = "/api/projects/bench-assign/next/"
@@ -194,4 +206,29 @@ def test_claims_per_second_after_released_history(setup, server):
         f"\n{claims} next-clip claims, {n} client processes: fresh project {rates[0]:.0f}/s, "
         f"after {HISTORY:,} released assignments {rates[1]:.0f}/s (ratio "
         f"{rates[1] / rates[0]:.2f}; {load_average()})"
+    )
+
+
+def test_peak_memory_of_web_and_workers_over_1200_submissions(setup, stack):
+    """Claims and submits by 30 clients, 3 labels on each of 400 clips, until the worker has
+    routed every one of them: the peak of web + worker resident memory over the whole run."""
+    project, _users, tokens = setup
+    port, roots = stack
+    reset(project)
+    open_clips = Clip.objects.filter(project=project).order_by("pk")[:400].values("pk")
+    Clip.objects.filter(project=project).exclude(pk__in=open_clips).update(media_status="failed")
+    with peak_rss(roots) as peak:
+        submitted = submit_all(port, tokens, claim_all(port, tokens, MEMORY_CLIENTS))
+        for _ in range(600):  # routing runs on the worker, after the submits committed
+            if not Clip.objects.filter(project=project, stage__in=["layer1", "aggregating"],
+                                       media_status="ready").exists():  # fmt: skip
+                break
+            time.sleep(0.2)
+    assert len(submitted.latencies) == MEMORY_CLIENTS * CLAIMS_PER_CLIENT
+    assert not Clip.objects.filter(project=project, media_status="ready", stage="layer1").exists()
+    print(
+        f"\n{len(submitted.latencies):,} submissions (3 on each of 400 clips, routed by the "
+        f"worker): "
+        f"peak resident memory of web + worker processes {peak[0] / 2**20:.0f} MiB "
+        f"({load_average()})"
     )

@@ -89,7 +89,8 @@ def test_chunk_ingest_vs_raw_insert(traces):
     packed = [  # the raw baseline gets its bytes ready-made (hex: the job travels as JSON)
         np.array(orjson.loads(b)["samples"], dtype=DTYPE).tobytes().hex() for b in bodies
     ]
-    with gunicorn() as port:
+    with gunicorn() as server:
+        port = server.port
         for n in ANNOTATORS:
             TraceChunk.objects.all().delete()
             Trace.objects.update(acked_seq=-1, sample_count=0)

@@ -42,30 +42,6 @@ def report(title: str, ours: float, baseline: float, baseline_name: str) -> None
     )
 
 
-def run_parallel(n: int, work: Callable[[int], None]) -> float:
-    """Wall seconds for n threads running work(i), started together; errors re-raised."""
-    barrier = threading.Barrier(n + 1)
-    errors: list[BaseException] = []
-
-    def body(i: int) -> None:
-        barrier.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    assert not errors, errors[0]
-    return elapsed
-
-
 @dataclass
 class ClientRun:
     seconds: float  # first client's start to last client's end
@@ -146,10 +122,16 @@ def _stack_env(**extra: str) -> dict[str, str]:
     }  # fmt: skip
 
 
+@dataclass
+class Server:
+    port: int
+    pid: int  # gunicorn's master: its workers are its children
+
+
 @contextmanager
-def gunicorn(**env: str) -> Iterator[int]:
+def gunicorn(**env: str) -> Iterator[Server]:
     """The real HTTP stack on the test database, configured as in production (GUNICORN_CONF;
-    ``env`` overrides, e.g. WEB_THREADS); yields the port."""
+    ``env`` overrides, e.g. WEB_THREADS)."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "annotation.wsgi:application"],
@@ -162,7 +144,7 @@ def gunicorn(**env: str) -> Iterator[int]:
                 break
             except OSError:
                 time.sleep(0.2)
-        yield port
+        yield Server(port, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -181,6 +163,55 @@ def celery_worker(queues: str = "agreement,default") -> Iterator[subprocess.Pope
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def _rss_of_trees(roots: list[int]) -> int:
+    """Resident bytes of the processes ``roots`` and all their descendants, now."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    members, frontier = set(roots), list(roots)
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        members.update(children)
+        frontier += children
+    total = 0
+    for pid in members:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+@contextmanager
+def peak_rss(roots: list[int], every: float = 0.1) -> Iterator[list[int]]:
+    """Samples the resident memory of ``roots``' process trees while the block runs; the
+    list yielded holds the peak (bytes) once it ends."""
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_of_trees(roots))
+            done.wait(every)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
 
 
 def percentile(values: list[float], q: float) -> float:
