@@ -22,7 +22,7 @@ from benchutil import (
     gunicorn,
     http_job,
     load_average,
-    peak_rss,
+    peak_memory,
     run_clients,
     sql_job,
 )
@@ -217,7 +217,7 @@ def test_peak_memory_of_web_and_workers_over_1200_submissions(setup, stack):
     reset(project)
     open_clips = Clip.objects.filter(project=project).order_by("pk")[:400].values("pk")
     Clip.objects.filter(project=project).exclude(pk__in=open_clips).update(media_status="failed")
-    with peak_rss(roots) as peak:
+    with peak_memory(roots) as peak:
         submitted = submit_all(port, tokens, claim_all(port, tokens, MEMORY_CLIENTS))
         for _ in range(600):  # routing runs on the worker, after the submits committed
             if not Clip.objects.filter(project=project, stage__in=["layer1", "aggregating"],
@@ -228,7 +228,6 @@ def test_peak_memory_of_web_and_workers_over_1200_submissions(setup, stack):
     assert not Clip.objects.filter(project=project, media_status="ready", stage="layer1").exists()
     print(
         f"\n{len(submitted.latencies):,} submissions (3 on each of 400 clips, routed by the "
-        f"worker): "
-        f"peak resident memory of web + worker processes {peak[0] / 2**20:.0f} MiB "
-        f"({load_average()})"
+        f"worker): peak memory of web + worker processes: RSS {peak[0] / 2**20:.0f} MiB, "
+        f"PSS {peak[1] / 2**20:.0f} MiB ({load_average()})"
     )

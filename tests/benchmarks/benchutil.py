@@ -165,8 +165,10 @@ def celery_worker(queues: str = "agreement,default") -> Iterator[subprocess.Pope
         proc.wait(timeout=60)
 
 
-def _rss_of_trees(roots: list[int]) -> int:
-    """Resident bytes of the processes ``roots`` and all their descendants, now."""
+def _memory_of_trees(roots: list[int]) -> tuple[int, int]:
+    """Resident and proportional (shared pages split among their sharers) bytes of the
+    processes ``roots`` and all their descendants, now. Forked children share their parent's
+    pages: RSS counts those once per process, PSS once in all."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -182,27 +184,30 @@ def _rss_of_trees(roots: list[int]) -> int:
         children = [child for child, parent in parents.items() if parent == pid]
         members.update(children)
         frontier += children
-    total = 0
+    rss = pss = 0
     for pid in members:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
         except OSError:
             continue
-    return total
+    return rss, pss
 
 
 @contextmanager
-def peak_rss(roots: list[int], every: float = 0.1) -> Iterator[list[int]]:
-    """Samples the resident memory of ``roots``' process trees while the block runs; the
-    list yielded holds the peak (bytes) once it ends."""
-    peak = [0]
+def peak_memory(roots: list[int], every: float = 0.1) -> Iterator[list[int]]:
+    """Samples the memory of ``roots``' process trees while the block runs; the list yielded
+    holds the peak RSS and the peak PSS (bytes) once it ends."""
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _rss_of_trees(roots))
+            rss, pss = _memory_of_trees(roots)
+            peak[:] = [max(peak[0], rss), max(peak[1], pss)]
             done.wait(every)
 
     sampler = threading.Thread(target=sample)
