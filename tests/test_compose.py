@@ -287,7 +287,7 @@ def _size(value: str) -> int:
 
 
 def test_nginx_takes_large_uploads_and_downloads_off_the_app_workers() -> None:
-    """Uploads of clips go through; nginx, not a gunicorn sync worker, talks to slow clients."""
+    """Uploads of clips go through; nginx, not a gunicorn worker thread, talks to slow clients."""
     directives = nginx_directives()
     assert _size(directives["client_max_body_size"][0]) >= 1024**3
     assert directives["proxy_request_buffering"] == ["on"]

@@ -4,19 +4,14 @@ process share Django's psycopg pool of DB_POOL_MAX_SIZE, set by the gunicorn con
 
 import http.client
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from test_settings_and_health import settings_with
+from web_server import gunicorn_server
 
-ROOT = Path(__file__).resolve().parents[1]
-CONF = ROOT / "deploy" / "gunicorn" / "gunicorn.conf.py"
 PRINT_POOL = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "d = s.DATABASES['default']; print(json.dumps({'pool': d.get('OPTIONS', {}).get('pool'), "
@@ -33,12 +28,6 @@ def test_the_pool_is_sized_by_the_environment(tmp_path, monkeypatch):
     assert settings_with(url, tmp_path)["pool"] is None  # one per thread, as before
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _backends(application: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -53,26 +42,15 @@ def test_many_threads_share_a_few_connections():
     """2 processes x 8 threads answering 48 requests at once hold at most 2 x 2 connections."""
     db = connection.settings_dict
     application = f"pool-test-{os.getpid()}"
-    port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         f"?application_name={application}",
-        "WEB_BIND": f"127.0.0.1:{port}", "WEB_WORKERS": "2", "WEB_THREADS": "8",
-        "DB_POOL_MAX_SIZE": "2", "WEB_ACCESS_LOG": "",
+        "WEB_WORKERS": "2", "WEB_THREADS": "8", "DB_POOL_MAX_SIZE": "2", "WEB_ACCESS_LOG": "",
     }  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(CONF), "annotation.wsgi:application"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
     peak = 0
-    try:
-        for _ in range(150):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn_server(env) as server:
+        port = server.port
         statuses: list[int] = []
 
         def ask() -> None:
@@ -90,7 +68,4 @@ def test_many_threads_share_a_few_connections():
             peak = max(peak, _backends(application))
             time.sleep(0.01)
         assert statuses == [200] * 240
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert 1 <= peak <= 4

@@ -1,10 +1,8 @@
 """Benchmarks: run on demand with `make bench`; each prints ratios against a baseline measured
 in the same run, never a wall-clock limit."""
 
-import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection
+from web_server import Server, gunicorn_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,15 +102,6 @@ def dsn() -> str:
     return f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-GUNICORN_CONF = ROOT / "deploy" / "gunicorn" / "gunicorn.conf.py"
-
-
 def _stack_env(**extra: str) -> dict[str, str]:
     """The production settings on the test database (DJANGO_ENV=production, DEBUG off) minus
     the HTTPS redirect, which a plain-http benchmark cannot follow."""
@@ -122,32 +112,12 @@ def _stack_env(**extra: str) -> dict[str, str]:
     }  # fmt: skip
 
 
-@dataclass
-class Server:
-    port: int
-    pid: int  # gunicorn's master: its workers are its children
-
-
 @contextmanager
 def gunicorn(**env: str) -> Iterator[Server]:
-    """The real HTTP stack on the test database, configured as in production (GUNICORN_CONF;
-    ``env`` overrides, e.g. WEB_THREADS)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "annotation.wsgi:application"],
-        cwd=ROOT, env=_stack_env(WEB_BIND=f"127.0.0.1:{port}", WEB_ACCESS_LOG="", **env),
-    )  # fmt: skip
-    try:
-        for _ in range(150):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield Server(port, proc.pid)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    """The real HTTP stack on the test database, configured as in production (the gunicorn
+    config file; ``env`` overrides, e.g. WEB_THREADS)."""
+    with gunicorn_server(_stack_env(WEB_ACCESS_LOG="", **env)) as server:
+        yield server
 
 
 @contextmanager
