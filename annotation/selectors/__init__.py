@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.compiled_sql import compiled
+from annotation.compiled_sql import compiled, fetched
 from annotation.errors import NotAllowed, roles_words
 from annotation.models import (
     Annotation,
@@ -143,16 +143,25 @@ def active_role(user: User | AnonymousUser, role: str) -> Exists:
 def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assignment:
     """Only the holder of an assignment reaches it (404 for anyone else), and only while they
     hold the layer's role in the project: a deactivated member can do nothing with it."""
-    return get_object_or_404(
-        Assignment.objects.select_related("clip__project")
-        .alias(
-            may_label=active_role(user, Role.ANNOTATOR),
-            may_decide=active_role(user, Role.ADJUDICATOR),
+    if not 0 < assignment_id < 2**63:  # no row has it (and PostgreSQL would refuse it)
+        raise Http404
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Assignment]:
+        holder = User(pk=v["user"])
+        return (
+            Assignment.objects.select_related("clip__project")
+            .alias(
+                may_label=active_role(holder, Role.ANNOTATOR),
+                may_decide=active_role(holder, Role.ADJUDICATOR),
+            )
+            .filter(Q(layer=1, may_label=True) | Q(layer=2, may_decide=True))
+            .filter(pk=v["assignment"], user_id=v["user"])
         )
-        .filter(Q(layer=1, may_label=True) | Q(layer=2, may_decide=True)),
-        pk=assignment_id,
-        user_id=user.pk,
-    )
+
+    found = fetched("assignment_for_user", build, user=user_id(user), assignment=assignment_id)
+    if not found:
+        raise Http404(f"No {Assignment._meta.object_name} matches the given query.")
+    return found[0]
 
 
 def annotations_of_user(user: User | AnonymousUser) -> QuerySet[Annotation]:

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from annotation.compiled_sql import compiled
+from annotation.compiled_sql import compiled, fetched
 from annotation.models import Project
+from clips.models import Clip
+from factories import ClipFactory, ProjectFactory
 
 
 def test_a_shape_is_compiled_once_and_filled_with_each_calls_values():
@@ -52,3 +54,20 @@ def test_flags_belong_in_the_key():
 def test_a_parameter_computed_from_a_value_is_refused():
     with pytest.raises(ValueError, match="derived"):
         compiled("test-derived", lambda v: ("SELECT %s", (v["n"] + 1,)), n=5)
+
+
+@pytest.mark.django_db
+def test_fetched_instances_are_the_orms_with_their_related_objects():
+    project = ProjectFactory(slug="fetched")
+    clips = ClipFactory.create_batch(2, project=project)
+
+    def query(pk):
+        return Clip.objects.select_related("project").filter(pk=pk)
+
+    for clip in clips:
+        (got,) = fetched("test-fetched", lambda v: query(v["pk"]), pk=clip.pk)
+        (orm,) = query(clip.pk)
+        assert got == orm and got.external_id == orm.external_id
+        assert "project" in got._state.fields_cache  # attached: no query to reach it
+        assert got.project.label_schema == orm.project.label_schema  # JSON converted
+    assert fetched("test-fetched", lambda v: query(v["pk"]), pk=10**9) == []
