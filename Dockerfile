@@ -59,5 +59,5 @@ RUN SECRET_KEY=collectstatic-build-only python manage.py collectstatic --noinput
 USER app
 EXPOSE 8000
 
-CMD ["gunicorn", "annotation.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--timeout", "120"]
+CMD ["gunicorn", "annotation.wsgi:application", "--config", "deploy/gunicorn/gunicorn.conf.py", \
+     "--bind", "0.0.0.0:8000"]

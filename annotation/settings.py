@@ -144,6 +144,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A pool per process (Django's psycopg pool), shared by its threads: with DB_POOL_MAX_SIZE set,
+# a process never holds more connections than that, however many threads serve requests, so a
+# deployment opens at most web processes x DB_POOL_MAX_SIZE + workers, within PostgreSQL's
+# max_connections (100 by default). Unset, each thread keeps its own (DB_CONN_MAX_AGE): fine
+# for one-threaded processes (gunicorn's sync workers, Celery's prefork children).
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0)
+if DB_POOL_MAX_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env_int("DB_POOL_MIN_SIZE", 1), DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        # Seconds a request waits for a free connection before it fails (a 500, logged).
+        "timeout": env_int("DB_POOL_TIMEOUT", 30),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django refuses both
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -452,6 +466,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # One task at a time per worker slot, acknowledged when done: a long transcode never holds
 # queued messages hostage (compose runs media, agreement and export workers apart).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Bounded workers: a child process is replaced after this many tasks, or after a task that
+# left it above this resident size (KiB). A release build or a full agreement recompute
+# leaves hundreds of MB in numpy's and pyarrow's allocators that an idle child would keep.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("WORKER_MAX_TASKS_PER_CHILD", 500)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("WORKER_MAX_MEMORY_PER_CHILD_KB", 300_000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

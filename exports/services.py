@@ -30,8 +30,8 @@ from annotation.services.jobs import (
     job_finish,
 )
 from annotation.storage import delete_tree, fetch, local_tree, media_storage, put, put_tree
+from exports import pipeline  # its writers load on first use: the web imports this module
 from exports.models import Release
-from exports.pipeline import build_release, make_archive, read_previous
 from exports.pipeline.data import (
     PreviousRelease,
     ReleaseData,
@@ -141,7 +141,7 @@ def _previous(release: Release) -> PreviousRelease | None:
     if release.previous is None:
         return None
     with local_tree(release_name(release.previous), skip=("media",)) as folder:
-        return read_previous(folder)
+        return pipeline.read_previous(folder)
 
 
 def _media_here(data: ReleaseData, folder: Path) -> ReleaseData:
@@ -187,9 +187,9 @@ def release_build(*, release_id: int, takeover: bool = False) -> Release:
                 shutil.rmtree(leftover, ignore_errors=True)
             (work / "release").mkdir(parents=True)
             data = _media_here(release_data(release, _previous(release)), work / "sources")
-            build_release(data, work / "release", progress)
+            pipeline.build_release(data, work / "release", progress)
             archive = work / Path(archive_name).name
-            make_archive(work / "release", archive)
+            pipeline.make_archive(work / "release", archive)
             sha256, size = _sha256(archive), archive.stat().st_size
             job_beat(release)  # still ours: a worker presumed dead must not publish
             put_tree(work / "release", folder, move=True)

@@ -1,7 +1,6 @@
 """A real S3 HTTP endpoint for tests: moto's standalone server (``moto[server]``), started
 once per session by the ``s3_endpoint`` fixture (conftest), and helpers around processes."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -10,16 +9,11 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+from web_server import free_port
 
 WAIT_LIMIT = 180  # a hang guard, not a speed claim
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:

@@ -21,8 +21,9 @@ import requests
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
-from object_storage import free_port, s3_objects, stop, wait_http
+from object_storage import s3_objects, stop, wait_http
 from test_celery_worker import ROOT, WAIT_LIMIT, Worker, stack_env
+from web_server import GUNICORN_CONF, free_port
 
 from annotation.celery import app
 from annotation.models import GoldLabel, Role
@@ -42,9 +43,12 @@ class Web:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "annotation.wsgi", "-b", f"127.0.0.1:{self.port}",
-             "--workers", "1", "--threads", "4"],
-            cwd=ROOT, env=stack_env(media_root, **env), stdout=log.open("wb"),
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "annotation.wsgi"],
+            cwd=ROOT, stdout=log.open("wb"),
+            env=stack_env(
+                media_root, WEB_BIND=f"127.0.0.1:{self.port}", WEB_WORKERS="1", WEB_THREADS="4",
+                **env,
+            ),
             stderr=subprocess.STDOUT,
         )  # fmt: skip
         # /healthz answers 200 only when database, broker and the bucket answer.

@@ -210,7 +210,7 @@ def test_web_runs_gunicorn_and_publishes_no_host_port(services: dict[str, dict[s
     args = command_args(web)
     assert args[:2] == ["gunicorn", "annotation.wsgi:application"]
     assert option_value(args, "--bind", "-b") == "0.0.0.0:8000"
-    assert int(option_value(args, "--workers", "-w")) >= 1
+    assert option_value(args, "--config", "-c") == "deploy/gunicorn/gunicorn.conf.py"
     assert "migrate" not in " ".join(args), "replicas must not race to migrate"
     assert "ports" not in web
     assert [str(port) for port in web["expose"]] == ["8000"]
@@ -287,7 +287,7 @@ def _size(value: str) -> int:
 
 
 def test_nginx_takes_large_uploads_and_downloads_off_the_app_workers() -> None:
-    """Uploads of clips go through; nginx, not a gunicorn sync worker, talks to slow clients."""
+    """Uploads of clips go through; nginx, not a gunicorn worker thread, talks to slow clients."""
     directives = nginx_directives()
     assert _size(directives["client_max_body_size"][0]) >= 1024**3
     assert directives["proxy_request_buffering"] == ["on"]
@@ -316,6 +316,15 @@ def test_each_kind_of_work_has_its_own_workers(services: dict[str, dict[str, Any
         assert int(option_value(args, "-c", "--concurrency")) >= 1
         consumed += queues
     assert sorted(consumed) == sorted(QUEUES), "every queue has exactly one kind of worker"
+
+
+def test_workers_children_are_bounded(services: dict[str, dict[str, Any]], settings) -> None:
+    """Memory (issue 17): a child is replaced after a number of tasks or once a task left it
+    large; an export child after every release build, whose tables and plots it would keep."""
+    assert settings.CELERY_WORKER_MAX_TASKS_PER_CHILD >= 1
+    assert 0 < settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD <= 512 * 1024  # KiB
+    export = command_args(services["export-worker"])
+    assert option_value(export, "--max-tasks-per-child") == "1"
 
 
 def test_the_queues_are_the_ones_tasks_are_routed_to(settings) -> None:

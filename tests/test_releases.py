@@ -147,17 +147,17 @@ def test_a_changed_label_changes_what_it_should_and_the_changelog_says_so(projec
 
 
 def test_a_failed_build_says_why_and_a_retry_publishes(project, monkeypatch, media_root):
-    real = services.build_release
+    real = services.pipeline.build_release
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "build_release", broken)
+    monkeypatch.setattr(services.pipeline, "build_release", broken)
     release = release_create(project=project, version="1.0.0")
     release.refresh_from_db()
     assert release.status == "failed" and "disk full" in release.error
     assert not release_dir(release).exists()
-    monkeypatch.setattr(services, "build_release", real)
+    monkeypatch.setattr(services.pipeline, "build_release", real)
     admin = APIClient()
     admin.force_authenticate(member(project, "admin"))
     assert admin.post(f"/api/releases/{release.pk}/retry/").status_code == 202

@@ -1,5 +1,6 @@
 """Reads, always scoped to what the user may see."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -9,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annotation.compiled_sql import compiled, fetched
 from annotation.errors import NotAllowed, roles_words
 from annotation.models import (
     Annotation,
@@ -56,8 +58,21 @@ def projects_with_roles(user: User | AnonymousUser) -> list[tuple[Project, set[s
 
 
 def project_for_user(user: User | AnonymousUser, slug: str) -> Project:
-    """The project if the user is an active member (or a superuser); 404 otherwise."""
-    return get_object_or_404(projects_for_user(user), slug=slug)
+    """The project if the user is an active member (or a superuser); 404 otherwise. Asked on
+    every project-scoped request: its SQL is compiled once per shape (compiled_sql)."""
+    if not user.is_authenticated:
+        raise Http404
+    superuser = user.is_superuser
+
+    def build(v: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        who = User(pk=v["user"], is_superuser=superuser)
+        return projects_for_user(who).filter(slug=v["slug"]).query.sql_with_params()
+
+    sql, params = compiled(("project_for_user", superuser), build, user=user.pk, slug=slug)
+    found = list(Project.objects.raw(sql, params))
+    if not found:
+        raise Http404(f"No {Project._meta.object_name} matches the given query.")
+    return found[0]
 
 
 def catalogue_clips(user: User | AnonymousUser, project: Project) -> QuerySet[Clip]:
@@ -128,16 +143,25 @@ def active_role(user: User | AnonymousUser, role: str) -> Exists:
 def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assignment:
     """Only the holder of an assignment reaches it (404 for anyone else), and only while they
     hold the layer's role in the project: a deactivated member can do nothing with it."""
-    return get_object_or_404(
-        Assignment.objects.select_related("clip__project")
-        .alias(
-            may_label=active_role(user, Role.ANNOTATOR),
-            may_decide=active_role(user, Role.ADJUDICATOR),
+    if not 0 < assignment_id < 2**63:  # no row has it (and PostgreSQL would refuse it)
+        raise Http404
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Assignment]:
+        holder = User(pk=v["user"])
+        return (
+            Assignment.objects.select_related("clip__project")
+            .alias(
+                may_label=active_role(holder, Role.ANNOTATOR),
+                may_decide=active_role(holder, Role.ADJUDICATOR),
+            )
+            .filter(Q(layer=1, may_label=True) | Q(layer=2, may_decide=True))
+            .filter(pk=v["assignment"], user_id=v["user"])
         )
-        .filter(Q(layer=1, may_label=True) | Q(layer=2, may_decide=True)),
-        pk=assignment_id,
-        user_id=user.pk,
-    )
+
+    found = fetched("assignment_for_user", build, user=user_id(user), assignment=assignment_id)
+    if not found:
+        raise Http404(f"No {Assignment._meta.object_name} matches the given query.")
+    return found[0]
 
 
 def annotations_of_user(user: User | AnonymousUser) -> QuerySet[Annotation]:

@@ -13,8 +13,8 @@ the pool by the beat task; a claim sweeps them itself only when it finds nothing
 held the last free slots.
 """
 
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar, cast
 
@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annotation.compiled_sql import compiled
 from annotation.errors import Conflict, NotAllowed, roles_words, state_word
 from annotation.models import Assignment, AuditEvent, Membership, Project, Role
 from annotation.selectors import (
@@ -59,22 +60,33 @@ Claimed = TypeVar("Claimed")
 
 
 def _claim_first(
-    queryset: QuerySet[Clip], take: Callable[[QuerySet[Clip]], Claimed | None]
+    candidates: Callable[[], QuerySet[Clip]],
+    take: Callable[[QuerySet[Clip]], Claimed | None],
+    *,
+    first: Callable[[], Claimed | None] | None = None,
 ) -> Claimed | None:
     """``take`` the first candidate, locked. A row locked by someone else is skipped, so
     claimers do not queue behind each other; but a skipped row is not an empty queue: when
     every candidate is locked (others mid-claim or mid-submit on the last free slots), wait
-    for them, and PostgreSQL re-checks each row's conditions on its committed version."""
+    for them, and PostgreSQL re-checks each row's conditions on its committed version.
+    ``first``, when given, is the first skip-locked try: the claim's statement, compiled once
+    per shape (building the candidates' queryset costs more than running it)."""
     if not connection.features.has_select_for_update_skip_locked:
-        return take(queryset)
-    got = take(queryset.select_for_update(skip_locked=True, of=("self",)))
+        return take(candidates())
+    if first is not None:
+        got = first()
+        if got is not None:
+            return got
+    queryset = candidates()
+    if first is None:
+        got = take(queryset.select_for_update(skip_locked=True, of=("self",)))
     while got is None:
-        first = queryset.values_list("pk", flat=True).first()
-        if first is None:
+        head = queryset.values_list("pk", flat=True).first()
+        if head is None:
             return None
         # Wait on that one row only: a blocking scan keeps the rows it locked and rejected,
         # in an order that differs between claimers, and two of them deadlock.
-        got = take(queryset.filter(pk=first).select_for_update(of=("self",)))
+        got = take(queryset.filter(pk=head).select_for_update(of=("self",)))
         if got is None:
             got = take(queryset.select_for_update(skip_locked=True, of=("self",)))
     return got
@@ -125,20 +137,20 @@ def _refuse_if_archived(project: Project) -> None:
         raise Conflict(_("this project is archived: it takes no new claims"))
 
 
-def _open_layer1(user: User, project: Project) -> QuerySet[Assignment]:
+def _open_layer1(user: User, project: Project, now: datetime) -> QuerySet[Assignment]:
     return Assignment.objects.filter(
         user=user,
         layer=1,
         clip__project=project,
         status=Assignment.Status.ACTIVE,
-        expires_at__gt=timezone.now(),
+        expires_at__gt=now,
     )
 
 
-def _claimable(user: User, project: Project) -> QuerySet[Clip]:
+def _claimable(user: User, project: Project, now: datetime) -> QuerySet[Clip]:
     """The candidates, none at all while the user has a clip open or has reached the cap:
     both are uncorrelated subqueries, evaluated once in the claim's statement."""
-    candidates = layer1_candidates(user, project).exclude(Exists(_open_layer1(user, project)))
+    candidates = layer1_candidates(user, project).exclude(Exists(_open_layer1(user, project, now)))
     if project.per_user_cap is None:
         return candidates
     taken = (
@@ -169,22 +181,12 @@ def _locking_sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     return f"{sql} {lock}", params
 
 
-def _lease_in_one_statement(
-    project: Project, user: User, locked: QuerySet[Clip]
-) -> Assignment | None:
-    """Lock the first clip of ``locked``, count the lease on it, insert it and its audit row;
-    or, when the user has a clip open (``locked`` is then empty), that lease. One statement,
-    committed on its own; the response is built from what it returned.
-
-    The user's own claims take turns on their membership row, as the ORM path's lock does, but
-    optimistically: each bumps ``claims`` where it still holds the value this statement's
-    snapshot read. A claim of theirs committed meanwhile makes the bump match nothing (PostgreSQL
-    re-checks the condition on the row's new version): nothing is leased, and the claim is
-    asked again, in a new snapshot that sees the lease the other one took."""
-    now = timezone.now()
+def _lease_sql(
+    project: Project, user: User, locked: QuerySet[Clip], now: datetime, expires: datetime
+) -> tuple[str, tuple[Any, ...]]:
     pick, pick_params = _locking_sql(locked.values("pk")[:1])
     held, held_params = (
-        _open_layer1(user, project)
+        _open_layer1(user, project, now)
         .values("pk", "clip_id", "created_at", "expires_at")[:1]
         .query.sql_with_params()
     )
@@ -238,13 +240,54 @@ def _lease_in_one_statement(
         user.pk,
         Assignment.Status.ACTIVE,
         now,
-        now + timedelta(minutes=project.lease_minutes),
+        expires,
         project.pk,
         user.pk,
         Assignment._meta.label_lower,
         now,
         *held_params,
     )
+    return sql, params
+
+
+def _claim_sql(
+    project: Project, user: User, now: datetime, expires: datetime
+) -> tuple[str, tuple[Any, ...]]:
+    """The claim's statement on the user's candidates, skipping locked rows: compiled once
+    per shape (a superuser's candidates and a capped project's differ in text)."""
+
+    def build(v: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        shape = Project(pk=v["project"], overlap_k=v["k"], per_user_cap=v.get("cap"))
+        who = User(pk=v["user"], is_superuser=user.is_superuser)
+        locked = _claimable(who, shape, v["now"]).select_for_update(skip_locked=True, of=("self",))
+        return _lease_sql(shape, who, locked, v["now"], v["expires"])
+
+    cap = {} if project.per_user_cap is None else {"cap": project.per_user_cap}
+    return compiled(
+        ("claim", user.is_superuser), build, project=project.pk, user=user.pk,
+        k=project.overlap_k, now=now, expires=expires, **cap,
+    )  # fmt: skip
+
+
+def _lease_in_one_statement(
+    project: Project, user: User, locked: QuerySet[Clip] | None
+) -> Assignment | None:
+    """Lock the first clip of ``locked`` (None: of the user's candidates, skipping locked
+    rows), count the lease on it, insert it and its audit row;
+    or, when the user has a clip open (``locked`` is then empty), that lease. One statement,
+    committed on its own; the response is built from what it returned.
+
+    The user's own claims take turns on their membership row, as the ORM path's lock does, but
+    optimistically: each bumps ``claims`` where it still holds the value this statement's
+    snapshot read. A claim of theirs committed meanwhile makes the bump match nothing (PostgreSQL
+    re-checks the condition on the row's new version): nothing is leased, and the claim is
+    asked again, in a new snapshot that sees the lease the other one took."""
+    now = timezone.now()
+    expires = now + timedelta(minutes=project.lease_minutes)
+    if locked is None:
+        sql, params = _claim_sql(project, user, now, expires)
+    else:
+        sql, params = _lease_sql(project, user, locked, now, expires)
     while True:
         (clip,) = Clip.objects.raw(sql, params)
         got = vars(clip)  # the clip's fields, and the statement's other columns
@@ -272,8 +315,9 @@ def _claim_layer1(user: User, project: Project) -> Assignment | None:
     # No transaction on PostgreSQL: each statement commits alone. An archived project (rare)
     # takes the serialised path, which answers the clip still open or refuses a new claim.
     if connection.vendor == "postgresql" and project.archived_at is None:
+        lease = partial(_lease_in_one_statement, project, user)
         return _claim_first(
-            _claimable(user, project), partial(_lease_in_one_statement, project, user)
+            partial(_claimable, user, project, timezone.now()), lease, first=partial(lease, None)
         )
     with transaction.atomic():
         _lock_membership(user, project, Role.ANNOTATOR)
@@ -283,7 +327,7 @@ def _claim_layer1(user: User, project: Project) -> Assignment | None:
         _refuse_if_archived(project)
         if cap_reached(user, project):
             return None
-        clip = _claim_first(layer1_candidates(user, project), QuerySet.first)
+        clip = _claim_first(partial(layer1_candidates, user, project), QuerySet.first)
         if clip is None:
             return None
         Clip.objects.filter(pk=clip.pk).update(layer1_open=F("layer1_open") + 1)
@@ -330,14 +374,14 @@ def adjudication_next(
             .order_by("updated_at", "pk")
         )
         if clip_id is not None:
-            clip = _claim_first(candidates.filter(pk=clip_id), QuerySet.first)
+            clip = _claim_first(partial(candidates.filter, pk=clip_id), QuerySet.first)
             if clip is None:
                 raise Conflict(_("this clip is not waiting for you: decided, taken or yours"))
             return _lease(project, clip, user, layer=2)
         released = Assignment.objects.filter(
             clip=OuterRef("pk"), layer=2, user=user, status=Assignment.Status.RELEASED
         )
-        clip = _claim_first(candidates.exclude(Exists(released)), QuerySet.first)
+        clip = _claim_first(partial(candidates.exclude, Exists(released)), QuerySet.first)
         if clip is None:
             return None
         return _lease(project, clip, user, layer=2)

@@ -1,14 +1,16 @@
 """Layer-1 writes: drafts, submissions (immutable), corrections (new revisions)."""
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annotation.compiled_sql import fetched
 from annotation.errors import Conflict, CoverageLow, state_word
 from annotation.models import Annotation, Assignment, GoldLabel, Provenance, Role, Trace
 from annotation.payloads import validate_payload
@@ -31,11 +33,19 @@ def _validated(clip: Clip, payload: Any, *, complete: bool) -> dict[str, Any]:
 
 
 def _locked_assignment(assignment_id: int, user: User) -> Assignment:
-    return (
-        Assignment.objects.select_for_update()
-        .select_related("clip__project")
-        .get(pk=assignment_id, user=user, layer=1)
-    )
+    """The user's layer-1 assignment, its row locked (SQL compiled once: a hot path)."""
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Assignment]:
+        return (
+            Assignment.objects.select_for_update()
+            .select_related("clip__project")
+            .filter(pk=v["assignment"], user_id=v["user"], layer=1)
+        )
+
+    found = fetched("locked_assignment", build, assignment=assignment_id, user=user.pk)
+    if not found:
+        raise Assignment.DoesNotExist("Assignment matching query does not exist.")
+    return found[0]
 
 
 def annotation_save_draft(*, assignment_id: int, user: User, payload: Any) -> Annotation:

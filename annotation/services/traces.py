@@ -1,14 +1,16 @@
 """Live valence/arousal traces: start or resume, store chunks idempotently, finalise."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annotation.compiled_sql import fetched
 from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Assignment, Role, Trace, TraceChunk
 from annotation.selectors import active_role
@@ -68,17 +70,31 @@ def trace_start(*, assignment_id: int, user: User, restart: bool = False) -> Tra
         return trace
 
 
+def _recording_trace(trace_id: int, user: User) -> Trace:
+    """The annotator's own trace while they are an active member (SQL compiled once: every
+    chunk asks); DoesNotExist otherwise."""
+
+    def build(v: Mapping[str, Any]) -> QuerySet[Trace]:
+        annotator = User(pk=v["user"])
+        return (
+            Trace.objects.select_related("clip")
+            .only("pk", "status", "config", "acked_seq", "clip__duration_s")
+            .filter(active_role(annotator, Role.ANNOTATOR))  # active members only
+            .filter(pk=v["trace"], annotator_id=v["user"])
+        )
+
+    found = 0 < trace_id < 2**63 and fetched("trace", build, trace=trace_id, user=user.pk)
+    if not found:
+        raise Trace.DoesNotExist("Trace matching query does not exist.")
+    return found[0]
+
+
 def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> dict[str, Any]:
     """Validate every chunk, then store the new ones. A replayed chunk (same seq, same
     samples) is acknowledged again and stored once; the same seq with other samples is a
     conflict, and nothing of the request is stored. Returns the acknowledged sequence: every
     chunk up to it is safe on the server."""
-    trace = (
-        Trace.objects.select_related("clip")
-        .only("pk", "status", "config", "acked_seq", "clip__duration_s")
-        .filter(active_role(user, Role.ANNOTATOR))  # active members only
-        .get(pk=trace_id, annotator=user)
-    )
+    trace = _recording_trace(trace_id, user)
     chunks = [
         parse_chunk(
             raw,

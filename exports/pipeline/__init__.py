@@ -5,21 +5,35 @@
 model predictions against a release split.
 """
 
-from exports.pipeline.archive import make_archive, write_sha256sums
-from exports.pipeline.build import build_release
-from exports.pipeline.changelog import read_previous
-from exports.pipeline.data import (
-    ClipAgreementRow,
-    ClipRow,
-    GoldRow,
-    LabelRow,
-    PreviousRelease,
-    ReleaseData,
-    ReleaseOptions,
-    TraceRow,
-)
-from exports.pipeline.evaluation import score
-from exports.pipeline.naming import safe_name, safe_names
+import importlib
+from typing import Any
+
+# Loaded on first use (PEP 562): the web processes import the small modules (data, messages,
+# evaluation) and must not pay for pyarrow and matplotlib, which only the release build needs.
+_HOME = {
+    "make_archive": "archive",
+    "write_sha256sums": "archive",
+    "build_release": "build",
+    "read_previous": "changelog",
+    "ClipAgreementRow": "data",
+    "ClipRow": "data",
+    "GoldRow": "data",
+    "LabelRow": "data",
+    "PreviousRelease": "data",
+    "ReleaseData": "data",
+    "ReleaseOptions": "data",
+    "TraceRow": "data",
+    "score": "evaluation",
+    "safe_name": "naming",
+    "safe_names": "naming",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+
 
 __all__ = [
     "ClipAgreementRow",

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow.parquet as pq
 
 from exports.pipeline.jsonfmt import clean
 from exports.pipeline.messages import Message, PipelineError, gettext_noop
@@ -254,6 +253,8 @@ def resample(values: Floats, times: Floats, grid: Floats) -> Floats:
 
 def _gold_traces(release_dir: Path, clip_ids: set[str], dims: list[str]) -> dict[str, Any]:
     """Clip id -> {"t": times, <dimension>: values (NaN where null)} of the gold traces."""
+    import pyarrow.parquet as pq  # here: scoring is the only reader in the web processes
+
     path = release_dir / "data" / "traces.parquet"
     if not path.is_file():
         return {}

@@ -116,7 +116,7 @@ def test_a_failed_build_leaves_no_build_folder(media_root: Path, monkeypatch):
     def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "make_archive", explode)
+    monkeypatch.setattr(services.pipeline, "make_archive", explode)
     project = ProjectFactory(slug="failing")
     release = release_create(project=project, version="1.0.0")
     release.refresh_from_db()

@@ -1,30 +1,48 @@
-"""Next-clip claims per second through the HTTP API (gunicorn, token auth) with 16 and 64
-concurrent clients, against the raw SQL claim run by as many connections; then submits per
-second; then claims per second on a fresh project against the same after 100,000 released
-assignments (a claim's cost must not grow with history). Needs PostgreSQL (DATABASE_URL):
-SKIP LOCKED is what is being measured.
+"""Next-clip claims per second through the HTTP API (gunicorn configured as in production,
+token auth, a Celery worker taking the routing) with 16 and 64 concurrent clients, against
+the raw SQL claim run by as many connections; then submits per second; then claims per second
+on a fresh project against the same after 100,000 released assignments (a claim's cost must
+not grow with history); and the peak resident memory of the web and worker processes over a
+fixed workload of 1,200 submissions. Every client, HTTP or SQL, is a process of its own
+(loadgen.py).
+Needs PostgreSQL (DATABASE_URL; SKIP LOCKED is what is being measured) and Redis
+(CELERY_BROKER_URL).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test CELERY_BROKER_URL=redis://... make bench
 """
 
-import http.client
+import statistics
+import time
 
-import orjson
 import psycopg
 import pytest
-from benchutil import dsn, gunicorn, report, run_parallel
+from benchutil import (
+    ClientRun,
+    celery_worker,
+    dsn,
+    gunicorn,
+    http_job,
+    load_average,
+    peak_memory,
+    run_clients,
+    sql_job,
+)
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from annotation.models import Assignment, Membership, Project
 from clips.models import Clip
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 
 N_CLIPS = 20_000
 CLAIMS_PER_CLIENT = 40
 CLIENTS = (16, 64)
+MEMORY_CLIENTS = 30  # x CLAIMS_PER_CLIENT: 1,200 submissions, 3 on each of 400 clips
 HISTORY = 100_000
+REPEATS = 3
 LABELS = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
 
 
@@ -72,33 +90,68 @@ def setup():
 
 
 @pytest.fixture
-def server(setup):
-    with gunicorn() as port:
-        yield port
+def stack(setup):
+    """The port, and the processes whose memory counts: gunicorn's and the worker's trees."""
+    with celery_worker() as worker, gunicorn() as server:
+        yield server.port, [server.pid, worker.pid]
 
 
-def post(conn: http.client.HTTPConnection, token: str, path: str, body: dict | None) -> dict:
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-    conn.request("POST", path, orjson.dumps(body) if body else b"", headers)
-    response = conn.getresponse()
-    data = orjson.loads(response.read())
-    assert response.status in (200, 201), data
-    return data
+@pytest.fixture
+def server(stack):
+    return stack[0]
 
 
-def claim_all(port: int, tokens: list[str], n: int) -> tuple[float, dict[int, list]]:
-    """Wall seconds for n clients each claiming for CLAIMS_PER_CLIENT users, and the leases."""
-    leases: dict[int, list[tuple[str, int]]] = {}
+NEXT = "/api/projects/bench-assign/next/"
 
-    def claim(i: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        leases[i] = []
-        for j in range(CLAIMS_PER_CLIENT):
-            token = tokens[i * CLAIMS_PER_CLIENT + j]
-            got = post(conn, token, "/api/projects/bench-assign/next/", None)
-            leases[i].append((token, got["assignment"]["id"]))
 
-    return run_parallel(n, claim), leases
+def _mine(items: list, client: int) -> list:
+    """The users (or their tokens) client number ``client`` works for."""
+    return items[client * CLAIMS_PER_CLIENT : (client + 1) * CLAIMS_PER_CLIENT]
+
+
+def claim_all(port: int, tokens: list[str], n: int) -> ClientRun:
+    """n client processes each claiming for its CLAIMS_PER_CLIENT users (answers kept)."""
+    return run_clients(
+        [
+            http_job(port, [("POST", NEXT, token, None) for token in _mine(tokens, i)], keep=True)
+            for i in range(n)
+        ]
+    )
+
+
+def raw_claim_all(project: Project, users: list, n: int) -> ClientRun:
+    """The same claims as raw SQL, n connections in n processes."""
+    return run_clients(
+        [
+            sql_job(
+                [
+                    (RAW_CLAIM, {"project": project.pk, "k": 3, "user": user.pk})
+                    for user in _mine(users, i)
+                ]
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def submit_all(port: int, tokens: list[str], claimed: ClientRun) -> ClientRun:
+    return run_clients(
+        [
+            http_job(
+                port,
+                [
+                    (
+                        "POST",
+                        f"/api/assignments/{answer['assignment']['id']}/submit/",
+                        token,
+                        {"payload": LABELS},
+                    )
+                    for token, answer in zip(_mine(tokens, i), answers, strict=True)
+                ],
+            )
+            for i, answers in enumerate(claimed.answers)
+        ]
+    )
 
 
 def release_history(project: Project, users: list, n: int) -> None:
@@ -114,65 +167,78 @@ def release_history(project: Project, users: list, n: int) -> None:
                FROM generate_series(0, %(n)s - 1) AS i""",
             {"clips": clips, "users": [u.pk for u in users], "u": len(users), "n": n},
         )
-        conn.execute("ANALYZE annotation_assignment")
 
 
 def test_claims_and_submits_per_second(setup, server):
     project, users, tokens = setup
-    port = server
-
     for n in CLIENTS:
-        # Raw SQL baseline: n connections, each claiming for its own users.
-        reset(project)
-
-        def raw(i: int, n: int = n) -> None:
-            with psycopg.connect(dsn(), autocommit=True) as conn:
-                for j in range(CLAIMS_PER_CLIENT):
-                    user = users[i * CLAIMS_PER_CLIENT + j]
-                    with conn.transaction():
-                        conn.execute(RAW_CLAIM, {"project": project.pk, "k": 3, "user": user.pk})
-
-        raw_s = run_parallel(n, raw)
-        assert Assignment.objects.count() == n * CLAIMS_PER_CLIENT
-
-        # Our endpoint, same users and clips.
-        reset(project)
-        http_s, leases = claim_all(port, tokens, n)
         claims = n * CLAIMS_PER_CLIENT
+        reset(project)
+        raw = raw_claim_all(project, users, n)
+        assert Assignment.objects.count() == claims
+        reset(project)
+        ours = claim_all(server, tokens, n)
         assert Assignment.objects.filter(status="active").count() == claims
-        report(
-            f"{claims} next-clip claims, {n} concurrent clients (HTTP: {claims / http_s:.0f}/s; "
-            f"raw SQL: {claims / raw_s:.0f}/s)",
-            http_s,
-            raw_s,
-            "raw SQL claim",
+        print(
+            f"\n{claims} next-clip claims, {n} client processes: HTTP {ours.rate():.0f}/s, raw SQL "
+            f"claim on {n} connections {raw.rate():.0f}/s: ours {ours.rate() / raw.rate():.0%} of "
+            f"raw ({load_average()})"
         )
-
-        def submit(i: int, leases: dict[int, list[tuple[str, int]]] = leases) -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            for token, assignment_id in leases[i]:
-                post(conn, token, f"/api/assignments/{assignment_id}/submit/", {"payload": LABELS})
-
-        submit_s = run_parallel(n, submit)
+        submitted = submit_all(server, tokens, ours)
         assert Assignment.objects.filter(status="submitted").count() == claims
-        print(f"{claims} submits, {n} concurrent clients: {claims / submit_s:.0f}/s over HTTP")
+        print(
+            f"{claims} submits, {n} client processes: {submitted.rate():.0f}/s over HTTP "
+            f"({load_average()})"
+        )
 
 
 def test_claims_per_second_after_released_history(setup, server):
     """The same claims on the fresh project, then after HISTORY released assignments by the
-    same annotators: the ratio should stay near 1 (issue 17: it fell as releases piled up)."""
+    same annotators, REPEATS times interleaved (the box is shared: one pair is noise): the
+    median ratio should stay near 1 (issue 17: it fell as releases piled up)."""
     project, users, tokens = setup
     n = CLIENTS[0]
     claims = n * CLAIMS_PER_CLIENT
-    rates = []
-    for history in (0, HISTORY):
-        reset(project)
-        if history:
-            release_history(project, users, history)
-        seconds, _leases = claim_all(server, tokens, n)
-        assert Assignment.objects.filter(status="active").count() == claims
-        rates.append(claims / seconds)
+    claim_all(server, tokens, n)  # warms the web processes up (compiled statements)
+    rates: dict[int, list[float]] = {0: [], HISTORY: []}
+    for _ in range(REPEATS):
+        for history in rates:
+            reset(project)
+            if history:
+                release_history(project, users, history)
+            with connection.cursor() as cursor:  # fresh statistics in both runs alike
+                cursor.execute("ANALYZE annotation_assignment")
+            cache.clear()  # every token resolved from the database once, in both runs alike
+            rates[history].append(claim_all(server, tokens, n).rate())
+            assert Assignment.objects.filter(status="active").count() == claims
+    fresh, after = (statistics.median(rates[h]) for h in rates)
     print(
-        f"\n{claims} next-clip claims, {n} clients: fresh project {rates[0]:.0f}/s, after "
-        f"{HISTORY:,} released assignments {rates[1]:.0f}/s (ratio {rates[1] / rates[0]:.2f})"
+        f"\n{claims} next-clip claims, {n} client processes, median of {REPEATS}: fresh project "
+        f"{fresh:.0f}/s, after {HISTORY:,} released assignments {after:.0f}/s (ratio "
+        f"{after / fresh:.2f}; runs {[round(r) for r in rates[0]]} and "
+        f"{[round(r) for r in rates[HISTORY]]}; {load_average()})"
+    )
+
+
+def test_peak_memory_of_web_and_workers_over_1200_submissions(setup, stack):
+    """Claims and submits by 30 clients, 3 labels on each of 400 clips, until the worker has
+    routed every one of them: the peak of web + worker resident memory over the whole run."""
+    project, _users, tokens = setup
+    port, roots = stack
+    reset(project)
+    open_clips = Clip.objects.filter(project=project).order_by("pk")[:400].values("pk")
+    Clip.objects.filter(project=project).exclude(pk__in=open_clips).update(media_status="failed")
+    with peak_memory(roots) as peak:
+        submitted = submit_all(port, tokens, claim_all(port, tokens, MEMORY_CLIENTS))
+        for _ in range(600):  # routing runs on the worker, after the submits committed
+            if not Clip.objects.filter(project=project, stage__in=["layer1", "aggregating"],
+                                       media_status="ready").exists():  # fmt: skip
+                break
+            time.sleep(0.2)
+    assert len(submitted.latencies) == MEMORY_CLIENTS * CLAIMS_PER_CLIENT
+    assert not Clip.objects.filter(project=project, media_status="ready", stage="layer1").exists()
+    print(
+        f"\n{len(submitted.latencies):,} submissions (3 on each of 400 clips, routed by the "
+        f"worker): peak memory of web + worker processes: RSS {peak[0] / 2**20:.0f} MiB, "
+        f"PSS {peak[1] / 2**20:.0f} MiB ({load_average()})"
     )

@@ -28,8 +28,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
-from object_storage import free_port
 from rest_framework.authtoken.models import Token
+from web_server import free_port
 
 from annotation.models import Membership, Project
 from clips.models import Clip
@@ -77,15 +77,9 @@ http {{
 
 @contextmanager
 def app(media: Path, **env: str) -> Iterator[int]:
-    """gunicorn as in Compose (sync workers would be worse for streaming: gthread here)."""
-    saved = dict(os.environ)
-    os.environ.update(MEDIA_ROOT=str(media), **env)
-    try:
-        with gunicorn(workers=2, threads=16) as port:
-            yield port
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    """gunicorn as in Compose (its config file: threaded workers), 2 × 16 threads."""
+    with gunicorn(MEDIA_ROOT=str(media), WEB_WORKERS="2", WEB_THREADS="16", **env) as server:
+        yield server.port
 
 
 @contextmanager

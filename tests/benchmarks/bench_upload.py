@@ -70,7 +70,8 @@ def test_upload_throughput_against_cp(tmp_path):
 
     os.environ["MEDIA_ROOT"] = str(media)
     try:
-        with gunicorn(workers=2, threads=4) as port:
+        with gunicorn(WEB_WORKERS="2", WEB_THREADS="4") as server:
+            port = server.port
             start = time.perf_counter()
             tus_upload(port, token, source)
             uploaded = time.perf_counter() - start

@@ -1,7 +1,7 @@
 """Benchmarks: run on demand with `make bench`; each prints ratios against a baseline measured
 in the same run, never a wall-clock limit."""
 
-import http.client
+import json
 import os
 import statistics
 import subprocess
@@ -10,10 +10,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
-from object_storage import free_port
+from web_server import Server, gunicorn_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,28 +41,59 @@ def report(title: str, ours: float, baseline: float, baseline_name: str) -> None
     )
 
 
-def run_parallel(n: int, work: Callable[[int], None]) -> float:
-    """Wall seconds for n threads running work(i), started together; errors re-raised."""
-    barrier = threading.Barrier(n + 1)
-    errors: list[BaseException] = []
+@dataclass
+class ClientRun:
+    seconds: float  # first client's start to last client's end
+    latencies: list[float]  # every request's, all clients
+    answers: list[list[Any]]  # per client, when its job asked to keep them
 
-    def body(i: int) -> None:
-        barrier.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            errors.append(exc)
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
 
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    assert not errors, errors[0]
-    return elapsed
+
+Request = tuple[str, str, str, Any]  # method, path, token, JSON body or None
+
+
+def http_job(port: int, requests: list[Request], *, keep: bool = False) -> dict[str, Any]:
+    return {"http": {"port": port, "requests": requests, "keep": keep}}
+
+
+def sql_job(statements: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Each statement in a transaction of its own, on one connection."""
+    return {"sql": {"dsn": dsn(), "statements": statements}}
+
+
+def run_clients(jobs: list[dict[str, Any]]) -> ClientRun:
+    """One loadgen.py process per job, each connected before any starts; errors re-raised."""
+    loadgen = [sys.executable, str(Path(__file__).with_name("loadgen.py"))]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
+    procs = [subprocess.Popen(loadgen, **pipes) for _ in jobs]
+    for proc, job in zip(procs, jobs, strict=True):
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(job) + "\n")
+        proc.stdin.flush()
+    for proc in procs:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready", "a client failed to connect"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+    results = []
+    for proc in procs:
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        assert proc.wait() == 0, f"a client failed (exit {proc.returncode})"
+        results.append(json.loads(out))
+    return ClientRun(
+        seconds=max(r["end"] for r in results) - min(r["start"] for r in results),
+        latencies=[x for r in results for x in r["latencies"]],
+        answers=[r["answers"] for r in results],
+    )
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def dsn() -> str:
@@ -69,27 +102,91 @@ def dsn() -> str:
     return f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def _stack_env(**extra: str) -> dict[str, str]:
+    """The production settings on the test database (DJANGO_ENV=production, DEBUG off) minus
+    the HTTPS redirect, which a plain-http benchmark cannot follow."""
+    return {
+        **os.environ, "DATABASE_URL": dsn(), "DJANGO_ENV": "production", "DEBUG": "false",
+        "SECRET_KEY": "benchmark-" + "x" * 50, "SECURE_SSL_REDIRECT": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", **extra,
+    }  # fmt: skip
+
+
 @contextmanager
-def gunicorn(*, workers: int = 2, threads: int = 16) -> Iterator[int]:
-    """The real HTTP stack on the test database; yields the port."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": dsn(), "DB_CONN_MAX_AGE": "600"}
+def gunicorn(**env: str) -> Iterator[Server]:
+    """The real HTTP stack on the test database, configured as in production (the gunicorn
+    config file; ``env`` overrides, e.g. WEB_THREADS)."""
+    with gunicorn_server(_stack_env(WEB_ACCESS_LOG="", **env)) as server:
+        yield server
+
+
+@contextmanager
+def celery_worker(queues: str = "agreement,default") -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker as compose runs it (needs CELERY_BROKER_URL)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "annotation.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [sys.executable, "-m", "celery", "-A", "annotation", "worker", "-Q", queues,
+         "--concurrency", "2", "-l", "warning"],
+        cwd=ROOT, env=_stack_env(),
     )  # fmt: skip
     try:
-        for _ in range(150):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield port
+        yield proc
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)
+
+
+def _memory_of_trees(roots: list[int]) -> tuple[int, int]:
+    """Resident and proportional (shared pages split among their sharers) bytes of the
+    processes ``roots`` and all their descendants, now. Forked children share their parent's
+    pages: RSS counts those once per process, PSS once in all."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    members, frontier = set(roots), list(roots)
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        members.update(children)
+        frontier += children
+    rss = pss = 0
+    for pid in members:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return rss, pss
+
+
+@contextmanager
+def peak_memory(roots: list[int], every: float = 0.1) -> Iterator[list[int]]:
+    """Samples the memory of ``roots``' process trees while the block runs; the list yielded
+    holds the peak RSS and the peak PSS (bytes) once it ends."""
+    peak = [0, 0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            rss, pss = _memory_of_trees(roots)
+            peak[:] = [max(peak[0], rss), max(peak[1], pss)]
+            done.wait(every)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
 
 
 def percentile(values: list[float], q: float) -> float:

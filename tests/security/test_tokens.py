@@ -296,26 +296,25 @@ def test_a_request_that_read_the_token_before_its_revocation_does_not_cache_it(
     """The race the cache had: a request reads the token's row, the token is revoked and
     the revocation commits, then the request caches what it read. Every later request
     then authenticated from the cache for TOKEN_CACHE_SECONDS."""
-    from rest_framework.authentication import TokenAuthentication
     from rest_framework.exceptions import AuthenticationFailed
 
-    from annotation.security.tokens import ExpiringTokenAuthentication, tokens_revoke
+    from annotation.security import tokens
 
     key = _obtain()
     request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {key}")
-    read_row = TokenAuthentication.authenticate_credentials
+    read_row = tokens._from_database
 
-    def read_then_revoked(self, key):  # type: ignore[no-untyped-def]
-        found = read_row(self, key)
+    def read_then_revoked(key):  # type: ignore[no-untyped-def]
+        found = read_row(key)
         with django_capture_on_commit_callbacks(execute=True):
-            tokens_revoke(user=user)
+            tokens.tokens_revoke(user=user)
         return found
 
-    monkeypatch.setattr(TokenAuthentication, "authenticate_credentials", read_then_revoked)
-    ExpiringTokenAuthentication().authenticate(request)  # in flight: it read a valid row
-    monkeypatch.setattr(TokenAuthentication, "authenticate_credentials", read_row)
+    monkeypatch.setattr(tokens, "_from_database", read_then_revoked)
+    tokens.ExpiringTokenAuthentication().authenticate(request)  # in flight: it read a valid row
+    monkeypatch.setattr(tokens, "_from_database", read_row)
     with pytest.raises(AuthenticationFailed):
-        ExpiringTokenAuthentication().authenticate(request)
+        tokens.ExpiringTokenAuthentication().authenticate(request)
 
 
 def test_a_cached_token_still_expires(user, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,22 @@
+"""gunicorn for the web service: the image, docker-compose.yml and the HTTP benchmarks all start
+it with this file (`gunicorn -c deploy/gunicorn/gunicorn.conf.py annotation.wsgi:application`),
+so a benchmark measures what production runs. Every value can be set from the environment.
+
+Threaded workers: a thread waiting on a slow client, a file or the database does not hold a
+whole process, and a kept-alive connection costs no worker while it is idle. The threads of a
+process share a pool of at most DB_POOL_MAX_SIZE database connections (settings.py), so one
+replica opens at most WEB_WORKERS x DB_POOL_MAX_SIZE of PostgreSQL's max_connections (100 by
+default) whatever WEB_THREADS is.
+"""
+
+import os
+
+bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_WORKERS", "3"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
+worker_class = "gthread"
+timeout = 120
+# No access log by default: the app writes each request's line itself, with its request id
+# (annotation.observability); WEB_ACCESS_LOG=- adds gunicorn's.
+accesslog = os.environ.get("WEB_ACCESS_LOG") or None
+raw_env = [f"DB_POOL_MAX_SIZE={os.environ.get('DB_POOL_MAX_SIZE') or 4}"]

@@ -1,0 +1,71 @@
+"""Database connections are bounded per web process (issue 17: 200 annotators recording at
+once ran PostgreSQL out of its 100 connections, one per gunicorn thread): the threads of a
+process share Django's psycopg pool of DB_POOL_MAX_SIZE, set by the gunicorn config."""
+
+import http.client
+import os
+import threading
+import time
+
+import pytest
+from django.db import connection
+from test_settings_and_health import settings_with
+from web_server import gunicorn_server
+
+PRINT_POOL = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "d = s.DATABASES['default']; print(json.dumps({'pool': d.get('OPTIONS', {}).get('pool'), "
+    "'max_age': d['CONN_MAX_AGE']}))"
+)
+
+
+def test_the_pool_is_sized_by_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setattr("test_settings_and_health.PRINT_SETTINGS", PRINT_POOL)
+    url = {"DATABASE_URL": "postgres://u:p@db.example:5432/emos"}
+    pooled = settings_with({**url, "DB_POOL_MAX_SIZE": "4"}, tmp_path)
+    assert pooled["pool"]["max_size"] == 4 and pooled["pool"]["min_size"] == 1
+    assert pooled["max_age"] == 0  # the pool keeps the connections, not each thread
+    assert settings_with(url, tmp_path)["pool"] is None  # one per thread, as before
+
+
+def _backends(application: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [application]
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_many_threads_share_a_few_connections():
+    """2 processes x 8 threads answering 48 requests at once hold at most 2 x 2 connections."""
+    db = connection.settings_dict
+    application = f"pool-test-{os.getpid()}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        f"?application_name={application}",
+        "WEB_WORKERS": "2", "WEB_THREADS": "8", "DB_POOL_MAX_SIZE": "2", "WEB_ACCESS_LOG": "",
+    }  # fmt: skip
+    peak = 0
+    with gunicorn_server(env) as server:
+        port = server.port
+        statuses: list[int] = []
+
+        def ask() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            for _ in range(5):
+                conn.request("GET", "/healthz")
+                response = conn.getresponse()
+                response.read()
+                statuses.append(response.status)
+
+        askers = [threading.Thread(target=ask) for _ in range(48)]
+        for asker in askers:
+            asker.start()
+        while any(asker.is_alive() for asker in askers):
+            peak = max(peak, _backends(application))
+            time.sleep(0.01)
+        assert statuses == [200] * 240
+    assert 1 <= peak <= 4
