@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from exports.pipeline import card, changelog, croissant, emos, plots, tables
+from exports.pipeline import card, changelog, croissant, emos, plots, stats, tables
 from exports.pipeline.archive import release_files, write_sha256sums
 from exports.pipeline.data import SPLITS, ReleaseData
 from exports.pipeline.messages import MediaNotFound, gettext_noop
@@ -125,8 +125,9 @@ def build_release(
     emos.write_emos(sel, out_dir, names)
 
     progress(0.6, gettext_noop("plots"))
+    distributions = stats.primary_distribution(sel), stats.secondary_distribution(sel)
     made = [
-        plots.label_distribution(sel, out_dir / "plots" / "label_distribution.png"),
+        plots.label_distribution(sel, out_dir / "plots" / "label_distribution.png", *distributions),
         plots.confusion(sel, out_dir / "plots" / "confusion.png"),
         plots.example_traces(sel, out_dir / "plots" / "traces.png", dimensions),
     ]
@@ -159,7 +160,10 @@ def build_release(
     )
 
     progress(0.8, gettext_noop("dataset card"))
-    write_text(out_dir / "README.md", card.render_card(data, sel, splits, all_tables, plot_paths))
+    write_text(
+        out_dir / "README.md",
+        card.render_card(data, sel, splits, all_tables, plot_paths, distributions),
+    )
 
     progress(0.85, gettext_noop("Croissant metadata"))
     listed = {

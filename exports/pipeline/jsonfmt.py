@@ -7,6 +7,7 @@ and row, without a ``json.dumps`` call per plain value (releases write millions 
 
 import json
 from collections.abc import Sequence
+from types import NoneType
 from typing import Any
 
 from annotation.agreement.jsonsafe import DECIMALS, clean
@@ -53,12 +54,22 @@ def _fragment(value: Any, sort_keys: bool) -> str:
 
 
 def fragments(values: Sequence[Any], *, sort_keys: bool = False) -> list[str]:
-    """``compact(v)`` (``canonical(v)`` with ``sort_keys``) of every value; text columns, the
-    common case, go through the string encoder in one pass."""
-    try:
-        return [_KEYWORDS[None] if v is None else _string(v) for v in values]
-    except TypeError:  # not a text column: value by value
-        return [_fragment(v, sort_keys) for v in values]
+    """``compact(v)`` (``canonical(v)`` with ``sort_keys``) of every value; a column of one
+    plain type (nulls allowed) is spelled in one pass."""
+    kinds = set(map(type, values)) - {NoneType}
+    null = _KEYWORDS[None]
+    if kinds <= {str}:
+        return [null if v is None else _string(v) for v in values]
+    if kinds == {int}:
+        return [null if v is None else int.__repr__(v) for v in values]
+    if kinds == {bool}:
+        return [_KEYWORDS[v] for v in values]
+    if kinds == {list}:
+        try:  # lists of text (multi-label answers)
+            return [null if v is None else "[" + ",".join(map(_string, v)) + "]" for v in values]
+        except TypeError:
+            pass
+    return [_fragment(v, sort_keys) for v in values]
 
 
 def objects(names: Sequence[str], columns: Sequence[Sequence[str]]) -> list[str]:

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from exports.pipeline.jsonfmt import clean
 from exports.pipeline.messages import PipelineError, gettext_noop
-from exports.pipeline.schema import LabelSchema, Layer
+from exports.pipeline.schema import LabelSchema
 from exports.pipeline.selection import Selection
 
 SEGMENT_TEXT = ("speaker", "transcript", "transcript_en", "transcript_zh")
@@ -84,23 +84,22 @@ def _layer_columns(schema: LabelSchema, reserved: set[str]) -> list[Column]:
     return columns
 
 
-def _layer_values(schema: LabelSchema, payload: dict[str, Any]) -> dict[str, Any]:
-    return {layer.name: _layer_value(layer, payload.get(layer.name)) for layer in schema.layers}
+# The Python type a layer's value must have to be published (others become null).
+_LAYER_TYPES: dict[str, type] = {"single": str, "multi": list, "ordinal": int}
 
 
-def _layer_value(layer: Layer, value: Any) -> Any:
-    if layer.type == "multi":
-        return value if isinstance(value, list) else None
-    if layer.type == "ordinal":
-        return value if isinstance(value, int) else None
-    return value if isinstance(value, str) else None
-
-
-def _layer_columns_of(schema: LabelSchema, payloads: list[dict[str, Any]]) -> Batch:
+def _layer_columns_of(schema: LabelSchema, payloads: Sequence[dict[str, Any]]) -> Batch:
     return {
-        layer.name: [_layer_value(layer, p.get(layer.name)) for p in payloads]
+        layer.name: [
+            v if isinstance(v := p.get(layer.name), _LAYER_TYPES.get(layer.type, str)) else None
+            for p in payloads
+        ]
         for layer in schema.layers
     }
+
+
+def _layer_values(schema: LabelSchema, payload: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[0] for name, values in _layer_columns_of(schema, [payload]).items()}
 
 
 def _segments(payload: dict[str, Any]) -> Any:
@@ -205,7 +204,9 @@ def labels_table(sel: Selection, *, every_clip: bool = False) -> Table:
                 "latest": [latest[(r.clip_id, r.annotator)] == r.revision for r in chunk],
                 "submitted_at": [r.submitted_at for r in chunk],
                 **_layer_columns_of(sel.schema, payloads),
-                "segments": [clean(_segments(p)) for p in payloads],
+                "segments": [
+                    clean(v) if isinstance(v := p.get("segments"), list) else None for p in payloads
+                ],
                 "note": [p.get("note") for p in payloads],
             }
 

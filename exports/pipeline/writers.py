@@ -149,7 +149,15 @@ def write_json(path: Path, value: Any) -> Path:
 
 
 def write_jsonl_rows(path: Path, rows: list[dict[str, Any]]) -> Path:
-    return write_text(path, "".join(compact(row) + "\n" for row in rows))
+    """One ``compact`` line per row; rows with the same keys in the same order (the usual
+    case) are spelled column by column."""
+    names = tuple(rows[0]) if rows else ()
+    if all(tuple(row) == names for row in rows):
+        columns = [fragments([row[name] for row in rows]) for name in names]
+        lines = objects(names, columns)
+    else:
+        lines = [compact(row) for row in rows]
+    return write_text(path, "".join(line + "\n" for line in lines))
 
 
 def sha256_file(path: Path) -> str:

@@ -73,7 +73,7 @@ def bare_pyarrow(data: ReleaseData, out: Path) -> None:
     """The same four tables, written the plainest way pyarrow allows."""
     out.mkdir(parents=True, exist_ok=True)
     pq.write_table(
-        pa.Table.from_pylist([vars(c) | {"segments": "[]"} for c in data.clips]),
+        pa.Table.from_pylist([vars(c) | {"segments": "[]", "meta": "{}"} for c in data.clips]),
         out / "clips.parquet",
     )
     pq.write_table(
@@ -106,17 +106,16 @@ def bare_pyarrow(data: ReleaseData, out: Path) -> None:
 
 
 def _child(fn: Callable[[Path], None], queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    with tempfile.TemporaryDirectory() as tmp:
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        start = time.perf_counter()
-        fn(Path(tmp) / "out")
-        queue.put(
-            (
-                time.perf_counter() - start,
-                before,
-                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            )
-        )
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            start = time.perf_counter()
+            fn(Path(tmp) / "out")
+            seconds = time.perf_counter() - start
+            queue.put((seconds, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    except BaseException as exc:  # the parent re-raises it instead of waiting forever
+        queue.put(exc)
+        raise
 
 
 def in_child(fn: Callable[[Path], None]) -> tuple[float, int]:
@@ -124,8 +123,11 @@ def in_child(fn: Callable[[Path], None]) -> tuple[float, int]:
     queue: multiprocessing.Queue = multiprocessing.get_context("fork").Queue()  # type: ignore[type-arg]
     proc = multiprocessing.get_context("fork").Process(target=_child, args=(fn, queue))
     proc.start()
-    seconds, before, peak = queue.get()
+    result = queue.get()
     proc.join()
+    if isinstance(result, BaseException):
+        raise result
+    seconds, before, peak = result
     assert proc.exitcode == 0
     return seconds, peak - before
 
