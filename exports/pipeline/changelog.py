@@ -10,6 +10,7 @@ batches of columns with their JSON spelling, and hashes each row's spelling with
 import hashlib
 import json
 from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ class Digests:
 
     def _close_clip(self) -> None:
         if self._clip is not None:
-            rows = sorted(self._rows, key=lambda r: (r[0], r[1]))
+            rows = sorted(self._rows, key=itemgetter(0, 1))
             self.labels[self._clip] = _digest("[" + ",".join(r[2] for r in rows) + "]")
         self._clip, self._rows = None, []
 

@@ -170,7 +170,8 @@ def soft_labels(sel: Selection, clip_id: str, rank: dict[str, int]) -> dict[str,
     if not answers:
         return None
     counts = Counter(label for answer in answers for label in set(answer))
-    order = sorted(counts, key=lambda v: (rank[v], "") if v in rank else (len(rank), v))
+    order = sorted(counts.keys() & rank.keys(), key=rank.__getitem__)
+    order += sorted(counts.keys() - rank.keys())
     n = len(answers)
     return {"clip_id": clip_id, "n": n, "soft": {v: counts[v] / n for v in order}}
 

@@ -64,12 +64,7 @@ def fragments(values: Sequence[Any], *, sort_keys: bool = False) -> list[str]:
         return [null if v is None else int.__repr__(v) for v in values]
     if kinds == {bool}:
         return [_KEYWORDS[v] for v in values]
-    if kinds == {list}:
-        try:  # lists of text (multi-label answers)
-            return [null if v is None else "[" + ",".join(map(_string, v)) + "]" for v in values]
-        except TypeError:
-            pass
-    return [_fragment(v, sort_keys) for v in values]
+    return [null if v is None else _fragment(v, sort_keys) for v in values]
 
 
 def objects(names: Sequence[str], columns: Sequence[Sequence[str]]) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pyarrow as pa
 
+from exports.pipeline.data import ClipRow
 from exports.pipeline.jsonfmt import clean
 from exports.pipeline.messages import PipelineError, gettext_noop
 from exports.pipeline.schema import LabelSchema
@@ -98,13 +99,13 @@ def _layer_columns_of(schema: LabelSchema, payloads: Sequence[dict[str, Any]]) -
     }
 
 
-def _layer_values(schema: LabelSchema, payload: dict[str, Any]) -> dict[str, Any]:
-    return {name: values[0] for name, values in _layer_columns_of(schema, [payload]).items()}
-
-
 def _segments(payload: dict[str, Any]) -> Any:
     segments = payload.get("segments")
     return segments if isinstance(segments, list) else None
+
+
+def _segments_column(payloads: Sequence[dict[str, Any]]) -> list[Any]:
+    return [clean(v) if isinstance(v := p.get("segments"), list) else None for p in payloads]
 
 
 CLIP_COLUMNS = [
@@ -132,41 +133,44 @@ CLIP_COLUMNS = [
 ]
 
 
+def _reference(clip: ClipRow) -> Any:
+    reference = [
+        {
+            "index": s.get("index"),
+            "start": s.get("start_s"),
+            "end": s.get("end_s"),
+            "text": s.get("text", ""),
+            "speaker": s.get("speaker", ""),
+        }
+        for s in clip.segments
+    ]
+    return clean(reference) if reference else None
+
+
 def clips_table(sel: Selection, splits: dict[str, str], media: dict[str, Media]) -> Table:
     none = Media(None, None, None)
 
-    def row(clip: Any) -> dict[str, Any]:
-        m = media.get(clip.clip_id, none)
-        reference = [
-            {
-                "index": s.get("index"),
-                "start": s.get("start_s"),
-                "end": s.get("end_s"),
-                "text": s.get("text", ""),
-                "speaker": s.get("speaker", ""),
+    def batches() -> Iterator[Batch]:
+        for clips in _chunks(sel.clips):
+            files = [media.get(clip.clip_id, none) for clip in clips]
+            yield {
+                "clip_id": [clip.clip_id for clip in clips],
+                "kind": [clip.kind for clip in clips],
+                "language": [clip.language for clip in clips],
+                "duration_s": [clean(clip.duration_s) for clip in clips],
+                "transcript": [clip.transcript for clip in clips],
+                "speaker": [clip.speaker for clip in clips],
+                "source_video": [clip.source_video for clip in clips],
+                "batch": [clip.batch for clip in clips],
+                "split": [splits[clip.clip_id] for clip in clips],
+                "reference_segments": [_reference(clip) for clip in clips],
+                "source_meta": [clean(clip.meta) if clip.meta else None for clip in clips],
+                "media_path": [m.path for m in files],
+                "media_sha256": [m.sha256 for m in files],
+                "media_bytes": [m.size for m in files],
             }
-            for s in clip.segments
-        ]
-        return {
-            "clip_id": clip.clip_id,
-            "kind": clip.kind,
-            "language": clip.language,
-            "duration_s": clean(clip.duration_s),
-            "transcript": clip.transcript,
-            "speaker": clip.speaker,
-            "source_video": clip.source_video,
-            "batch": clip.batch,
-            "split": splits[clip.clip_id],
-            "reference_segments": clean(reference) if reference else None,
-            "source_meta": clean(clip.meta) if clip.meta else None,
-            "media_path": m.path,
-            "media_sha256": m.sha256,
-            "media_bytes": m.size,
-        }
 
-    return Table(
-        "clips", "one row per clip", CLIP_COLUMNS, _row_batches(CLIP_COLUMNS, sel.clips, row)
-    )
+    return Table("clips", "one row per clip", CLIP_COLUMNS, batches())
 
 
 def labels_table(sel: Selection, *, every_clip: bool = False) -> Table:
@@ -204,9 +208,7 @@ def labels_table(sel: Selection, *, every_clip: bool = False) -> Table:
                 "latest": [latest[(r.clip_id, r.annotator)] == r.revision for r in chunk],
                 "submitted_at": [r.submitted_at for r in chunk],
                 **_layer_columns_of(sel.schema, payloads),
-                "segments": [
-                    clean(v) if isinstance(v := p.get("segments"), list) else None for p in payloads
-                ],
+                "segments": _segments_column(payloads),
                 "note": [p.get("note") for p in payloads],
             }
 
@@ -262,25 +264,27 @@ def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
     layers = _layer_columns(sel.schema, {c.name for c in fixed + tail})
     columns = fixed + layers + tail
 
-    def row(clip_id: str) -> dict[str, Any]:
-        g = sel.gold[clip_id]
-        return {
-            "clip_id": clip_id,
-            "split": splits[clip_id],
-            "primary_label": sel.primary[clip_id],
-            **_layer_values(sel.schema, g.payload),
-            "segments": clean(_segments(g.payload)),
-            "note": g.payload.get("note"),
-            "provenance": g.provenance,
-            "confidence": clean(g.confidence),
-            "tier": g.tier,
-            "version": g.version,
-            "rationale": g.rationale,
-            "decided_at": g.decided_at,
-            "n_annotators": len(sel.latest.get(clip_id, [])),
-        }
+    def batches() -> Iterator[Batch]:
+        for chunk in _chunks(sel.clip_ids):
+            golds = [sel.gold[clip_id] for clip_id in chunk]
+            payloads = [g.payload for g in golds]
+            yield {
+                "clip_id": chunk,
+                "split": [splits[clip_id] for clip_id in chunk],
+                "primary_label": [sel.primary[clip_id] for clip_id in chunk],
+                **_layer_columns_of(sel.schema, payloads),
+                "segments": _segments_column(payloads),
+                "note": [p.get("note") for p in payloads],
+                "provenance": [g.provenance for g in golds],
+                "confidence": [clean(g.confidence) for g in golds],
+                "tier": [g.tier for g in golds],
+                "version": [g.version for g in golds],
+                "rationale": [g.rationale for g in golds],
+                "decided_at": [g.decided_at for g in golds],
+                "n_annotators": [len(sel.latest.get(clip_id, ())) for clip_id in chunk],
+            }
 
-    return Table("gold", "gold label per clip", columns, _row_batches(columns, sel.clip_ids, row))
+    return Table("gold", "gold label per clip", columns, batches())
 
 
 def segments_table(sel: Selection) -> Table:
