@@ -473,22 +473,38 @@ def rater_pair_sets(sr: SetRatings) -> list[RaterPairSets]:
     jaccard = np.divide(inter, union, out=np.ones(a.size), where=union > 0)
     identical = inter == union
     overlap = (inter > 0) | identical
-    out = []
-    keys = sr.rater[a] * (int(sr.rater.max(initial=0)) + 1) + sr.rater[b]
-    for key in np.unique(keys):
-        pick = keys == key
-        out.append(
-            RaterPairSets(
-                rater_a=int(sr.rater[a][pick][0]),
-                rater_b=int(sr.rater[b][pick][0]),
-                n_items=int(pick.sum()),
-                jaccard_mean=float(jaccard[pick].mean()),
-                jaccard_median=float(np.median(jaccard[pick])),
-                overlap_ratio=float(overlap[pick].mean()),
-                exact_match_ratio=float(identical[pick].mean()),
-            )
+    # One pass over all pairs: sorted by rater pair, then Jaccard (for the medians).
+    width = int(sr.rater.max(initial=0)) + 1
+    keys = sr.rater[a] * width + sr.rater[b]
+    order = np.lexsort((jaccard, keys))
+    keys, jaccard = keys[order], jaccard[order]
+    pair_keys, starts, n = np.unique(keys, return_index=True, return_counts=True)
+    if not pair_keys.size:
+        return []
+    means = np.add.reduceat(jaccard, starts) / n
+    medians = (jaccard[starts + (n - 1) // 2] + jaccard[starts + n // 2]) / 2
+    overlaps = np.add.reduceat(overlap[order].astype(np.int64), starts) / n
+    identicals = np.add.reduceat(identical[order].astype(np.int64), starts) / n
+    return [
+        RaterPairSets(
+            rater_a=key // width,
+            rater_b=key % width,
+            n_items=count,
+            jaccard_mean=mean,
+            jaccard_median=median,
+            overlap_ratio=overlap_ratio,
+            exact_match_ratio=exact,
         )
-    return out
+        for key, count, mean, median, overlap_ratio, exact in zip(
+            pair_keys.tolist(),
+            n.tolist(),
+            means.tolist(),
+            medians.tolist(),
+            overlaps.tolist(),
+            identicals.tolist(),
+            strict=True,
+        )
+    ]
 
 
 @dataclass(frozen=True, eq=False)
