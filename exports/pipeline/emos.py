@@ -165,8 +165,9 @@ def soft_labels(sel: Selection, clip_id: str, rank: dict[str, int]) -> dict[str,
     """``rank``: the secondary layer's labels in schema order (``LabelSchema.order``) by
     position; other labels follow, sorted."""
     layer = sel.schema.secondary or ""
-    answers = [r.payload.get(layer) for r in sel.latest.get(clip_id, [])]
-    answers = [a for a in answers if isinstance(a, list) and a]
+    answers: list[list[Any]] = [
+        a for r in sel.latest.get(clip_id, []) if isinstance(a := r.payload.get(layer), list) and a
+    ]
     if not answers:
         return None
     counts = Counter(label for answer in answers for label in set(answer))

@@ -40,7 +40,7 @@ def canonical(value: Any) -> str:
 def _fragment(value: Any, sort_keys: bool) -> str:
     kind = type(value)
     if kind is str:
-        return _string(value)  # type: ignore[no-any-return]
+        return _string(value)
     if value is None or kind is bool:
         return _KEYWORDS[value]
     if kind is int:

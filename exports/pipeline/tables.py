@@ -57,7 +57,7 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
 def _row_batches(
     columns: list[Column], items: Sequence[Any], row: Callable[[Any], dict[str, Any]]
 ) -> Iterator[Batch]:
-    """Batches of the rows ``row(item)`` makes (for tables with one modest row per clip)."""
+    """Batches of the rows ``row(item)`` makes (the small tables, built row by row)."""
     for chunk in _chunks(items):
         rows = [row(item) for item in chunk]
         yield {c.name: [r.get(c.name) for r in rows] for c in columns}
