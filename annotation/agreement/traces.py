@@ -332,6 +332,9 @@ def _rest_means(x: FloatArray) -> FloatArray:
     where none of them is present): ``(others' sum) / (others' count)``.
     ``(b, R, T) -> (b, R, T)``."""
     valid = np.isfinite(x)
+    raters = x.shape[-2]
+    if raters > 1 and valid.all():  # the usual case, and the same arithmetic in two passes
+        return np.asarray((x.sum(axis=-2, keepdims=True) - x) / (raters - 1), dtype=np.float64)
     filled = np.where(valid, x, 0.0)
     others_sum = filled.sum(axis=-2, keepdims=True) - filled
     others_n = np.count_nonzero(valid, axis=-2)[..., None, :] - valid
