@@ -7,6 +7,7 @@ each (single → string, multi → list of strings, ordinal → integer), named 
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -52,6 +53,11 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), BATCH):
         yield items[start : start + BATCH]
+
+
+def _attributes(items: Sequence[Any], *names: str) -> Batch:
+    """A column per attribute of the items."""
+    return {name: list(map(attrgetter(name), items)) for name in names}
 
 
 def _row_batches(
@@ -154,14 +160,11 @@ def clips_table(sel: Selection, splits: dict[str, str], media: dict[str, Media])
         for clips in _chunks(sel.clips):
             files = [media.get(clip.clip_id, none) for clip in clips]
             yield {
-                "clip_id": [clip.clip_id for clip in clips],
-                "kind": [clip.kind for clip in clips],
-                "language": [clip.language for clip in clips],
-                "duration_s": [clean(clip.duration_s) for clip in clips],
-                "transcript": [clip.transcript for clip in clips],
-                "speaker": [clip.speaker for clip in clips],
-                "source_video": [clip.source_video for clip in clips],
+                **_attributes(
+                    clips, "clip_id", "kind", "language", "transcript", "speaker", "source_video"
+                ),
                 "batch": [clip.batch for clip in clips],
+                "duration_s": [clean(clip.duration_s) for clip in clips],
                 "split": [splits[clip.clip_id] for clip in clips],
                 "reference_segments": [_reference(clip) for clip in clips],
                 "source_meta": [clean(clip.meta) if clip.meta else None for clip in clips],
@@ -201,12 +204,9 @@ def labels_table(sel: Selection, *, every_clip: bool = False) -> Table:
         for chunk in _chunks(source):
             payloads = [r.payload for r in chunk]
             yield {
-                "clip_id": [r.clip_id for r in chunk],
+                **_attributes(chunk, "clip_id", "annotator", "revision", "submitted_at"),
                 **({"stage": [sel.stages.get(r.clip_id, "") for r in chunk]} if every_clip else {}),
-                "annotator": [r.annotator for r in chunk],
-                "revision": [r.revision for r in chunk],
                 "latest": [latest[(r.clip_id, r.annotator)] == r.revision for r in chunk],
-                "submitted_at": [r.submitted_at for r in chunk],
                 **_layer_columns_of(sel.schema, payloads),
                 "segments": _segments_column(payloads),
                 "note": [p.get("note") for p in payloads],
@@ -275,12 +275,8 @@ def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
                 **_layer_columns_of(sel.schema, payloads),
                 "segments": _segments_column(payloads),
                 "note": [p.get("note") for p in payloads],
-                "provenance": [g.provenance for g in golds],
+                **_attributes(golds, "provenance", "tier", "version", "rationale", "decided_at"),
                 "confidence": [clean(g.confidence) for g in golds],
-                "tier": [g.tier for g in golds],
-                "version": [g.version for g in golds],
-                "rationale": [g.rationale for g in golds],
-                "decided_at": [g.decided_at for g in golds],
                 "n_annotators": [len(sel.latest.get(clip_id, ())) for clip_id in chunk],
             }
 
