@@ -64,6 +64,16 @@ def fragments(values: Sequence[Any], *, sort_keys: bool = False) -> list[str]:
         return [null if v is None else int.__repr__(v) for v in values]
     if kinds == {bool}:
         return [_KEYWORDS[v] for v in values]
+    if kinds == {float}:  # clean's rounding; v - v is not 0 for NaN and infinities
+        return [
+            null if v is None or v - v != 0 else float.__repr__(round(v, DECIMALS) or 0.0)
+            for v in values
+        ]
+    if kinds == {list}:
+        try:  # lists of text (multi-label answers)
+            return [null if v is None else "[" + ",".join(map(_string, v)) + "]" for v in values]
+        except TypeError:
+            pass
     return [null if v is None else _fragment(v, sort_keys) for v in values]
 
 
