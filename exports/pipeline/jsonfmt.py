@@ -74,7 +74,16 @@ def fragments(values: Sequence[Any], *, sort_keys: bool = False) -> list[str]:
             return [null if v is None else "[" + ",".join(map(_string, v)) + "]" for v in values]
         except TypeError:
             pass
+    if kinds == {dict} and not sort_keys:  # objects in key order (soft labels, metrics)
+        return [null if v is None else _object(v) for v in values]
     return [null if v is None else _fragment(v, sort_keys) for v in values]
+
+
+def _object(value: dict[Any, Any]) -> str:
+    if not all(type(k) is str for k in value):
+        return compact(value)
+    spelled = fragments(list(value.values()))
+    return "{" + ",".join(map("{}:{}".format, map(_string, value), spelled)) + "}"
 
 
 def objects(names: Sequence[str], columns: Sequence[Sequence[str]]) -> list[str]:

@@ -115,7 +115,7 @@ def select(data: ReleaseData) -> Selection:
     if stray:
         raise ValueError(f"gold for unknown clip(s): {', '.join(stray[:5])}")
     gold = {g.clip_id: g for g in data.gold if passes(g, data)}
-    clips = sorted((c for c in data.clips if c.clip_id in gold), key=lambda c: c.clip_id)
+    clips = sorted((c for c in data.clips if c.clip_id in gold), key=attrgetter("clip_id"))
     all_labels = sorted(
         (row for row in data.labels if row.clip_id in known),
         key=attrgetter("clip_id", "annotator", "revision"),

@@ -41,6 +41,7 @@ columns = st.one_of(
     st.lists(st.none() | st.booleans(), max_size=6),
     st.lists(st.none() | st.floats() | st.sampled_from([-0.0, 5e-7, -4e-7, 1e16]), max_size=6),
     st.lists(st.none() | st.lists(st.text(), max_size=3), max_size=6),
+    st.lists(st.none() | st.dictionaries(st.text(max_size=3), values, max_size=3), max_size=6),
     st.lists(values, max_size=6),
 )
 
