@@ -10,6 +10,7 @@ batches of columns with their JSON spelling, and hashes each row's spelling with
 import hashlib
 import json
 from collections.abc import Sequence
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,7 @@ class Digests:
         self.labels: dict[str, str] = {}
         self.summaries: dict[str, str] = {}
         self._clip: str | None = None
-        self._rows: list[tuple[Any, Any, str]] = []  # (annotator, revision, canonical row)
+        self._rows: list[tuple[str, Any, Any, str]] = []  # (clip, annotator, revision, row)
 
     def add_gold(self, batch: dict[str, Any], spelled: dict[str, list[str]]) -> None:
         names = sorted(set(batch) - BOOKKEEPING | {"confidence"})
@@ -117,18 +118,17 @@ class Digests:
     def add_labels(self, batch: dict[str, Any], spelled: dict[str, list[str]]) -> None:
         names = sorted(batch)
         texts = objects(names, [_canonical(batch[n], spelled[n]) for n in names])
-        for clip_id, annotator, revision, text in zip(
-            batch["clip_id"], batch["annotator"], batch["revision"], texts, strict=True
-        ):
+        rows = zip(batch["clip_id"], batch["annotator"], batch["revision"], texts, strict=True)
+        for clip_id, group in groupby(rows, key=itemgetter(0)):
             if clip_id != self._clip:
                 self._close_clip()
                 self._clip = clip_id
-            self._rows.append((annotator, revision, text))
+            self._rows += group
 
     def _close_clip(self) -> None:
         if self._clip is not None:
-            rows = sorted(self._rows, key=itemgetter(0, 1))
-            self.labels[self._clip] = _digest("[" + ",".join(r[2] for r in rows) + "]")
+            rows = sorted(self._rows, key=itemgetter(1, 2))
+            self.labels[self._clip] = _digest("[" + ",".join(r[3] for r in rows) + "]")
         self._clip, self._rows = None, []
 
     def result(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

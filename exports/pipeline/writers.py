@@ -128,10 +128,8 @@ def write_table(table: Table, directory: Path, tap: Tap | None = None) -> Table:
             arrays = [_array(batch[c.name], c.type, spelled.get(c.name)) for c in table.columns]
             groups.add(pa.RecordBatch.from_arrays(arrays, schema=schema))
             table.n_rows += len(arrays[0]) if arrays else 0
-            if jsonl is not None:
-                jsonl.write(
-                    "".join(line + "\n" for line in objects(names, list(spelled.values()))).encode()
-                )
+            if jsonl is not None and (lines := objects(names, list(spelled.values()))):
+                jsonl.write(("\n".join(lines) + "\n").encode())
             if tap is not None:
                 tap(batch, spelled)
         groups.close()
