@@ -10,8 +10,7 @@ Conventions shared by every function here:
   (every pairable rating carries the same value, e.g. everybody always says Joy) is 0/0 and
   is returned as ``float("nan")`` -- the convention of statsmodels (Fleiss), scikit-learn
   (Cohen, ``replace_undefined_by=np.nan``) and Krippendorff (2011) / the ``krippendorff``
-  package (alpha, whose formulas :func:`alpha_from_value_counts` follows). (NLTK's
-  ``AnnotationTask.alpha`` returns 1.0 there; we do not.) A ratio
+  package (alpha). (NLTK's ``AnnotationTask.alpha`` returns 1.0 there; we do not.) A ratio
   over zero items is also ``nan``.
 * **Unpairable ratings are excluded.** An item with fewer than two ratings carries no
   information about agreement: it is left out of the ratios, Fleiss kappa and alpha.
@@ -24,6 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal, NamedTuple, TypedDict
 
+import krippendorff
 import numpy as np
 import numpy.typing as npt
 
@@ -307,12 +307,18 @@ def cohen_kappa_pairwise(r: Ratings) -> PairwiseKappa:
 
 def krippendorff_alpha(r: Ratings, *, level: Level, values: npt.ArrayLike | None = None) -> float:
     """Krippendorff's alpha (Krippendorff, 2011, "Computing Krippendorff's Alpha-Reliability")
-    from the items x values count matrix (:func:`alpha_from_value_counts`).
+    through the ``krippendorff`` package, fed the items x values count matrix.
+
+    ``alpha = 1 - D_o / D_e`` with the coincidence matrix
+    ``o_ck = sum_u sum_{i != i'} [v_ui = c][v_ui' = k] / (m_u - 1)``,
+    ``D_o = sum o_ck d_ck / n`` and ``D_e = sum n_c n_k d_ck / (n (n - 1))``, where ``d`` is
+    the squared difference of the ``level`` (nominal, ordinal, interval, ratio).
 
     ``values`` gives the numeric value of each code (strictly increasing; default
     ``0..n_classes-1``); only ``"ratio"`` depends on it beyond order (interval is invariant to
     shifts and scale, ordinal to any increasing map). Items with fewer than two ratings are
-    unpairable and dropped, as are values nobody used (neither changes alpha).
+    unpairable and dropped, as are values nobody used (neither changes alpha); memory is
+    about ``3 * n_pairable_items * n_used_values^2`` floats inside the package.
 
     Undefined (``nan``): fewer than two classes, no pairable item, or fewer than two
     distinct values among pairable ratings (``D_e = 0``; Krippendorff: no variation, no
@@ -327,55 +333,16 @@ def krippendorff_alpha(r: Ratings, *, level: Level, values: npt.ArrayLike | None
             raise ValueError(f"values must be {r.n_classes} finite numbers, one per class")
         if np.any(np.diff(domain) <= 0):
             raise ValueError("values must be strictly increasing")
-    return alpha_from_value_counts(r.counts(), domain, level)
-
-
-def _distances(level: Level, domain: FloatArray, n_v: FloatArray) -> FloatArray:
-    """``d_ck`` of Krippendorff (2011) for the ``level``."""
-    a, b = domain[:, None], domain[None, :]
-    if level == "nominal":
-        return (a != b).astype(np.float64)
-    if level == "interval":
-        return np.asarray((a - b) ** 2, dtype=np.float64)
-    if level == "ratio":
-        total = a + b
-        ratio = np.divide(a - b, total, out=np.zeros(total.shape), where=total != 0)
-        return np.asarray(ratio**2, dtype=np.float64)
-    # ordinal: (the values' counts from c to k, inclusive, minus half of n_c + n_k) squared
-    cumulative = np.concatenate([[0.0], np.cumsum(n_v)])
-    index = np.arange(domain.size)
-    lo, hi = np.minimum.outer(index, index), np.maximum.outer(index, index)
-    between = cumulative[hi + 1] - cumulative[lo]
-    return np.asarray((between - (n_v[:, None] + n_v[None, :]) / 2) ** 2, dtype=np.float64)
-
-
-def alpha_from_value_counts(counts: npt.ArrayLike, domain: npt.ArrayLike, level: Level) -> float:
-    """Alpha from ``counts[u, c]`` (ratings of value ``domain[c]`` on item ``u``):
-    ``alpha = 1 - D_o / D_e`` with the coincidence matrix
-    ``o_ck = sum_u (n_uc n_uk - [c = k] n_uc) / (m_u - 1)`` over pairable items (``m_u >= 2``),
-    ``D_o = sum o_ck d_ck`` and ``D_e = sum e_ck d_ck`` with
-    ``e_ck = (n_c n_k - [c = k] n_c) / (n - 1)``; values nobody used are dropped.
-
-    The formulas of the ``krippendorff`` package (tests compare the two), computed here as
-    one (values x items) @ (items x values) product: the package builds three items x values
-    x values arrays, most of a full recompute's time and memory at 100,000 items.
-    """
-    n_uc = np.asarray(counts, dtype=np.float64)
-    values = np.asarray(domain, dtype=np.float64)
-    n_uc = n_uc[n_uc.sum(axis=1) >= 2]
-    used = n_uc.sum(axis=0) > 0
+    counts = r.counts()
+    counts = counts[counts.sum(axis=1) >= 2]
+    used = counts.sum(axis=0) > 0
     if np.count_nonzero(used) < 2:
         return NAN
-    n_uc, values = n_uc[:, used], values[used]
-    share = n_uc / (n_uc.sum(axis=1) - 1)[:, None]
-    o = share.T @ n_uc - np.diag(share.sum(axis=0))
-    n_v = o.sum(axis=0)
-    e = (np.outer(n_v, n_v) - np.diag(n_v)) / (n_v.sum() - 1)
-    d = _distances(level, values, n_v)
-    expected = float((e * d).sum())
-    if not expected > 0:
-        return NAN
-    alpha = 1.0 - float((o * d).sum()) / expected
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = krippendorff.alpha(
+            value_counts=counts[:, used], value_domain=domain[used], level_of_measurement=level
+        )
+    alpha = float(result)
     return alpha if math.isfinite(alpha) else NAN
 
 

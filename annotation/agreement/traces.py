@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import NamedTuple, TypedDict
+from typing import Literal, NamedTuple, TypedDict
 
+import krippendorff
 import numpy as np
 import numpy.typing as npt
-
-from annotation.agreement.categorical import Level, alpha_from_value_counts
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
 NAN = float("nan")
 
 # Relative size below which a variance, covariance or mean difference is rounding noise.
@@ -824,10 +824,10 @@ def krippendorff_alpha_binned(
 ) -> float:
     """Krippendorff's alpha (Krippendorff, 2011, "Computing Krippendorff's Alpha-
     Reliability") of ``traces`` ``(n_raters, n_samples)`` after binning the values: each
-    sample is a unit, each bin a value (its centre), from the samples x bins count matrix
-    (``categorical.alpha_from_value_counts``; raw floats would make every distinct float a
-    value). ``alpha = 1 - D_o / D_e`` with the ``level``'s distance (nominal, ordinal,
-    interval: squared difference of centres, ratio).
+    sample is a unit, each bin a value (its centre), through the ``krippendorff`` package fed
+    the samples x bins ``value_counts`` matrix (raw floats would make it build an N x V x V
+    array over every distinct float). ``alpha = 1 - D_o / D_e`` with the ``level``'s distance
+    (nominal, ordinal, interval: squared difference of centres, ratio).
 
     ``bins`` is a number of equal bins over ``value_range`` or the strictly increasing bin
     edges; values outside are clipped into the end bins and the last bin includes its right
@@ -856,5 +856,15 @@ def krippendorff_alpha_binned(
     code = np.clip(np.searchsorted(edges, x[valid], side="right") - 1, 0, n_bins - 1)
     sample = np.broadcast_to(np.arange(x.shape[1]), x.shape)[valid]
     counts = np.bincount(sample * n_bins + code, minlength=x.shape[1] * n_bins)
+    counts = counts.reshape(x.shape[1], n_bins)
+    counts = counts[counts.sum(axis=1) >= 2]
+    used = counts.sum(axis=0) > 0
+    if np.count_nonzero(used) < 2:
+        return NAN
     centres = (edges[:-1] + edges[1:]) / 2
-    return alpha_from_value_counts(counts.reshape(x.shape[1], n_bins), centres, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = krippendorff.alpha(
+            value_counts=counts[:, used], value_domain=centres[used], level_of_measurement=level
+        )
+    alpha = float(result)
+    return alpha if math.isfinite(alpha) else NAN
