@@ -332,6 +332,9 @@ def _rest_means(x: FloatArray) -> FloatArray:
     where none of them is present): ``(others' sum) / (others' count)``.
     ``(b, R, T) -> (b, R, T)``."""
     valid = np.isfinite(x)
+    raters = x.shape[-2]
+    if raters > 1 and valid.all():  # the usual case, and the same arithmetic in two passes
+        return np.asarray((x.sum(axis=-2, keepdims=True) - x) / (raters - 1), dtype=np.float64)
     filled = np.where(valid, x, 0.0)
     others_sum = filled.sum(axis=-2, keepdims=True) - filled
     others_n = np.count_nonzero(valid, axis=-2)[..., None, :] - valid
@@ -555,17 +558,17 @@ def _contiguous_run(valid: BoolArray) -> tuple[IntArray, IntArray, BoolArray]:
     return first.astype(np.int64), last.astype(np.int64), count == last - first
 
 
-def _lag_core(ref: FloatArray, trace: FloatArray, lags: IntArray) -> tuple[FloatArray]:
-    """CCC of ``ref[t]`` with ``trace[t + L]`` for every lag ``L``: ``(b, T) -> (b, n_lags)``.
+def _per_lag(rows: FloatArray, a: IntArray, b: IntArray, lags: IntArray) -> FloatArray:
+    """CCC of ``rows[a][t]`` with ``rows[b][t + L]`` for every lag ``L``: ``(pairs, n_lags)``.
 
     The cross term ``sum_t x_t y_{t+L}`` comes from one FFT cross-correlation; counts, sums
     and sums of squares over the overlap come from cumulative sums when each trace's present
     samples are one contiguous run (the usual case, NaN only at the ends), and from FFT
-    cross-correlations with the presence masks otherwise."""
-    rows, length = ref.shape
-    vr, vt = np.isfinite(ref), np.isfinite(trace)
-    xc, cx = _center(ref, vr)
-    yc, cy = _center(trace, vt)
+    cross-correlations with the presence masks otherwise. Each row is centred, transformed
+    and summed once, however many pairs it is in (three raters: three rows, three pairs)."""
+    length = rows.shape[-1]
+    valid = np.isfinite(rows)
+    centred, offset = _center(rows, valid)
     span = int(np.max(np.abs(lags))) if lags.size else 0
     nfft = _fast_len(max(length + span, 1))
     index = lags % nfft
@@ -573,49 +576,61 @@ def _lag_core(ref: FloatArray, trace: FloatArray, lags: IntArray) -> tuple[Float
     def xcorr(fa: npt.NDArray[np.complex128], fb: npt.NDArray[np.complex128]) -> FloatArray:
         return np.fft.irfft(np.conj(fa) * fb, nfft)[:, index]
 
-    fx = np.fft.rfft(xc, nfft)
-    fy = np.fft.rfft(yc, nfft)
-    sxy = xcorr(fx, fy)
-    n = np.zeros((rows, lags.size))
-    sx, sy, sxx, syy = (np.zeros((rows, lags.size)) for _ in range(4))
-    r0, r1, r_run = _contiguous_run(vr)
-    t0, t1, t_run = _contiguous_run(vt)
-    fast = r_run & t_run
+    spectrum = np.fft.rfft(centred, nfft)
+    sxy = xcorr(spectrum[a], spectrum[b])
+    shape = (a.size, lags.size)
+    n, sx, sy, sxx, syy = (np.zeros(shape) for _ in range(5))
+    first, last, run = _contiguous_run(valid)
+    fast = run[a] & run[b]
     if np.any(fast):
         f = np.flatnonzero(fast)
-        lo = np.maximum(r0[f, None], t0[f, None] - lags[None, :])
-        hi = np.minimum(r1[f, None], t1[f, None] - lags[None, :])
+        fa, fb = a[f], b[f]
+        lo = np.maximum(first[fa, None], first[fb, None] - lags[None, :])
+        hi = np.minimum(last[fa, None], last[fb, None] - lags[None, :])
         overlap = hi > lo
         lo = np.where(overlap, lo, 0)
         hi = np.where(overlap, hi, 0)
         shift = np.where(overlap, lags[None, :], 0)
+        used = np.unique(np.concatenate([fa, fb]))
+        slot = np.zeros(rows.shape[0], dtype=np.int64)
+        slot[used] = np.arange(used.size)
+        sums = np.zeros((2, used.size, length + 1))
+        np.cumsum(centred[used], axis=-1, out=sums[0, :, 1:])
+        np.cumsum(centred[used] ** 2, axis=-1, out=sums[1, :, 1:])
 
-        def window(values: FloatArray, start: IntArray, stop: IntArray) -> FloatArray:
-            cums = np.zeros((values.shape[0], length + 1))
-            np.cumsum(values, axis=-1, out=cums[:, 1:])
+        def window(k: int, row: IntArray, start: IntArray, stop: IntArray) -> FloatArray:
+            cums = sums[k, slot[row]]
             return np.take_along_axis(cums, stop, -1) - np.take_along_axis(cums, start, -1)
 
         n[f] = hi - lo
-        sx[f] = window(xc[f], lo, hi)
-        sxx[f] = window(xc[f] ** 2, lo, hi)
-        sy[f] = window(yc[f], lo + shift, hi + shift)
-        syy[f] = window(yc[f] ** 2, lo + shift, hi + shift)
+        sx[f] = window(0, fa, lo, hi)
+        sxx[f] = window(1, fa, lo, hi)
+        sy[f] = window(0, fb, lo + shift, hi + shift)
+        syy[f] = window(1, fb, lo + shift, hi + shift)
     if not np.all(fast):
         g = np.flatnonzero(~fast)
-        fmx = np.fft.rfft(vr[g].astype(np.float64), nfft)
-        fmy = np.fft.rfft(vt[g].astype(np.float64), nfft)
+        ga, gb = a[g], b[g]
+        fmx = np.fft.rfft(valid[ga].astype(np.float64), nfft)
+        fmy = np.fft.rfft(valid[gb].astype(np.float64), nfft)
         n[g] = np.rint(xcorr(fmx, fmy))
-        sx[g] = xcorr(fx[g], fmy)
-        sxx[g] = xcorr(np.fft.rfft(xc[g] ** 2, nfft), fmy)
-        sy[g] = xcorr(fmx, fy[g])
-        syy[g] = xcorr(fmx, np.fft.rfft(yc[g] ** 2, nfft))
+        sx[g] = xcorr(spectrum[ga], fmy)
+        sxx[g] = xcorr(np.fft.rfft(centred[ga] ** 2, nfft), fmy)
+        sy[g] = xcorr(fmx, spectrum[gb])
+        syy[g] = xcorr(fmx, np.fft.rfft(centred[gb] ** 2, nfft))
     with np.errstate(divide="ignore", invalid="ignore"):
-        msx = (xc * xc).sum(axis=-1) / np.maximum(vr.sum(axis=-1), 1)
-        msy = (yc * yc).sum(axis=-1) / np.maximum(vt.sum(axis=-1), 1)
-    value = _ccc_from_sums(
-        n, sx, sy, sxx, syy, sxy, cx[:, None], cy[:, None], msx[:, None], msy[:, None]
+        mean_square = (centred * centred).sum(axis=-1) / np.maximum(valid.sum(axis=-1), 1)
+    return _ccc_from_sums(
+        n,
+        sx,
+        sy,
+        sxx,
+        syy,
+        sxy,
+        offset[a, None],
+        offset[b, None],
+        mean_square[a, None],
+        mean_square[b, None],
     )
-    return (value,)
 
 
 def _best_lag(per_lag: FloatArray, lags_s: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -651,12 +666,11 @@ def lag_search_batch(
     x2 = x.reshape(rows, x.shape[-1])
     y2 = y.reshape(rows, y.shape[-1])
     step = max(1, (_CHUNK_ELEMENTS // 4) // nfft)
-    parts = [
-        _lag_core(
-            np.ascontiguousarray(x2[lo : lo + step]), np.ascontiguousarray(y2[lo : lo + step]), lags
-        )[0]
-        for lo in range(0, max(x2.shape[0], 1), step)
-    ]
+    parts = []
+    for lo in range(0, max(x2.shape[0], 1), step):
+        chunk = np.concatenate([x2[lo : lo + step], y2[lo : lo + step]])
+        k = chunk.shape[0] // 2
+        parts.append(_per_lag(chunk, np.arange(k), k + np.arange(k), lags))
     per_lag = np.concatenate(parts).reshape((*x.shape[:-1], lags.size))
     best, at_best = _best_lag(per_lag, lags / float(rate_hz))
     return LagSearchBatch(best, at_best, per_lag)
@@ -718,25 +732,38 @@ def lag_compensated_ccc(
 ) -> LagCompensatedCCC:
     """Lag-compensated pairwise CCC: for every rater pair ``(a, b)`` the maximum over
     relative lags ``|L| <= max_lag_s`` of ``CCC(trace_a[t], trace_b[t + L])`` (raters react
-    with different lags, so their relative lag may have either sign), via
-    :func:`lag_search_batch`. ``lag_s[a, b] = L`` is how far ``b`` lags behind ``a``
-    (``lag_s[b, a] = -L``). The diagonal is CCC 1.0 at lag 0 (``nan`` for a trace with fewer
-    than two samples). Being a maximum over lags, it is biased upwards compared with
-    :func:`ccc_matrix` -- use it to discount reaction lag, not as an unbiased estimate. For a
-    lag against a fixed reference (the media, a gold trace), use :func:`lag_search`."""
+    with different lags, so their relative lag may have either sign), as in
+    :func:`lag_search_batch` but transforming each rater's trace once for all its pairs.
+    ``lag_s[a, b] = L`` is how far ``b`` lags behind ``a`` (``lag_s[b, a] = -L``). The diagonal
+    is CCC 1.0 at lag 0 (``nan`` for a trace with fewer than two samples). Being a maximum over
+    lags, it is biased upwards compared with :func:`ccc_matrix` -- use it to discount reaction
+    lag, not as an unbiased estimate. For a lag against a fixed reference (the media, a gold
+    trace), use :func:`lag_search`."""
     x = _as_traces(traces)
-    raters = x.shape[-2]
+    raters, length = x.shape[-2], x.shape[-1]
     a_idx, b_idx = np.triu_indices(raters, 1)
-    search = lag_search_batch(
-        x[..., a_idx, :], x[..., b_idx, :], rate_hz, max_lag_s, min_lag_s=-max_lag_s
-    )
+    lags = _lag_samples(rate_hz, max_lag_s, -max_lag_s)
+    stacks = x.reshape(-1, raters, length)
+    nfft = _fast_len(max(length + (int(np.abs(lags).max()) if lags.size else 0), 1))
+    step = max(1, (_CHUNK_ELEMENTS // 4) // (nfft * max(raters, 1)))  # stacks per chunk
+    parts = [np.zeros((0, lags.size))]
+    for lo in range(0, stacks.shape[0], step):
+        chunk = stacks[lo : lo + step]
+        first = (np.arange(chunk.shape[0]) * raters)[:, None]
+        parts.append(
+            _per_lag(
+                chunk.reshape(-1, length), (first + a_idx).ravel(), (first + b_idx).ravel(), lags
+            )
+        )
+    per_lag = np.concatenate(parts).reshape((*x.shape[:-2], a_idx.size, lags.size))
+    best_lag_s, ccc_at_best = _best_lag(per_lag, lags / float(rate_hz))
     shape = (*x.shape[:-2], raters, raters)
     value = np.zeros(shape)
     lag = np.zeros(shape)
-    value[..., a_idx, b_idx] = search.ccc_at_best
-    value[..., b_idx, a_idx] = search.ccc_at_best
-    lag[..., a_idx, b_idx] = search.best_lag_s
-    lag[..., b_idx, a_idx] = -search.best_lag_s
+    value[..., a_idx, b_idx] = ccc_at_best
+    value[..., b_idx, a_idx] = ccc_at_best
+    lag[..., a_idx, b_idx] = best_lag_s
+    lag[..., b_idx, a_idx] = -best_lag_s
     diag = np.arange(raters)
     enough = np.isfinite(x).sum(axis=-1) >= 2
     value[..., diag, diag] = np.where(enough, 1.0, np.nan)

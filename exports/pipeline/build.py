@@ -4,26 +4,18 @@ Deterministic: rows sorted, one JSON spelling, fixed Parquet and PNG settings, n
 time (``data.created`` is the only date). ``out_dir`` must be empty or absent.
 """
 
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from exports.pipeline import card, changelog, croissant, emos, plots, tables
+from exports.pipeline import card, changelog, croissant, emos, plots, stats, tables
 from exports.pipeline.archive import release_files, write_sha256sums
 from exports.pipeline.data import SPLITS, ReleaseData
-from exports.pipeline.jsonfmt import compact
 from exports.pipeline.messages import MediaNotFound, gettext_noop
 from exports.pipeline.naming import safe_names
 from exports.pipeline.selection import Selection, group_key, select
 from exports.pipeline.splits import SplitItem, assign_splits, split_lists
-from exports.pipeline.writers import (
-    sha256_file,
-    write_json,
-    write_jsonl,
-    write_parquet,
-    write_text,
-)
+from exports.pipeline.writers import sha256_file, write_json, write_table, write_text
 
 # Progress texts are marked for the catalogue; whoever shows them translates them.
 Progress = Callable[[float, str], None]
@@ -90,11 +82,6 @@ def _dimensions(data: ReleaseData, sel: Selection) -> list[str]:
     return configured + extra
 
 
-def _json_rows(table: tables.Table) -> list[dict[str, object]]:
-    """The rows exactly as JSONL readers see them (digests must match ``read_previous``)."""
-    return [json.loads(compact(row)) for row in table.rows()]
-
-
 def build_release(
     data: ReleaseData, out_dir: Path | str, progress: Progress = _no_progress
 ) -> list[Path]:
@@ -118,38 +105,36 @@ def build_release(
     media = collect_media(data, sel, out_dir, names)
 
     progress(0.3, gettext_noop("writing tables"))
-    gold = tables.gold_table(sel, splits)
-    labels = tables.labels_table(sel)
     dimensions = _dimensions(data, sel)
+    digests = changelog.Digests(changelog.layer_names(data.label_schema))
+    taps = {"gold": digests.add_gold, "labels": digests.add_labels}
     all_tables = [
-        tables.clips_table(sel, splits, media),
-        labels,
-        tables.labels_table(sel, every_clip=True),
-        gold,
-        tables.segments_table(sel),
-        tables.agreement_table(sel),
-        tables.traces_table(sel, dimensions),
+        write_table(table, out_dir / "data", taps.get(table.name))
+        for table in (
+            tables.clips_table(sel, splits, media),
+            tables.labels_table(sel),
+            tables.labels_table(sel, every_clip=True),
+            tables.gold_table(sel, splits),
+            tables.segments_table(sel),
+            tables.agreement_table(sel),
+            tables.traces_table(sel, dimensions),
+        )
     ]
-    for table in all_tables:
-        write_parquet(table, out_dir / "data" / f"{table.name}.parquet")
-        if table.jsonl:
-            write_jsonl(table, out_dir / "data" / f"{table.name}.jsonl")
 
     progress(0.5, gettext_noop("EmoS layout"))
     emos.write_emos(sel, out_dir, names)
 
     progress(0.6, gettext_noop("plots"))
+    distributions = stats.primary_distribution(sel), stats.secondary_distribution(sel)
     made = [
-        plots.label_distribution(sel, out_dir / "plots" / "label_distribution.png"),
+        plots.label_distribution(sel, out_dir / "plots" / "label_distribution.png", *distributions),
         plots.confusion(sel, out_dir / "plots" / "confusion.png"),
         plots.example_traces(sel, out_dir / "plots" / "traces.png", dimensions),
     ]
     plot_paths = [p.relative_to(out_dir).as_posix() for p in made if p is not None]
 
     progress(0.75, gettext_noop("changelog"))
-    layers = changelog.layer_names(data.label_schema)
-    current = changelog.digests(_json_rows(gold), _json_rows(labels), layers)
-    change = changelog.changes(data.version, data.previous, current, splits)
+    change = changelog.changes(data.version, data.previous, digests.result(), splits)
     write_json(out_dir / "changes.json", change)
     write_text(out_dir / "CHANGELOG.md", changelog.changelog(change, data.created, data.previous))
     counts = split_lists(splits)
@@ -175,7 +160,10 @@ def build_release(
     )
 
     progress(0.8, gettext_noop("dataset card"))
-    write_text(out_dir / "README.md", card.render_card(data, sel, splits, all_tables, plot_paths))
+    write_text(
+        out_dir / "README.md",
+        card.render_card(data, sel, splits, all_tables, plot_paths, distributions),
+    )
 
     progress(0.85, gettext_noop("Croissant metadata"))
     listed = {

@@ -14,7 +14,7 @@ from typing import Any
 from exports.pipeline.data import SPLITS, ReleaseData
 from exports.pipeline.mdtext import Markdown, code_block, code_span, inline, text
 from exports.pipeline.selection import Selection, effective_tier
-from exports.pipeline.stats import Distribution, primary_distribution, secondary_distribution
+from exports.pipeline.stats import Distribution
 from exports.pipeline.tables import Table
 
 HF_SPLIT = "full"  # the Hugging Face split name of every config (benchmark splits: `split`)
@@ -211,7 +211,9 @@ def render_card(
     splits: dict[str, str],
     tables: list[Table],
     plots: list[str],
+    distributions: tuple[Distribution, Distribution],
 ) -> str:
+    """``distributions``: ``stats.primary_distribution`` and ``secondary_distribution``."""
     composition = sorted(Counter((c.kind, c.language) for c in sel.clips).items())
     n_traced = len({t.clip_id for t in sel.traces if t.annotator != "gold"})
     opts = data.options
@@ -257,10 +259,10 @@ def render_card(
         f"Gold {inline(sel.schema.primary or 'label')} (streaming clips: the label covering "
         "most time):",
         "",
-        *_distribution(primary_distribution(sel), sel.schema.primary or "label"),
+        *_distribution(distributions[0], sel.schema.primary or "label"),
         f"Gold {inline(sel.schema.secondary or 'labels')}, the most frequent labels (clips):",
         "",
-        *_distribution(secondary_distribution(sel), sel.schema.secondary or "label"),
+        *_distribution(distributions[1], sel.schema.secondary or "label"),
         "## Agreement",
         "",
         *agreement_section(data.project_agreement),

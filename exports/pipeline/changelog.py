@@ -3,25 +3,32 @@
 
 Digests are SHA-256 of the canonical JSON of the rows as written to ``data/gold.jsonl``
 (without ``split``) and ``data/labels.jsonl``, so ``read_previous`` recomputes them from an
-earlier release's files alone.
+earlier release's files alone. ``Digests`` takes the rows as the writer streams them, in
+batches of columns with their JSON spelling, and hashes each row's spelling with sorted keys.
 """
 
 import hashlib
 import json
-from collections import defaultdict
+from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from exports.pipeline.data import SPLITS, PreviousRelease
-from exports.pipeline.jsonfmt import canonical
+from exports.pipeline.jsonfmt import canonical, fragments, objects
 from exports.pipeline.mdtext import code_span, inline
 
 HEADER = "# Changelog\n\n"
 LIST_LIMIT = 200
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _sha(value: Any) -> str:
-    return hashlib.sha256(canonical(value).encode()).hexdigest()
+    return _digest(canonical(value))
 
 
 # A gold row's bookkeeping: re-deriving the same decision (a new version, a new time) or a
@@ -32,16 +39,6 @@ BOOKKEEPING = frozenset({"split", "version", "decided_at", "n_annotators"})
 def _confidence(row: dict[str, Any]) -> float | None:
     value = row.get("confidence")
     return round(value, 2) if isinstance(value, int | float) else None
-
-
-def gold_digest(row: dict[str, Any]) -> str:
-    """The decision: labels, provenance, tier, confidence to the two places shown, rationale."""
-    decision = {k: v for k, v in row.items() if k not in BOOKKEEPING}
-    return _sha({**decision, "confidence": _confidence(row)})
-
-
-def labels_digest(rows: list[dict[str, Any]]) -> str:
-    return _sha(sorted(rows, key=lambda r: (r["annotator"], r["revision"])))
 
 
 def _labels_summary(row: dict[str, Any], layers: list[str]) -> str:
@@ -73,18 +70,89 @@ def layer_names(label_schema: dict[str, Any]) -> list[str]:
     return [str(layer["name"]) for layer in label_schema.get("layers", [])]
 
 
+def _canonical(values: Sequence[Any], spelled: list[str]) -> list[str]:
+    """``canonical`` of each value, given its ``compact`` spelling: they differ only where an
+    object (whose keys get sorted) is inside."""
+    return [canonical(v) if "{" in s else s for v, s in zip(values, spelled, strict=True)]
+
+
+class Digests:
+    """(gold digests, label digests, gold summaries) by clip id, from batches of rows.
+
+    A gold digest covers the decision: labels, provenance, tier, confidence to the two places
+    shown, rationale (not ``BOOKKEEPING``); a label digest covers a clip's rows, every column,
+    ordered by annotator and revision. Label rows arrive sorted by clip."""
+
+    def __init__(self, layers: list[str]) -> None:
+        self.layers = layers
+        self.gold: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        self.summaries: dict[str, str] = {}
+        self._clip: str | None = None
+        self._rows: list[tuple[str, Any, Any, str]] = []  # (clip, annotator, revision, row)
+
+    def add_gold(self, batch: dict[str, Any], spelled: dict[str, list[str]]) -> None:
+        names = sorted(set(batch) - BOOKKEEPING | {"confidence"})
+        confidence = [
+            round(v, 2) if isinstance(v, int | float) else None
+            for v in batch.get("confidence", [None] * len(batch["clip_id"]))
+        ]
+        columns = [
+            fragments(confidence)
+            if name == "confidence"
+            else _canonical(batch[name], spelled[name])
+            for name in names
+        ]
+        keys = list(batch)
+        for clip_id, text, values in zip(
+            batch["clip_id"],
+            objects(names, columns),
+            zip(*batch.values(), strict=True),
+            strict=True,
+        ):
+            self.gold[clip_id] = _digest(text)
+            self.summaries[clip_id] = gold_summary(
+                dict(zip(keys, values, strict=True)), self.layers
+            )
+
+    def add_labels(self, batch: dict[str, Any], spelled: dict[str, list[str]]) -> None:
+        names = sorted(batch)
+        texts = objects(names, [_canonical(batch[n], spelled[n]) for n in names])
+        rows = zip(batch["clip_id"], batch["annotator"], batch["revision"], texts, strict=True)
+        for clip_id, group in groupby(rows, key=itemgetter(0)):
+            if clip_id != self._clip:
+                self._close_clip()
+                self._clip = clip_id
+            self._rows += group
+
+    def _close_clip(self) -> None:
+        if self._clip is not None:
+            rows = sorted(self._rows, key=itemgetter(1, 2))
+            self.labels[self._clip] = _digest("[" + ",".join(r[3] for r in rows) + "]")
+        self._clip, self._rows = None, []
+
+    def result(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        self._close_clip()
+        return self.gold, self.labels, self.summaries
+
+
+def _batch(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    names = list(dict.fromkeys(k for row in rows for k in row))
+    batch = {name: [row.get(name) for row in rows] for name in names}
+    return batch, {name: fragments(values) for name, values in batch.items()}
+
+
 def digests(
     gold_rows: list[dict[str, Any]], label_rows: list[dict[str, Any]], layers: list[str]
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """(gold digests, label digests, gold summaries) by clip id."""
-    by_clip: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in label_rows:
-        by_clip[row["clip_id"]].append(row)
-    return (
-        {r["clip_id"]: gold_digest(r) for r in gold_rows},
-        {clip_id: labels_digest(rows) for clip_id, rows in by_clip.items()},
-        {r["clip_id"]: gold_summary(r, layers) for r in gold_rows},
-    )
+    """(gold digests, label digests, gold summaries) by clip id, from rows as in the JSONL
+    files."""
+    result = Digests(layers)
+    if gold_rows:
+        result.add_gold(*_batch(gold_rows))
+    if label_rows:
+        result.add_labels(*_batch(sorted(label_rows, key=lambda r: r["clip_id"])))
+    return result.result()
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -161,15 +161,18 @@ def sentence_file(clip: ClipRow) -> dict[str, Any]:
     }
 
 
-def soft_labels(sel: Selection, clip_id: str) -> dict[str, Any] | None:
+def soft_labels(sel: Selection, clip_id: str, rank: dict[str, int]) -> dict[str, Any] | None:
+    """``rank``: the secondary layer's labels in schema order (``LabelSchema.order``) by
+    position; other labels follow, sorted."""
     layer = sel.schema.secondary or ""
-    answers = [r.payload[layer] for r in sel.latest.get(clip_id, []) if layer in r.payload]
-    answers = [a for a in answers if isinstance(a, list) and a]
+    answers: list[list[Any]] = [
+        a for r in sel.latest.get(clip_id, []) if isinstance(a := r.payload.get(layer), list) and a
+    ]
     if not answers:
         return None
     counts = Counter(label for answer in answers for label in set(answer))
-    order = [v for v in sel.schema.order(layer) if v in counts]
-    order += sorted(set(counts) - set(order))
+    order = sorted(counts.keys() & rank.keys(), key=rank.__getitem__)
+    order += sorted(counts.keys() - rank.keys())
     n = len(answers)
     return {"clip_id": clip_id, "n": n, "soft": {v: counts[v] / n for v in order}}
 
@@ -181,6 +184,7 @@ def write_emos(sel: Selection, out_dir: Path, names: dict[str, str]) -> list[Pat
     soft: list[dict[str, Any]] = []
     written: list[Path] = []
     index: list[dict[str, Any]] = []
+    rank = {v: i for i, v in enumerate(sel.schema.order(sel.schema.secondary))}
     for clip in sel.clips:
         gold = sel.gold[clip.clip_id]
         if clip.kind == "stream":
@@ -200,7 +204,7 @@ def write_emos(sel: Selection, out_dir: Path, names: dict[str, str]) -> list[Pat
             per_tier[effective_tier(gold)].append(
                 {"clip_id": clip.clip_id, "label": label, "confidence": gold.confidence}
             )
-        row = soft_labels(sel, clip.clip_id)
+        row = soft_labels(sel, clip.clip_id, rank)
         if row is not None:
             soft.append(row)
     for tier, rows in per_tier.items():

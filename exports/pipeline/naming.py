@@ -8,6 +8,7 @@ no reader has to decode anything.
 """
 
 import hashlib
+import re
 from collections.abc import Iterable
 from urllib.parse import quote
 
@@ -18,8 +19,17 @@ def _hash(clip_id: str) -> str:
     return hashlib.sha256(clip_id.encode()).hexdigest()[:16]
 
 
+# What ``quote(clip_id, safe="-_.")`` escapes: everything but its always-safe characters.
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.~-]+")
+
+
+def _quote(match: re.Match[str]) -> str:
+    return quote(match.group(), safe="")
+
+
 def safe_name(clip_id: str) -> str:
-    name = quote(clip_id, safe="-_.")
+    # quote() only where needed: it walks every byte in Python (100,000 ids in a release).
+    name = _UNSAFE.sub(_quote, clip_id)
     if name.startswith("."):
         name = "%2E" + name[1:]
     if not name:

@@ -14,12 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from exports.pipeline.selection import Selection
-from exports.pipeline.stats import (
-    Distribution,
-    annotator_confusion,
-    primary_distribution,
-    secondary_distribution,
-)
+from exports.pipeline.stats import Distribution, annotator_confusion
 
 DPI = 100
 STYLE: dict[Any, Any] = {
@@ -61,12 +56,16 @@ def _bars(ax: Axes, dist: Distribution, title: str) -> None:
         ax.legend(title="language")
 
 
-def label_distribution(sel: Selection, path: Path) -> Path:
+def label_distribution(
+    sel: Selection, path: Path, primary: Distribution, secondary: Distribution
+) -> Path:
+    """``primary`` and ``secondary``: ``stats.primary_distribution`` and
+    ``secondary_distribution`` of ``sel`` (the card shows them too)."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(10, 4), dpi=DPI, layout="constrained")
         left, right = fig.subplots(1, 2)
-        _bars(left, primary_distribution(sel), f"gold {sel.schema.primary} label")
-        _bars(right, secondary_distribution(sel), f"gold {sel.schema.secondary} (top 10)")
+        _bars(left, primary, f"gold {sel.schema.primary} label")
+        _bars(right, secondary, f"gold {sel.schema.secondary} (top 10)")
         return _save(fig, path)
 
 

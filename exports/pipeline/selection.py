@@ -8,6 +8,7 @@ out. Rows are sorted so every writer sees them in one order.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -114,17 +115,17 @@ def select(data: ReleaseData) -> Selection:
     if stray:
         raise ValueError(f"gold for unknown clip(s): {', '.join(stray[:5])}")
     gold = {g.clip_id: g for g in data.gold if passes(g, data)}
-    clips = sorted((c for c in data.clips if c.clip_id in gold), key=lambda c: c.clip_id)
+    clips = sorted((c for c in data.clips if c.clip_id in gold), key=attrgetter("clip_id"))
     all_labels = sorted(
         (row for row in data.labels if row.clip_id in known),
-        key=lambda r: (r.clip_id, r.annotator, r.revision),
+        key=attrgetter("clip_id", "annotator", "revision"),
     )
     labels = [row for row in all_labels if row.clip_id in gold]
     latest_by_pair: dict[tuple[str, str], LabelRow] = {}
     for row in labels:  # sorted: the last one per pair is the latest revision
         latest_by_pair[(row.clip_id, row.annotator)] = row
     latest: dict[str, list[LabelRow]] = defaultdict(list)
-    for (clip_id, _), row in sorted(latest_by_pair.items()):
+    for (clip_id, _), row in latest_by_pair.items():  # in (clip, annotator) order, as inserted
         latest[clip_id].append(row)
     agreement = sorted((a for a in data.agreement if a.clip_id in gold), key=lambda a: a.clip_id)
     _unique([a.clip_id for a in agreement], "agreement")

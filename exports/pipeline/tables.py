@@ -5,17 +5,26 @@ Column types: ``string``, ``int64``, ``float64``, ``float32``, ``bool``, ``list<
 each (single → string, multi → list of strings, ordinal → integer), named after the layer.
 """
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any, TypeVar
 
 import numpy as np
+import pyarrow as pa
 
+from exports.pipeline.data import ClipRow
 from exports.pipeline.jsonfmt import clean
 from exports.pipeline.messages import PipelineError, gettext_noop
 from exports.pipeline.schema import LabelSchema
 from exports.pipeline.selection import Selection
 
 SEGMENT_TEXT = ("speaker", "transcript", "transcript_en", "transcript_zh")
+# Rows per batch: tables stream through the writers a batch at a time, never whole.
+BATCH = 1 << 16
+
+# Column name -> values (a list, a NumPy array, or an Arrow array) of one batch of rows.
+Batch = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -27,27 +36,37 @@ class Column:
 
 @dataclass
 class Table:
+    """A table's columns and its rows as batches, produced lazily as the writer asks; the
+    writer counts the rows into ``n_rows``."""
+
     name: str
     description: str
     columns: list[Column]
-    data: dict[str, Any] = field(default_factory=dict)  # column name -> list (or array)
+    batches: Iterable[Batch] = ()
     jsonl: bool = True  # also written as JSONL
+    n_rows: int = 0
 
-    @property
-    def n_rows(self) -> int:
-        return len(self.data[self.columns[0].name]) if self.columns else 0
 
-    def rows(self) -> list[dict[str, Any]]:
-        names = [c.name for c in self.columns]
-        columns = [self.data[name] for name in names]
-        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+T = TypeVar("T")
 
-    @classmethod
-    def from_rows(
-        cls, name: str, description: str, columns: list[Column], rows: list[dict[str, Any]]
-    ) -> "Table":
-        data = {c.name: [row.get(c.name) for row in rows] for c in columns}
-        return cls(name, description, columns, data)
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def _attributes(items: Sequence[Any], *names: str) -> Batch:
+    """A column per attribute of the items."""
+    return {name: list(map(attrgetter(name), items)) for name in names}
+
+
+def _row_batches(
+    columns: list[Column], items: Sequence[Any], row: Callable[[Any], dict[str, Any]]
+) -> Iterator[Batch]:
+    """Batches of the rows ``row(item)`` makes (the small tables, built row by row)."""
+    for chunk in _chunks(items):
+        rows = [row(item) for item in chunk]
+        yield {c.name: [r.get(c.name) for r in rows] for c in columns}
 
 
 @dataclass(frozen=True)
@@ -72,22 +91,27 @@ def _layer_columns(schema: LabelSchema, reserved: set[str]) -> list[Column]:
     return columns
 
 
-def _layer_values(schema: LabelSchema, payload: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for layer in schema.layers:
-        value = payload.get(layer.name)
-        if layer.type == "multi":
-            out[layer.name] = list(value) if isinstance(value, list) else None
-        elif layer.type == "ordinal":
-            out[layer.name] = value if isinstance(value, int) else None
-        else:
-            out[layer.name] = value if isinstance(value, str) else None
-    return out
+# The Python type a layer's value must have to be published (others become null).
+_LAYER_TYPES: dict[str, type] = {"single": str, "multi": list, "ordinal": int}
+
+
+def _layer_columns_of(schema: LabelSchema, payloads: Sequence[dict[str, Any]]) -> Batch:
+    return {
+        layer.name: [
+            v if isinstance(v := p.get(layer.name), _LAYER_TYPES.get(layer.type, str)) else None
+            for p in payloads
+        ]
+        for layer in schema.layers
+    }
 
 
 def _segments(payload: dict[str, Any]) -> Any:
     segments = payload.get("segments")
     return segments if isinstance(segments, list) else None
+
+
+def _segments_column(payloads: Sequence[dict[str, Any]]) -> list[Any]:
+    return [clean(v) if isinstance(v := p.get("segments"), list) else None for p in payloads]
 
 
 CLIP_COLUMNS = [
@@ -115,39 +139,41 @@ CLIP_COLUMNS = [
 ]
 
 
+def _reference(clip: ClipRow) -> Any:
+    reference = [
+        {
+            "index": s.get("index"),
+            "start": s.get("start_s"),
+            "end": s.get("end_s"),
+            "text": s.get("text", ""),
+            "speaker": s.get("speaker", ""),
+        }
+        for s in clip.segments
+    ]
+    return clean(reference) if reference else None
+
+
 def clips_table(sel: Selection, splits: dict[str, str], media: dict[str, Media]) -> Table:
-    rows = []
-    for clip in sel.clips:
-        m = media.get(clip.clip_id, Media(None, None, None))
-        reference = [
-            {
-                "index": s.get("index"),
-                "start": s.get("start_s"),
-                "end": s.get("end_s"),
-                "text": s.get("text", ""),
-                "speaker": s.get("speaker", ""),
+    none = Media(None, None, None)
+
+    def batches() -> Iterator[Batch]:
+        for clips in _chunks(sel.clips):
+            files = [media.get(clip.clip_id, none) for clip in clips]
+            yield {
+                **_attributes(
+                    clips, "clip_id", "kind", "language", "transcript", "speaker", "source_video"
+                ),
+                "batch": [clip.batch for clip in clips],
+                "duration_s": [clean(clip.duration_s) for clip in clips],
+                "split": [splits[clip.clip_id] for clip in clips],
+                "reference_segments": [_reference(clip) for clip in clips],
+                "source_meta": [clean(clip.meta) if clip.meta else None for clip in clips],
+                "media_path": [m.path for m in files],
+                "media_sha256": [m.sha256 for m in files],
+                "media_bytes": [m.size for m in files],
             }
-            for s in clip.segments
-        ]
-        rows.append(
-            {
-                "clip_id": clip.clip_id,
-                "kind": clip.kind,
-                "language": clip.language,
-                "duration_s": clean(clip.duration_s),
-                "transcript": clip.transcript,
-                "speaker": clip.speaker,
-                "source_video": clip.source_video,
-                "batch": clip.batch,
-                "split": splits[clip.clip_id],
-                "reference_segments": clean(reference) if reference else None,
-                "source_meta": clean(clip.meta) if clip.meta else None,
-                "media_path": m.path,
-                "media_sha256": m.sha256,
-                "media_bytes": m.size,
-            }
-        )
-    return Table.from_rows("clips", "one row per clip", CLIP_COLUMNS, rows)
+
+    return Table("clips", "one row per clip", CLIP_COLUMNS, batches())
 
 
 def labels_table(sel: Selection, *, every_clip: bool = False) -> Table:
@@ -172,30 +198,28 @@ def labels_table(sel: Selection, *, every_clip: bool = False) -> Table:
     latest: dict[tuple[str, str], int] = {}
     for r in source:  # sorted: the last one per pair is the latest revision
         latest[(r.clip_id, r.annotator)] = r.revision
-    rows = [
-        {
-            "clip_id": r.clip_id,
-            "stage": sel.stages.get(r.clip_id, ""),
-            "annotator": r.annotator,
-            "revision": r.revision,
-            "latest": latest[(r.clip_id, r.annotator)] == r.revision,
-            "submitted_at": r.submitted_at,
-            **_layer_values(sel.schema, r.payload),
-            "segments": clean(_segments(r.payload)),
-            "note": r.payload.get("note"),
-        }
-        for r in source
-    ]
+    columns = fixed + layers + tail
+
+    def batches() -> Iterator[Batch]:
+        for chunk in _chunks(source):
+            payloads = [r.payload for r in chunk]
+            yield {
+                **_attributes(chunk, "clip_id", "annotator", "revision", "submitted_at"),
+                **({"stage": [sel.stages.get(r.clip_id, "") for r in chunk]} if every_clip else {}),
+                "latest": [latest[(r.clip_id, r.annotator)] == r.revision for r in chunk],
+                **_layer_columns_of(sel.schema, payloads),
+                "segments": _segments_column(payloads),
+                "note": [p.get("note") for p in payloads],
+            }
+
     if every_clip:
-        return Table.from_rows(
+        return Table(
             "labels_all",
             "raw first-layer labels of every clip, gold or not, every revision",
-            fixed + layers + tail,
-            rows,
+            columns,
+            batches(),
         )
-    return Table.from_rows(
-        "labels", "raw first-layer labels, every revision", fixed + layers + tail, rows
-    )
+    return Table("labels", "raw first-layer labels, every revision", columns, batches())
 
 
 # What ``confidence`` is, by the routing rule's aggregator (annotation/routing.py).
@@ -238,27 +262,25 @@ def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
         Column("n_annotators", "int64", "first-layer annotators of the clip"),
     ]
     layers = _layer_columns(sel.schema, {c.name for c in fixed + tail})
-    rows = []
-    for clip_id in sel.clip_ids:
-        g = sel.gold[clip_id]
-        rows.append(
-            {
-                "clip_id": clip_id,
-                "split": splits[clip_id],
-                "primary_label": sel.primary[clip_id],
-                **_layer_values(sel.schema, g.payload),
-                "segments": clean(_segments(g.payload)),
-                "note": g.payload.get("note"),
-                "provenance": g.provenance,
-                "confidence": clean(g.confidence),
-                "tier": g.tier,
-                "version": g.version,
-                "rationale": g.rationale,
-                "decided_at": g.decided_at,
-                "n_annotators": len(sel.latest.get(clip_id, [])),
+    columns = fixed + layers + tail
+
+    def batches() -> Iterator[Batch]:
+        for chunk in _chunks(sel.clip_ids):
+            golds = [sel.gold[clip_id] for clip_id in chunk]
+            payloads = [g.payload for g in golds]
+            yield {
+                "clip_id": chunk,
+                "split": [splits[clip_id] for clip_id in chunk],
+                "primary_label": [sel.primary[clip_id] for clip_id in chunk],
+                **_layer_columns_of(sel.schema, payloads),
+                "segments": _segments_column(payloads),
+                "note": [p.get("note") for p in payloads],
+                **_attributes(golds, "provenance", "tier", "version", "rationale", "decided_at"),
+                "confidence": [clean(g.confidence) for g in golds],
+                "n_annotators": [len(sel.latest.get(clip_id, ())) for clip_id in chunk],
             }
-        )
-    return Table.from_rows("gold", "gold label per clip", fixed + layers + tail, rows)
+
+    return Table("gold", "gold label per clip", columns, batches())
 
 
 def segments_table(sel: Selection) -> Table:
@@ -292,7 +314,12 @@ def segments_table(sel: Selection) -> Table:
                     **{name: seg.get(name) for name in text},
                 }
             )
-    return Table.from_rows("segments", "gold utterance segments of streaming clips", columns, rows)
+    return Table(
+        "segments",
+        "gold utterance segments of streaming clips",
+        columns,
+        _row_batches(columns, rows, dict),
+    )
 
 
 def agreement_table(sel: Selection) -> Table:
@@ -303,17 +330,22 @@ def agreement_table(sel: Selection) -> Table:
         Column("n_distinct", "int64", "distinct first-layer answers"),
         Column("metrics", "json", "per-clip agreement figures"),
     ]
-    rows = [
-        {
+
+    def row(a: Any) -> dict[str, Any]:
+        return {
             "clip_id": a.clip_id,
             "tier": a.tier,
             "confidence": clean(a.confidence),
             "n_distinct": a.n_distinct,
             "metrics": clean(a.metrics),
         }
-        for a in sel.agreement
-    ]
-    return Table.from_rows("agreement", "per-clip first-layer agreement", columns, rows)
+
+    return Table(
+        "agreement",
+        "per-clip first-layer agreement",
+        columns,
+        _row_batches(columns, sel.agreement, row),
+    )
 
 
 def traces_table(sel: Selection, dimensions: list[str]) -> Table:
@@ -325,26 +357,21 @@ def traces_table(sel: Selection, dimensions: list[str]) -> Table:
         Column("t", "float64", "time in seconds from the clip start"),
         *(Column(d, "float32", f"{d} rating") for d in dimensions),
     ]
-    clip_ids: list[str] = []
-    annotators: list[str] = []
-    times: list[np.ndarray] = []
-    values: dict[str, list[np.ndarray]] = {d: [] for d in dimensions}
-    for trace in sel.traces:
-        samples = np.asarray(trace.samples, dtype=np.float32).reshape(len(trace.samples), -1)
-        keep = ~np.all(np.isnan(samples), axis=1) if samples.size else np.zeros(0, bool)
-        index = np.flatnonzero(keep)
-        clip_ids += [trace.clip_id] * index.size
-        annotators += [trace.annotator] * index.size
-        times.append(np.round(index / float(trace.rate_hz), 6))
-        where = {name: i for i, name in enumerate(trace.dimensions)}
-        for d in dimensions:
-            column = samples[index, where[d]] if d in where else np.full(index.size, np.nan)
-            values[d].append(column.astype(np.float32))
-    data: dict[str, Any] = {
-        "clip_id": clip_ids,
-        "annotator": annotators,
-        "t": np.concatenate(times) if times else np.zeros(0),
-    }
-    for d in dimensions:
-        data[d] = np.concatenate(values[d]) if values[d] else np.zeros(0, np.float32)
-    return Table("traces", "continuous ratings, long format", columns, data, jsonl=False)
+
+    def batches() -> Iterator[Batch]:
+        for trace in sel.traces:
+            samples = np.asarray(trace.samples, dtype=np.float32).reshape(len(trace.samples), -1)
+            keep = ~np.all(np.isnan(samples), axis=1) if samples.size else np.zeros(0, bool)
+            index = np.flatnonzero(keep)
+            where = {name: i for i, name in enumerate(trace.dimensions)}
+            yield {
+                "clip_id": pa.repeat(pa.scalar(trace.clip_id, pa.string()), index.size),
+                "annotator": pa.repeat(pa.scalar(trace.annotator, pa.string()), index.size),
+                "t": np.round(index / float(trace.rate_hz), 6),
+                **{
+                    d: samples[index, where[d]] if d in where else np.full(index.size, np.nan)
+                    for d in dimensions
+                },
+            }
+
+    return Table("traces", "continuous ratings, long format", columns, batches(), jsonl=False)

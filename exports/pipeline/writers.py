@@ -4,9 +4,15 @@ Parquet: pyarrow, zstd level 3, no dictionary encoding, one row group per 1 Mi r
 2.6, data page v1, no pandas metadata (tables are built from Arrow arrays). The footer's
 ``created_by`` names the pyarrow version: the same pyarrow gives the same bytes; pin it.
 NaN floats are written as null.
+
+A table streams through: each batch of rows becomes Arrow arrays (held until a row group is
+full, then written) and JSONL lines (written at once), so no table is ever whole in Python
+objects. The Parquet bytes do not depend on how rows were batched.
 """
 
 import hashlib
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from exports.pipeline.jsonfmt import compact, pretty
-from exports.pipeline.tables import Table
+from exports.pipeline.jsonfmt import compact, fragments, objects, pretty
+from exports.pipeline.tables import Batch, Table
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -29,9 +35,30 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 ROW_GROUP = 1 << 20
 
 
-def _array(values: Any, kind: str) -> pa.Array:
+PARQUET: dict[str, Any] = {
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "use_dictionary": False,
+    "compression": "zstd",
+    "compression_level": 3,
+    "write_statistics": True,
+    "store_schema": True,
+    "write_page_index": False,
+    "write_page_checksum": False,
+}
+# Sees each batch with the JSON spelling of its values (``compact``), column by column.
+Tap = Callable[[Batch, dict[str, list[str]]], None]
+
+
+def _array(values: Any, kind: str, spelled: list[str] | None) -> pa.Array:
+    if isinstance(values, pa.Array):
+        return values
     if kind == "json":
-        values = [None if v is None else compact(v) for v in values]
+        values = (
+            [None if v is None else s for v, s in zip(values, spelled, strict=True)]
+            if spelled is not None
+            else [None if v is None else compact(v) for v in values]
+        )
     if kind in ("float32", "float64"):
         array = np.asarray(
             [np.nan if v is None else v for v in values] if isinstance(values, list) else values,
@@ -41,39 +68,72 @@ def _array(values: Any, kind: str) -> pa.Array:
     return pa.array(values, type=ARROW_TYPES[kind])
 
 
-def arrow_table(table: Table) -> pa.Table:
-    arrays = [_array(table.data[c.name], c.type) for c in table.columns]
-    schema = pa.schema(
+def arrow_schema(table: Table) -> pa.Schema:
+    return pa.schema(
         [
             pa.field(c.name, ARROW_TYPES[c.type], metadata={"description": c.description})
             for c in table.columns
         ]
     )
-    return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def write_parquet(table: Table, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(
-        arrow_table(table),
-        path,
-        row_group_size=ROW_GROUP,
-        version="2.6",
-        data_page_version="1.0",
-        use_dictionary=False,
-        compression="zstd",
-        compression_level=3,
-        write_statistics=True,
-        store_schema=True,
-        write_page_index=False,
-        write_page_checksum=False,
-    )
-    return path
+class _RowGroups:
+    """Arrow batches in, Parquet row groups of ``ROW_GROUP`` rows out: the row groups (and so
+    the bytes) ``pq.write_table`` of the whole table would write."""
+
+    def __init__(self, writer: pq.ParquetWriter, schema: pa.Schema) -> None:
+        self.writer, self.schema = writer, schema
+        self.pending: list[pa.RecordBatch] = []
+        self.n_pending = 0
+        self.written = False
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        self.pending.append(batch)
+        self.n_pending += batch.num_rows
+        if self.n_pending >= ROW_GROUP:
+            self._flush(final=False)
+
+    def _flush(self, *, final: bool) -> None:
+        rows = pa.Table.from_batches(self.pending, schema=self.schema)
+        while rows.num_rows >= ROW_GROUP:
+            self.writer.write_table(rows.slice(0, ROW_GROUP), row_group_size=ROW_GROUP)
+            rows, self.written = rows.slice(ROW_GROUP), True
+        if final and (rows.num_rows or not self.written):  # an empty table: one empty group
+            self.writer.write_table(rows, row_group_size=ROW_GROUP)
+        self.pending, self.n_pending = rows.to_batches(), rows.num_rows
+
+    def close(self) -> None:
+        self._flush(final=True)
 
 
-def write_jsonl(table: Table, path: Path) -> Path:
-    lines = [compact(row) + "\n" for row in table.rows()]
-    return write_text(path, "".join(lines))
+def write_table(table: Table, directory: Path, tap: Tap | None = None) -> Table:
+    """``<name>.parquet`` (and ``<name>.jsonl``) in ``directory``, batch by batch; returns the
+    table with its row count."""
+    directory.mkdir(parents=True, exist_ok=True)
+    schema = arrow_schema(table)
+    names = [c.name for c in table.columns]
+    spell = table.jsonl or tap is not None
+    with ExitStack() as stack:
+        writer = stack.enter_context(
+            pq.ParquetWriter(directory / f"{table.name}.parquet", schema, **PARQUET)
+        )
+        jsonl = (
+            stack.enter_context((directory / f"{table.name}.jsonl").open("wb"))
+            if table.jsonl
+            else None
+        )
+        groups = _RowGroups(writer, schema)
+        for batch in table.batches:
+            spelled = {name: fragments(batch[name]) for name in names} if spell else {}
+            arrays = [_array(batch[c.name], c.type, spelled.get(c.name)) for c in table.columns]
+            groups.add(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            table.n_rows += len(arrays[0]) if arrays else 0
+            if jsonl is not None and (lines := objects(names, list(spelled.values()))):
+                jsonl.write(("\n".join(lines) + "\n").encode())
+            if tap is not None:
+                tap(batch, spelled)
+        groups.close()
+    return table
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -87,7 +147,15 @@ def write_json(path: Path, value: Any) -> Path:
 
 
 def write_jsonl_rows(path: Path, rows: list[dict[str, Any]]) -> Path:
-    return write_text(path, "".join(compact(row) + "\n" for row in rows))
+    """One ``compact`` line per row; rows with the same keys in the same order (the usual
+    case) are spelled column by column."""
+    names = tuple(rows[0]) if rows else ()
+    if all(tuple(row) == names for row in rows):
+        columns = [fragments([row[name] for row in rows]) for name in names]
+        lines = objects(names, columns)
+    else:
+        lines = [compact(row) for row in rows]
+    return write_text(path, "".join(line + "\n" for line in lines))
 
 
 def sha256_file(path: Path) -> str:

@@ -14,6 +14,10 @@ from nltk.metrics.distance import masi_distance as nltk_masi
 
 from annotation.agreement.multilabel import (
     SetRatings,
+    _expected_by_subsets,
+    _expected_pairwise,
+    _pack,
+    _set_ids,
     krippendorff_alpha_masi,
     masi_distance,
     masi_distances,
@@ -413,3 +417,26 @@ def test_per_pair_and_per_rater_figures_match_plain_python(
         len(frozenset().union(*by_rater.values())) for by_rater in table if len(by_rater) >= 2
     ]
     assert union_size_histogram(sr) == dict(collections.Counter(unions))
+
+
+@pytest.mark.parametrize("n_labels", [5, 29, 70])
+def test_alpha_masi_expected_disagreement_by_subsets_equals_pairwise(n_labels: int) -> None:
+    """D_e's two computations, the subset counting and the pairwise sum (for sets too large
+    to enumerate), agree on sets of every size, empty ones included (70 labels: two words)."""
+    rng = np.random.default_rng(n_labels)
+    sets = rng.random((400, n_labels)) < rng.uniform(0, 6 / n_labels, (400, 1))
+    sets[:3] = False
+    _, distinct, counts = _set_ids(_pack(sets))
+    by_subsets = _expected_by_subsets(distinct, counts, n_labels)
+    assert by_subsets is not None
+    assert by_subsets == pytest.approx(_expected_pairwise(distinct, counts), rel=1e-12)
+
+
+def test_alpha_masi_of_large_sets_is_computed_pairwise() -> None:
+    everything = np.ones((2, 40), dtype=bool)
+    everything[1, 0] = False
+    _, distinct, counts = _set_ids(_pack(everything))
+    assert _expected_by_subsets(distinct, counts, 40) is None
+    sr = SetRatings(everything, np.array([0, 0]), np.array([0, 1]), 1, tuple(map(str, range(40))))
+    # One item, two different sets: observed and expected disagreement are both d(A, B).
+    assert krippendorff_alpha_masi(sr) == pytest.approx(0.0, abs=1e-12)

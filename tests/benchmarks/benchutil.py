@@ -34,6 +34,11 @@ def timed(
     return statistics.median(samples)
 
 
+def load_average() -> str:
+    """The 1, 5 and 15-minute load averages, for the figures printed beside them."""
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def report(title: str, ours: float, baseline: float, baseline_name: str) -> None:
     print(
         f"\n{title}: ours {ours * 1000:.1f} ms, {baseline_name} {baseline * 1000:.1f} ms, "
