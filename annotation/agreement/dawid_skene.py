@@ -52,7 +52,8 @@ def _normalise_rows(x: npt.NDArray[np.floating]) -> FloatArray:
     """Rows scaled to sum to 1; an all-zero row becomes uniform."""
     total = x.sum(axis=-1, keepdims=True)
     uniform = np.full(x.shape, 1.0 / x.shape[-1])
-    return np.divide(x, total, out=uniform, where=total > 0)
+    rows: FloatArray = np.divide(x, total, out=uniform, where=total > 0)
+    return rows
 
 
 def _softmax(log_p: FloatArray) -> tuple[FloatArray, FloatArray]:

@@ -39,3 +39,9 @@ def clean(value: Any) -> Any:
     if isinstance(value, float):
         return _float(value)
     return value
+
+
+def clean_dict(value: dict[str, Any]) -> dict[str, Any]:
+    """``clean`` of a dict: a dict."""
+    cleaned: dict[str, Any] = clean(value)
+    return cleaned

@@ -174,7 +174,8 @@ def _popcount(words: WordArray) -> IntArray:
     """Number of set bits per row of packed words."""
     if words.shape[-1] == 1:
         return np.bitwise_count(words[..., 0]).astype(np.int64)
-    return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
+    counts: IntArray = np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
+    return counts
 
 
 def _groups(sr: SetRatings) -> tuple[IntArray, IntArray, IntArray]:

@@ -29,7 +29,7 @@ from annotation.agreement.categorical import (
     krippendorff_alpha,
     majority,
 )
-from annotation.agreement.jsonsafe import clean
+from annotation.agreement.jsonsafe import clean, clean_dict
 from annotation.agreement.multilabel import (
     SetRatings,
     krippendorff_alpha_masi,
@@ -197,7 +197,7 @@ def single_label_report(
 
 
 def ordinal_report(r: Ratings, *, values: list[int]) -> Json:
-    return clean(
+    return clean_dict(
         {
             "coverage": coverage(int((r.n_ratings() >= MIN_RATINGS).sum())),
             "n_items": int((r.n_ratings() >= MIN_RATINGS).sum()),
@@ -237,7 +237,7 @@ def multi_label_report(
     covered = sr.counts_per_item() >= MIN_RATINGS
     sc = set_subset(sr, covered)
     prevalence = soft_labels(sc).mean(axis=0) if sc.n_items else np.zeros(sr.n_labels)
-    return clean(
+    return clean_dict(
         {
             "labels": list(sr.labels),
             "coverage": coverage(sc.n_items),
@@ -318,7 +318,7 @@ def monologue_report(
             "mean_abs_difference": mean_abs_difference(i),
             "mean_abs_difference_time_weighted": mean_abs_difference(i, w),
         }
-    return clean(out)
+    return clean_dict(out)
 
 
 TRACE_BINS = 10
@@ -368,7 +368,7 @@ def trace_report(per_clip: dict[str, dict[str, list[float]]], *, n_clips: int) -
             "n": int(array.size),
         }
 
-    return clean(
+    return clean_dict(
         {
             "n_clips": n_clips,
             "dimensions": {

@@ -600,7 +600,9 @@ def _per_lag(rows: FloatArray, a: IntArray, b: IntArray, lags: IntArray) -> Floa
 
         def window(k: int, row: IntArray, start: IntArray, stop: IntArray) -> FloatArray:
             cums = sums[k, slot[row]]
-            return np.take_along_axis(cums, stop, -1) - np.take_along_axis(cums, start, -1)
+            upto: FloatArray = np.take_along_axis(cums, stop, -1)
+            before: FloatArray = np.take_along_axis(cums, start, -1)
+            return upto - before
 
         n[f] = hi - lo
         sx[f] = window(0, fa, lo, hi)

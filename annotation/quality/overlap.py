@@ -88,7 +88,8 @@ def entropy_bits(p: npt.ArrayLike) -> FloatArray:
     probabilities = np.asarray(p, dtype=np.float64)
     logs = np.zeros_like(probabilities)
     np.log2(probabilities, out=logs, where=probabilities > 0)
-    return 0.0 - (probabilities * logs).sum(axis=-1)
+    entropy: FloatArray = 0.0 - (probabilities * logs).sum(axis=-1)
+    return entropy
 
 
 def expected_information_gain(posterior: npt.ArrayLike, confusion: npt.ArrayLike) -> FloatArray:
@@ -100,7 +101,8 @@ def expected_information_gain(posterior: npt.ArrayLike, confusion: npt.ArrayLike
     p_label = joint.sum(axis=1)  # (n, K given)
     after = np.divide(joint, p_label[:, None, :], out=np.zeros_like(joint), where=joint > 0)
     remaining = (p_label * entropy_bits(np.swapaxes(after, 1, 2))).sum(axis=1)
-    return np.maximum(entropy_bits(p) - remaining, 0.0)  # >= 0; clip rounding noise
+    gain: FloatArray = np.maximum(entropy_bits(p) - remaining, 0.0)  # >= 0: rounding noise
+    return gain
 
 
 def next_clip(

@@ -72,7 +72,8 @@ class _Model:
 
     @property
     def confidence(self) -> FloatArray:
-        return self.posterior.max(axis=1)
+        best: FloatArray = self.posterior.max(axis=1)
+        return best
 
 
 def _ratings(given: IntArray, n_classes: int) -> Ratings:

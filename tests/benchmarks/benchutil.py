@@ -97,10 +97,6 @@ def run_clients(jobs: list[dict[str, Any]]) -> ClientRun:
     )
 
 
-def load_average() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def dsn() -> str:
     """The test database (what pytest-django created) as a libpq URL."""
     db = connection.settings_dict
