@@ -11,6 +11,7 @@ on the file system the stored file itself is used, as there is nothing to copy.
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -190,8 +191,8 @@ def local_tree(prefix: str, *, skip: tuple[str, ...] = ()) -> Iterator[Path]:
 def check_storage() -> dict[str, Any]:
     """``/healthz``: write, read back and remove a small file in the configured storage."""
     storage = media_storage()
-    name = f"healthz/{os.uname().nodename}-{os.getpid()}"
-    storage.save(name, ContentFile(b"ok"))
+    # One name per check: the threads of a web process check at the same time.
+    name = storage.save(f"healthz/{os.uname().nodename}-{uuid.uuid4().hex}", ContentFile(b"ok"))
     try:
         with storage.open(name, "rb") as handle:
             if handle.read() != b"ok":

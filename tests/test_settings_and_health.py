@@ -139,3 +139,16 @@ def test_long_jobs_stay_with_one_worker_and_hold_no_queued_message():
     for task in (ingest_clip, agreement_route_clips, agreement_recompute_project,
                  release_build_task):  # fmt: skip
         assert task.acks_late and task.reject_on_worker_lost, task.name
+
+
+def test_the_storage_check_holds_when_threads_check_at_once(media_root):
+    """The threads of a web process answer /healthz at once: each check writes its own file
+    (one name per process made them read and delete each other's: 503 under load)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from annotation.storage import check_storage
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: check_storage(), range(200)))
+    assert all(result["ok"] for result in results)
+    assert not list((media_root / "healthz").iterdir())

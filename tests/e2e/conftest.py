@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from annotation.models import Project
 from flows import disputed_project
@@ -74,19 +75,22 @@ def _with_ranges(route: Route, request: Request) -> None:
         route.abort()
         return
     wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", request.headers.get("range", ""))
-    if response.status != 200 or not wanted or "accept-ranges" in response.headers:
-        route.fulfill(response=response)
-        return
-    body = response.body()
-    start = int(wanted[1])
-    end = min(int(wanted[2] or len(body) - 1), len(body) - 1)
-    headers = {
-        **response.headers,
-        "accept-ranges": "bytes",
-        "content-range": f"bytes {start}-{end}/{len(body)}",
-        "content-length": str(end - start + 1),
-    }
-    route.fulfill(status=206, headers=headers, body=body[start : end + 1])
+    try:
+        if response.status != 200 or not wanted or "accept-ranges" in response.headers:
+            route.fulfill(response=response)
+            return
+        body = response.body()
+        start = int(wanted[1])
+        end = min(int(wanted[2] or len(body) - 1), len(body) - 1)
+        headers = {
+            **response.headers,
+            "accept-ranges": "bytes",
+            "content-range": f"bytes {start}-{end}/{len(body)}",
+            "content-length": str(end - start + 1),
+        }
+        route.fulfill(status=206, headers=headers, body=body[start : end + 1])
+    except PlaywrightError:  # the page went away meanwhile (the test ended): nobody to answer
+        pass
 
 
 @pytest.fixture
