@@ -30,6 +30,7 @@ from annotation.models import (
     Annotation,
     Assignment,
     AuditEvent,
+    ControlAnswer,
     Project,
     Role,
 )
@@ -56,6 +57,7 @@ from annotation.serializers import (
     AuditEventSerializer,
     ClipAdminSerializer,
     ClipDetailSerializer,
+    ControlAnswerSerializer,
     DisputeSerializer,
     GoldSerializer,
     ProgressSerializer,
@@ -152,6 +154,12 @@ class SettingsIn(serializers.Serializer):
     lease_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
     per_user_cap = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_POSITIVE_INT, allow_null=True
+    )
+    control_rate = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1000,
+        help_text="One claim in N is a control; 0: off.",
     )
 
     def validate_slug(self, value: str) -> str:
@@ -455,7 +463,7 @@ class SubmitApi(APIView):
         responses={
             201: PolymorphicProxySerializer(
                 component_name="Submission",
-                serializers=[AnnotationSerializer, GoldSerializer],
+                serializers=[AnnotationSerializer, ControlAnswerSerializer, GoldSerializer],
                 resource_type_field_name=None,
             )
         },
@@ -479,7 +487,12 @@ class SubmitApi(APIView):
             payload=payload,
             confirm_low_coverage=data.validated_data["confirm_low_coverage"],
         )
-        return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
+        shaped = (
+            ControlAnswerSerializer(annotation)
+            if isinstance(annotation, ControlAnswer)
+            else AnnotationSerializer(annotation)
+        )
+        return Response(shaped.data, status=status.HTTP_201_CREATED)
 
 
 class ReleaseApi(APIView):

@@ -12,6 +12,7 @@ from annotation.models import (
     Annotation,
     Assignment,
     AuditEvent,
+    ControlAnswer,
     GoldLabel,
     Project,
     Trace,
@@ -26,7 +27,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "slug", "name", "description", "label_schema", "overlap_k", "routing_rule",
-            "trace_config", "lease_minutes", "per_user_cap", "archived_at", "roles",
+            "trace_config", "lease_minutes", "per_user_cap", "control_rate", "archived_at", "roles",
         ]  # fmt: skip
 
     def get_roles(self, project: Project) -> list[str]:
@@ -127,6 +128,40 @@ class GoldSerializer(serializers.ModelSerializer):
             "version", "is_current", "payload", "provenance", "confidence", "tier", "rationale",
             "decided_by", "created_at",
         ]  # fmt: skip
+
+
+class ControlAnswerSerializer(serializers.ModelSerializer):
+    """An answer on a control item, shaped as a submitted annotation: the annotator's screen
+    does not tell it apart (the workspace offers no correction of it: the assignment names no
+    annotation)."""
+
+    clip = serializers.IntegerField(source="control.clip_id")
+    status = serializers.SerializerMethodField()
+    revision = serializers.SerializerMethodField()
+    is_current = serializers.SerializerMethodField()
+    submitted_at = serializers.DateTimeField(source="created_at")
+    trace_coverage = serializers.SerializerMethodField()
+    trace_coverage_confirmed = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = ControlAnswer
+        fields = AnnotationSerializer.Meta.fields
+
+    def get_status(self, _answer: ControlAnswer) -> str:
+        return Annotation.Status.SUBMITTED
+
+    def get_revision(self, _answer: ControlAnswer) -> int:
+        return 1
+
+    def get_is_current(self, _answer: ControlAnswer) -> bool:
+        return True
+
+    def get_trace_coverage(self, _answer: ControlAnswer) -> float | None:
+        return None
+
+    def get_trace_coverage_confirmed(self, _answer: ControlAnswer) -> bool:
+        return False
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

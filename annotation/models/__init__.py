@@ -2,6 +2,7 @@
 
 from .accounts import UserProfile
 from .audit import AuditEvent
+from .controls import ControlAnswer, ControlItem
 from .projects import Membership, Project, Role
 from .traces import Trace, TraceChunk
 from .workflow import (
@@ -22,6 +23,8 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "ClipAgreement",
+    "ControlAnswer",
+    "ControlItem",
     "GoldLabel",
     "Membership",
     "Project",

@@ -23,6 +23,9 @@ class Project(models.Model):
     per_user_cap = models.PositiveIntegerField(
         null=True, blank=True, help_text="Most first-layer clips one annotator may take."
     )
+    control_rate = models.PositiveSmallIntegerField(
+        default=0, help_text="One layer-1 claim in this many is a control item; 0: none."
+    )
     # Archived: no new claims; only its admins still see it (for its data and releases).
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

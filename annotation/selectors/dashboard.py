@@ -37,11 +37,12 @@ def _per_day(rows: Any, days: list[str]) -> list[int]:
 
 def dashboard_progress(project: Project, *, days: int = 30) -> dict[str, Any]:
     """Clips per stage and media state, and what was done per day over ``days`` days."""
-    stages: dict[str, int] = {stage: 0 for stage in Clip.Stage.values}
+    stages = {stage: 0 for stage in Clip.Stage.values if stage != Clip.Stage.CONTROL}
     media: dict[str, int] = {}
     total = ready = 0
     for row in (
         Clip.objects.filter(project=project)
+        .exclude(stage=Clip.Stage.CONTROL)  # controls are no work to do
         .values("stage", "media_status")
         .annotate(n=Count("pk"))
         .order_by()
@@ -74,7 +75,7 @@ def dashboard_progress(project: Project, *, days: int = 30) -> dict[str, Any]:
         "throughput": {
             "days": day_list,
             "annotations": daily(
-                Annotation.objects.filter(
+                Annotation.objects.of_benchmark().filter(
                     clip__project=project, status=Annotation.Status.SUBMITTED, revision=1
                 ),
                 "submitted_at",
@@ -249,9 +250,8 @@ def dashboard_annotators(project: Project) -> dict[str, Any]:
     week_ago = timezone.now() - timedelta(days=7)
     counts = {
         row["annotator_id"]: row
-        for row in Annotation.objects.filter(
-            clip__project=project, status=Annotation.Status.SUBMITTED, revision=1
-        )
+        for row in Annotation.objects.of_benchmark()
+        .filter(clip__project=project, status=Annotation.Status.SUBMITTED, revision=1)
         .values("annotator_id")
         .annotate(submitted=Count("pk"), recent=Count("pk", filter=Q(submitted_at__gte=week_ago)))
         .order_by()

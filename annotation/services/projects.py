@@ -42,6 +42,7 @@ def preset_settings(preset: str) -> dict[str, Any]:
         "trace_config": default_trace_config(),
         "lease_minutes": 30,
         "per_user_cap": None,
+        "control_rate": 0,
         **PRESETS[preset].settings,
     }
 

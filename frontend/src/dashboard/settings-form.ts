@@ -15,6 +15,7 @@ export const SETTINGS_CONTROLS = [
   "overlap_k",
   "lease_minutes",
   "per_user_cap",
+  "control_rate",
   "aggregator",
   "accept_unanimous",
   "min_confidence",
@@ -45,6 +46,7 @@ export function formValues(s: ProjectSettings): FormValues {
     overlap_k: String(s.overlap_k),
     lease_minutes: String(s.lease_minutes),
     per_user_cap: s.per_user_cap === null ? "" : String(s.per_user_cap),
+    control_rate: String(s.control_rate),
     aggregator: rule.aggregator,
     accept_unanimous: rule.accept_unanimous,
     min_confidence: String(rule.min_confidence),
@@ -117,6 +119,7 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
             gettext("Enter a whole number of at least 1, or leave it empty for no cap."),
           );
   }
+  const controlRate = whole("control_rate", 0, 1000);
   const aggregator = AGGREGATORS.find((a) => a === values.aggregator);
   if (!aggregator) fail("aggregator", gettext("Choose an aggregator."));
   const minConfidence = between("min_confidence", 0, 1);
@@ -158,6 +161,7 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
       overlap_k: overlap!,
       lease_minutes: lease!,
       per_user_cap: cap,
+      control_rate: controlRate!,
       routing_rule: routing,
       label_schema: labelSchema as ProjectSettings["label_schema"],
       trace_config: traceConfig,

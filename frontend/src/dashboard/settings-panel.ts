@@ -52,7 +52,7 @@ export class SettingsPanel extends Panel<ProjectAnswer> {
     const form = el(
       "form",
       { class: "settings-form", novalidate: "", "aria-label": gettext("Project settings") },
-      group(gettext("Assignment"), "overlap_k", "lease_minutes", "per_user_cap"),
+      group(gettext("Assignment"), "overlap_k", "lease_minutes", "per_user_cap", "control_rate"),
       group(
         gettext("Routing rule"),
         "aggregator",
@@ -169,6 +169,11 @@ function buildFields(): Record<SettingsControl, Field> {
       number("per_user_cap", { min: "1", step: "1" }),
       gettext("Clips per annotator at most"),
       gettext("Leave empty for no cap."),
+    ),
+    control_rate: new Field(
+      number("control_rate", { min: "0", max: "1000", step: "1" }),
+      gettext("One clip in N is a control item"),
+      gettext("Controls have a known answer and measure each annotator; 0 serves none."),
     ),
     aggregator: new Field(
       select(id("aggregator"), "aggregator", [

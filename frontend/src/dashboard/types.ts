@@ -154,6 +154,7 @@ export interface ProjectSettings {
   trace_config: unknown;
   lease_minutes: number;
   per_user_cap: number | null;
+  control_rate: number;
 }
 
 export interface ProjectAnswer extends ProjectSettings {
