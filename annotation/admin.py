@@ -162,3 +162,15 @@ class ControlAnswerAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(models.Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    """Read-only: rounds are decided by answers; a new round is opened from the API."""
+
+    list_display = ["project", "user", "round", "status", "correct", "answered", "controls"]
+    list_filter = ["status", "project"]
+    raw_id_fields = ["user", "opened_by"]
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -45,6 +45,7 @@ from annotation.selectors.history import (
     gold_history,
 )
 from annotation.selectors.people import project_members
+from annotation.selectors.quality import qualification_block
 from annotation.selectors.review import clip_trace_overlay, dispute_why
 from annotation.selectors.traces import own_trace, trace_samples
 from annotation.serializers import (
@@ -160,6 +161,12 @@ class SettingsIn(serializers.Serializer):
         min_value=0,
         max_value=1000,
         help_text="One claim in N is a control; 0: off.",
+    )
+    qualification_controls = serializers.IntegerField(
+        required=False, min_value=0, max_value=1000, help_text="Controls before real clips; 0: off"
+    )
+    qualification_pass = serializers.FloatField(
+        required=False, min_value=0, max_value=1, help_text="Share of them to answer right"
     )
 
     def validate_slug(self, value: str) -> str:
@@ -382,7 +389,8 @@ class NextClipApi(APIView):
     def post(self, request: AuthedRequest, slug: str) -> Response:
         project = _project(request, slug)  # the role: checked as the claim locks it
         assignment = assignment_next(user=request.user, project=project)
-        empty = (
+        blocked = None if assignment else qualification_block(request.user, project)
+        empty = blocked or (
             ngettext(
                 "you have labelled your share of this project (%(cap)s clip)",
                 "you have labelled your share of this project (%(cap)s clips)",

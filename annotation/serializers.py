@@ -15,6 +15,7 @@ from annotation.models import (
     ControlAnswer,
     GoldLabel,
     Project,
+    Qualification,
     Trace,
 )
 from clips.models import Clip, Segment
@@ -27,7 +28,8 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "slug", "name", "description", "label_schema", "overlap_k", "routing_rule",
-            "trace_config", "lease_minutes", "per_user_cap", "control_rate", "archived_at", "roles",
+            "trace_config", "lease_minutes", "per_user_cap", "control_rate",
+            "qualification_controls", "qualification_pass", "archived_at", "roles",
         ]  # fmt: skip
 
     def get_roles(self, project: Project) -> list[str]:
@@ -509,3 +511,15 @@ class ImportJobRowSerializer(serializers.Serializer):
 
 class DashboardImportsSerializer(serializers.Serializer):
     jobs = ImportJobRowSerializer(many=True, help_text="Newest first")
+
+
+class QualificationSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username")
+    score = serializers.FloatField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Qualification
+        fields = [
+            "user", "round", "status", "controls", "needed", "answered", "correct", "score",
+            "started_at", "finished_at",
+        ]  # fmt: skip

@@ -214,7 +214,8 @@ class AuthedHttpRequest(HttpRequest):
 
 
 EDITABLE = (
-    "name", "slug", "overlap_k", "lease_minutes", "per_user_cap", "control_rate", "routing_rule"
+    "name", "slug", "overlap_k", "lease_minutes", "per_user_cap", "control_rate",
+    "qualification_controls", "qualification_pass", "routing_rule",
 )  # fmt: skip
 
 
@@ -242,8 +243,11 @@ def _settings_from_form(post: QueryDict) -> tuple[dict[str, Any], dict[str, str]
     data: dict[str, Any] = {key: post[key] for key in ("name", "slug") if key in post}
     data.update({key: post.get(key) or None for key in ("overlap_k", "lease_minutes")})
     data["per_user_cap"] = post.get("per_user_cap") or None
-    if "control_rate" in post:
-        data["control_rate"] = post["control_rate"] or 0
+    for key in ("control_rate", "qualification_controls"):
+        if key in post:
+            data[key] = post[key] or 0
+    if "qualification_pass" in post:
+        data["qualification_pass"] = _number(post.get("qualification_pass", ""))
     data["routing_rule"] = {
         "aggregator": post.get("aggregator", ""),
         "accept_unanimous": "accept_unanimous" in post,

@@ -2,7 +2,7 @@
 
 from .accounts import UserProfile
 from .audit import AuditEvent
-from .controls import ControlAnswer, ControlItem
+from .controls import ControlAnswer, ControlItem, Qualification
 from .projects import Membership, Project, Role
 from .traces import Trace, TraceChunk
 from .workflow import (
@@ -29,6 +29,7 @@ __all__ = [
     "Membership",
     "Project",
     "Provenance",
+    "Qualification",
     "Role",
     "Tier",
     "Trace",

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+
+from .checks import one_of
 
 
 class ControlItem(models.Model):
@@ -39,6 +41,14 @@ class ControlAnswer(models.Model):
     assignment = models.OneToOneField(
         "annotation.Assignment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    qualification = models.ForeignKey(
+        "Qualification",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answers",
+        help_text="The qualification round this answer counted in, if any.",
+    )
     payload = models.JSONField()
     correct = models.BooleanField()
     seconds = models.FloatField(null=True, blank=True, help_text="From the claim to the answer.")
@@ -57,3 +67,69 @@ class ControlAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on control {self.control_id}: {self.correct}"
+
+
+class QualificationStatus(models.TextChoices):
+    RUNNING = "running"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class Qualification(models.Model):
+    """One qualification round of an annotator in a project: the first ``controls`` control
+    items they answer, then passed or failed. The latest round decides what they may claim;
+    an admin's new round adds a row, the earlier ones are kept."""
+
+    Status = QualificationStatus
+
+    project = models.ForeignKey(
+        "annotation.Project", on_delete=models.CASCADE, related_name="qualifications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    controls = models.PositiveSmallIntegerField(help_text="Controls to answer (the setting then).")
+    needed = models.PositiveSmallIntegerField(help_text="Right answers needed to pass.")
+    answered = models.PositiveSmallIntegerField(default=0)
+    correct = models.PositiveSmallIntegerField(default=0)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user", "round"], name="qualification_unique_round"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "user"],
+                condition=Q(status=QualificationStatus.RUNNING),
+                name="qualification_one_running",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    correct__lte=F("answered"),
+                    answered__lte=F("controls"),
+                    controls__gte=1,
+                    needed__lte=F("controls"),
+                ),
+                name="qualification_counts_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=QualificationStatus.RUNNING, finished_at__isnull=True)
+                | (~Q(status=QualificationStatus.RUNNING) & Q(finished_at__isnull=False)),
+                name="qualification_finished_when_decided",
+            ),
+            one_of("status", QualificationStatus, "qualification_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} round {self.round} in {self.project_id}: {self.status}"
+
+    @property
+    def score(self) -> float | None:
+        return self.correct / self.answered if self.answered else None

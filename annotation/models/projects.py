@@ -26,6 +26,12 @@ class Project(models.Model):
     control_rate = models.PositiveSmallIntegerField(
         default=0, help_text="One layer-1 claim in this many is a control item; 0: none."
     )
+    qualification_controls = models.PositiveSmallIntegerField(
+        default=0, help_text="Control items a new annotator answers before real clips; 0: none."
+    )
+    qualification_pass = models.FloatField(
+        default=0.8, help_text="Share of the qualification's controls to answer right."
+    )
     # Archived: no new claims; only its admins still see it (for its data and releases).
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -37,6 +43,10 @@ class Project(models.Model):
             models.CheckConstraint(condition=models.Q(overlap_k__gte=1), name="project_k_positive"),
             models.CheckConstraint(
                 condition=models.Q(lease_minutes__gte=1), name="project_lease_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(qualification_pass__gte=0, qualification_pass__lte=1),
+                name="project_pass_mark_range",
             ),
         ]
 

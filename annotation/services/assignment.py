@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from annotation.compiled_sql import compiled
 from annotation.errors import Conflict, NotAllowed, roles_words, state_word
-from annotation.models import Assignment, AuditEvent, Membership, Project, Role
+from annotation.models import Assignment, AuditEvent, Membership, Project, Qualification, Role
 from annotation.selectors import (
     blind_clips,
     cap_reached,
@@ -37,6 +37,7 @@ from annotation.selectors import (
     roles_in,
 )
 from annotation.services.audit import audit_record
+from annotation.services.qualification import qualification_round
 from clips.models import Clip
 
 
@@ -369,10 +370,19 @@ def _claim_control(user: User, project: Project) -> Assignment | None:
 
 def assignment_next(*, user: User, project: Project) -> Assignment | None:
     """The user's unfinished clip, else the least-annotated ready clip they have not seen;
-    a control item in its place at the project's rate.
+    a control item in its place at the project's rate; only control items until they pass
+    the project's qualification round, if it asks for one, and nothing once they failed it.
 
     None when the queue is empty for them (or their cap is reached: ``cap_reached``).
     """
+    if project.qualification_controls:
+        status = qualification_round(user=user, project=project).status
+        if status == Qualification.Status.FAILED:
+            return None
+        if status == Qualification.Status.RUNNING:  # controls only, until the round is decided
+            return _claim_serialised(
+                user, project, may_take=lambda: True, candidates=control_candidates
+            )
     lease = _claim_control(user, project) if project.control_rate else None
     if lease is None:
         lease = _claim_layer1(user, project)

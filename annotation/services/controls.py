@@ -23,6 +23,7 @@ from annotation.models import (
 )
 from annotation.payloads import validate_payload
 from annotation.services.audit import audit_record
+from annotation.services.qualification import qualification_count
 from clips.models import Clip
 
 
@@ -92,12 +93,13 @@ def control_answer_record(
     Assignment.objects.filter(pk=assignment.pk).update(
         status=Assignment.Status.SUBMITTED, finished_at=now
     )
+    qualification_count(answer=answer, project=assignment.clip.project)
     Clip.objects.filter(pk=control.clip_id).update(layer1_open=F("layer1_open") - 1)
     Annotation.objects.filter(
         clip_id=control.clip_id, annotator=assignment.user, status=Annotation.Status.DRAFT
     ).delete()
     audit_record(
-        action="control.answered", project=control.clip.project, actor=assignment.user,
+        action="control.answered", project=assignment.clip.project, actor=assignment.user,
         target=answer, data={"control": control.pk, "correct": answer.correct},
     )  # fmt: skip
     return answer

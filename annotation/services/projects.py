@@ -43,6 +43,8 @@ def preset_settings(preset: str) -> dict[str, Any]:
         "lease_minutes": 30,
         "per_user_cap": None,
         "control_rate": 0,
+        "qualification_controls": 0,
+        "qualification_pass": 0.8,
         **PRESETS[preset].settings,
     }
 

@@ -22,6 +22,8 @@ const project: ProjectSettings = {
   lease_minutes: 30,
   per_user_cap: null,
   control_rate: 0,
+  qualification_controls: 0,
+  qualification_pass: 0.8,
 };
 
 const edit = (changes: Partial<FormValues>): FormValues => ({ ...formValues(project), ...changes });
@@ -50,6 +52,8 @@ describe("parseSettings", () => {
       edit({
         per_user_cap: "20",
         control_rate: "20",
+        qualification_controls: "10",
+        qualification_pass: "0.9",
         min_trace_ccc: "-0.2",
         min_confidence: "0.85",
       }),
@@ -59,6 +63,8 @@ describe("parseSettings", () => {
     if (!parsed.ok) return;
     expect(parsed.settings.per_user_cap).toBe(20);
     expect(parsed.settings.control_rate).toBe(20);
+    expect(parsed.settings.qualification_controls).toBe(10);
+    expect(parsed.settings.qualification_pass).toBe(0.9);
     expect(parsed.settings.routing_rule).toEqual({
       ...base.routing_rule,
       min_confidence: 0.85,
@@ -83,6 +89,8 @@ describe("parseSettings", () => {
         lease_minutes: "",
         per_user_cap: "0",
         control_rate: "-1",
+        qualification_controls: "1.5",
+        qualification_pass: "2",
         aggregator: "vote",
         min_confidence: "1.2",
         medium_confidence: "x",
@@ -99,6 +107,8 @@ describe("parseSettings", () => {
       "lease_minutes",
       "per_user_cap",
       "control_rate",
+      "qualification_controls",
+      "qualification_pass",
       "aggregator",
       "min_confidence",
       "medium_confidence",
@@ -107,8 +117,8 @@ describe("parseSettings", () => {
       "trace_config",
     ]);
     expect(parsed.errors[0]!.message).toBe("Enter a whole number from 1 to 50.");
-    expect(parsed.errors[8]!.message).toMatch(/^This is not valid JSON: /);
-    expect(parsed.errors[9]!.message).toBe("Enter a JSON object ({ … }).");
+    expect(parsed.errors[10]!.message).toMatch(/^This is not valid JSON: /);
+    expect(parsed.errors[11]!.message).toBe("Enter a JSON object ({ … }).");
   });
 });
 

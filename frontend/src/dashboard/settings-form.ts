@@ -16,6 +16,8 @@ export const SETTINGS_CONTROLS = [
   "lease_minutes",
   "per_user_cap",
   "control_rate",
+  "qualification_controls",
+  "qualification_pass",
   "aggregator",
   "accept_unanimous",
   "min_confidence",
@@ -47,6 +49,8 @@ export function formValues(s: ProjectSettings): FormValues {
     lease_minutes: String(s.lease_minutes),
     per_user_cap: s.per_user_cap === null ? "" : String(s.per_user_cap),
     control_rate: String(s.control_rate),
+    qualification_controls: String(s.qualification_controls),
+    qualification_pass: String(s.qualification_pass),
     aggregator: rule.aggregator,
     accept_unanimous: rule.accept_unanimous,
     min_confidence: String(rule.min_confidence),
@@ -120,6 +124,8 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
           );
   }
   const controlRate = whole("control_rate", 0, 1000);
+  const qualificationControls = whole("qualification_controls", 0, 1000);
+  const qualificationPass = between("qualification_pass", 0, 1);
   const aggregator = AGGREGATORS.find((a) => a === values.aggregator);
   if (!aggregator) fail("aggregator", gettext("Choose an aggregator."));
   const minConfidence = between("min_confidence", 0, 1);
@@ -162,6 +168,8 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
       lease_minutes: lease!,
       per_user_cap: cap,
       control_rate: controlRate!,
+      qualification_controls: qualificationControls!,
+      qualification_pass: qualificationPass!,
       routing_rule: routing,
       label_schema: labelSchema as ProjectSettings["label_schema"],
       trace_config: traceConfig,

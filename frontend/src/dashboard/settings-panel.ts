@@ -52,7 +52,13 @@ export class SettingsPanel extends Panel<ProjectAnswer> {
     const form = el(
       "form",
       { class: "settings-form", novalidate: "", "aria-label": gettext("Project settings") },
-      group(gettext("Assignment"), "overlap_k", "lease_minutes", "per_user_cap", "control_rate"),
+      group(gettext("Assignment"), "overlap_k", "lease_minutes", "per_user_cap"),
+      group(
+        gettext("Quality control"),
+        "control_rate",
+        "qualification_controls",
+        "qualification_pass",
+      ),
       group(
         gettext("Routing rule"),
         "aggregator",
@@ -174,6 +180,15 @@ function buildFields(): Record<SettingsControl, Field> {
       number("control_rate", { min: "0", max: "1000", step: "1" }),
       gettext("One clip in N is a control item"),
       gettext("Controls have a known answer and measure each annotator; 0 serves none."),
+    ),
+    qualification_controls: new Field(
+      number("qualification_controls", { min: "0", max: "1000", step: "1" }),
+      gettext("Qualification round: control items"),
+      gettext("A new annotator answers this many controls before real clips; 0: no round."),
+    ),
+    qualification_pass: new Field(
+      number("qualification_pass", { min: "0", max: "1", step: "0.05" }),
+      gettext("Qualification pass mark (share right, 0–1)"),
     ),
     aggregator: new Field(
       select(id("aggregator"), "aggregator", [

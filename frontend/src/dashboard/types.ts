@@ -155,6 +155,8 @@ export interface ProjectSettings {
   lease_minutes: number;
   per_user_cap: number | null;
   control_rate: number;
+  qualification_controls: number;
+  qualification_pass: number;
 }
 
 export interface ProjectAnswer extends ProjectSettings {
