@@ -174,3 +174,15 @@ class QualificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(models.AnnotatorPause)
+class AnnotatorPauseAdmin(admin.ModelAdmin):
+    """Read-only: the rule pauses; an admin lifts a pause from the API (audited)."""
+
+    list_display = ["project", "user", "correct", "controls", "floor", "created_at", "lifted_at"]
+    list_filter = ["project"]
+    raw_id_fields = ["user", "lifted_by"]
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

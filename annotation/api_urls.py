@@ -46,6 +46,12 @@ urlpatterns = [
         quality_apis.RequalifyApi.as_view(),
         name="api-requalify",
     ),
+    path("projects/<slug:slug>/pauses/", quality_apis.PausesApi.as_view(), name="api-pauses"),
+    path(
+        "projects/<slug:slug>/pauses/<int:user_id>/lift/",
+        quality_apis.PauseLiftApi.as_view(),
+        name="api-pause-lift",
+    ),
     path("projects/<slug:slug>/next/", apis.NextClipApi.as_view(), name="api-next"),
     path("projects/<slug:slug>/clips/", apis.ProjectClipsApi.as_view(), name="api-clips"),
     path("projects/<slug:slug>/disputes/", apis.DisputesApi.as_view(), name="api-disputes"),

@@ -168,6 +168,12 @@ class SettingsIn(serializers.Serializer):
     qualification_pass = serializers.FloatField(
         required=False, min_value=0, max_value=1, help_text="Share of them to answer right"
     )
+    pause_floor = serializers.FloatField(
+        required=False, min_value=0, max_value=1, help_text="Control accuracy floor; 0: off"
+    )
+    pause_min_controls = serializers.IntegerField(
+        required=False, min_value=1, max_value=1000, help_text="Controls before the rule judges"
+    )
 
     def validate_slug(self, value: str) -> str:
         taken = Project.objects.filter(slug=value)

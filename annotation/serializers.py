@@ -29,7 +29,8 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = [
             "slug", "name", "description", "label_schema", "overlap_k", "routing_rule",
             "trace_config", "lease_minutes", "per_user_cap", "control_rate",
-            "qualification_controls", "qualification_pass", "archived_at", "roles",
+            "qualification_controls", "qualification_pass", "pause_floor", "pause_min_controls",
+            "archived_at", "roles",
         ]  # fmt: skip
 
     def get_roles(self, project: Project) -> list[str]:
@@ -461,6 +462,12 @@ class ClassLabelSerializer(serializers.Serializer):
     zh = serializers.CharField(allow_null=True)
 
 
+class PauseSerializer(serializers.Serializer):
+    since = serializers.DateTimeField()
+    reason = serializers.CharField()
+    floor = serializers.FloatField()
+
+
 class AnnotatorRowSerializer(serializers.Serializer):
     username = serializers.CharField()
     submitted = serializers.IntegerField()
@@ -470,6 +477,18 @@ class AnnotatorRowSerializer(serializers.Serializer):
     entropy_normalised = serializers.FloatField(allow_null=True)
     unsure_share = serializers.FloatField(allow_null=True)
     label_distribution = serializers.DictField(child=serializers.FloatField())
+    controls = serializers.IntegerField(help_text="Control items answered")
+    controls_correct = serializers.IntegerField()
+    control_accuracy = serializers.FloatField(allow_null=True)
+    control_interval = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, help_text="95 % Wilson interval"
+    )
+    live_agreement = serializers.FloatField(
+        allow_null=True, help_text="Current labels equal to their clip's aggregate"
+    )
+    live_entropy = serializers.FloatField(allow_null=True, help_text="Normalised, 0–1")
+    median_seconds = serializers.FloatField(allow_null=True, help_text="Per control answer")
+    paused = PauseSerializer(allow_null=True)
 
 
 class RadarSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from .accounts import UserProfile
 from .audit import AuditEvent
-from .controls import ControlAnswer, ControlItem, Qualification
+from .controls import AnnotatorPause, ControlAnswer, ControlItem, Qualification
 from .projects import Membership, Project, Role
 from .traces import Trace, TraceChunk
 from .workflow import (
@@ -20,6 +20,7 @@ __all__ = [
     "Adjudication",
     "AgreementReport",
     "Annotation",
+    "AnnotatorPause",
     "Assignment",
     "AuditEvent",
     "ClipAgreement",

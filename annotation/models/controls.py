@@ -133,3 +133,40 @@ class Qualification(models.Model):
     @property
     def score(self) -> float | None:
         return self.correct / self.answered if self.answered else None
+
+
+class AnnotatorPause(models.Model):
+    """An annotator paused in a project by the pause rule: their accuracy on controls, its
+    interval and the floor it fell below, as shown to them. Lifted by an admin, kept."""
+
+    project = models.ForeignKey(
+        "annotation.Project", on_delete=models.CASCADE, related_name="pauses"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    correct = models.PositiveIntegerField()
+    controls = models.PositiveIntegerField()
+    low = models.FloatField()
+    high = models.FloatField()
+    level = models.FloatField()
+    floor = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"],
+                condition=Q(lifted_at__isnull=True),
+                name="pause_one_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(correct__lte=F("controls"), low__lte=F("high"), high__lt=F("floor")),
+                name="pause_below_floor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} paused in {self.project_id}"

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.compiled_sql import compiled
-from annotation.errors import Conflict, NotAllowed, roles_words, state_word
+from annotation.errors import Conflict, NotAllowed, Paused, roles_words, state_word
 from annotation.models import Assignment, AuditEvent, Membership, Project, Qualification, Role
 from annotation.selectors import (
     blind_clips,
@@ -36,6 +36,7 @@ from annotation.selectors import (
     open_assignment,
     roles_in,
 )
+from annotation.selectors.quality import active_pause, pause_text
 from annotation.services.audit import audit_record
 from annotation.services.qualification import qualification_round
 from clips.models import Clip
@@ -375,6 +376,8 @@ def assignment_next(*, user: User, project: Project) -> Assignment | None:
 
     None when the queue is empty for them (or their cap is reached: ``cap_reached``).
     """
+    if project.pause_floor and (pause := active_pause(user, project)) is not None:
+        raise Paused(pause_text(pause))
     if project.qualification_controls:
         status = qualification_round(user=user, project=project).status
         if status == Qualification.Status.FAILED:

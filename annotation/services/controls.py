@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.errors import Conflict
+from annotation.errors import Conflict, Invalid
 from annotation.models import (
     Annotation,
     Assignment,
@@ -22,15 +22,18 @@ from annotation.models import (
     GoldLabel,
 )
 from annotation.payloads import validate_payload
+from annotation.routing import primary_layer
 from annotation.services.audit import audit_record
+from annotation.services.pauses import pause_check
 from annotation.services.qualification import qualification_count
 from clips.models import Clip
 
 
-def answer_is_correct(answer: dict[str, Any], payload: dict[str, Any]) -> bool:
-    """Right when every layer of the known answer is given exactly (multi-label sets are in
-    schema order once validated, so equal sets compare equal)."""
-    return all(payload.get(layer) == value for layer, value in answer.items())
+def answer_is_correct(schema: dict[str, Any], answer: dict[str, Any], payload: Any) -> bool:
+    """Right when the primary layer (the one routing decides on) has the known label: the
+    accuracy the pause rule and the live figures judge (``annotation.quality.live``)."""
+    name, _kind = primary_layer(schema)
+    return bool(payload.get(name) == answer.get(name))
 
 
 @transaction.atomic
@@ -40,6 +43,8 @@ def control_mark(
     """Make ``clip`` a control whose known answer is ``answer`` (a complete payload of the
     project's schema). Refused while someone holds the clip: their work would change meaning."""
     clip = Clip.objects.select_for_update().select_related("project").get(pk=clip.pk)
+    if clip.kind != Clip.Kind.STATIC:
+        raise Invalid(_("a control item is a static clip: a stream has no single answer"))
     if clip.stage == Clip.Stage.CONTROL:
         raise Conflict(_("this clip is a control item already"))
     if Assignment.objects.filter(clip=clip, status=Assignment.Status.ACTIVE).exists():
@@ -87,13 +92,14 @@ def control_answer_record(
         user=assignment.user,
         assignment=assignment,
         payload=clean,
-        correct=answer_is_correct(control.answer, clean),
+        correct=answer_is_correct(assignment.clip.project.label_schema, control.answer, clean),
         seconds=(now - assignment.created_at).total_seconds(),
     )
     Assignment.objects.filter(pk=assignment.pk).update(
         status=Assignment.Status.SUBMITTED, finished_at=now
     )
     qualification_count(answer=answer, project=assignment.clip.project)
+    pause_check(project=assignment.clip.project, user=assignment.user)
     Clip.objects.filter(pk=control.clip_id).update(layer1_open=F("layer1_open") - 1)
     Annotation.objects.filter(
         clip_id=control.clip_id, annotator=assignment.user, status=Annotation.Status.DRAFT

@@ -45,6 +45,8 @@ def preset_settings(preset: str) -> dict[str, Any]:
         "control_rate": 0,
         "qualification_controls": 0,
         "qualification_pass": 0.8,
+        "pause_floor": 0.0,
+        "pause_min_controls": 10,
         **PRESETS[preset].settings,
     }
 

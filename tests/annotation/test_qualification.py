@@ -3,16 +3,13 @@ only control items until N are answered; the result is kept; a failed annotator 
 clip and is told why; an admin opens a new round."""
 
 import pytest
-from rest_framework.test import APIClient
+from control_steps import ANGER, JOY, answer, api_for
 
 from annotation.models import Annotation, AuditEvent, ControlAnswer, Qualification
 from annotation.services.controls import control_mark
 from factories import ClipFactory, ProjectFactory, member
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-JOY = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
-ANGER = {"basic7": "Anger", "goemotions": ["anger"], "intensity": 4}
 
 
 @pytest.fixture
@@ -26,45 +23,25 @@ def project():
     return project
 
 
-def api_for(user) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
-
-
-def answer(api, payloads):
-    """Claim and submit each payload; the external ids of the clips served."""
-    served = []
-    for payload in payloads:
-        got = api.post("/api/projects/qualified/next/").json()
-        assert got["assignment"] is not None, got["reason"]
-        lease = got["assignment"]
-        sent = api.post(f"/api/assignments/{lease['id']}/submit/", {"payload": payload},
-                        format="json")  # fmt: skip
-        assert sent.status_code == 201, sent.json()
-        served.append(lease["clip"]["external_id"])
-    return served
-
-
 def test_a_passed_round_is_kept_and_real_clips_follow(project):
     user = member(project, "annotator")
     api = api_for(user)
     assert api.get("/api/projects/qualified/qualification/").json() == {"qualification": None}
-    served = answer(api, [JOY, JOY, ANGER, JOY])
+    served = answer(api, "qualified", [JOY, JOY, ANGER, JOY])
     assert all(s.startswith("control-") for s in served)
     mine = api.get("/api/projects/qualified/qualification/").json()["qualification"]
     assert (mine["status"], mine["correct"], mine["answered"], mine["needed"]) == (
         "passed", 3, 4, 3,
     )  # fmt: skip
     assert mine["score"] == 0.75 and mine["finished_at"] is not None
-    assert not answer(api, [JOY])[0].startswith("control-")
+    assert not answer(api, "qualified", [JOY])[0].startswith("control-")
     assert Annotation.objects.filter(annotator=user).count() == 1
     assert ControlAnswer.objects.filter(user=user, qualification__isnull=False).count() == 4
 
 
 def test_a_failed_annotator_gets_no_real_clip_and_sees_why(project):
     api = api_for(member(project, "annotator"))
-    answer(api, [JOY, ANGER, ANGER, JOY])
+    answer(api, "qualified", [JOY, ANGER, ANGER, JOY])
     got = api.post("/api/projects/qualified/next/").json()
     assert got["assignment"] is None
     assert "did not pass" in got["reason"] and "2 of 4" in got["reason"]
@@ -79,19 +56,19 @@ def test_a_failed_annotator_gets_no_real_clip_and_sees_why(project):
 def test_an_admin_opens_a_new_round_and_the_annotator_can_pass_it(project):
     user = member(project, "annotator")
     api, admin = api_for(user), api_for(member(project, "admin"))
-    answer(api, [ANGER] * 4)
+    answer(api, "qualified", [ANGER] * 4)
     assert api.post(f"/api/projects/qualified/qualifications/{user.pk}/").status_code == 403
     reopened = admin.post(f"/api/projects/qualified/qualifications/{user.pk}/")
     assert reopened.status_code == 201 and reopened.json()["round"] == 2
     again = admin.post(f"/api/projects/qualified/qualifications/{user.pk}/")
     assert again.status_code == 409  # still running
-    served = answer(api, [JOY] * 4)
+    served = answer(api, "qualified", [JOY] * 4)
     assert all(s.startswith("control-") for s in served)
     first_round = {f"control-{i}" for i in range(4)}
     assert not first_round & set(served)  # never the same control twice
     rounds = admin.get("/api/projects/qualified/qualifications/").json()
     assert [(r["round"], r["status"]) for r in rounds] == [(2, "passed"), (1, "failed")]
-    assert not answer(api, [JOY])[0].startswith("control-")
+    assert not answer(api, "qualified", [JOY])[0].startswith("control-")
     assert Qualification.objects.get(round=2).opened_by.username != user.username
 
 
@@ -101,7 +78,7 @@ def test_without_controls_left_the_round_says_so(project):
         media_status="failed"
     )
     api = api_for(user)
-    answer(api, [JOY, JOY])
+    answer(api, "qualified", [JOY, JOY])
     got = api.post("/api/projects/qualified/next/").json()
     assert got["assignment"] is None and "2 more control items" in got["reason"]
 
@@ -110,7 +87,7 @@ def test_no_round_by_default():
     project = ProjectFactory(slug="qualified")
     ClipFactory(project=project)
     api = api_for(member(project, "annotator"))
-    assert not answer(api, [JOY])[0].startswith("control-")
+    assert not answer(api, "qualified", [JOY])[0].startswith("control-")
     assert not Qualification.objects.exists()
 
 

@@ -24,6 +24,8 @@ const project: ProjectSettings = {
   control_rate: 0,
   qualification_controls: 0,
   qualification_pass: 0.8,
+  pause_floor: 0,
+  pause_min_controls: 10,
 };
 
 const edit = (changes: Partial<FormValues>): FormValues => ({ ...formValues(project), ...changes });

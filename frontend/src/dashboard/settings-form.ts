@@ -18,6 +18,8 @@ export const SETTINGS_CONTROLS = [
   "control_rate",
   "qualification_controls",
   "qualification_pass",
+  "pause_floor",
+  "pause_min_controls",
   "aggregator",
   "accept_unanimous",
   "min_confidence",
@@ -51,6 +53,8 @@ export function formValues(s: ProjectSettings): FormValues {
     control_rate: String(s.control_rate),
     qualification_controls: String(s.qualification_controls),
     qualification_pass: String(s.qualification_pass),
+    pause_floor: String(s.pause_floor),
+    pause_min_controls: String(s.pause_min_controls),
     aggregator: rule.aggregator,
     accept_unanimous: rule.accept_unanimous,
     min_confidence: String(rule.min_confidence),
@@ -126,6 +130,8 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
   const controlRate = whole("control_rate", 0, 1000);
   const qualificationControls = whole("qualification_controls", 0, 1000);
   const qualificationPass = between("qualification_pass", 0, 1);
+  const pauseFloor = between("pause_floor", 0, 1);
+  const pauseMinControls = whole("pause_min_controls", 1, 1000);
   const aggregator = AGGREGATORS.find((a) => a === values.aggregator);
   if (!aggregator) fail("aggregator", gettext("Choose an aggregator."));
   const minConfidence = between("min_confidence", 0, 1);
@@ -170,6 +176,8 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
       control_rate: controlRate!,
       qualification_controls: qualificationControls!,
       qualification_pass: qualificationPass!,
+      pause_floor: pauseFloor!,
+      pause_min_controls: pauseMinControls!,
       routing_rule: routing,
       label_schema: labelSchema as ProjectSettings["label_schema"],
       trace_config: traceConfig,

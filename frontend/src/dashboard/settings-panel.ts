@@ -58,6 +58,8 @@ export class SettingsPanel extends Panel<ProjectAnswer> {
         "control_rate",
         "qualification_controls",
         "qualification_pass",
+        "pause_floor",
+        "pause_min_controls",
       ),
       group(
         gettext("Routing rule"),
@@ -189,6 +191,17 @@ function buildFields(): Record<SettingsControl, Field> {
     qualification_pass: new Field(
       number("qualification_pass", { min: "0", max: "1", step: "0.05" }),
       gettext("Qualification pass mark (share right, 0–1)"),
+    ),
+    pause_floor: new Field(
+      number("pause_floor", { min: "0", max: "1", step: "0.05" }),
+      gettext("Pause below this control accuracy (0–1)"),
+      gettext(
+        "An annotator is paused once the whole 95% interval of their accuracy lies below it; 0: never.",
+      ),
+    ),
+    pause_min_controls: new Field(
+      number("pause_min_controls", { min: "1", max: "1000", step: "1" }),
+      gettext("Controls answered before pausing"),
     ),
     aggregator: new Field(
       select(id("aggregator"), "aggregator", [

@@ -157,6 +157,8 @@ export interface ProjectSettings {
   control_rate: number;
   qualification_controls: number;
   qualification_pass: number;
+  pause_floor: number;
+  pause_min_controls: number;
 }
 
 export interface ProjectAnswer extends ProjectSettings {
