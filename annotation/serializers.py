@@ -469,6 +469,7 @@ class PauseSerializer(serializers.Serializer):
 
 
 class AnnotatorRowSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
     username = serializers.CharField()
     submitted = serializers.IntegerField()
     last_7_days = serializers.IntegerField()

@@ -304,6 +304,7 @@ def dashboard_annotators(project: Project) -> dict[str, Any]:
         rated = sum(distribution.values()) or 0
         annotators.append(
             {
+                "user_id": user_id,
                 "username": username,
                 "submitted": row["submitted"],
                 "last_7_days": row["recent"],
