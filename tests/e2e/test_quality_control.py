@@ -10,7 +10,7 @@ from annotation.models import Assignment, Project, Qualification
 from annotation.services.controls import control_mark
 from clips.media.synth import synth_clip
 from clips.models import Clip
-from flows import annotator_with_clips, sign_in
+from flows import annotator_with_clips, label_and_submit, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,17 +31,11 @@ def project(media_root, tmp_path) -> Project:
 
 
 def answer_by_keyboard(page, digit: str) -> None:  # type: ignore[no-untyped-def]
-    """Basic-7 by its number (2 Joy, 3 Sadness), GoEmotions "joy", intensity 4, submit."""
+    """``label_and_submit``, then wait for the workspace to leave the clip."""
     workspace = page.locator("annotation-workspace")
     expect(workspace).to_have_attribute("data-state", "static")
     before = workspace.get_attribute("data-assignment")
-    page.keyboard.press(digit)
-    page.keyboard.press("/")
-    page.keyboard.type("joy")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    page.keyboard.press("Shift+Digit4")
-    page.keyboard.press("Control+Enter")
+    label_and_submit(page, digit)
     expect(workspace).not_to_have_attribute("data-assignment", before or "")
 
 
