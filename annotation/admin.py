@@ -1,11 +1,20 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy
 
 from annotation import models
+from annotation.errors import ApplicationError
+from annotation.services.controls import control_from_gold, control_mark
 
 
 @admin.register(models.Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "overlap_k", "lease_minutes", "per_user_cap", "created_at"]
+    list_display = [
+        "slug", "name", "overlap_k", "lease_minutes", "per_user_cap", "control_rate", "created_at"
+    ]  # fmt: skip
     search_fields = ["slug", "name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -97,3 +106,83 @@ class UserProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "language", "updated_at"]
     list_filter = ["language"]
     search_fields = ["user__username"]
+
+
+class ControlItemForm(forms.ModelForm):
+    """Marks a clip through the service (validated answer, the clip out of the workflow); no
+    answer: the clip's current gold is promoted."""
+
+    answer = forms.JSONField(
+        required=False, help_text=gettext_lazy("Leave empty to promote the clip's current gold.")
+    )
+
+    class Meta:
+        model = models.ControlItem
+        fields = ["clip", "answer"]
+
+    user: User | None = None  # the admin acting: set on the class ``get_form`` makes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        clip = data.get("clip")
+        if clip is None or self.errors:
+            return data
+        try:
+            if data.get("answer") in (None, "", {}):
+                self.instance = control_from_gold(clip=clip, actor=self.user)
+            else:
+                self.instance = control_mark(clip=clip, answer=data["answer"], actor=self.user)
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from error
+        return data
+
+
+@admin.register(models.ControlItem)
+class ControlItemAdmin(admin.ModelAdmin):
+    list_display = ["clip", "from_gold", "created_by", "created_at"]
+    raw_id_fields = ["clip"]
+    form = ControlItemForm
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        return ["clip", "answer", "from_gold"] if obj is not None else []
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        """Saved by the form's service call already (an answer is never edited)."""
+
+
+@admin.register(models.ControlAnswer)
+class ControlAnswerAdmin(admin.ModelAdmin):
+    list_display = ["control", "user", "correct", "seconds", "created_at"]
+    list_filter = ["correct"]
+    raw_id_fields = ["control", "user", "assignment"]
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    """Read-only: rounds are decided by answers; a new round is opened from the API."""
+
+    list_display = ["project", "user", "round", "status", "correct", "answered", "controls"]
+    list_filter = ["status", "project"]
+    raw_id_fields = ["user", "opened_by"]
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.AnnotatorPause)
+class AnnotatorPauseAdmin(admin.ModelAdmin):
+    """Read-only: the rule pauses; an admin lifts a pause from the API (audited)."""
+
+    list_display = ["project", "user", "correct", "controls", "floor", "created_at", "lifted_at"]
+    list_filter = ["project"]
+    raw_id_fields = ["user", "lifted_by"]
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotation import apis, dashboard_apis, import_apis
+from annotation import apis, dashboard_apis, import_apis, quality_apis
 from annotation.security.apis import TokenApi
 from clips import apis as clip_apis
 from exports import apis as release_apis
@@ -31,6 +31,27 @@ urlpatterns = [
         name="api-member",
     ),
     path("projects/<slug:slug>/progress/", apis.ProgressApi.as_view(), name="api-progress"),
+    path(
+        "projects/<slug:slug>/qualification/",
+        quality_apis.MyQualificationApi.as_view(),
+        name="api-my-qualification",
+    ),
+    path(
+        "projects/<slug:slug>/qualifications/",
+        quality_apis.QualificationsApi.as_view(),
+        name="api-qualifications",
+    ),
+    path(
+        "projects/<slug:slug>/qualifications/<int:user_id>/",
+        quality_apis.RequalifyApi.as_view(),
+        name="api-requalify",
+    ),
+    path("projects/<slug:slug>/pauses/", quality_apis.PausesApi.as_view(), name="api-pauses"),
+    path(
+        "projects/<slug:slug>/pauses/<int:user_id>/lift/",
+        quality_apis.PauseLiftApi.as_view(),
+        name="api-pause-lift",
+    ),
     path("projects/<slug:slug>/next/", apis.NextClipApi.as_view(), name="api-next"),
     path("projects/<slug:slug>/clips/", apis.ProjectClipsApi.as_view(), name="api-clips"),
     path("projects/<slug:slug>/disputes/", apis.DisputesApi.as_view(), name="api-disputes"),

@@ -30,6 +30,7 @@ from annotation.models import (
     Annotation,
     Assignment,
     AuditEvent,
+    ControlAnswer,
     Project,
     Role,
 )
@@ -44,6 +45,7 @@ from annotation.selectors.history import (
     gold_history,
 )
 from annotation.selectors.people import project_members
+from annotation.selectors.quality import qualification_block
 from annotation.selectors.review import clip_trace_overlay, dispute_why
 from annotation.selectors.traces import own_trace, trace_samples
 from annotation.serializers import (
@@ -56,6 +58,7 @@ from annotation.serializers import (
     AuditEventSerializer,
     ClipAdminSerializer,
     ClipDetailSerializer,
+    ControlAnswerSerializer,
     DisputeSerializer,
     GoldSerializer,
     ProgressSerializer,
@@ -152,6 +155,24 @@ class SettingsIn(serializers.Serializer):
     lease_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
     per_user_cap = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_POSITIVE_INT, allow_null=True
+    )
+    control_rate = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1000,
+        help_text="One claim in N is a control; 0: off.",
+    )
+    qualification_controls = serializers.IntegerField(
+        required=False, min_value=0, max_value=1000, help_text="Controls before real clips; 0: off"
+    )
+    qualification_pass = serializers.FloatField(
+        required=False, min_value=0, max_value=1, help_text="Share of them to answer right"
+    )
+    pause_floor = serializers.FloatField(
+        required=False, min_value=0, max_value=1, help_text="Control accuracy floor; 0: off"
+    )
+    pause_min_controls = serializers.IntegerField(
+        required=False, min_value=1, max_value=1000, help_text="Controls before the rule judges"
     )
 
     def validate_slug(self, value: str) -> str:
@@ -374,7 +395,8 @@ class NextClipApi(APIView):
     def post(self, request: AuthedRequest, slug: str) -> Response:
         project = _project(request, slug)  # the role: checked as the claim locks it
         assignment = assignment_next(user=request.user, project=project)
-        empty = (
+        blocked = None if assignment else qualification_block(request.user, project)
+        empty = blocked or (
             ngettext(
                 "you have labelled your share of this project (%(cap)s clip)",
                 "you have labelled your share of this project (%(cap)s clips)",
@@ -455,7 +477,7 @@ class SubmitApi(APIView):
         responses={
             201: PolymorphicProxySerializer(
                 component_name="Submission",
-                serializers=[AnnotationSerializer, GoldSerializer],
+                serializers=[AnnotationSerializer, ControlAnswerSerializer, GoldSerializer],
                 resource_type_field_name=None,
             )
         },
@@ -479,7 +501,12 @@ class SubmitApi(APIView):
             payload=payload,
             confirm_low_coverage=data.validated_data["confirm_low_coverage"],
         )
-        return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
+        shaped = (
+            ControlAnswerSerializer(annotation)
+            if isinstance(annotation, ControlAnswer)
+            else AnnotationSerializer(annotation)
+        )
+        return Response(shaped.data, status=status.HTTP_201_CREATED)
 
 
 class ReleaseApi(APIView):

@@ -47,6 +47,13 @@ class NotAllowed(ApplicationError):
     code = "forbidden"
 
 
+class Paused(ApplicationError):
+    """The pause rule stopped the annotator's claims; the message gives the numbers."""
+
+    status = 403
+    code = "paused"
+
+
 class TooLarge(ApplicationError):
     status = 413
     code = "too_large"

@@ -12,8 +12,10 @@ from annotation.models import (
     Annotation,
     Assignment,
     AuditEvent,
+    ControlAnswer,
     GoldLabel,
     Project,
+    Qualification,
     Trace,
 )
 from clips.models import Clip, Segment
@@ -26,7 +28,9 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "slug", "name", "description", "label_schema", "overlap_k", "routing_rule",
-            "trace_config", "lease_minutes", "per_user_cap", "archived_at", "roles",
+            "trace_config", "lease_minutes", "per_user_cap", "control_rate",
+            "qualification_controls", "qualification_pass", "pause_floor", "pause_min_controls",
+            "archived_at", "roles",
         ]  # fmt: skip
 
     def get_roles(self, project: Project) -> list[str]:
@@ -127,6 +131,40 @@ class GoldSerializer(serializers.ModelSerializer):
             "version", "is_current", "payload", "provenance", "confidence", "tier", "rationale",
             "decided_by", "created_at",
         ]  # fmt: skip
+
+
+class ControlAnswerSerializer(serializers.ModelSerializer):
+    """An answer on a control item, shaped as a submitted annotation: the annotator's screen
+    does not tell it apart (the workspace offers no correction of it: the assignment names no
+    annotation)."""
+
+    clip = serializers.IntegerField(source="control.clip_id")
+    status = serializers.SerializerMethodField()
+    revision = serializers.SerializerMethodField()
+    is_current = serializers.SerializerMethodField()
+    submitted_at = serializers.DateTimeField(source="created_at")
+    trace_coverage = serializers.SerializerMethodField()
+    trace_coverage_confirmed = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = ControlAnswer
+        fields = AnnotationSerializer.Meta.fields
+
+    def get_status(self, _answer: ControlAnswer) -> str:
+        return Annotation.Status.SUBMITTED
+
+    def get_revision(self, _answer: ControlAnswer) -> int:
+        return 1
+
+    def get_is_current(self, _answer: ControlAnswer) -> bool:
+        return True
+
+    def get_trace_coverage(self, _answer: ControlAnswer) -> float | None:
+        return None
+
+    def get_trace_coverage_confirmed(self, _answer: ControlAnswer) -> bool:
+        return False
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -424,7 +462,14 @@ class ClassLabelSerializer(serializers.Serializer):
     zh = serializers.CharField(allow_null=True)
 
 
+class PauseSerializer(serializers.Serializer):
+    since = serializers.DateTimeField()
+    reason = serializers.CharField()
+    floor = serializers.FloatField()
+
+
 class AnnotatorRowSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
     username = serializers.CharField()
     submitted = serializers.IntegerField()
     last_7_days = serializers.IntegerField()
@@ -433,6 +478,18 @@ class AnnotatorRowSerializer(serializers.Serializer):
     entropy_normalised = serializers.FloatField(allow_null=True)
     unsure_share = serializers.FloatField(allow_null=True)
     label_distribution = serializers.DictField(child=serializers.FloatField())
+    controls = serializers.IntegerField(help_text="Control items answered")
+    controls_correct = serializers.IntegerField()
+    control_accuracy = serializers.FloatField(allow_null=True)
+    control_interval = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, help_text="95 % Wilson interval"
+    )
+    live_agreement = serializers.FloatField(
+        allow_null=True, help_text="Current labels equal to their clip's aggregate"
+    )
+    live_entropy = serializers.FloatField(allow_null=True, help_text="Normalised, 0–1")
+    median_seconds = serializers.FloatField(allow_null=True, help_text="Per control answer")
+    paused = PauseSerializer(allow_null=True)
 
 
 class RadarSerializer(serializers.Serializer):
@@ -474,3 +531,15 @@ class ImportJobRowSerializer(serializers.Serializer):
 
 class DashboardImportsSerializer(serializers.Serializer):
     jobs = ImportJobRowSerializer(many=True, help_text="Newest first")
+
+
+class QualificationSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username")
+    score = serializers.FloatField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Qualification
+        fields = [
+            "user", "round", "status", "controls", "needed", "answered", "correct", "score",
+            "started_at", "finished_at",
+        ]  # fmt: skip

@@ -213,7 +213,11 @@ class AuthedHttpRequest(HttpRequest):
     user: User
 
 
-EDITABLE = ("name", "slug", "overlap_k", "lease_minutes", "per_user_cap", "routing_rule")
+EDITABLE = (
+    "name", "slug", "overlap_k", "lease_minutes", "per_user_cap", "control_rate",
+    "qualification_controls", "qualification_pass", "pause_floor", "pause_min_controls",
+    "routing_rule",
+)  # fmt: skip
 
 
 def _admin_project(request: AuthedHttpRequest, slug: str) -> tuple[Project, set[str]]:
@@ -240,6 +244,12 @@ def _settings_from_form(post: QueryDict) -> tuple[dict[str, Any], dict[str, str]
     data: dict[str, Any] = {key: post[key] for key in ("name", "slug") if key in post}
     data.update({key: post.get(key) or None for key in ("overlap_k", "lease_minutes")})
     data["per_user_cap"] = post.get("per_user_cap") or None
+    for key in ("control_rate", "qualification_controls", "pause_min_controls"):
+        if key in post:
+            data[key] = post[key] or 0
+    for key in ("qualification_pass", "pause_floor"):
+        if key in post:
+            data[key] = _number(post.get(key, "")) or 0
     data["routing_rule"] = {
         "aggregator": post.get("aggregator", ""),
         "accept_unanimous": "accept_unanimous" in post,

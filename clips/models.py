@@ -38,6 +38,7 @@ class Stage(models.TextChoices):
     AGGREGATING = "aggregating", _("Aggregating")
     DISPUTED = "disputed", _("Disputed (layer 2)")
     GOLD = "gold", _("Gold")
+    CONTROL = "control", _("Control item")  # annotation.ControlItem: never a benchmark clip
 
 
 class Clip(models.Model):

@@ -26,7 +26,8 @@ def annotator_pseudonyms(project_id: int) -> dict[int, str]:
     """A01, A02... in the order annotators first labelled in the project: stable from one
     release to the next, and no user name leaves the platform."""
     first = (
-        Annotation.objects.filter(clip__project_id=project_id)
+        Annotation.objects.of_benchmark()
+        .filter(clip__project_id=project_id)
         .values("annotator_id")
         .annotate(first=Min("pk"))
         .order_by("first")
@@ -44,7 +45,8 @@ def _media_path(clip: Clip) -> str | None:
 
 def _clips(release: Release) -> list[ClipRow]:
     rows = []
-    for clip in release.project.clips.prefetch_related("segments").order_by("external_id"):
+    clips = release.project.clips.exclude(stage=Clip.Stage.CONTROL)  # no answer key leaves
+    for clip in clips.prefetch_related("segments").order_by("external_id"):
         media = _media_path(clip)
         rows.append(
             ClipRow(
@@ -78,7 +80,7 @@ def _traces(release: Release, names: dict[int, str]) -> tuple[list[TraceRow], li
     by_clip: dict[str, list[tuple[str, dict[str, Any], np.ndarray]]] = {}
     # A trace ships with its annotation: one recorded on a clip its annotator then skipped
     # (or never submitted) is no label of the benchmark, and has no pseudonym here.
-    submitted = Annotation.objects.filter(
+    submitted = Annotation.objects.of_benchmark().filter(
         clip=OuterRef("clip"), annotator=OuterRef("annotator"), is_current=True
     )
     for external_id, annotator_id, config, data in (
@@ -111,6 +113,12 @@ def _traces(release: Release, names: dict[int, str]) -> tuple[list[TraceRow], li
 def release_data(release: Release, previous: PreviousRelease | None) -> ReleaseData:
     project = release.project
     names = annotator_pseudonyms(project.pk)
+    current = (
+        Annotation.objects.of_benchmark()
+        .filter(clip__project=project, is_current=True)
+        .order_by("clip__external_id", "annotator_id")
+        .values_list("clip__external_id", "annotator_id", "revision", "payload", "submitted_at")
+    )
     labels = [
         LabelRow(
             external_id,
@@ -119,11 +127,7 @@ def release_data(release: Release, previous: PreviousRelease | None) -> ReleaseD
             payload,
             submitted.isoformat() if submitted else "",
         )
-        for external_id, annotator, revision, payload, submitted in Annotation.objects.filter(
-            clip__project=project, is_current=True
-        )
-        .order_by("clip__external_id", "annotator_id")
-        .values_list("clip__external_id", "annotator_id", "revision", "payload", "submitted_at")
+        for external_id, annotator, revision, payload, submitted in current
     ]
     gold = [
         GoldRow(

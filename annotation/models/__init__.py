@@ -2,6 +2,7 @@
 
 from .accounts import UserProfile
 from .audit import AuditEvent
+from .controls import AnnotatorPause, ControlAnswer, ControlItem, Qualification
 from .projects import Membership, Project, Role
 from .traces import Trace, TraceChunk
 from .workflow import (
@@ -19,13 +20,17 @@ __all__ = [
     "Adjudication",
     "AgreementReport",
     "Annotation",
+    "AnnotatorPause",
     "Assignment",
     "AuditEvent",
     "ClipAgreement",
+    "ControlAnswer",
+    "ControlItem",
     "GoldLabel",
     "Membership",
     "Project",
     "Provenance",
+    "Qualification",
     "Role",
     "Tier",
     "Trace",

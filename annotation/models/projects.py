@@ -23,6 +23,21 @@ class Project(models.Model):
     per_user_cap = models.PositiveIntegerField(
         null=True, blank=True, help_text="Most first-layer clips one annotator may take."
     )
+    control_rate = models.PositiveSmallIntegerField(
+        default=0, help_text="One layer-1 claim in this many is a control item; 0: none."
+    )
+    qualification_controls = models.PositiveSmallIntegerField(
+        default=0, help_text="Control items a new annotator answers before real clips; 0: none."
+    )
+    qualification_pass = models.FloatField(
+        default=0.8, help_text="Share of the qualification's controls to answer right."
+    )
+    pause_floor = models.FloatField(
+        default=0, help_text="Pause an annotator whose control accuracy is surely below; 0: off."
+    )
+    pause_min_controls = models.PositiveSmallIntegerField(
+        default=10, help_text="Controls answered before the pause rule judges."
+    )
     # Archived: no new claims; only its admins still see it (for its data and releases).
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -34,6 +49,16 @@ class Project(models.Model):
             models.CheckConstraint(condition=models.Q(overlap_k__gte=1), name="project_k_positive"),
             models.CheckConstraint(
                 condition=models.Q(lease_minutes__gte=1), name="project_lease_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(qualification_pass__gte=0, qualification_pass__lte=1),
+                name="project_pass_mark_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    pause_floor__gte=0, pause_floor__lte=1, pause_min_controls__gte=1
+                ),
+                name="project_pause_rule_valid",
             ),
         ]
 

@@ -99,6 +99,13 @@ class Assignment(models.Model):
         return f"L{self.layer} {self.clip_id}→{self.user_id} ({self.status})"
 
 
+class AnnotationQuerySet(models.QuerySet["Annotation"]):
+    def of_benchmark(self) -> "AnnotationQuerySet":
+        """Labels that count: none on a control item (a gold clip promoted to a control keeps
+        the labels it had; they no longer count anywhere)."""
+        return self.exclude(clip__stage="control")
+
+
 class Annotation(models.Model):
     """A first-layer label set. Submitted rows are immutable; a correction is a new revision."""
 
@@ -132,6 +139,8 @@ class Annotation(models.Model):
         default=False,
         help_text="The annotator confirmed submitting below the project's minimum coverage.",
     )
+
+    objects = AnnotationQuerySet.as_manager()
 
     class Meta:
         constraints = [

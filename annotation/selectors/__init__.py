@@ -385,25 +385,39 @@ def layer1_candidates(user: User, project: Project, *, now: bool = True) -> Quer
 
     ``now=False``: what is left for the user at all, whether or not others hold the free
     slots at this moment (their leases end in a submit or go back to the pool)."""
-    seen = Assignment.objects.filter(clip=OuterRef("pk"), user=user).exclude(
-        layer=1, status=Assignment.Status.EXPIRED
-    )
-    labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator=user)
     clips = (
         Clip.objects.filter(
             project=project, stage=Clip.Stage.LAYER1, media_status=Clip.MediaStatus.READY
         )
         .alias(load=F("layer1_count") + F("layer1_open") if now else F("layer1_count"))
         .filter(load__lt=project.overlap_k)
-        .exclude(Exists(seen))
-        .exclude(Exists(labelled))
     )
+    return _new_to(user, project, clips).order_by("layer1_count", "layer1_open", "pk")
+
+
+def control_candidates(user: User, project: Project) -> QuerySet[Clip]:
+    """Control items the user could be served: ready, new to them in the same sense as
+    ``layer1_candidates`` (a promoted gold's reviewers read its labels), oldest first."""
+    clips = Clip.objects.filter(
+        project=project, stage=Clip.Stage.CONTROL, media_status=Clip.MediaStatus.READY
+    )
+    return _new_to(user, project, clips).order_by("pk")
+
+
+def _new_to(user: User, project: Project, clips: QuerySet[Clip]) -> QuerySet[Clip]:
+    """``clips`` never held (except by a lapsed lease) or labelled by the user, nor opened to
+    review if they hold or held a review role (see ``layer1_candidates``)."""
+    seen = Assignment.objects.filter(clip=OuterRef("pk"), user=user).exclude(
+        layer=1, status=Assignment.Status.EXPIRED
+    )
+    labelled = Annotation.objects.filter(clip=OuterRef("pk"), annotator=user)
+    clips = clips.exclude(Exists(seen)).exclude(Exists(labelled))
     opened = Q(review_opened_at__isnull=False)
     if not user.is_superuser:  # a subquery, evaluated once in the candidates' statement
         opened &= Q(
             Exists(Membership.objects.filter(project=project, user=user, role__in=REVIEW_ROLES))
         )
-    return clips.exclude(opened).order_by("layer1_count", "layer1_open", "pk")
+    return clips.exclude(opened)
 
 
 def annotator_progress(user: User, project: Project) -> dict[str, Any]:

@@ -15,14 +15,17 @@ from annotation.models import (
     Adjudication,
     AgreementReport,
     Annotation,
+    AnnotatorPause,
     Assignment,
     ClipAgreement,
     GoldLabel,
     Project,
     Provenance,
 )
+from annotation.quality.live import AnnotatorQuality
 from annotation.routing import primary_layer
 from annotation.schema import UNSURE
+from annotation.selectors.quality import live_quality, pause_text
 from clips.models import Clip, ImportJob
 from clips.selectors import TERMINAL
 
@@ -37,11 +40,12 @@ def _per_day(rows: Any, days: list[str]) -> list[int]:
 
 def dashboard_progress(project: Project, *, days: int = 30) -> dict[str, Any]:
     """Clips per stage and media state, and what was done per day over ``days`` days."""
-    stages: dict[str, int] = {stage: 0 for stage in Clip.Stage.values}
+    stages = {stage: 0 for stage in Clip.Stage.values if stage != Clip.Stage.CONTROL}
     media: dict[str, int] = {}
     total = ready = 0
     for row in (
         Clip.objects.filter(project=project)
+        .exclude(stage=Clip.Stage.CONTROL)  # controls are no work to do
         .values("stage", "media_status")
         .annotate(n=Count("pk"))
         .order_by()
@@ -74,7 +78,7 @@ def dashboard_progress(project: Project, *, days: int = 30) -> dict[str, Any]:
         "throughput": {
             "days": day_list,
             "annotations": daily(
-                Annotation.objects.filter(
+                Annotation.objects.of_benchmark().filter(
                     clip__project=project, status=Annotation.Status.SUBMITTED, revision=1
                 ),
                 "submitted_at",
@@ -243,20 +247,43 @@ def _clip01(value: Any) -> float | None:
     return None if number is None else min(1.0, max(0.0, number))
 
 
+def _live(quality: AnnotatorQuality | None, pause: AnnotatorPause | None) -> dict[str, Any]:
+    """The live figures (``annotation.quality.live``): accuracy on controls with its 95 %
+    Wilson interval, agreement with the aggregate, label entropy, speed; and the pause."""
+    q = quality or AnnotatorQuality.empty(2)
+    interval = q.accuracy_interval()
+    return {
+        "controls": q.controls,
+        "controls_correct": q.controls_correct,
+        "control_accuracy": _number(q.accuracy),
+        "control_interval": [interval.low, interval.high] if q.controls else None,
+        "live_agreement": _number(q.agreement),
+        "live_entropy": _number(q.entropy_normalised),
+        "median_seconds": _number(q.median_seconds),
+        "paused": None if pause is None else {
+            "since": pause.created_at, "reason": pause_text(pause), "floor": pause.floor,
+        },
+    }  # fmt: skip
+
+
 def dashboard_annotators(project: Project) -> dict[str, Any]:
     """Per annotator: throughput (live), and from the latest report agreement with the
     aggregate and with gold, label distribution and entropy; the EmoS radar normalised 0–1."""
     week_ago = timezone.now() - timedelta(days=7)
     counts = {
         row["annotator_id"]: row
-        for row in Annotation.objects.filter(
-            clip__project=project, status=Annotation.Status.SUBMITTED, revision=1
-        )
+        for row in Annotation.objects.of_benchmark()
+        .filter(clip__project=project, status=Annotation.Status.SUBMITTED, revision=1)
         .values("annotator_id")
         .annotate(submitted=Count("pk"), recent=Count("pk", filter=Q(submitted_at__gte=week_ago)))
         .order_by()
     }
-    names = dict(get_user_model().objects.filter(pk__in=counts).values_list("pk", "username"))
+    quality = live_quality(project)
+    paused = {
+        p.user_id: p for p in AnnotatorPause.objects.filter(project=project, lifted_at__isnull=True)
+    }
+    people = {*counts, *quality, *paused}
+    names = dict(get_user_model().objects.filter(pk__in=people).values_list("pk", "username"))
     layer_name, kind = primary_layer(project.label_schema)
     layer = next(layer for layer in project.label_schema["layers"] if layer["name"] == layer_name)
     report: Any = (
@@ -269,13 +296,15 @@ def dashboard_annotators(project: Project) -> dict[str, Any]:
     stats = {s["annotator"]: s for s in listed}
     most = max((row["submitted"] for row in counts.values()), default=0) or 1
     annotators = []
-    for user_id, row in sorted(counts.items(), key=lambda item: names.get(item[0], "")):
+    for user_id in sorted(people, key=lambda uid: names.get(uid, "")):
+        row = counts.get(user_id, {"submitted": 0, "recent": 0})
         username = names.get(user_id, "?")
         s = stats.get(username, {})
         distribution = s.get("label_distribution") or {}
         rated = sum(distribution.values()) or 0
         annotators.append(
             {
+                "user_id": user_id,
                 "username": username,
                 "submitted": row["submitted"],
                 "last_7_days": row["recent"],
@@ -284,6 +313,7 @@ def dashboard_annotators(project: Project) -> dict[str, Any]:
                 "entropy_normalised": _number(s.get("entropy_normalised")),
                 "unsure_share": (distribution.get(UNSURE, 0) / rated) if rated else None,
                 "label_distribution": distribution,
+                **_live(quality.get(user_id), paused.get(user_id)),
             }
         )
     axes = [

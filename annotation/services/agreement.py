@@ -59,9 +59,8 @@ class Table:
 
 def label_table(project: Project) -> Table:
     rows = list(
-        Annotation.objects.filter(
-            clip__project=project, clip__kind=Clip.Kind.STATIC, is_current=True
-        )
+        Annotation.objects.of_benchmark()
+        .filter(clip__project=project, clip__kind=Clip.Kind.STATIC, is_current=True)
         .order_by("clip_id", "annotator_id")
         .values_list("clip_id", "annotator_id", "payload")
     )
@@ -191,9 +190,8 @@ def _monologues_section(project: Project) -> dict[str, Any] | None:
         return None
     by_clip: dict[int, list[tuple[int, dict[str, Any]]]] = {}
     for clip_id, annotator_id, payload in (
-        Annotation.objects.filter(
-            clip__project=project, clip__kind=Clip.Kind.STREAM, is_current=True
-        )
+        Annotation.objects.of_benchmark()
+        .filter(clip__project=project, clip__kind=Clip.Kind.STREAM, is_current=True)
         .order_by("clip_id", "annotator_id")
         .values_list("clip_id", "annotator_id", "payload")
     ):

@@ -26,16 +26,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.compiled_sql import compiled
-from annotation.errors import Conflict, NotAllowed, roles_words, state_word
-from annotation.models import Assignment, AuditEvent, Membership, Project, Role
+from annotation.errors import Conflict, NotAllowed, Paused, roles_words, state_word
+from annotation.models import Assignment, AuditEvent, Membership, Project, Qualification, Role
 from annotation.selectors import (
     blind_clips,
     cap_reached,
+    control_candidates,
     layer1_candidates,
     open_assignment,
     roles_in,
 )
+from annotation.selectors.quality import active_pause, pause_text
 from annotation.services.audit import audit_record
+from annotation.services.qualification import qualification_round
 from clips.models import Clip
 
 
@@ -319,27 +322,73 @@ def _claim_layer1(user: User, project: Project) -> Assignment | None:
         return _claim_first(
             partial(_claimable, user, project, timezone.now()), lease, first=partial(lease, None)
         )
+    return _claim_serialised(
+        user, project, may_take=lambda: not cap_reached(user, project), candidates=layer1_candidates
+    )
+
+
+def _claim_serialised(
+    user: User,
+    project: Project,
+    *,
+    may_take: Callable[[], bool],
+    candidates: Callable[[User, Project], QuerySet[Clip]],
+) -> Assignment | None:
+    """The user's open layer-1 clip, else the first of their ``candidates`` if ``may_take``,
+    leased under their membership row's lock."""
     with transaction.atomic():
         _lock_membership(user, project, Role.ANNOTATOR)
         current = open_assignment(user, project, layer=1)
         if current is not None:
             return current
         _refuse_if_archived(project)
-        if cap_reached(user, project):
+        if not may_take():
             return None
-        clip = _claim_first(partial(layer1_candidates, user, project), QuerySet.first)
+        clip = _claim_first(partial(candidates, user, project), QuerySet.first)
         if clip is None:
             return None
         Clip.objects.filter(pk=clip.pk).update(layer1_open=F("layer1_open") + 1)
         return _lease(project, clip, user, layer=1)
 
 
+def _control_due(user: User, project: Project) -> bool:
+    """Every ``control_rate``-th clip an annotator submits in the project is a control: the
+    rate holds exactly over any run of their claims, whoever else works meanwhile."""
+    done = Assignment.objects.filter(
+        user=user, layer=1, clip__project=project, status=Assignment.Status.SUBMITTED
+    ).count()
+    return (done + 1) % project.control_rate == 0
+
+
+def _claim_control(user: User, project: Project) -> Assignment | None:
+    """The user's unfinished clip, else a control new to them when one is due, else None.
+    On the serialised path (the user's membership row locked): controls are a small share of
+    claims, and a project without them never comes here. None left for them: a real clip."""
+    return _claim_serialised(
+        user, project, may_take=partial(_control_due, user, project), candidates=control_candidates
+    )
+
+
 def assignment_next(*, user: User, project: Project) -> Assignment | None:
-    """The user's unfinished clip, else the least-annotated ready clip they have not seen.
+    """The user's unfinished clip, else the least-annotated ready clip they have not seen;
+    a control item in its place at the project's rate; only control items until they pass
+    the project's qualification round, if it asks for one, and nothing once they failed it.
 
     None when the queue is empty for them (or their cap is reached: ``cap_reached``).
     """
-    lease = _claim_layer1(user, project)
+    if project.pause_floor and (pause := active_pause(user, project)) is not None:
+        raise Paused(pause_text(pause))
+    if project.qualification_controls:
+        status = qualification_round(user=user, project=project).status
+        if status == Qualification.Status.FAILED:
+            return None
+        if status == Qualification.Status.RUNNING:  # controls only, until the round is decided
+            return _claim_serialised(
+                user, project, may_take=lambda: True, candidates=control_candidates
+            )
+    lease = _claim_control(user, project) if project.control_rate else None
+    if lease is None:
+        lease = _claim_layer1(user, project)
     if lease is None and assignments_reclaim_expired(project=project):
         lease = _claim_layer1(user, project)  # lapsed leases held the last free slots
     return lease

@@ -42,6 +42,11 @@ def preset_settings(preset: str) -> dict[str, Any]:
         "trace_config": default_trace_config(),
         "lease_minutes": 30,
         "per_user_cap": None,
+        "control_rate": 0,
+        "qualification_controls": 0,
+        "qualification_pass": 0.8,
+        "pause_floor": 0.0,
+        "pause_min_controls": 10,
         **PRESETS[preset].settings,
     }
 

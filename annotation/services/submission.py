@@ -12,11 +12,21 @@ from django.utils.translation import gettext as _
 
 from annotation.compiled_sql import fetched
 from annotation.errors import Conflict, CoverageLow, state_word
-from annotation.models import Annotation, Assignment, GoldLabel, Provenance, Role, Trace
+from annotation.models import (
+    Annotation,
+    Assignment,
+    ControlAnswer,
+    ControlItem,
+    GoldLabel,
+    Provenance,
+    Role,
+    Trace,
+)
 from annotation.payloads import validate_payload
 from annotation.schema import trace_min_coverage
 from annotation.selectors import require_role
 from annotation.services.audit import audit_record
+from annotation.services.controls import control_answer_record
 from annotation.services.routing import clips_enqueue_routing
 from annotation.services.traces import trace_coverage
 from clips.models import Clip
@@ -103,15 +113,19 @@ def _coverage_checked(clip: Clip, user: User, *, confirmed: bool) -> tuple[float
 
 def annotation_submit(
     *, assignment_id: int, user: User, payload: Any, confirm_low_coverage: bool = False
-) -> Annotation:
+) -> Annotation | ControlAnswer:
     """Submit the labels for a leased clip. Replaying the same submission returns the stored
     annotation; a different one for a submitted clip is a conflict (send a correction).
     A streaming clip traced below the project's minimum coverage needs
-    ``confirm_low_coverage``, and the annotation records that it was given."""
+    ``confirm_low_coverage``, and the annotation records that it was given.
+    On a control item the answer is scored and kept apart: it is no label."""
     with transaction.atomic():
         assignment = _locked_assignment(assignment_id, user)
         clip = assignment.clip
         clean = _validated(clip, payload, complete=True)
+        if clip.stage == Clip.Stage.CONTROL:
+            control = ControlItem.objects.get(clip=clip)
+            return control_answer_record(assignment=assignment, control=control, clean=clean)
         if assignment.status == Assignment.Status.SUBMITTED:
             existing = Annotation.objects.get(assignment=assignment, revision=1)
             if existing.payload == clean:

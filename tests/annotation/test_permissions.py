@@ -133,6 +133,27 @@ MATRIX = {
         [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
     ),
     "api-progress": ("get", "/api/projects/{slug}/progress/", None, [UNAUTH, GONE, OK, OK, OK, OK]),
+    "api-my-qualification": (
+        "get", "/api/projects/{slug}/qualification/", None,
+        [UNAUTH, GONE, OK, OK, FORBIDDEN, FORBIDDEN],
+    ),
+    "api-qualifications": (
+        "get", "/api/projects/{slug}/qualifications/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    # The project asks for no round and nobody is paused: the admin is told so (409).
+    "api-requalify": (
+        "post", "/api/projects/{slug}/qualifications/{member}/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
+    ),
+    "api-pauses": (
+        "get", "/api/projects/{slug}/pauses/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-pause-lift": (
+        "post", "/api/projects/{slug}/pauses/{member}/lift/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
+    ),
     "api-next": (
         "post", "/api/projects/{slug}/next/", None,
         [UNAUTH, GONE, OK, OK, FORBIDDEN, FORBIDDEN],

@@ -248,13 +248,17 @@ def test_the_pages_create_edit_archive_and_manage_people(creator):
     saved = client.post(
         "/projects/pilot/settings",
         {"name": "Pilot 2", "slug": "pilot", "overlap_k": "5", "lease_minutes": "30",
-         "aggregator": "dawid_skene", "min_confidence": "0.9", "medium_confidence": "0.8"},
+         "control_rate": "20", "qualification_controls": "5", "qualification_pass": "0.6",
+         "aggregator": "dawid_skene", "min_confidence": "0.9",
+         "medium_confidence": "0.8"},
     )  # fmt: skip
     assert saved.status_code == 302
     project.refresh_from_db()
     assert (project.name, project.overlap_k, project.routing_rule["aggregator"]) == (
         "Pilot 2", 5, "dawid_skene",
     )  # fmt: skip
+    assert (project.control_rate, project.qualification_controls) == (20, 5)
+    assert project.qualification_pass == 0.6
     assert project.routing_rule["accept_unanimous"] is False
 
     added = client.post("/projects/pilot/people", {"who": "x@example.org", "roles": ["annotator"]})

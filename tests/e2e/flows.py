@@ -122,9 +122,10 @@ def sign_in(page, live_server, next_path: str = "/", username: str = USERNAME) -
     page.get_by_role("button", name="Sign in").click()
 
 
-def label_and_submit(page) -> None:  # type: ignore[no-untyped-def]
-    """In the static workspace, by keyboard: Joy, GoEmotions "joy", intensity 4, submit."""
-    page.keyboard.press("2")
+def label_and_submit(page, basic7: str = "2") -> None:  # type: ignore[no-untyped-def]
+    """In the static workspace, by keyboard: Basic-7 by its number (2 Joy, 3 Sadness),
+    GoEmotions "joy", intensity 4, submit."""
+    page.keyboard.press(basic7)
     page.keyboard.press("/")
     page.keyboard.type("joy")
     page.keyboard.press("Enter")

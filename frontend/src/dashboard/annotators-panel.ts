@@ -1,4 +1,5 @@
 import { fmt, labelledValue } from "../charts/format";
+import { describeError } from "../api/client";
 import { gettext } from "../i18n";
 import { bilingualText, listText } from "../model/labels";
 import { el } from "../workspace/task";
@@ -105,7 +106,66 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
         radar,
       ),
       this.#table(answer),
+      this.#quality(answer),
     ];
+  }
+
+  /** Live quality from control items, and the pause with its lift button. */
+  #quality(answer: AnnotatorsAnswer): HTMLElement {
+    const p = fmt().percent;
+    const headers = [
+      gettext("Annotator"),
+      gettext("Control items right"),
+      gettext("Accuracy on controls (95% interval)"),
+      gettext("Seconds per control (median)"),
+      gettext("Paused"),
+    ];
+    const rows = answer.annotators.map((a) => {
+      const accuracy = a.control_interval
+        ? `${p(a.control_accuracy)} (${p(a.control_interval[0])}–${p(a.control_interval[1])})`
+        : "—";
+      const pause: (Node | string)[] = [];
+      if (a.paused) {
+        const lift = el(
+          "button",
+          { type: "button", "data-action": "lift-pause" },
+          gettext("Lift the pause"),
+        );
+        lift.addEventListener("click", () => void this.#lift(lift, a.user_id));
+        pause.push(el("span", {}, a.paused.reason), " ", lift);
+      }
+      return el(
+        "tr",
+        { "data-user": a.username },
+        el("th", { scope: "row" }, a.username),
+        el("td", {}, `${fmt().count(a.controls_correct)} / ${fmt().count(a.controls)}`),
+        el("td", {}, accuracy),
+        el("td", {}, fmt().decimal(a.median_seconds)),
+        el("td", {}, ...(pause.length ? pause : [gettext("No")])),
+      );
+    });
+    return el(
+      "table",
+      { class: "figures", "data-table": "quality" },
+      el("caption", {}, gettext("Quality control per annotator (control items)")),
+      el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows),
+    );
+  }
+
+  async #lift(button: HTMLButtonElement, userId: number): Promise<void> {
+    button.disabled = true;
+    try {
+      await this.ctx.api.post(`projects/${this.ctx.slug}/pauses/${userId}/lift/`);
+      this.ctx.say(gettext("The pause was lifted."));
+      void this.load();
+    } catch (error) {
+      button.disabled = false;
+      this.ctx.say(
+        gettext("The pause could not be lifted: %(message)s", { message: describeError(error) }),
+        true,
+      );
+    }
   }
 
   #table(answer: AnnotatorsAnswer): HTMLElement {

@@ -21,6 +21,11 @@ const project: ProjectSettings = {
   trace_config: { rate_hz: 25, dimensions: [{ name: "valence", min: -1, max: 1 }] },
   lease_minutes: 30,
   per_user_cap: null,
+  control_rate: 0,
+  qualification_controls: 0,
+  qualification_pass: 0.8,
+  pause_floor: 0,
+  pause_min_controls: 10,
 };
 
 const edit = (changes: Partial<FormValues>): FormValues => ({ ...formValues(project), ...changes });
@@ -46,12 +51,22 @@ describe("parseSettings", () => {
   it("reads numbers, empty as none, and keeps unknown routing keys", () => {
     const base = { ...project, routing_rule: { ...project.routing_rule, future: 1 } };
     const parsed = parseSettings(
-      edit({ per_user_cap: "20", min_trace_ccc: "-0.2", min_confidence: "0.85" }),
+      edit({
+        per_user_cap: "20",
+        control_rate: "20",
+        qualification_controls: "10",
+        qualification_pass: "0.9",
+        min_trace_ccc: "-0.2",
+        min_confidence: "0.85",
+      }),
       base,
     );
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.settings.per_user_cap).toBe(20);
+    expect(parsed.settings.control_rate).toBe(20);
+    expect(parsed.settings.qualification_controls).toBe(10);
+    expect(parsed.settings.qualification_pass).toBe(0.9);
     expect(parsed.settings.routing_rule).toEqual({
       ...base.routing_rule,
       min_confidence: 0.85,
@@ -75,6 +90,9 @@ describe("parseSettings", () => {
         overlap_k: "2.5",
         lease_minutes: "",
         per_user_cap: "0",
+        control_rate: "-1",
+        qualification_controls: "1.5",
+        qualification_pass: "2",
         aggregator: "vote",
         min_confidence: "1.2",
         medium_confidence: "x",
@@ -90,6 +108,9 @@ describe("parseSettings", () => {
       "overlap_k",
       "lease_minutes",
       "per_user_cap",
+      "control_rate",
+      "qualification_controls",
+      "qualification_pass",
       "aggregator",
       "min_confidence",
       "medium_confidence",
@@ -98,8 +119,8 @@ describe("parseSettings", () => {
       "trace_config",
     ]);
     expect(parsed.errors[0]!.message).toBe("Enter a whole number from 1 to 50.");
-    expect(parsed.errors[7]!.message).toMatch(/^This is not valid JSON: /);
-    expect(parsed.errors[8]!.message).toBe("Enter a JSON object ({ … }).");
+    expect(parsed.errors[10]!.message).toMatch(/^This is not valid JSON: /);
+    expect(parsed.errors[11]!.message).toBe("Enter a JSON object ({ … }).");
   });
 });
 

@@ -15,6 +15,11 @@ export const SETTINGS_CONTROLS = [
   "overlap_k",
   "lease_minutes",
   "per_user_cap",
+  "control_rate",
+  "qualification_controls",
+  "qualification_pass",
+  "pause_floor",
+  "pause_min_controls",
   "aggregator",
   "accept_unanimous",
   "min_confidence",
@@ -45,6 +50,11 @@ export function formValues(s: ProjectSettings): FormValues {
     overlap_k: String(s.overlap_k),
     lease_minutes: String(s.lease_minutes),
     per_user_cap: s.per_user_cap === null ? "" : String(s.per_user_cap),
+    control_rate: String(s.control_rate),
+    qualification_controls: String(s.qualification_controls),
+    qualification_pass: String(s.qualification_pass),
+    pause_floor: String(s.pause_floor),
+    pause_min_controls: String(s.pause_min_controls),
     aggregator: rule.aggregator,
     accept_unanimous: rule.accept_unanimous,
     min_confidence: String(rule.min_confidence),
@@ -117,6 +127,11 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
             gettext("Enter a whole number of at least 1, or leave it empty for no cap."),
           );
   }
+  const controlRate = whole("control_rate", 0, 1000);
+  const qualificationControls = whole("qualification_controls", 0, 1000);
+  const qualificationPass = between("qualification_pass", 0, 1);
+  const pauseFloor = between("pause_floor", 0, 1);
+  const pauseMinControls = whole("pause_min_controls", 1, 1000);
   const aggregator = AGGREGATORS.find((a) => a === values.aggregator);
   if (!aggregator) fail("aggregator", gettext("Choose an aggregator."));
   const minConfidence = between("min_confidence", 0, 1);
@@ -158,6 +173,11 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
       overlap_k: overlap!,
       lease_minutes: lease!,
       per_user_cap: cap,
+      control_rate: controlRate!,
+      qualification_controls: qualificationControls!,
+      qualification_pass: qualificationPass!,
+      pause_floor: pauseFloor!,
+      pause_min_controls: pauseMinControls!,
       routing_rule: routing,
       label_schema: labelSchema as ProjectSettings["label_schema"],
       trace_config: traceConfig,

@@ -54,6 +54,14 @@ export class SettingsPanel extends Panel<ProjectAnswer> {
       { class: "settings-form", novalidate: "", "aria-label": gettext("Project settings") },
       group(gettext("Assignment"), "overlap_k", "lease_minutes", "per_user_cap"),
       group(
+        gettext("Quality control"),
+        "control_rate",
+        "qualification_controls",
+        "qualification_pass",
+        "pause_floor",
+        "pause_min_controls",
+      ),
+      group(
         gettext("Routing rule"),
         "aggregator",
         "accept_unanimous",
@@ -169,6 +177,31 @@ function buildFields(): Record<SettingsControl, Field> {
       number("per_user_cap", { min: "1", step: "1" }),
       gettext("Clips per annotator at most"),
       gettext("Leave empty for no cap."),
+    ),
+    control_rate: new Field(
+      number("control_rate", { min: "0", max: "1000", step: "1" }),
+      gettext("One clip in N is a control item"),
+      gettext("Controls have a known answer and measure each annotator; 0 serves none."),
+    ),
+    qualification_controls: new Field(
+      number("qualification_controls", { min: "0", max: "1000", step: "1" }),
+      gettext("Qualification round: control items"),
+      gettext("A new annotator answers this many controls before real clips; 0: no round."),
+    ),
+    qualification_pass: new Field(
+      number("qualification_pass", { min: "0", max: "1", step: "0.05" }),
+      gettext("Qualification pass mark (share right, 0–1)"),
+    ),
+    pause_floor: new Field(
+      number("pause_floor", { min: "0", max: "1", step: "0.05" }),
+      gettext("Pause below this control accuracy (0–1)"),
+      gettext(
+        "An annotator is paused once the whole 95% interval of their accuracy lies below it; 0: never.",
+      ),
+    ),
+    pause_min_controls: new Field(
+      number("pause_min_controls", { min: "1", max: "1000", step: "1" }),
+      gettext("Controls answered before pausing"),
     ),
     aggregator: new Field(
       select(id("aggregator"), "aggregator", [

@@ -46,6 +46,7 @@ const agreement: AgreementAnswer = {
 };
 
 const annotator = (username: string, extra: Partial<AnnotatorStats> = {}): AnnotatorStats => ({
+  user_id: 1,
   username,
   submitted: 10,
   last_7_days: 4,
@@ -53,6 +54,14 @@ const annotator = (username: string, extra: Partial<AnnotatorStats> = {}): Annot
   kappa_vs_gold: null,
   entropy_normalised: null,
   unsure_share: 0,
+  controls: 0,
+  controls_correct: 0,
+  control_accuracy: null,
+  control_interval: null,
+  live_agreement: null,
+  live_entropy: null,
+  median_seconds: null,
+  paused: null,
   label_distribution: {},
   ...extra,
 });

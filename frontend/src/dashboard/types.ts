@@ -64,6 +64,7 @@ export interface AgreementJob {
 }
 
 export interface AnnotatorStats {
+  user_id: number;
   username: string;
   submitted: number;
   last_7_days: number;
@@ -73,6 +74,16 @@ export interface AnnotatorStats {
   /** Null before the first agreement report. */
   unsure_share: number | null;
   label_distribution: Readonly<Record<string, number>>;
+  /** Live, from control items: answered, right, accuracy and its 95% interval. */
+  controls: number;
+  controls_correct: number;
+  control_accuracy: number | null;
+  control_interval: [number, number] | null;
+  live_agreement: number | null;
+  live_entropy: number | null;
+  median_seconds: number | null;
+  /** Set while the pause rule holds the annotator: why, in the reader's language. */
+  paused: { since: string; reason: string; floor: number } | null;
 }
 
 export interface AnnotatorsAnswer {
@@ -154,6 +165,11 @@ export interface ProjectSettings {
   trace_config: unknown;
   lease_minutes: number;
   per_user_cap: number | null;
+  control_rate: number;
+  qualification_controls: number;
+  qualification_pass: number;
+  pause_floor: number;
+  pause_min_controls: number;
 }
 
 export interface ProjectAnswer extends ProjectSettings {

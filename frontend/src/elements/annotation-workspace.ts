@@ -123,10 +123,18 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.#unmount();
     this.#setState("loading");
     this.#say("");
-    const [answer] = await Promise.all([
-      this.#api.post<NextAnswer>(`projects/${this.#slug}/next/`),
-      this.#refreshProgress(),
-    ]);
+    let answer: NextAnswer;
+    try {
+      [answer] = await Promise.all([
+        this.#api.post<NextAnswer>(`projects/${this.#slug}/next/`),
+        this.#refreshProgress(),
+      ]);
+    } catch (error) {
+      // Paused by the quality rule: the reason (the interval and the floor) is the screen.
+      if (!(error instanceof ApiError && error.code === "paused")) throw error;
+      this.#showEmpty(error.message);
+      return;
+    }
     if (!answer.assignment) {
       this.#showEmpty(answer.reason);
       return;

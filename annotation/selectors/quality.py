@@ -1,0 +1,107 @@
+"""Reads for quality control: qualification state, live annotator quality, pauses."""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
+
+from annotation.models import Annotation, AnnotatorPause, ControlAnswer, Project, Qualification
+from annotation.quality.live import AnnotatorQuality, PauseRule
+from annotation.routing import primary_layer
+from annotation.schema import UNSURE
+
+
+def qualification_latest(user: User, project: Project) -> Qualification | None:
+    return Qualification.objects.filter(project=project, user=user).order_by("-round").first()
+
+
+def qualification_block(user: User, project: Project) -> str | None:
+    """Why the qualification round gives the user no clip now, in their language; None when
+    it does not stand in their way."""
+    if not project.qualification_controls:
+        return None
+    latest = qualification_latest(user, project)
+    if latest is None or latest.status == Qualification.Status.PASSED:
+        return None
+    if latest.status == Qualification.Status.FAILED:
+        return _(
+            "you did not pass this project's qualification round (%(correct)s of %(controls)s "
+            "control items right, %(needed)s needed): an admin can open a new round for you"
+        ) % {"correct": latest.correct, "controls": latest.controls, "needed": latest.needed}
+    return _(
+        "your qualification round needs %(left)s more control items and none is left for you: "
+        "ask an admin"
+    ) % {"left": latest.controls - latest.answered}
+
+
+def _classes(project: Project) -> tuple[str, dict[Any, int]]:
+    """The primary layer and its labels' indices (``Unsure`` last where the layer allows it)."""
+    name, _kind = primary_layer(project.label_schema)
+    layer = next(layer for layer in project.label_schema["layers"] if layer["name"] == name)
+    values = [label["value"] for label in layer.get("labels", [])]
+    values += [UNSURE] if layer.get("allow_unsure") else []
+    return name, {value: i for i, value in enumerate(values)}
+
+
+def live_quality(
+    project: Project, *, user: User | None = None, since: datetime | None = None
+) -> dict[int, AnnotatorQuality]:
+    """Per annotator, from their control answers (``since`` a time, if given): accuracy on
+    controls, label entropy and speed; and the agreement of their current labels with each
+    clip's aggregate (their own label is part of it). A control is scored on the primary
+    layer (``controls.answer_is_correct``), so its label indices say right or wrong."""
+    name, index = _classes(project)
+    if len(index) < 2:
+        return {}
+    answers = ControlAnswer.objects.filter(control__clip__project=project)
+    labels = Annotation.objects.of_benchmark().filter(
+        clip__project=project, is_current=True, clip__agreement__isnull=False
+    )
+    if user is not None:
+        answers, labels = answers.filter(user=user), labels.filter(annotator=user)
+    if since is not None:
+        answers, labels = answers.filter(created_at__gt=since), labels.none()
+    quality: dict[int, AnnotatorQuality] = {}
+    for uid, payload, known, seconds in answers.order_by("created_at", "pk").values_list(
+        "user_id", "payload", "control__answer", "seconds"
+    ):
+        label, right = index.get(payload.get(name)), index.get(known.get(name))
+        if label is None or right is None:
+            continue  # a multi-label primary layer: no single class to count
+        mine = quality.get(uid) or AnnotatorQuality.empty(len(index))
+        quality[uid] = mine.with_answer(label, seconds or 0.0, control_answer=right)
+    for uid, payload, aggregate in labels.values_list(
+        "annotator_id", "payload", "clip__agreement__aggregate"
+    ):
+        if name in payload and (aggregate or {}).get(name) is not None:
+            mine = quality.get(uid) or AnnotatorQuality.empty(len(index))
+            quality[uid] = mine.with_comparison(payload[name] == aggregate[name])
+    return quality
+
+
+def pause_rule(project: Project) -> PauseRule | None:
+    if not project.pause_floor:
+        return None
+    return PauseRule(floor=project.pause_floor, min_controls=project.pause_min_controls)
+
+
+def active_pause(user: User, project: Project) -> AnnotatorPause | None:
+    return AnnotatorPause.objects.filter(project=project, user=user, lifted_at__isnull=True).first()
+
+
+def pause_text(pause: AnnotatorPause) -> str:
+    """Why the annotator is paused, in the reader's language: the interval and the floor."""
+    return _(
+        "you are paused in this project: your accuracy on control items is %(accuracy)s "
+        "(%(correct)s of %(controls)s; %(level)s interval %(low)s–%(high)s), below the "
+        "floor of %(floor)s. An admin can lift the pause."
+    ) % {
+        "accuracy": f"{pause.correct / pause.controls:.0%}",
+        "correct": pause.correct,
+        "controls": pause.controls,
+        "level": f"{pause.level:.0%}",
+        "low": f"{pause.low:.0%}",
+        "high": f"{pause.high:.0%}",
+        "floor": f"{pause.floor:.0%}",
+    }

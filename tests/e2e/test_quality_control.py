@@ -1,0 +1,95 @@
+"""Quality control in the browser (issue 19): a qualification round passed (real clips
+follow) and one failed (the screen says why), and a paused annotator's screen."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from annotation.models import Assignment, Project, Qualification
+from annotation.services.controls import control_mark
+from clips.media.synth import synth_clip
+from clips.models import Clip
+from flows import annotator_with_clips, label_and_submit, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+JOY = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
+
+
+@pytest.fixture
+def project(media_root, tmp_path) -> Project:
+    """Four static clips, two of them control items whose answer is Joy."""
+    folder = tmp_path / "qc"
+    for i in range(4):
+        synth_clip(folder / f"clip{i}.mp4", seconds=2, tone_hz=220.0 + 110 * i)
+    annotator_with_clips(folder, slug="qc", kind="static", language="en")
+    project = Project.objects.get(slug="qc")
+    for clip in Clip.objects.filter(project=project).order_by("external_id")[:2]:
+        control_mark(clip=clip, answer=JOY, actor=None)
+    return project
+
+
+def answer_by_keyboard(page, digit: str) -> None:  # type: ignore[no-untyped-def]
+    """``label_and_submit``, then wait for the workspace to leave the clip."""
+    workspace = page.locator("annotation-workspace")
+    expect(workspace).to_have_attribute("data-state", "static")
+    before = workspace.get_attribute("data-assignment")
+    label_and_submit(page, digit)
+    expect(workspace).not_to_have_attribute("data-assignment", before or "")
+
+
+def open_workspace(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/projects/qc/work")
+
+
+def served_stage(page) -> str:  # type: ignore[no-untyped-def]
+    workspace = page.locator("annotation-workspace")
+    expect(workspace).to_have_attribute("data-assignment", re.compile(r"^\d+$"))
+    lease = int(workspace.get_attribute("data-assignment"))
+    return Assignment.objects.get(pk=lease).clip.stage
+
+
+def test_a_passed_round_leads_to_real_clips(seekable_media, live_server, project, screenshot):
+    Project.objects.filter(pk=project.pk).update(qualification_controls=2, qualification_pass=1)
+    page = seekable_media
+    open_workspace(page, live_server)
+    expect(page.locator("annotation-workspace")).to_have_attribute("data-state", "static")
+    assert served_stage(page) == "control"
+    answer_by_keyboard(page, "2")
+    assert served_stage(page) == "control"
+    answer_by_keyboard(page, "2")
+    expect(page.locator("annotation-workspace")).to_have_attribute("data-state", "static")
+    assert served_stage(page) == "layer1"
+    assert Qualification.objects.get().status == "passed"
+    screenshot("qualified")
+
+
+def test_a_failed_round_says_why(seekable_media, live_server, project, screenshot):
+    Project.objects.filter(pk=project.pk).update(qualification_controls=2, qualification_pass=1)
+    page = seekable_media
+    open_workspace(page, live_server)
+    answer_by_keyboard(page, "3")
+    answer_by_keyboard(page, "2")
+    workspace = page.locator("annotation-workspace")
+    expect(workspace).to_have_attribute("data-state", "empty")
+    heading = page.get_by_role("heading", name=re.compile("did not pass"))
+    expect(heading).to_contain_text("1 of 2 control items right, 2 needed")
+    assert Qualification.objects.get().status == "failed"
+    screenshot("not-qualified")
+
+
+def test_a_paused_annotator_sees_why(seekable_media, live_server, project, screenshot):
+    Project.objects.filter(pk=project.pk).update(
+        control_rate=1, pause_floor=0.9, pause_min_controls=2
+    )
+    page = seekable_media
+    open_workspace(page, live_server)
+    answer_by_keyboard(page, "3")
+    answer_by_keyboard(page, "3")
+    expect(page.locator("annotation-workspace")).to_have_attribute("data-state", "empty")
+    heading = page.get_by_role("heading", name=re.compile("paused"))
+    expect(heading).to_contain_text("0 of 2")
+    expect(heading).to_contain_text("below the floor of 90%")
+    screenshot("paused")
