@@ -475,9 +475,12 @@ class SubmitApi(APIView):
     @extend_schema(
         request=SubmitIn,
         responses={
+            # A control item's answer is shaped as an annotation (the annotator's screen does
+            # not tell them apart), so the Annotation schema documents it: listing its own
+            # serializer too would make every annotation match two of the oneOf.
             201: PolymorphicProxySerializer(
                 component_name="Submission",
-                serializers=[AnnotationSerializer, ControlAnswerSerializer, GoldSerializer],
+                serializers=[AnnotationSerializer, GoldSerializer],
                 resource_type_field_name=None,
             )
         },

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from annotation.errors import Conflict, Invalid
 from annotation.models import Annotation, ClipAgreement, ControlAnswer, ControlItem, GoldLabel
 from annotation.selectors.dashboard import dashboard_progress
+from annotation.serializers import AnnotationSerializer
 from annotation.services.agreement import label_table
 from annotation.services.assignment import assignment_next
 from annotation.services.controls import control_from_gold, control_mark
@@ -183,6 +184,8 @@ def test_the_api_answers_a_control_as_any_submission():
     body = sent.json()
     assert body["status"] == "submitted" and body["payload"] == JOY
     assert body["clip"] == lease["clip"]["id"]
+    # The Annotation schema documents it (apis.SubmitApi): the same fields, nothing else.
+    assert set(body) == set(AnnotationSerializer.Meta.fields)
 
 
 def test_an_admin_marks_a_control_or_promotes_gold_in_the_admin(admin_client):
