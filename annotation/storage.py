@@ -123,11 +123,8 @@ def delete_tree(prefix: str) -> None:
     if is_local():
         shutil.rmtree(storage.path(prefix), ignore_errors=True)
         return
-    dirs, files = storage.listdir(prefix)
-    for name in files:
-        storage.delete(f"{prefix}/{name}")
-    for sub in dirs:
-        delete_tree(f"{prefix}/{sub}")
+    for name in list(_walk(prefix)):
+        storage.delete(name)
 
 
 def fetch(name: str, folder: Path) -> Path:
