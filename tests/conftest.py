@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from django.test.testcases import LiveServerThread
 from live_gate import GATE, GatedServer
-from object_storage import CREDENTIALS, REGION, client, start_moto, stop
+from object_storage import CREDENTIALS, REGION, client, start_moto
+from web_server import stop
 
 from clips.media.synth import synth_clip
 

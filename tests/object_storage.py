@@ -3,40 +3,13 @@ once per session by the ``s3_endpoint`` fixture (conftest), and helpers around p
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import boto3
-import pytest
-import requests
-from web_server import free_port
+from web_server import free_port, wait_http
 
-WAIT_LIMIT = 180  # a hang guard, not a speed claim
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 REGION = "us-east-1"
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    """Until ``url`` answers 200; fails with the process's log if it dies or never does."""
-    deadline = time.monotonic() + WAIT_LIMIT
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()
-        try:
-            if requests.get(url, timeout=10).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):  # not listening, or starting
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} never answered 200:\n{log.read_text()}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def start_moto(log: Path) -> tuple[str, subprocess.Popen[bytes]]:

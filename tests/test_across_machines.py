@@ -21,9 +21,9 @@ import requests
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
-from object_storage import s3_objects, stop, wait_http
+from object_storage import s3_objects
 from test_celery_worker import ROOT, WAIT_LIMIT, Worker, stack_env
-from web_server import GUNICORN_CONF, free_port
+from web_server import GUNICORN_CONF, free_port, stop, wait_http
 
 from annotation.celery import app
 from annotation.models import GoldLabel, Role

@@ -38,7 +38,7 @@ def _backends(application: str) -> int:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_many_threads_share_a_few_connections():
+def test_many_threads_share_a_few_connections(tmp_path):
     """2 processes x 8 threads answering 48 requests at once hold at most 2 x 2 connections."""
     db = connection.settings_dict
     application = f"pool-test-{os.getpid()}"
@@ -49,7 +49,7 @@ def test_many_threads_share_a_few_connections():
         "WEB_WORKERS": "2", "WEB_THREADS": "8", "DB_POOL_MAX_SIZE": "2", "WEB_ACCESS_LOG": "",
     }  # fmt: skip
     peak = 0
-    with gunicorn_server(env) as server:
+    with gunicorn_server(env, tmp_path / "web.log") as server:
         port = server.port
         statuses: list[int] = []
 

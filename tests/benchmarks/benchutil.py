@@ -6,6 +6,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -117,7 +118,10 @@ def _stack_env(**extra: str) -> dict[str, str]:
 def gunicorn(**env: str) -> Iterator[Server]:
     """The real HTTP stack on the test database, configured as in production (the gunicorn
     config file; ``env`` overrides, e.g. WEB_THREADS)."""
-    with gunicorn_server(_stack_env(WEB_ACCESS_LOG="", **env)) as server:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        gunicorn_server(_stack_env(WEB_ACCESS_LOG="", **env), Path(scratch) / "web.log") as server,
+    ):
         yield server
 
 
