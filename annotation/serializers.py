@@ -5,8 +5,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import ExpressionWrapper, F, FloatField, Max
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotation.api_schemas import documented, free_object, ref
 from annotation.models import (
     AgreementReport,
     Annotation,
@@ -22,6 +24,9 @@ from clips.models import Clip, Segment
 
 
 class ProjectSerializer(serializers.ModelSerializer):
+    label_schema = documented("LabelSchema", required=False)
+    routing_rule = documented("RoutingRule", required=False)
+    trace_config = documented("TraceConfig", required=False)
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -94,6 +99,8 @@ class ClipAdminSerializer(ClipSerializer):
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
+    payload = documented("Payload", required=False)
+
     class Meta:
         model = Annotation
         fields = [
@@ -124,6 +131,7 @@ class GoldSerializer(serializers.ModelSerializer):
         source="adjudication.rationale", default=None, allow_null=True
     )
     decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
+    payload = documented("Payload")
 
     class Meta:
         model = GoldLabel
@@ -197,6 +205,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             ).first()
         return self._drafts[assignment.pk]
 
+    @extend_schema_field({"allOf": [ref("Payload")], "nullable": True})
     def get_draft(self, assignment: Assignment) -> dict[str, Any] | None:
         draft = self._draft(assignment)
         return draft.payload if draft else None
@@ -215,6 +224,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(
         source="actor.username", default=None, allow_null=True, help_text="None: the system"
     )
+    # (a field called "data" shadows Serializer.data for the type checker; DRF takes it as a field)
+    data = free_object(required=False)  # type: ignore[assignment]
 
     class Meta:
         model = AuditEvent
@@ -232,6 +243,7 @@ class DisputeSerializer(ClipAdminSerializer):
     class Meta(ClipAdminSerializer.Meta):
         fields = [*ClipAdminSerializer.Meta.fields, "agreement", "why", "in_progress", "yours"]
 
+    @extend_schema_field({"allOf": [ref("ClipAgreement")], "nullable": True})
     def get_agreement(self, clip: Clip) -> dict[str, Any] | None:
         from annotation.selectors import clip_agreement
 
@@ -246,15 +258,21 @@ class DisputeSerializer(ClipAdminSerializer):
 class Layer1LabelSerializer(serializers.Serializer):
     annotator = serializers.CharField(help_text="Pseudonym, stable per clip")
     revision = serializers.IntegerField()
-    payload = serializers.JSONField()
+    payload = documented("Payload")
     submitted_at = serializers.DateTimeField()
-    trace = serializers.JSONField(allow_null=True, help_text="Finalised trace id and gap report")
+    trace = documented(
+        "Layer1Trace", allow_null=True, help_text="Finalised trace id and gap report"
+    )
 
 
 class TraceSerializer(serializers.ModelSerializer):
     """``max_seq`` and ``resume_at_s`` let a browser without its local copy (another device,
     cleared storage) continue after the highest chunk stored, at the media time it ended."""
 
+    config = documented(
+        "TraceConfig", help_text="Rate and dimensions, copied from the project at start."
+    )
+    gap_report = documented("GapReport", required=False)
     max_seq = serializers.SerializerMethodField()
     resume_at_s = serializers.SerializerMethodField()
 
@@ -292,7 +310,7 @@ class ReviewMixin(serializers.Serializer):
     assignment has them for layer 2 only)."""
 
     layer1 = Layer1LabelSerializer(many=True, required=False)
-    agreement = serializers.JSONField(allow_null=True, required=False)
+    agreement = documented("ClipAgreement", allow_null=True, required=False)
     why = serializers.ListField(
         child=serializers.CharField(), help_text="Why it is disputed", required=False
     )
@@ -310,6 +328,8 @@ class ClipDetailSerializer(ReviewMixin, ClipAdminSerializer):
 
 
 class AgreementReportSerializer(serializers.ModelSerializer):
+    report = documented("AgreementReportBody", required=False)
+
     class Meta:
         model = AgreementReport
         fields = [
@@ -333,6 +353,7 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
         model = AgreementReport
         fields = ["id", "status", "processed", "total", "created_at", "finished_at", "summary"]
 
+    @extend_schema_field(ref("ReportSummary"))
     def get_summary(self, report: AgreementReport) -> dict[str, Any]:
         layers = (report.report or {}).get("layers", {})
         monologues = (report.report or {}).get("monologues")
@@ -419,7 +440,8 @@ class AgreementPointSerializer(serializers.Serializer):
         child=serializers.FloatField(allow_null=True), help_text="Per figure key; null: undefined"
     )
     ds_tiers = serializers.DictField(
-        child=serializers.JSONField(), help_text="Dawid–Skene tier shares per single layer"
+        child=documented("TierShares"),
+        help_text="Dawid–Skene tier shares per single layer",
     )
 
 
@@ -510,7 +532,7 @@ class DashboardAnnotatorsSerializer(serializers.Serializer):
 
 
 class DashboardRoutingSerializer(serializers.Serializer):
-    rule = serializers.DictField(help_text="The project's routing rule")
+    rule = documented("RoutingRule", help_text="The project's routing rule")
     tiers = _counts("Clips per agreement tier")
     provenance = _counts("Current gold labels per provenance")
     disputed = serializers.IntegerField()

@@ -382,6 +382,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "annotation.openapi.document_errors",
+        "annotation.api_schemas.add_components",
     ],
 }
 
