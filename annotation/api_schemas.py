@@ -10,6 +10,7 @@ changed here shows up there.
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -38,6 +39,7 @@ def _map(values: Schema, description: str = "", **extra: Any) -> Schema:
 
 
 NUMBER_OR_NULL: Schema = {"type": "number", "nullable": True}
+SHARE: Schema = {"type": "number", "minimum": 0, "maximum": 1}
 LOCAL_TEXT: Schema = {
     "type": "object",
     "properties": {"en": {"type": "string"}, "zh": {"type": "string"}},
@@ -87,17 +89,18 @@ COMPONENTS: dict[str, Schema] = {
         "type": "object",
         "description": "Which layers a monologue's segments carry, and their free-text fields",
         "properties": {
-            "primary": {"type": "string", "nullable": True},
+            "primary": {"type": "string"},
             "secondary": {"type": "string", "nullable": True},
             "intensity": {"type": "string", "nullable": True},
             "text_fields": {"type": "array", "items": {"type": "string"}},
         },
+        "required": ["primary"],
     },
     "LabelSchema": {
         "type": "object",
         "properties": {
             "version": {"type": "integer"},
-            "layers": {"type": "array", "items": ref("LabelLayer")},
+            "layers": {"type": "array", "items": ref("LabelLayer"), "minItems": 1},
             "segments": ref("SegmentRoles"),
         },
         "required": ["layers"],
@@ -107,10 +110,11 @@ COMPONENTS: dict[str, Schema] = {
         "properties": {
             "aggregator": {"type": "string", "enum": ["majority", "dawid_skene"]},
             "accept_unanimous": {"type": "boolean"},
-            "min_confidence": {"type": "number"},
-            "medium_confidence": {"type": "number"},
-            "min_trace_ccc": NUMBER_OR_NULL,
+            "min_confidence": SHARE,
+            "medium_confidence": {**SHARE, "description": "At most min_confidence"},
+            "min_trace_ccc": {"type": "number", "minimum": -1, "maximum": 1, "nullable": True},
         },
+        "required": ["aggregator", "accept_unanimous", "min_confidence"],
     },
     "TraceDimension": {
         "type": "object",
@@ -125,11 +129,11 @@ COMPONENTS: dict[str, Schema] = {
     "TraceConfig": {
         "type": "object",
         "properties": {
-            "rate_hz": {"type": "number"},
-            "dimensions": {"type": "array", "items": ref("TraceDimension")},
-            "chunk_seconds": {"type": "number"},
+            "rate_hz": {"type": "number", "minimum": 1, "maximum": 100},
+            "dimensions": {"type": "array", "items": ref("TraceDimension"), "minItems": 1},
+            "chunk_seconds": {"type": "number", "minimum": 0.1, "maximum": 10},
             "min_coverage": {
-                "type": "number",
+                **SHARE,
                 "description": "Below this share of the clip traced, a submit asks to confirm",
             },
         },
@@ -184,7 +188,7 @@ COMPONENTS: dict[str, Schema] = {
         "type": "object",
         "properties": {
             "n_annotations": {"type": "integer"},
-            "tier": {"type": "string", "enum": [*TIERS, ""]},
+            "tier": {"type": "string", "enum": [*TIERS, ""], "description": "'': not routed"},
             "confidence": NUMBER_OR_NULL,
             "n_distinct": {"type": "integer", "nullable": True},
             "aggregate": ref("Aggregate"),
@@ -201,7 +205,12 @@ COMPONENTS: dict[str, Schema] = {
             "computed_at",
         ],
     },
-    "TierShares": _map({"type": "number"}, "Per agreement tier (high, medium, low)"),
+    "TierShares": {
+        "type": "object",
+        "description": "Clips per Dawid–Skene tier",
+        "properties": {tier: {"type": "number"} for tier in TIERS},
+        "required": list(TIERS),
+    },
     "ReportSummary": _map(
         _map({"anyOf": [ref("TierShares"), NUMBER_OR_NULL]}),
         "Per layer (and 'monologues'): headline figures by key; ds_tiers: Dawid–Skene tiers",
@@ -323,6 +332,19 @@ COMPONENTS: dict[str, Schema] = {
 def add_components(result: Schema, generator: Any, request: Any, public: bool) -> Schema:
     result.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
     return result
+
+
+class ResponsesAsRendered(AutoSchema):
+    """A model serializer renders every model field, defaulted or not: in an answer those are
+    required (drf-spectacular leaves out the ones whose model field has a default). A field
+    declared on the serializer keeps its own ``required``: a hand-built answer may omit it."""
+
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> Schema:
+        schema: Schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and isinstance(serializer, serializers.ModelSerializer):
+            rendered = set(schema["properties"]) - set(serializer._declared_fields)
+            schema["required"] = sorted(set(schema.get("required", [])) | rendered)
+        return schema
 
 
 def _field_class(component: str, base: type[serializers.Field]) -> type[serializers.Field]:

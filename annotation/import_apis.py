@@ -22,7 +22,7 @@ from clips.models import ImportJob
 
 
 class LabelImportSerializer(serializers.ModelSerializer):
-    report = free_object(required=False)
+    report = free_object()
 
     class Meta:
         model = ImportJob

@@ -1,11 +1,12 @@
 """Output shapes shared by the API views. Input is validated by small serializers in the views
 and by the services (payloads against the project's schema)."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.db.models import ExpressionWrapper, F, FloatField, Max
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from annotation.api_schemas import documented, free_object, ref
@@ -17,16 +18,18 @@ from annotation.models import (
     ControlAnswer,
     GoldLabel,
     Project,
+    Provenance,
     Qualification,
+    Tier,
     Trace,
 )
-from clips.models import Clip, Segment
+from clips.models import Clip, ImportJob, Segment
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    label_schema = documented("LabelSchema", required=False)
-    routing_rule = documented("RoutingRule", required=False)
-    trace_config = documented("TraceConfig", required=False)
+    label_schema = documented("LabelSchema")
+    routing_rule = documented("RoutingRule")
+    trace_config = documented("TraceConfig")
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -99,7 +102,7 @@ class ClipAdminSerializer(ClipSerializer):
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
-    payload = documented("Payload", required=False)
+    payload = documented("Payload")
 
     class Meta:
         model = Annotation
@@ -225,7 +228,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         source="actor.username", default=None, allow_null=True, help_text="None: the system"
     )
     # (a field called "data" shadows Serializer.data for the type checker; DRF takes it as a field)
-    data = free_object(required=False)  # type: ignore[assignment]
+    data = free_object()  # type: ignore[assignment]
 
     class Meta:
         model = AuditEvent
@@ -272,7 +275,7 @@ class TraceSerializer(serializers.ModelSerializer):
     config = documented(
         "TraceConfig", help_text="Rate and dimensions, copied from the project at start."
     )
-    gap_report = documented("GapReport", required=False)
+    gap_report = documented("GapReport")
     max_seq = serializers.SerializerMethodField()
     resume_at_s = serializers.SerializerMethodField()
 
@@ -328,7 +331,7 @@ class ClipDetailSerializer(ReviewMixin, ClipAdminSerializer):
 
 
 class AgreementReportSerializer(serializers.ModelSerializer):
-    report = documented("AgreementReportBody", required=False)
+    report = documented("AgreementReportBody")
 
     class Meta:
         model = AgreementReport
@@ -398,6 +401,12 @@ def _counts(help_text: str = "", **kwargs: Any) -> serializers.DictField:
     return serializers.DictField(child=serializers.IntegerField(), help_text=help_text, **kwargs)
 
 
+def _counts_of(name: str, keys: Iterable[str], help_text: str) -> serializers.Serializer:
+    """A count for each of ``keys``, every one of them present (zero included)."""
+    fields: dict[str, serializers.Field] = {key: serializers.IntegerField() for key in keys}
+    return inline_serializer(name, fields, help_text=help_text)
+
+
 class YourProgressSerializer(serializers.Serializer):
     done_today = serializers.IntegerField()
     done_total = serializers.IntegerField()
@@ -422,7 +431,11 @@ class ThroughputSerializer(serializers.Serializer):
 class DashboardProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     ready = serializers.IntegerField()
-    stages = _counts("Clips per stage")
+    stages = _counts_of(
+        "StageCounts",
+        (stage for stage in Clip.Stage.values if stage != Clip.Stage.CONTROL),
+        "Clips per stage (control items are not counted)",
+    )
     media = _counts("Clips per media state")
     throughput = ThroughputSerializer(help_text="Per day, oldest first")
 
@@ -435,7 +448,7 @@ class LabelledKeySerializer(serializers.Serializer):
 
 class AgreementPointSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    at = serializers.DateTimeField(allow_null=True)
+    at = serializers.DateTimeField(help_text="When it finished (a finished job is stamped)")
     values = serializers.DictField(
         child=serializers.FloatField(allow_null=True), help_text="Per figure key; null: undefined"
     )
@@ -475,7 +488,7 @@ class DashboardAgreementSerializer(serializers.Serializer):
 
 class ReportRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    at = serializers.DateTimeField(allow_null=True)
+    at = serializers.DateTimeField(help_text="When it finished (a finished job is stamped)")
 
 
 class ClassLabelSerializer(serializers.Serializer):
@@ -504,7 +517,11 @@ class AnnotatorRowSerializer(serializers.Serializer):
     controls_correct = serializers.IntegerField()
     control_accuracy = serializers.FloatField(allow_null=True)
     control_interval = serializers.ListField(
-        child=serializers.FloatField(), allow_null=True, help_text="95 % Wilson interval"
+        child=serializers.FloatField(),
+        min_length=2,
+        max_length=2,
+        allow_null=True,
+        help_text="95 % Wilson interval",
     )
     live_agreement = serializers.FloatField(
         allow_null=True, help_text="Current labels equal to their clip's aggregate"
@@ -533,16 +550,21 @@ class DashboardAnnotatorsSerializer(serializers.Serializer):
 
 class DashboardRoutingSerializer(serializers.Serializer):
     rule = documented("RoutingRule", help_text="The project's routing rule")
-    tiers = _counts("Clips per agreement tier")
-    provenance = _counts("Current gold labels per provenance")
+    tiers = _counts_of("TierCounts", Tier.values, "Clips per agreement tier")
+    provenance = _counts_of(
+        "ProvenanceCounts", Provenance.values, "Current gold labels per provenance"
+    )
     disputed = serializers.IntegerField()
     in_adjudication = serializers.IntegerField()
 
 
 class ImportJobRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField()
-    status = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ImportJob.Kind.choices)
+    status = serializers.ChoiceField(
+        choices=[c for c in ImportJob.Status.choices if c[0] != ImportJob.Status.PREVIEW],
+        help_text="A preview (nothing imported yet) is not listed",
+    )
     total = serializers.IntegerField()
     processed = serializers.IntegerField()
     failed = serializers.IntegerField()

@@ -33,7 +33,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
     version = serializers.CharField(read_only=True)
     progress_message = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
-    options = documented("ReleaseOptions", required=False)
+    options = documented("ReleaseOptions")
 
     class Meta:
         model = Release

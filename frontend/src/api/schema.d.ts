@@ -260,8 +260,11 @@ export interface components {
     };
     AgreementPoint: {
       id: number;
-      /** Format: date-time */
-      at: string | null;
+      /**
+       * Format: date-time
+       * @description When it finished (a finished job is stamped)
+       */
+      at: string;
       /** @description Per figure key; null: undefined */
       values: {
         [key: string]: number | null;
@@ -273,44 +276,44 @@ export interface components {
     };
     AgreementReport: {
       id: number;
-      status?: components["schemas"]["ReportStatusEnum"];
-      processed?: number;
-      total?: number;
-      error?: string;
+      status: components["schemas"]["ReportStatusEnum"];
+      processed: number;
+      total: number;
+      error: string;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
-      finished_at?: string | null;
-      report?: components["schemas"]["AgreementReportBody"];
+      finished_at: string | null;
+      report: components["schemas"]["AgreementReportBody"];
     };
     /** @description For the history: the headline figures of each report, not the whole body. */
     AgreementReportSummary: {
       id: number;
-      status?: components["schemas"]["ReportStatusEnum"];
-      processed?: number;
-      total?: number;
+      status: components["schemas"]["ReportStatusEnum"];
+      processed: number;
+      total: number;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
-      finished_at?: string | null;
+      finished_at: string | null;
       summary: components["schemas"]["ReportSummary"];
     };
     Annotation: {
       id: number;
       clip: number;
-      status?: components["schemas"]["AnnotationStatusEnum"];
-      revision?: number;
-      is_current?: boolean;
-      payload?: components["schemas"]["Payload"];
+      status: components["schemas"]["AnnotationStatusEnum"];
+      revision: number;
+      is_current: boolean;
+      payload: components["schemas"]["Payload"];
       /** Format: date-time */
-      submitted_at?: string | null;
+      submitted_at: string | null;
       /**
        * Format: double
        * @description Share of the clip the trace covered at submit (streams).
        */
-      trace_coverage?: number | null;
+      trace_coverage: number | null;
       /** @description The annotator confirmed submitting below the project's minimum coverage. */
-      trace_coverage_confirmed?: boolean;
+      trace_coverage_confirmed: boolean;
       /** Format: date-time */
       updated_at: string;
     };
@@ -318,19 +321,19 @@ export interface components {
     AnnotationDetail: {
       id: number;
       clip: number;
-      status?: components["schemas"]["AnnotationStatusEnum"];
-      revision?: number;
-      is_current?: boolean;
-      payload?: components["schemas"]["Payload"];
+      status: components["schemas"]["AnnotationStatusEnum"];
+      revision: number;
+      is_current: boolean;
+      payload: components["schemas"]["Payload"];
       /** Format: date-time */
-      submitted_at?: string | null;
+      submitted_at: string | null;
       /**
        * Format: double
        * @description Share of the clip the trace covered at submit (streams).
        */
-      trace_coverage?: number | null;
+      trace_coverage: number | null;
       /** @description The annotator confirmed submitting below the project's minimum coverage. */
-      trace_coverage_confirmed?: boolean;
+      trace_coverage_confirmed: boolean;
       /** Format: date-time */
       updated_at: string;
       clip_detail: components["schemas"]["Clip"];
@@ -392,9 +395,9 @@ export interface components {
     Assignment: {
       id: number;
       /** @default 1 */
-      layer?: number;
+      layer: number;
       /** @default active */
-      status?: components["schemas"]["AssignmentStatusEnum"];
+      status: components["schemas"]["AssignmentStatusEnum"];
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -412,9 +415,9 @@ export interface components {
     AssignmentDetail: {
       id: number;
       /** @default 1 */
-      layer?: number;
+      layer: number;
       /** @default active */
-      status?: components["schemas"]["AssignmentStatusEnum"];
+      status: components["schemas"]["AssignmentStatusEnum"];
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -445,9 +448,9 @@ export interface components {
       /** @description None: the system */
       actor?: string | null;
       action: string;
-      target_type?: string;
-      target_id?: string;
-      data?: components["schemas"]["FreeObject"];
+      target_type: string;
+      target_id: string;
+      data: components["schemas"]["FreeObject"];
     };
     AuthToken: {
       token: string;
@@ -473,24 +476,24 @@ export interface components {
       id: number;
       /** @description The source's id for this clip. */
       external_id: string;
-      kind?: components["schemas"]["ClipKindEnum"];
-      language?: components["schemas"]["LanguageEnum"];
-      title?: string;
-      transcript?: string;
-      speaker?: string;
+      kind: components["schemas"]["ClipKindEnum"];
+      language: components["schemas"]["LanguageEnum"];
+      title: string;
+      transcript: string;
+      speaker: string;
       /** Format: double */
-      duration_s?: number | null;
+      duration_s: number | null;
       /** Format: double */
-      fps?: number | null;
-      width?: number | null;
-      height?: number | null;
-      has_audio?: boolean | null;
+      fps: number | null;
+      width: number | null;
+      height: number | null;
+      has_audio: boolean | null;
       /**
        * @description False for ingested audio only (a speech corpus's clip): the player shows its
        * waveform instead of a picture.
        */
       has_video: boolean;
-      media_status?: components["schemas"]["MediaStatusEnum"];
+      media_status: components["schemas"]["MediaStatusEnum"];
       video_url: string | null;
       poster_url: string | null;
       waveform_url: string | null;
@@ -501,39 +504,39 @@ export interface components {
       id: number;
       /** @description The source's id for this clip. */
       external_id: string;
-      kind?: components["schemas"]["ClipKindEnum"];
-      language?: components["schemas"]["LanguageEnum"];
-      title?: string;
-      transcript?: string;
-      speaker?: string;
+      kind: components["schemas"]["ClipKindEnum"];
+      language: components["schemas"]["LanguageEnum"];
+      title: string;
+      transcript: string;
+      speaker: string;
       /** Format: double */
-      duration_s?: number | null;
+      duration_s: number | null;
       /** Format: double */
-      fps?: number | null;
-      width?: number | null;
-      height?: number | null;
-      has_audio?: boolean | null;
+      fps: number | null;
+      width: number | null;
+      height: number | null;
+      has_audio: boolean | null;
       /**
        * @description False for ingested audio only (a speech corpus's clip): the player shows its
        * waveform instead of a picture.
        */
       has_video: boolean;
-      media_status?: components["schemas"]["MediaStatusEnum"];
+      media_status: components["schemas"]["MediaStatusEnum"];
       video_url: string | null;
       poster_url: string | null;
       waveform_url: string | null;
       segments: readonly components["schemas"]["Segment"][];
-      stage?: components["schemas"]["StageEnum"];
+      stage: components["schemas"]["StageEnum"];
       /** @description Submitted layer-1 annotations (current revisions). */
-      layer1_count?: number;
+      layer1_count: number;
       /** @description Live (active, unexpired) layer-1 leases. */
-      layer1_open?: number;
-      media_error?: string;
-      batch?: string;
+      layer1_open: number;
+      media_error: string;
+      batch: string;
       /** @description Source video; splits never share one. */
-      source_video?: string;
+      source_video: string;
       /** @description True when re-encoded, False when stream-copied. */
-      transcoded?: boolean | null;
+      transcoded: boolean | null;
     };
     /**
      * @description What an adjudicator decides on (schema only: the views fill these fields; an
@@ -543,39 +546,39 @@ export interface components {
       id: number;
       /** @description The source's id for this clip. */
       external_id: string;
-      kind?: components["schemas"]["ClipKindEnum"];
-      language?: components["schemas"]["LanguageEnum"];
-      title?: string;
-      transcript?: string;
-      speaker?: string;
+      kind: components["schemas"]["ClipKindEnum"];
+      language: components["schemas"]["LanguageEnum"];
+      title: string;
+      transcript: string;
+      speaker: string;
       /** Format: double */
-      duration_s?: number | null;
+      duration_s: number | null;
       /** Format: double */
-      fps?: number | null;
-      width?: number | null;
-      height?: number | null;
-      has_audio?: boolean | null;
+      fps: number | null;
+      width: number | null;
+      height: number | null;
+      has_audio: boolean | null;
       /**
        * @description False for ingested audio only (a speech corpus's clip): the player shows its
        * waveform instead of a picture.
        */
       has_video: boolean;
-      media_status?: components["schemas"]["MediaStatusEnum"];
+      media_status: components["schemas"]["MediaStatusEnum"];
       video_url: string | null;
       poster_url: string | null;
       waveform_url: string | null;
       segments: readonly components["schemas"]["Segment"][];
-      stage?: components["schemas"]["StageEnum"];
+      stage: components["schemas"]["StageEnum"];
       /** @description Submitted layer-1 annotations (current revisions). */
-      layer1_count?: number;
+      layer1_count: number;
       /** @description Live (active, unexpired) layer-1 leases. */
-      layer1_open?: number;
-      media_error?: string;
-      batch?: string;
+      layer1_open: number;
+      media_error: string;
+      batch: string;
       /** @description Source video; splits never share one. */
-      source_video?: string;
+      source_video: string;
       /** @description True when re-encoded, False when stream-copied. */
-      transcoded?: boolean | null;
+      transcoded: boolean | null;
       layer1?: components["schemas"]["Layer1Label"][];
       agreement?: components["schemas"]["ClipAgreement"] | null;
       /** @description Why it is disputed */
@@ -618,10 +621,8 @@ export interface components {
     DashboardProgress: {
       total: number;
       ready: number;
-      /** @description Clips per stage */
-      stages: {
-        [key: string]: number;
-      };
+      /** @description Clips per stage (control items are not counted) */
+      stages: components["schemas"]["StageCounts"];
       /** @description Clips per media state */
       media: {
         [key: string]: number;
@@ -633,13 +634,9 @@ export interface components {
       /** @description The project's routing rule */
       rule: components["schemas"]["RoutingRule"];
       /** @description Clips per agreement tier */
-      tiers: {
-        [key: string]: number;
-      };
+      tiers: components["schemas"]["TierCounts"];
       /** @description Current gold labels per provenance */
-      provenance: {
-        [key: string]: number;
-      };
+      provenance: components["schemas"]["ProvenanceCounts"];
       disputed: number;
       in_adjudication: number;
     };
@@ -648,39 +645,39 @@ export interface components {
       id: number;
       /** @description The source's id for this clip. */
       external_id: string;
-      kind?: components["schemas"]["ClipKindEnum"];
-      language?: components["schemas"]["LanguageEnum"];
-      title?: string;
-      transcript?: string;
-      speaker?: string;
+      kind: components["schemas"]["ClipKindEnum"];
+      language: components["schemas"]["LanguageEnum"];
+      title: string;
+      transcript: string;
+      speaker: string;
       /** Format: double */
-      duration_s?: number | null;
+      duration_s: number | null;
       /** Format: double */
-      fps?: number | null;
-      width?: number | null;
-      height?: number | null;
-      has_audio?: boolean | null;
+      fps: number | null;
+      width: number | null;
+      height: number | null;
+      has_audio: boolean | null;
       /**
        * @description False for ingested audio only (a speech corpus's clip): the player shows its
        * waveform instead of a picture.
        */
       has_video: boolean;
-      media_status?: components["schemas"]["MediaStatusEnum"];
+      media_status: components["schemas"]["MediaStatusEnum"];
       video_url: string | null;
       poster_url: string | null;
       waveform_url: string | null;
       segments: readonly components["schemas"]["Segment"][];
-      stage?: components["schemas"]["StageEnum"];
+      stage: components["schemas"]["StageEnum"];
       /** @description Submitted layer-1 annotations (current revisions). */
-      layer1_count?: number;
+      layer1_count: number;
       /** @description Live (active, unexpired) layer-1 leases. */
-      layer1_open?: number;
-      media_error?: string;
-      batch?: string;
+      layer1_open: number;
+      media_error: string;
+      batch: string;
       /** @description Source video; splits never share one. */
-      source_video?: string;
+      source_video: string;
       /** @description True when re-encoded, False when stream-copied. */
-      transcoded?: boolean | null;
+      transcoded: boolean | null;
       agreement: components["schemas"]["ClipAgreement"] | null;
       why: readonly string[];
       /** @description An adjudicator has it open */
@@ -700,12 +697,12 @@ export interface components {
     };
     Gold: {
       version: number;
-      is_current?: boolean;
+      is_current: boolean;
       payload: components["schemas"]["Payload"];
       provenance: components["schemas"]["ProvenanceEnum"];
       /** Format: double */
-      confidence?: number | null;
-      tier?: components["schemas"]["TierEnum"] | components["schemas"]["BlankEnum"];
+      confidence: number | null;
+      tier: components["schemas"]["TierEnum"] | components["schemas"]["BlankEnum"];
       rationale?: string | null;
       decided_by?: string | null;
       /** Format: date-time */
@@ -713,8 +710,15 @@ export interface components {
     };
     ImportJobRow: {
       id: number;
-      kind: string;
-      status: string;
+      kind: components["schemas"]["ImportKindEnum"];
+      /**
+       * @description A preview (nothing imported yet) is not listed
+       *
+       * * `running` - Running
+       * * `done` - Done
+       * * `failed` - Failed
+       */
+      status: components["schemas"]["ImportJobRowStatusEnum"];
       total: number;
       processed: number;
       failed: number;
@@ -724,6 +728,13 @@ export interface components {
       finished_at: string | null;
       summary: string;
     };
+    /**
+     * @description * `running` - Running
+     * * `done` - Done
+     * * `failed` - Failed
+     * @enum {string}
+     */
+    ImportJobRowStatusEnum: "running" | "done" | "failed";
     /**
      * @description * `clips` - Clips
      * * `labels` - Labels
@@ -746,15 +757,15 @@ export interface components {
     LabelImport: {
       id: number;
       kind: components["schemas"]["ImportKindEnum"];
-      status?: components["schemas"]["ImportStatusEnum"];
-      total?: number;
-      processed?: number;
-      failed?: number;
-      report?: components["schemas"]["FreeObject"];
+      status: components["schemas"]["ImportStatusEnum"];
+      total: number;
+      processed: number;
+      failed: number;
+      report: components["schemas"]["FreeObject"];
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
-      finished_at?: string | null;
+      finished_at: string | null;
     };
     LabelledKey: {
       key: string;
@@ -997,34 +1008,34 @@ export interface components {
     Project: {
       slug: string;
       name: string;
-      description?: string;
-      label_schema?: components["schemas"]["LabelSchema"];
+      description: string;
+      label_schema: components["schemas"]["LabelSchema"];
       /** @description Blind first-layer annotators per clip. */
-      overlap_k?: number;
-      routing_rule?: components["schemas"]["RoutingRule"];
-      trace_config?: components["schemas"]["TraceConfig"];
+      overlap_k: number;
+      routing_rule: components["schemas"]["RoutingRule"];
+      trace_config: components["schemas"]["TraceConfig"];
       /** @description How long an assignment is held before it is reclaimed. */
-      lease_minutes?: number;
+      lease_minutes: number;
       /** @description Most first-layer clips one annotator may take. */
-      per_user_cap?: number | null;
+      per_user_cap: number | null;
       /** @description One layer-1 claim in this many is a control item; 0: none. */
-      control_rate?: number;
+      control_rate: number;
       /** @description Control items a new annotator answers before real clips; 0: none. */
-      qualification_controls?: number;
+      qualification_controls: number;
       /**
        * Format: double
        * @description Share of the qualification's controls to answer right.
        */
-      qualification_pass?: number;
+      qualification_pass: number;
       /**
        * Format: double
        * @description Pause an annotator whose control accuracy is surely below; 0: off.
        */
-      pause_floor?: number;
+      pause_floor: number;
       /** @description Controls answered before the pause rule judges. */
-      pause_min_controls?: number;
+      pause_min_controls: number;
       /** Format: date-time */
-      archived_at?: string | null;
+      archived_at: string | null;
       roles: readonly string[];
     };
     /**
@@ -1062,6 +1073,12 @@ export interface components {
        */
       preset?: string;
     };
+    ProvenanceCounts: {
+      unanimous: number;
+      majority: number;
+      model_confident: number;
+      adjudicated: number;
+    };
     /**
      * @description * `unanimous` - Unanimous
      * * `majority` - Majority
@@ -1072,20 +1089,20 @@ export interface components {
     ProvenanceEnum: "unanimous" | "majority" | "model_confident" | "adjudicated";
     Qualification: {
       user: string;
-      round?: number;
-      status?: components["schemas"]["QualificationStatusEnum"];
+      round: number;
+      status: components["schemas"]["QualificationStatusEnum"];
       /** @description Controls to answer (the setting then). */
       controls: number;
       /** @description Right answers needed to pass. */
       needed: number;
-      answered?: number;
-      correct?: number;
+      answered: number;
+      correct: number;
       /** Format: double */
       score: number | null;
       /** Format: date-time */
       started_at: string;
       /** Format: date-time */
-      finished_at?: string | null;
+      finished_at: string | null;
     };
     /**
      * @description * `running` - Running
@@ -1107,23 +1124,23 @@ export interface components {
     Release: {
       id: number;
       version: string;
-      description?: string;
-      options?: components["schemas"]["ReleaseOptions"];
-      status?: components["schemas"]["ReleaseStatusEnum"];
+      description: string;
+      options: components["schemas"]["ReleaseOptions"];
+      status: components["schemas"]["ReleaseStatusEnum"];
       /** Format: double */
-      progress?: number;
+      progress: number;
       /** @description Stored as the English text the build marked; shown in the reader's language. */
       progress_message: string;
-      error?: string;
+      error: string;
       /** @description Times a worker claimed it. */
-      attempts?: number;
-      archive_sha256?: string;
+      attempts: number;
+      archive_sha256: string;
       /** Format: int64 */
-      size_bytes?: number | null;
+      size_bytes: number | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
-      published_at?: string | null;
+      published_at: string | null;
       download_url: string | null;
     };
     ReleaseInRequest: {
@@ -1142,8 +1159,11 @@ export interface components {
     ReleaseStatusEnum: "pending" | "building" | "published" | "failed";
     ReportRef: {
       id: number;
-      /** Format: date-time */
-      at: string | null;
+      /**
+       * Format: date-time
+       * @description When it finished (a finished job is stamped)
+       */
+      at: string;
     };
     /**
      * @description * `pending` - Pending
@@ -1165,8 +1185,8 @@ export interface components {
       start_s: number;
       /** Format: double */
       end_s: number;
-      text?: string;
-      speaker?: string;
+      text: string;
+      speaker: string;
     };
     SignInRequest: {
       username: string;
@@ -1179,6 +1199,12 @@ export interface components {
      * @enum {string}
      */
     SplitEnum: "train" | "validation" | "test";
+    StageCounts: {
+      layer1: number;
+      aggregating: number;
+      disputed: number;
+      gold: number;
+    };
     /**
      * @description * `layer1` - Layer 1
      * * `aggregating` - Aggregating
@@ -1205,6 +1231,11 @@ export interface components {
       gold: number[];
       adjudicated: number[];
     };
+    TierCounts: {
+      high: number;
+      medium: number;
+      low: number;
+    };
     /**
      * @description * `high` - High
      * * `medium` - Medium
@@ -1219,22 +1250,22 @@ export interface components {
     Trace: {
       id: number;
       clip: number;
-      revision?: number;
-      is_current?: boolean;
-      status?: components["schemas"]["TraceStatusEnum"];
+      revision: number;
+      is_current: boolean;
+      status: components["schemas"]["TraceStatusEnum"];
       /** @description Rate and dimensions, copied from the project at start. */
       config: components["schemas"]["TraceConfig"];
       /** @description Highest sequence number with every earlier chunk received. */
-      acked_seq?: number;
+      acked_seq: number;
       max_seq: number;
       /** Format: double */
       resume_at_s: number;
-      sample_count?: number;
-      gap_report?: components["schemas"]["GapReport"];
+      sample_count: number;
+      gap_report: components["schemas"]["GapReport"];
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
-      finalised_at?: string | null;
+      finalised_at: string | null;
     };
     TraceAck: {
       trace: number;
@@ -1284,10 +1315,10 @@ export interface components {
        * Format: int64
        * @description Bytes received and on disk.
        */
-      offset?: number;
-      status?: components["schemas"]["UploadStatusEnum"];
+      offset: number;
+      status: components["schemas"]["UploadStatusEnum"];
       clip: components["schemas"]["UploadClip"] | null;
-      import_job?: number | null;
+      import_job: number | null;
       /** Format: date-time */
       created_at: string;
     };
@@ -1354,7 +1385,7 @@ export interface components {
     };
     /** @description Which layers a monologue's segments carry, and their free-text fields */
     SegmentRoles: {
-      primary?: string | null;
+      primary: string;
       secondary?: string | null;
       intensity?: string | null;
       text_fields?: string[];
@@ -1366,9 +1397,10 @@ export interface components {
     };
     RoutingRule: {
       /** @enum {string} */
-      aggregator?: "majority" | "dawid_skene";
-      accept_unanimous?: boolean;
-      min_confidence?: number;
+      aggregator: "majority" | "dawid_skene";
+      accept_unanimous: boolean;
+      min_confidence: number;
+      /** @description At most min_confidence */
       medium_confidence?: number;
       min_trace_ccc?: number | null;
     };
@@ -1422,7 +1454,10 @@ export interface components {
     };
     ClipAgreement: {
       n_annotations: number;
-      /** @enum {string} */
+      /**
+       * @description '': not routed
+       * @enum {string}
+       */
       tier: "high" | "medium" | "low" | "";
       confidence: number | null;
       n_distinct: number | null;
@@ -1431,9 +1466,11 @@ export interface components {
       /** Format: date-time */
       computed_at: string;
     };
-    /** @description Per agreement tier (high, medium, low) */
+    /** @description Clips per Dawid–Skene tier */
     TierShares: {
-      [key: string]: number;
+      high: number;
+      medium: number;
+      low: number;
     };
     /** @description Per layer (and 'monologues'): headline figures by key; ds_tiers: Dawid–Skene tiers */
     ReportSummary: {

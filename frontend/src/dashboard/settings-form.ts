@@ -58,8 +58,9 @@ export function formValues(s: ProjectSettings): FormValues {
     aggregator: rule.aggregator,
     accept_unanimous: rule.accept_unanimous,
     min_confidence: String(rule.min_confidence),
-    medium_confidence: String(rule.medium_confidence),
-    min_trace_ccc: rule.min_trace_ccc === null ? "" : String(rule.min_trace_ccc),
+    // A rule stored before these keys existed has none: the field starts empty, not "undefined".
+    medium_confidence: rule.medium_confidence === undefined ? "" : String(rule.medium_confidence),
+    min_trace_ccc: rule.min_trace_ccc == null ? "" : String(rule.min_trace_ccc),
     label_schema: JSON.stringify(s.label_schema, null, 2),
     trace_config: JSON.stringify(s.trace_config, null, 2),
   };
@@ -180,7 +181,7 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
       pause_min_controls: pauseMinControls!,
       routing_rule: routing,
       label_schema: labelSchema as ProjectSettings["label_schema"],
-      trace_config: traceConfig,
+      trace_config: traceConfig as ProjectSettings["trace_config"],
     },
   };
 }

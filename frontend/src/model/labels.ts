@@ -5,40 +5,20 @@
  * shape of a static payload (and of a segment's label fields).
  */
 
+import type { Schemas } from "../api/types";
 import { pgettext } from "../i18n";
 
 export const UNSURE = "Unsure";
 
 export type Lang = "en" | "zh";
 
-export interface Label {
-  readonly value: string;
-  readonly en?: string;
-  readonly zh?: string;
-}
+/** The server's label schema and its parts (generated from its OpenAPI schema). */
+export type Label = Schemas["LabelOption"];
+export type Layer = Schemas["LabelLayer"];
+export type LabelSchema = Schemas["LabelSchema"];
 
-export interface Layer {
-  readonly name: string;
-  readonly type: "single" | "multi" | "ordinal";
-  readonly title?: { readonly en?: string; readonly zh?: string };
-  readonly labels?: readonly Label[];
-  readonly allow_unsure?: boolean;
-  readonly required?: boolean;
-  readonly min?: number;
-  readonly max?: number;
-}
-
-export interface LabelSchema {
-  readonly layers: readonly Layer[];
-  readonly segments?: {
-    readonly primary?: string;
-    readonly secondary?: string;
-    readonly intensity?: string;
-    readonly text_fields?: readonly string[];
-  };
-}
-
-export type LabelValue = string | readonly string[] | number;
+/** single: a label, multi: labels, ordinal: an integer (read-only here). */
+export type LabelValue = Readonly<Schemas["LabelValue"]>;
 export type Choices = Readonly<Record<string, LabelValue>>;
 
 export function langOf(code: string | undefined): Lang {
@@ -164,7 +144,8 @@ export function choicesFrom(
 
 /** The layers a segment is labelled with: primary, secondary, intensity (those the schema names). */
 export function segmentLayers(schema: LabelSchema): Layer[] {
-  const roles = schema.segments ?? {};
+  const roles = schema.segments;
+  if (!roles) return [];
   return [roles.primary, roles.secondary, roles.intensity]
     .map((name) => schema.layers.find((l) => l.name === name))
     .filter((l): l is Layer => l !== undefined);
