@@ -94,16 +94,6 @@ export function asList(value: LabelValue | undefined): string[] {
   return Array.isArray(value) ? [...(value as readonly string[])] : [];
 }
 
-function filled(layer: Layer, value: LabelValue | undefined): boolean {
-  if (layer.type === "multi") return asList(value).length > 0;
-  return value !== undefined;
-}
-
-/** The required layers among `layers` that have no choice yet. */
-export function missing(layers: readonly Layer[], choices: Choices): Layer[] {
-  return layers.filter((layer) => layer.required !== false && !filled(layer, choices[layer.name]));
-}
-
 /**
  * Labels of `layer` matching what was typed, in either language or by value,
  * case-insensitive; those whose words start with the query come first.
@@ -118,28 +108,6 @@ export function filterOptions(layer: Layer, query: string): Label[] {
   const starts = (l: Label): boolean =>
     texts(l).some((s) => s.split(/[\s_-]+/).some((w) => w.startsWith(q)));
   return [...hits.filter(starts), ...hits.filter((l) => !starts(l))];
-}
-
-/** The schema's choices found in a draft payload; anything unknown or malformed is left out. */
-export function choicesFrom(
-  layers: readonly Layer[],
-  payload: Readonly<Record<string, unknown>>,
-): Choices {
-  const out: Record<string, LabelValue> = {};
-  for (const layer of layers) {
-    const value = payload[layer.name];
-    const allowed = options(layer).map((l) => l.value);
-    if (layer.type === "single" && typeof value === "string" && allowed.includes(value))
-      out[layer.name] = value;
-    if (layer.type === "multi" && Array.isArray(value)) {
-      out[layer.name] = value.filter(
-        (v): v is string => typeof v === "string" && allowed.includes(v),
-      );
-    }
-    if (layer.type === "ordinal" && typeof value === "number")
-      Object.assign(out, setOrdinal({}, layer, value));
-  }
-  return out;
 }
 
 /** The layers a segment is labelled with: primary, secondary, intensity (those the schema names). */
