@@ -1,5 +1,6 @@
-"""The front end's API types are the server's: ``frontend/src/api/schema.d.ts`` is what
-openapi-typescript makes of the current OpenAPI schema (``npm run api-types`` rewrites it)."""
+"""The front end's API types and schemas are the server's: ``frontend/src/api/schema.d.ts`` is
+what openapi-typescript makes of the current OpenAPI schema and ``json-schemas.json`` the JSON
+Schemas the settings form checks with (``npm run api-types`` rewrites both)."""
 
 import subprocess
 from io import StringIO
@@ -7,23 +8,29 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
-GENERATOR = FRONTEND / "node_modules" / ".bin" / "openapi-typescript"
-COMMITTED = FRONTEND / "src" / "api" / "schema.d.ts"
+API = Path(__file__).resolve().parents[2] / "frontend" / "src" / "api"
+GENERATOR = API.parents[1] / "node_modules" / ".bin" / "openapi-typescript"
+RERUN = "the API changed: run `npm run api-types` in frontend/ and commit src/api/"
+
+
+def _command(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
 
 
 def test_the_committed_api_types_are_generated_from_the_current_schema():
     assert GENERATOR.exists(), "frontend packages not installed: run scripts/setup.sh"
-    schema = StringIO()
-    call_command("spectacular", "--format", "openapi-json", stdout=schema)
     generated = subprocess.run(
         [str(GENERATOR)],
-        input=schema.getvalue(),
+        input=_command("spectacular", "--format", "openapi-json"),
         capture_output=True,
         text=True,
         check=True,
-        cwd=FRONTEND,
+        cwd=API,
     ).stdout
-    assert generated == COMMITTED.read_text("utf-8"), (
-        "the API changed: run `npm run api-types` in frontend/ and commit src/api/schema.d.ts"
-    )
+    assert generated == (API / "schema.d.ts").read_text("utf-8"), RERUN
+
+
+def test_the_committed_json_schemas_are_the_servers():
+    assert _command("api_json_schemas") == (API / "json-schemas.json").read_text("utf-8"), RERUN

@@ -4,11 +4,13 @@
  * and the PATCH body of what changed.
  */
 
+import { checkAgainst } from "../api/json-schema";
 import { fmt } from "../charts/format";
 import { gettext } from "../i18n";
 import type { Aggregator, ProjectSettings, RoutingRule } from "./types";
 
 const AGGREGATORS: readonly Aggregator[] = ["majority", "dawid_skene"];
+const SCHEMA_OF = { label_schema: "LabelSchema", trace_config: "TraceConfig" } as const;
 
 /** Control names; routing-rule keys are controls of their own. */
 export const SETTINGS_CONTROLS = [
@@ -110,9 +112,13 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
         gettext("This is not valid JSON: %(reason)s", { reason: (error as Error).message }),
       );
     }
-    return value !== null && typeof value === "object" && !Array.isArray(value)
-      ? value
-      : fail(control, gettext("Enter a JSON object ({ … })."));
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      return fail(control, gettext("Enter a JSON object ({ … })."));
+    // The server's own JSON Schema of the field (its finer rules it checks itself).
+    const problem = checkAgainst(SCHEMA_OF[control], value);
+    return problem
+      ? fail(control, gettext("%(where)s: %(problem)s", { where: problem.path, problem: problem.message }))
+      : value;
   };
 
   const overlap = whole("overlap_k", 1, 50);
