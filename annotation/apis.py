@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors
+from annotation.api_schemas import documented, ref
 from annotation.errors import Conflict, NotAllowed, TooLarge
 from annotation.models import (
     AgreementReport,
@@ -115,7 +116,7 @@ def _project(request: Request, slug: str, *roles: str) -> Project:
 
 
 class PayloadIn(serializers.Serializer):
-    payload = serializers.JSONField()
+    payload = documented("Payload")
 
 
 class SubmitIn(PayloadIn):
@@ -148,10 +149,10 @@ class SettingsIn(serializers.Serializer):
 
     name = serializers.CharField(required=False, max_length=200)
     slug = serializers.SlugField(required=False, max_length=64)
-    label_schema = serializers.JSONField(required=False)
+    label_schema = documented("LabelSchema", required=False)
     overlap_k = serializers.IntegerField(required=False, min_value=1, max_value=50)
-    routing_rule = serializers.JSONField(required=False)
-    trace_config = serializers.JSONField(required=False)
+    routing_rule = documented("RoutingRule", required=False)
+    trace_config = documented("TraceConfig", required=False)
     lease_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
     per_user_cap = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_POSITIVE_INT, allow_null=True
@@ -603,7 +604,7 @@ class ClipTracesApi(APIView):
     """Adjudicators and admins: the clip's traces overlaid (pseudonymous, binned), each
     annotator's reaction lag, the EWE aggregate and the CCC figures."""
 
-    @extend_schema(responses=inline_serializer("TraceOverlay", {"series": serializers.ListField()}))
+    @extend_schema(responses={200: ref("TraceOverlay")})
     def get(self, request: AuthedRequest, clip_id: int) -> Response:
         clip = selectors.clip_for_staff(request.user, clip_id)
         return Response(clip_trace_overlay(clip))
@@ -675,7 +676,10 @@ class TraceChunksApi(APIView):
             {
                 "seq": serializers.IntegerField(),
                 "t0": serializers.FloatField(),
-                "samples": serializers.ListField(child=serializers.ListField()),
+                "samples": serializers.ListField(
+                    child=serializers.ListField(child=serializers.FloatField()),
+                    help_text="One row per sample: a value per dimension",
+                ),
             },
         ),
         responses=inline_serializer(

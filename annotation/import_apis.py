@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors
+from annotation.api_schemas import free_object
 from annotation.errors import TooLarge
 from annotation.models import Role
 from annotation.services.label_upload import label_upload_confirm, label_upload_preview
@@ -21,6 +22,8 @@ from clips.models import ImportJob
 
 
 class LabelImportSerializer(serializers.ModelSerializer):
+    report = free_object()
+
     class Meta:
         model = ImportJob
         fields = ["id", "kind", "status", "total", "processed", "failed", "report",

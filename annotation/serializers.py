@@ -1,12 +1,15 @@
 """Output shapes shared by the API views. Input is validated by small serializers in the views
 and by the services (payloads against the project's schema)."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.db.models import ExpressionWrapper, F, FloatField, Max
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from annotation.api_schemas import documented, free_object, ref
 from annotation.models import (
     AgreementReport,
     Annotation,
@@ -15,13 +18,18 @@ from annotation.models import (
     ControlAnswer,
     GoldLabel,
     Project,
+    Provenance,
     Qualification,
+    Tier,
     Trace,
 )
-from clips.models import Clip, Segment
+from clips.models import Clip, ImportJob, Segment
 
 
 class ProjectSerializer(serializers.ModelSerializer):
+    label_schema = documented("LabelSchema")
+    routing_rule = documented("RoutingRule")
+    trace_config = documented("TraceConfig")
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -94,6 +102,8 @@ class ClipAdminSerializer(ClipSerializer):
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
+    payload = documented("Payload")
+
     class Meta:
         model = Annotation
         fields = [
@@ -124,6 +134,7 @@ class GoldSerializer(serializers.ModelSerializer):
         source="adjudication.rationale", default=None, allow_null=True
     )
     decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
+    payload = documented("Payload")
 
     class Meta:
         model = GoldLabel
@@ -197,6 +208,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             ).first()
         return self._drafts[assignment.pk]
 
+    @extend_schema_field({"allOf": [ref("Payload")], "nullable": True})
     def get_draft(self, assignment: Assignment) -> dict[str, Any] | None:
         draft = self._draft(assignment)
         return draft.payload if draft else None
@@ -215,6 +227,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(
         source="actor.username", default=None, allow_null=True, help_text="None: the system"
     )
+    # (a field called "data" shadows Serializer.data for the type checker; DRF takes it as a field)
+    data = free_object()  # type: ignore[assignment]
 
     class Meta:
         model = AuditEvent
@@ -232,6 +246,7 @@ class DisputeSerializer(ClipAdminSerializer):
     class Meta(ClipAdminSerializer.Meta):
         fields = [*ClipAdminSerializer.Meta.fields, "agreement", "why", "in_progress", "yours"]
 
+    @extend_schema_field({"allOf": [ref("ClipAgreement")], "nullable": True})
     def get_agreement(self, clip: Clip) -> dict[str, Any] | None:
         from annotation.selectors import clip_agreement
 
@@ -246,15 +261,21 @@ class DisputeSerializer(ClipAdminSerializer):
 class Layer1LabelSerializer(serializers.Serializer):
     annotator = serializers.CharField(help_text="Pseudonym, stable per clip")
     revision = serializers.IntegerField()
-    payload = serializers.JSONField()
+    payload = documented("Payload")
     submitted_at = serializers.DateTimeField()
-    trace = serializers.JSONField(allow_null=True, help_text="Finalised trace id and gap report")
+    trace = documented(
+        "Layer1Trace", allow_null=True, help_text="Finalised trace id and gap report"
+    )
 
 
 class TraceSerializer(serializers.ModelSerializer):
     """``max_seq`` and ``resume_at_s`` let a browser without its local copy (another device,
     cleared storage) continue after the highest chunk stored, at the media time it ended."""
 
+    config = documented(
+        "TraceConfig", help_text="Rate and dimensions, copied from the project at start."
+    )
+    gap_report = documented("GapReport")
     max_seq = serializers.SerializerMethodField()
     resume_at_s = serializers.SerializerMethodField()
 
@@ -292,7 +313,7 @@ class ReviewMixin(serializers.Serializer):
     assignment has them for layer 2 only)."""
 
     layer1 = Layer1LabelSerializer(many=True, required=False)
-    agreement = serializers.JSONField(allow_null=True, required=False)
+    agreement = documented("ClipAgreement", allow_null=True, required=False)
     why = serializers.ListField(
         child=serializers.CharField(), help_text="Why it is disputed", required=False
     )
@@ -310,6 +331,8 @@ class ClipDetailSerializer(ReviewMixin, ClipAdminSerializer):
 
 
 class AgreementReportSerializer(serializers.ModelSerializer):
+    report = documented("AgreementReportBody")
+
     class Meta:
         model = AgreementReport
         fields = [
@@ -333,6 +356,7 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
         model = AgreementReport
         fields = ["id", "status", "processed", "total", "created_at", "finished_at", "summary"]
 
+    @extend_schema_field(ref("ReportSummary"))
     def get_summary(self, report: AgreementReport) -> dict[str, Any]:
         layers = (report.report or {}).get("layers", {})
         monologues = (report.report or {}).get("monologues")
@@ -377,6 +401,12 @@ def _counts(help_text: str = "", **kwargs: Any) -> serializers.DictField:
     return serializers.DictField(child=serializers.IntegerField(), help_text=help_text, **kwargs)
 
 
+def _counts_of(name: str, keys: Iterable[str], help_text: str) -> serializers.Serializer:
+    """A count for each of ``keys``, every one of them present (zero included)."""
+    fields: dict[str, serializers.Field] = {key: serializers.IntegerField() for key in keys}
+    return inline_serializer(name, fields, help_text=help_text)
+
+
 class YourProgressSerializer(serializers.Serializer):
     done_today = serializers.IntegerField()
     done_total = serializers.IntegerField()
@@ -401,7 +431,11 @@ class ThroughputSerializer(serializers.Serializer):
 class DashboardProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     ready = serializers.IntegerField()
-    stages = _counts("Clips per stage")
+    stages = _counts_of(
+        "StageCounts",
+        (stage for stage in Clip.Stage.values if stage != Clip.Stage.CONTROL),
+        "Clips per stage (control items are not counted)",
+    )
     media = _counts("Clips per media state")
     throughput = ThroughputSerializer(help_text="Per day, oldest first")
 
@@ -414,12 +448,13 @@ class LabelledKeySerializer(serializers.Serializer):
 
 class AgreementPointSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    at = serializers.DateTimeField(allow_null=True)
+    at = serializers.DateTimeField(help_text="When it finished (a finished job is stamped)")
     values = serializers.DictField(
         child=serializers.FloatField(allow_null=True), help_text="Per figure key; null: undefined"
     )
     ds_tiers = serializers.DictField(
-        child=serializers.JSONField(), help_text="Dawid–Skene tier shares per single layer"
+        child=documented("TierShares"),
+        help_text="Dawid–Skene tier shares per single layer",
     )
 
 
@@ -453,7 +488,7 @@ class DashboardAgreementSerializer(serializers.Serializer):
 
 class ReportRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    at = serializers.DateTimeField(allow_null=True)
+    at = serializers.DateTimeField(help_text="When it finished (a finished job is stamped)")
 
 
 class ClassLabelSerializer(serializers.Serializer):
@@ -482,7 +517,11 @@ class AnnotatorRowSerializer(serializers.Serializer):
     controls_correct = serializers.IntegerField()
     control_accuracy = serializers.FloatField(allow_null=True)
     control_interval = serializers.ListField(
-        child=serializers.FloatField(), allow_null=True, help_text="95 % Wilson interval"
+        child=serializers.FloatField(),
+        min_length=2,
+        max_length=2,
+        allow_null=True,
+        help_text="95 % Wilson interval",
     )
     live_agreement = serializers.FloatField(
         allow_null=True, help_text="Current labels equal to their clip's aggregate"
@@ -510,17 +549,22 @@ class DashboardAnnotatorsSerializer(serializers.Serializer):
 
 
 class DashboardRoutingSerializer(serializers.Serializer):
-    rule = serializers.DictField(help_text="The project's routing rule")
-    tiers = _counts("Clips per agreement tier")
-    provenance = _counts("Current gold labels per provenance")
+    rule = documented("RoutingRule", help_text="The project's routing rule")
+    tiers = _counts_of("TierCounts", Tier.values, "Clips per agreement tier")
+    provenance = _counts_of(
+        "ProvenanceCounts", Provenance.values, "Current gold labels per provenance"
+    )
     disputed = serializers.IntegerField()
     in_adjudication = serializers.IntegerField()
 
 
 class ImportJobRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField()
-    status = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ImportJob.Kind.choices)
+    status = serializers.ChoiceField(
+        choices=[c for c in ImportJob.Status.choices if c[0] != ImportJob.Status.PREVIEW],
+        help_text="A preview (nothing imported yet) is not listed",
+    )
     total = serializers.IntegerField()
     processed = serializers.IntegerField()
     failed = serializers.IntegerField()

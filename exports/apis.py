@@ -1,7 +1,6 @@
 """Releases through the API: admins create, follow, retry, download, and score against them."""
 
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors
+from annotation.api_schemas import documented, ref
 from annotation.apis import AuthedRequest, Pages
 from annotation.errors import Conflict, Invalid, state_word
 from annotation.media_delivery import deliver
@@ -33,6 +33,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
     version = serializers.CharField(read_only=True)
     progress_message = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
+    options = documented("ReleaseOptions")
 
     class Meta:
         model = Release
@@ -57,7 +58,7 @@ class ReleaseIn(serializers.Serializer):
     description = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION
     )
-    options = serializers.DictField(required=False, default=dict)
+    options = documented("ReleaseOptions", serializers.DictField, required=False, default=dict)
 
 
 class ScoreIn(serializers.Serializer):
@@ -137,7 +138,7 @@ class ReleaseScoreApi(APIView):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request=ScoreIn, responses={200: dict[str, Any]})
+    @extend_schema(request=ScoreIn, responses={200: ref("Scores")})
     def post(self, request: AuthedRequest, release_id: int) -> Response:
         release = _release(request, release_id)
         if release.status != Release.Status.PUBLISHED:

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { valueText } from "../layers/registry";
 import type { LabelSchema, Layer } from "../model/labels";
-import {
-  type Column,
-  labelShares,
-  segmentText,
-  staticRows,
-  streamRows,
-  valueText,
-} from "./compare";
+import { type Column, labelShares, segmentText, staticRows, streamRows } from "./compare";
 
 const BASIC: Layer = {
   name: "basic7",

@@ -5,15 +5,14 @@
  */
 
 import { gettext, ngettext, pgettext } from "../i18n";
+import { answerKey, valueText } from "../layers/registry";
 import {
   asList,
-  bilingualText,
   type Lang,
   type LabelSchema,
   type Layer,
   layerTitle,
   listText,
-  options,
   segmentLayers,
 } from "../model/labels";
 import { percent } from "./format";
@@ -43,33 +42,6 @@ export interface Row {
 }
 
 const NONE = "—";
-
-/** A label value in words: both languages for labels, the number for ordinal layers. */
-export function valueText(layer: Layer, value: unknown, lang: Lang): string {
-  const name = (v: string): string => {
-    const label = options(layer).find((l) => l.value === v);
-    return label ? bilingualText(label, lang) : v;
-  };
-  if (layer.type === "multi") {
-    // One label alone (a share of time) reads like a set of one.
-    const list = typeof value === "string" ? [value] : asList(value as string[] | undefined);
-    return list.length ? listText(list.map(name)) : NONE;
-  }
-  if (typeof value === "string") return name(value);
-  return typeof value === "number" ? String(value) : NONE;
-}
-
-/** One key per distinct answer: multi-label sets compare regardless of order. */
-function answerKey(layer: Layer, value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (layer.type === "multi")
-    return JSON.stringify(
-      asList(value as string[])
-        .slice()
-        .sort(),
-    );
-  return JSON.stringify(value);
-}
 
 /**
  * Which keys stand out: none when all agree; otherwise the keys outside a
@@ -177,11 +149,8 @@ export function streamRows(schema: LabelSchema, columns: readonly Column[], lang
           ? listText(
               shares.slice(0, SHOWN_SHARES).map((s) =>
                 gettext("%(label)s (%(share)s)", {
-                  label: valueText(
-                    layer,
-                    layer.type === "ordinal" ? Number(s.value) : s.value,
-                    lang,
-                  ),
+                  // (an ordinal value reads the same as its number's text)
+                  label: valueText(layer, s.value, lang),
                   share: percent(s.share),
                 }),
               ),

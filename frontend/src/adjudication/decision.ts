@@ -5,15 +5,14 @@
  */
 
 import { gettext } from "../i18n";
+import { choicesFrom, missing } from "../layers/registry";
 import {
   type Choices,
-  choicesFrom,
   type LabelSchema,
   type Layer,
   layerTitle,
   type Lang,
   listText,
-  missing,
   segmentLayers,
 } from "../model/labels";
 import type { LabelledSegment } from "../model/segment-labels";

@@ -3,7 +3,8 @@ import { gettext, ngettext } from "../i18n";
 import type { LabelSchema, Lang, Layer } from "../model/labels";
 import { formatTime } from "../model/playback";
 import { el } from "../workspace/task";
-import { segmentText, valueText } from "./compare";
+import { valueText } from "../layers/registry";
+import { segmentText } from "./compare";
 import { seconds } from "./format";
 import {
   disagreements,

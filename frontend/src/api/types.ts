@@ -1,95 +1,20 @@
-/** Shapes of the REST API's answers that the workspace reads (see annotation/serializers.py). */
+/**
+ * Shapes of the REST API's answers that the workspace reads: the server's own,
+ * generated from its OpenAPI schema into `schema.d.ts` (`npm run api-types`).
+ */
 
-import type { LabelSchema } from "../model/labels";
-import type { Dimension } from "../model/trace-pad";
+import type { components } from "./schema";
 
-export interface TraceConfig {
-  rate_hz: number;
-  dimensions: Dimension[];
-  chunk_seconds?: number;
-  /** Below this share of the clip traced, a submit asks for confirmation (default 0.9). */
-  min_coverage?: number;
-}
+/** Every component of the server's OpenAPI schema, by name. */
+export type Schemas = components["schemas"];
 
-export interface Project {
-  slug: string;
-  name: string;
-  label_schema: LabelSchema;
-  trace_config: TraceConfig;
-  roles: string[];
-}
-
-export interface Progress {
-  you?: { done_today: number; done_total: number; remaining_for_you: number };
-}
-
-export interface ReferenceSegment {
-  index: number;
-  start_s: number;
-  end_s: number;
-  text: string;
-  speaker: string;
-}
-
-export interface Clip {
-  id: number;
-  external_id: string;
-  kind: "static" | "stream";
-  language: string;
-  title: string;
-  transcript: string;
-  speaker: string;
-  duration_s: number | null;
-  fps: number | null;
-  has_audio: boolean;
-  /** False for an audio-only clip: the player shows its waveform, not a picture. */
-  has_video: boolean;
-  media_status: string;
-  video_url: string | null;
-  poster_url: string | null;
-  waveform_url: string | null;
-  segments: ReferenceSegment[];
-}
-
-export interface Assignment {
-  id: number;
-  layer: number;
-  status: string;
-  expires_at: string;
-  clip: Clip;
-  draft: Record<string, unknown> | null;
-  /** When the draft was last saved, by this tab or another one (another device). */
-  draft_updated_at: string | null;
-  /** Once submitted (here or elsewhere): the labels' current revision, to correct. */
-  annotation: number | null;
-}
-
-export interface Annotation {
-  id: number;
-  clip: number;
-  status: "draft" | "submitted";
-  revision: number;
-  is_current: boolean;
-  payload: Record<string, unknown>;
-  submitted_at: string | null;
-  updated_at: string;
-}
-
-export interface AnnotationDetail extends Annotation {
-  clip_detail: Clip;
-}
-
-export interface NextAnswer {
-  assignment: Assignment | null;
-  reason: string;
-}
-
-export interface TraceInfo {
-  id: number;
-  revision: number;
-  status: "recording" | "finalised";
-  config: TraceConfig;
-  acked_seq: number;
-  sample_count: number;
-  gap_report: { coverage?: number; gaps?: number[][]; missing_seqs?: number[] };
-}
+export type TraceConfig = Schemas["TraceConfig"];
+export type Project = Schemas["Project"];
+export type Progress = Schemas["Progress"];
+export type ReferenceSegment = Schemas["Segment"];
+export type Clip = Schemas["Clip"];
+export type Assignment = Schemas["Assignment"];
+export type Annotation = Schemas["Annotation"];
+export type AnnotationDetail = Schemas["AnnotationDetail"];
+export type NextAnswer = Schemas["NextAssignment"];
+export type TraceInfo = Schemas["Trace"];

@@ -122,7 +122,7 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
     ];
     const rows = answer.annotators.map((a) => {
       const accuracy = a.control_interval
-        ? `${p(a.control_accuracy)} (${p(a.control_interval[0])}–${p(a.control_interval[1])})`
+        ? `${p(a.control_accuracy)} (${p(a.control_interval[0] ?? null)}–${p(a.control_interval[1] ?? null)})`
         : "—";
       const pause: (Node | string)[] = [];
       if (a.paused) {

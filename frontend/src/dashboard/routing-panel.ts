@@ -73,10 +73,10 @@ function ruleList(rule: RoutingRule): HTMLElement {
     ],
     [gettext("Accept unanimous clips"), rule.accept_unanimous ? gettext("Yes") : gettext("No")],
     [gettext("Minimum confidence"), fmt().decimal(rule.min_confidence)],
-    [gettext("Medium-tier confidence"), fmt().decimal(rule.medium_confidence)],
+    [gettext("Medium-tier confidence"), fmt().decimal(rule.medium_confidence ?? null)],
     [
       gettext("Minimum trace CCC"),
-      rule.min_trace_ccc === null ? gettext("Off") : fmt().decimal(rule.min_trace_ccc),
+      rule.min_trace_ccc == null ? gettext("Off") : fmt().decimal(rule.min_trace_ccc),
     ],
   ];
   return el(

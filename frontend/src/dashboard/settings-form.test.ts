@@ -122,6 +122,24 @@ describe("parseSettings", () => {
     expect(parsed.errors[10]!.message).toMatch(/^This is not valid JSON: /);
     expect(parsed.errors[11]!.message).toBe("Enter a JSON object ({ … }).");
   });
+
+  it("checks the JSON fields with the server's schema of them, naming where", () => {
+    const parsed = parseSettings(
+      edit({
+        label_schema: '{"layers": [{"name": "basic7", "type": "scale"}]}',
+        trace_config: '{"rate_hz": 25}',
+      }),
+      project,
+    );
+    if (parsed.ok) throw new Error("should not parse");
+    expect(parsed.errors).toEqual([
+      {
+        control: "label_schema",
+        message: "layers[0].type: must be one of single, multi, ordinal",
+      },
+      { control: "trace_config", message: "dimensions: is required" },
+    ]);
+  });
 });
 
 describe("settingsChanges", () => {

@@ -4,11 +4,13 @@
  * and the PATCH body of what changed.
  */
 
+import { checkAgainst } from "../api/json-schema";
 import { fmt } from "../charts/format";
 import { gettext } from "../i18n";
 import type { Aggregator, ProjectSettings, RoutingRule } from "./types";
 
 const AGGREGATORS: readonly Aggregator[] = ["majority", "dawid_skene"];
+const SCHEMA_OF = { label_schema: "LabelSchema", trace_config: "TraceConfig" } as const;
 
 /** Control names; routing-rule keys are controls of their own. */
 export const SETTINGS_CONTROLS = [
@@ -58,8 +60,9 @@ export function formValues(s: ProjectSettings): FormValues {
     aggregator: rule.aggregator,
     accept_unanimous: rule.accept_unanimous,
     min_confidence: String(rule.min_confidence),
-    medium_confidence: String(rule.medium_confidence),
-    min_trace_ccc: rule.min_trace_ccc === null ? "" : String(rule.min_trace_ccc),
+    // A rule stored before these keys existed has none: the field starts empty, not "undefined".
+    medium_confidence: rule.medium_confidence === undefined ? "" : String(rule.medium_confidence),
+    min_trace_ccc: rule.min_trace_ccc == null ? "" : String(rule.min_trace_ccc),
     label_schema: JSON.stringify(s.label_schema, null, 2),
     trace_config: JSON.stringify(s.trace_config, null, 2),
   };
@@ -109,9 +112,13 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
         gettext("This is not valid JSON: %(reason)s", { reason: (error as Error).message }),
       );
     }
-    return value !== null && typeof value === "object" && !Array.isArray(value)
-      ? value
-      : fail(control, gettext("Enter a JSON object ({ … })."));
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      return fail(control, gettext("Enter a JSON object ({ … })."));
+    // The server's own JSON Schema of the field (its finer rules it checks itself).
+    const problem = checkAgainst(SCHEMA_OF[control], value);
+    return problem
+      ? fail(control, gettext("%(where)s: %(problem)s", { where: problem.path, problem: problem.message }))
+      : value;
   };
 
   const overlap = whole("overlap_k", 1, 50);
@@ -180,7 +187,7 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
       pause_min_controls: pauseMinControls!,
       routing_rule: routing,
       label_schema: labelSchema as ProjectSettings["label_schema"],
-      trace_config: traceConfig,
+      trace_config: traceConfig as ProjectSettings["trace_config"],
     },
   };
 }

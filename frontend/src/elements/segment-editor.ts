@@ -1,5 +1,6 @@
 import { gettext } from "../i18n";
-import { bilingualText, type Lang, type Layer, missing, options } from "../model/labels";
+import { headlineLayer, missing } from "../layers/registry";
+import { bilingualText, type Lang, type Layer, options } from "../model/labels";
 import { formatTime } from "../model/playback";
 import {
   boundsFor,
@@ -230,7 +231,7 @@ export class SegmentEditorElement extends HTMLElement {
   #describe(i: number): { text: string; labelled: boolean } {
     const config = this.#config;
     const choices = this.#segments[i]?.labels.choices ?? {};
-    const primary = config?.layers.find((l) => l.type === "single");
+    const primary = headlineLayer(config?.layers ?? []);
     const value = primary ? choices[primary.name] : undefined;
     const label = primary && options(primary).find((l) => l.value === value);
     return {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { choicesFrom, missing } from "../layers/registry";
 import {
   bilingualText,
-  choicesFrom,
   choose,
   filterOptions,
   labelNames,
@@ -11,7 +11,6 @@ import {
   langOf,
   layerTitle,
   listText,
-  missing,
   options,
   segmentLayers,
   setOrdinal,

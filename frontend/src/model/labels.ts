@@ -5,40 +5,20 @@
  * shape of a static payload (and of a segment's label fields).
  */
 
+import type { Schemas } from "../api/types";
 import { pgettext } from "../i18n";
 
 export const UNSURE = "Unsure";
 
 export type Lang = "en" | "zh";
 
-export interface Label {
-  readonly value: string;
-  readonly en?: string;
-  readonly zh?: string;
-}
+/** The server's label schema and its parts (generated from its OpenAPI schema). */
+export type Label = Schemas["LabelOption"];
+export type Layer = Schemas["LabelLayer"];
+export type LabelSchema = Schemas["LabelSchema"];
 
-export interface Layer {
-  readonly name: string;
-  readonly type: "single" | "multi" | "ordinal";
-  readonly title?: { readonly en?: string; readonly zh?: string };
-  readonly labels?: readonly Label[];
-  readonly allow_unsure?: boolean;
-  readonly required?: boolean;
-  readonly min?: number;
-  readonly max?: number;
-}
-
-export interface LabelSchema {
-  readonly layers: readonly Layer[];
-  readonly segments?: {
-    readonly primary?: string;
-    readonly secondary?: string;
-    readonly intensity?: string;
-    readonly text_fields?: readonly string[];
-  };
-}
-
-export type LabelValue = string | readonly string[] | number;
+/** single: a label, multi: labels, ordinal: an integer (read-only here). */
+export type LabelValue = Readonly<Schemas["LabelValue"]>;
 export type Choices = Readonly<Record<string, LabelValue>>;
 
 export function langOf(code: string | undefined): Lang {
@@ -114,16 +94,6 @@ export function asList(value: LabelValue | undefined): string[] {
   return Array.isArray(value) ? [...(value as readonly string[])] : [];
 }
 
-function filled(layer: Layer, value: LabelValue | undefined): boolean {
-  if (layer.type === "multi") return asList(value).length > 0;
-  return value !== undefined;
-}
-
-/** The required layers among `layers` that have no choice yet. */
-export function missing(layers: readonly Layer[], choices: Choices): Layer[] {
-  return layers.filter((layer) => layer.required !== false && !filled(layer, choices[layer.name]));
-}
-
 /**
  * Labels of `layer` matching what was typed, in either language or by value,
  * case-insensitive; those whose words start with the query come first.
@@ -140,31 +110,10 @@ export function filterOptions(layer: Layer, query: string): Label[] {
   return [...hits.filter(starts), ...hits.filter((l) => !starts(l))];
 }
 
-/** The schema's choices found in a draft payload; anything unknown or malformed is left out. */
-export function choicesFrom(
-  layers: readonly Layer[],
-  payload: Readonly<Record<string, unknown>>,
-): Choices {
-  const out: Record<string, LabelValue> = {};
-  for (const layer of layers) {
-    const value = payload[layer.name];
-    const allowed = options(layer).map((l) => l.value);
-    if (layer.type === "single" && typeof value === "string" && allowed.includes(value))
-      out[layer.name] = value;
-    if (layer.type === "multi" && Array.isArray(value)) {
-      out[layer.name] = value.filter(
-        (v): v is string => typeof v === "string" && allowed.includes(v),
-      );
-    }
-    if (layer.type === "ordinal" && typeof value === "number")
-      Object.assign(out, setOrdinal({}, layer, value));
-  }
-  return out;
-}
-
 /** The layers a segment is labelled with: primary, secondary, intensity (those the schema names). */
 export function segmentLayers(schema: LabelSchema): Layer[] {
-  const roles = schema.segments ?? {};
+  const roles = schema.segments;
+  if (!roles) return [];
   return [roles.primary, roles.secondary, roles.intensity]
     .map((name) => schema.layers.find((l) => l.name === name))
     .filter((l): l is Layer => l !== undefined);

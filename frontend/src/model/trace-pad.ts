@@ -5,12 +5,10 @@
  * to 4 decimals (the server stores float32; the JSON stays short).
  */
 
-export interface Dimension {
-  readonly name: string;
-  readonly min: number;
-  readonly max: number;
-  readonly title?: { readonly en?: string; readonly zh?: string };
-}
+import type { Schemas } from "../api/types";
+
+/** One dimension of the project's trace config, as the server gives it. */
+export type Dimension = Schemas["TraceDimension"];
 
 export type PadValue = readonly number[];
 

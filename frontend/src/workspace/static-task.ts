@@ -1,6 +1,7 @@
 import type { LabelFormElement } from "../elements/label-form";
 import { gettext } from "../i18n";
-import { choicesFrom, layerTitle, listText, missing } from "../model/labels";
+import { choicesFrom, missing } from "../layers/registry";
+import { layerTitle, listText } from "../model/labels";
 import { type Action, isLabelAction } from "../model/shortcuts";
 import { el, playerFor, type Task, type TaskContext } from "./task";
 

@@ -1,7 +1,8 @@
 import { followMedia } from "../elements/media-clock";
 import { coveragePercent, type TraceRecorderElement } from "../elements/trace-recorder";
 import { gettext } from "../i18n";
-import { choicesFrom, layerTitle, listText, missing, segmentLayers } from "../model/labels";
+import { choicesFrom, missing } from "../layers/registry";
+import { layerTitle, listText, segmentLayers } from "../model/labels";
 import { formatTime } from "../model/playback";
 import { boundsFor, EMPTY_LABELS, type LabelledSegment } from "../model/segment-labels";
 import { normaliseSegments } from "../model/segments";
