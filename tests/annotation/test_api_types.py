@@ -2,21 +2,27 @@
 what openapi-typescript makes of the current OpenAPI schema and ``json-schemas.json`` the JSON
 Schemas the settings form checks with (``npm run api-types`` rewrites both)."""
 
+import os
 import subprocess
-from io import StringIO
+import sys
 from pathlib import Path
 
-from django.core.management import call_command
-
-API = Path(__file__).resolve().parents[2] / "frontend" / "src" / "api"
+ROOT = Path(__file__).resolve().parents[2]
+API = ROOT / "frontend" / "src" / "api"
 GENERATOR = API.parents[1] / "node_modules" / ".bin" / "openapi-typescript"
 RERUN = "the API changed: run `npm run api-types` in frontend/ and commit src/api/"
+# Model integer fields take their ranges from the database backend (SQLite's are 64-bit), so
+# the schema is generated as production's backend, PostgreSQL, sees it, whatever this run is
+# on: as `npm run api-types` does. Nothing connects to that address.
+SCHEMA_DATABASE = "postgres://schema@127.0.0.1:1/schema"
 
 
 def _command(*args: str) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": SCHEMA_DATABASE},
+    ).stdout  # fmt: skip
 
 
 def test_the_committed_api_types_are_generated_from_the_current_schema():
