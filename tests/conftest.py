@@ -81,6 +81,16 @@ def compiled_catalogues() -> None:
     trans_real._translations = {}  # forget catalogues loaded before they were compiled
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """A request in Chinese leaves Chinese active in the thread (the locale middleware never
+    switches back), and the next test's messages would be Chinese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def live_server_media_through_the_app() -> None:
     """Django's live server answers /media/ itself, from MEDIA_ROOT, to anyone; ours checks
