@@ -185,7 +185,7 @@ def project_drafts_set(
     on a random ``share`` of claims."""
     run = None
     if mode == DraftsMode.PREFILL:
-        run = ModelRun.objects.filter(project=project, pk=run_id).first()
+        run = ModelRun.objects.filter(project=project, pk=run_id or 0).first()
         if run is None:
             raise Invalid(_("choose one of this project's model runs"), field="run")
     before = {"drafts": project.drafts, "run": project.draft_run_id, "share": project.draft_share}
