@@ -1,4 +1,4 @@
-"""python manage.py import_drafts FILES... --project SLUG --model NAME [--version V]
+"""python manage.py import_drafts FILES... --project SLUG --model NAME [--model-version V]
 [--config ID] [--date YYYY-MM-DD]"""
 
 from argparse import ArgumentParser
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, help="Files or EmoS film folders")
         parser.add_argument("--project", required=True)
         parser.add_argument("--model", required=True, help="The model's name")
-        parser.add_argument("--version", dest="model_version", default="")
+        parser.add_argument("--model-version", dest="model_version", default="")
         parser.add_argument("--config", default="", help="The prompt or config id")
         parser.add_argument("--date", type=date.fromisoformat, help="When the model ran")
 
