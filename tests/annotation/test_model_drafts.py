@@ -132,7 +132,7 @@ def test_reimporting_a_run_changes_nothing_and_a_changed_run_needs_a_new_version
     with pytest.raises(Conflict, match="own version"):
         drafts_import_files(project=project, paths=[changed], provenance=GPT)
     newer = Provenance("gpt-x", "2025-02", "prompt-7")
-    run, created = drafts_import_files(project=project, paths=[changed], provenance=newer)
+    _, created = drafts_import_files(project=project, paths=[changed], provenance=newer)
     assert created and ModelRun.objects.count() == 2
 
 
@@ -172,7 +172,7 @@ def test_the_command_imports_and_says_when_a_run_was_imported_already(tmp_path, 
     out = capsys.readouterr().out
     assert "1 drafts imported" in out and "imported already" in out
     bad = jsonl(tmp_path, [{"clip_id": "c1", "basic7": "Nope"}], "bad.jsonl")
-    with pytest.raises(CommandError, match="bad.jsonl:line 1: basic7"):
+    with pytest.raises(CommandError, match=r"bad\.jsonl:line 1: basic7"):
         call_command("import_drafts", str(bad), "--project", project.slug, "--model", "m2")
 
 
