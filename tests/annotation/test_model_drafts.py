@@ -307,3 +307,24 @@ def test_report_compares_each_annotator_and_the_aggregate_with_the_model(tmp_pat
     assert report["run"]["model_name"] == "gpt-x"
     assert basic7["anchoring"] is None  # every label had the draft shown: nothing to compare
     assert report["layers"]["goemotions"]["annotators"]["a"]["jaccard"] == 0.5
+
+
+def test_a_release_carries_drafts_of_gold_clips_and_never_of_controls(tmp_path):
+    from exports.models import Release
+    from exports.selectors import release_data
+
+    project = project_with_clips(3, overlap_k=1)
+    drafts_import_files(
+        project=project,
+        paths=[jsonl(tmp_path, [{"clip_id": f"c{i}", **JOY} for i in range(3)])],
+        provenance=GPT,
+    )
+    Clip.objects.filter(external_id="c2").update(stage=Clip.Stage.CONTROL)  # promoted later
+    user = member(project, "annotator")
+    lease, _ = claim(project, user)
+    annotation_submit(assignment_id=lease.pk, user=user, payload=SAD)  # c0 becomes gold
+    data = release_data(Release.objects.create(project=project, major=1, minor=0, patch=0), None)
+    assert [(d.clip_id, d.model_name, d.config_id) for d in data.model_drafts] == [
+        ("c0", "gpt-x", "prompt-7")
+    ]
+    assert [g.payload["basic7"] for g in data.gold] == ["Sadness"]
