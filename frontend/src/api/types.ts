@@ -62,6 +62,8 @@ export interface Assignment {
   draft_updated_at: string | null;
   /** Once submitted (here or elsewhere): the labels' current revision, to correct. */
   annotation: number | null;
+  /** A model's draft the form starts from when the project pre-fills drafts, else null. */
+  model_draft: Record<string, unknown> | null;
 }
 
 export interface Annotation {
