@@ -135,6 +135,7 @@ def drafts_report(project: Project, run: ModelRun) -> dict[str, Any]:
         compare = _multi if kind == "multi" else _single
         layers[name] = {
             "type": kind,
+            "title": layer.get("title", {}),
             "annotators": {who: compare(pairs, codes) for who, pairs in sorted(per.items())
                            if who != AGGREGATE},
             AGGREGATE: compare(per.get(AGGREGATE, []), codes),

@@ -40,7 +40,9 @@ export class DraftsPanel extends Panel<DraftsReport> {
           shown ? fmt().percent((report.accepted ?? 0) / shown) : "—",
         ),
       ),
-      ...Object.entries(report.layers ?? {}).map(([name, layer]) => layerSection(name, layer)),
+      ...Object.entries(report.layers ?? {}).map(([name, layer]) =>
+        layerSection(name, layer.title?.[this.ctx.lang] ?? name, layer),
+      ),
     ];
   }
 }
@@ -64,7 +66,7 @@ function provenance(run: ModelRun, report: DraftsReport): HTMLElement {
   );
 }
 
-function layerSection(name: string, layer: LayerReport): HTMLElement {
+function layerSection(name: string, title: string, layer: LayerReport): HTMLElement {
   const multi = layer.type === "multi";
   const head = el(
     "tr",
@@ -87,7 +89,7 @@ function layerSection(name: string, layer: LayerReport): HTMLElement {
   return el(
     "section",
     { class: "draft-layer", "data-layer": name },
-    el("h3", {}, name),
+    el("h3", {}, title),
     el("table", { class: "figures" }, el("thead", {}, head), el("tbody", {}, ...rows)),
     anchoringText(layer.anchoring),
   );

@@ -23,6 +23,8 @@ export interface Comparison {
 
 export interface LayerReport {
   type: "single" | "multi" | "ordinal";
+  /** The schema's title of the layer, per language. */
+  title?: Partial<Record<"en" | "zh", string>>;
   annotators: Record<string, Comparison>;
   aggregate: Comparison;
   anchoring: Anchoring | null;
