@@ -60,7 +60,10 @@ def _validated(
             unmatched.append(record.clip_id)
             continue
         if clip.stage == Clip.Stage.CONTROL:
-            errors.append(f"{record.source_ref}: clip_id: {record.clip_id} is a control item")
+            errors.append(
+                _("%(where)s: clip_id: %(clip)s is a control item")
+                % {"where": record.source_ref, "clip": record.clip_id}
+            )
             continue
         clamped: list[str] = []
         try:

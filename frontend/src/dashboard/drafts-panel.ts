@@ -111,9 +111,7 @@ function anchoringText(a: Anchoring | null): HTMLElement {
     "p",
     { class: "anchoring" },
     gettext(
-      "Anchoring: agreement with the model %(shown)s with drafts shown (%(n_shown)s labels), " +
-        "%(hidden)s without (%(n_hidden)s); difference %(effect)s %(effect_interval)s; share " +
-        "of disagreements a shown draft removes %(adoption)s %(adoption_interval)s.",
+      "Anchoring: agreement with the model %(shown)s with drafts shown (%(n_shown)s labels), %(hidden)s without (%(n_hidden)s); difference %(effect)s %(effect_interval)s; share of disagreements a shown draft removes %(adoption)s %(adoption_interval)s.",
       {
         shown: fmt().percent(a.agree_shown),
         n_shown: fmt().count(a.n_shown),
