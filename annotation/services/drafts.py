@@ -41,6 +41,24 @@ def _digest(drafts: list[ModelDraft], external: dict[int, str]) -> str:
     return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def _form_part(schema: dict[str, Any], payload: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """A streaming draft split into what the label form holds (times, the segment layers and
+    the schema's text fields: what an annotator can take unchanged, so what "accepted" is
+    compared on) and the rest (EmoS's speaker guess and transcripts, a note), kept as meta."""
+    segments = payload.get("segments")
+    if not isinstance(segments, list):
+        return payload, None
+    roles = schema.get("segments") or {}
+    form = {"start", "end", *roles.get("text_fields", [])}
+    form |= {str(roles[r]) for r in ("primary", "secondary", "intensity") if roles.get(r)}
+    rest = [{k: v for k, v in seg.items() if k not in form} for seg in segments]
+    kept = {"segments": [{k: v for k, v in seg.items() if k in form} for seg in segments]}
+    extra = {"segments": rest} if any(rest) else {}
+    if "note" in payload:
+        extra["note"] = payload["note"]
+    return kept, extra or None
+
+
 def _validated(
     project: Project, records: list[DraftRecord]
 ) -> tuple[list[ModelDraft], list[str], list[str]]:
@@ -77,11 +95,12 @@ def _validated(
         except Invalid as exc:
             errors.append(f"{record.source_ref}: {exc.field}: {exc.message}")
             continue
+        payload, rest = _form_part(project.label_schema, payload)
         drafts.append(
             ModelDraft(
                 clip=clip,
                 payload=payload,
-                meta=record.meta,
+                meta={**record.meta, **({"beyond_the_form": rest} if rest else {})},
                 source_ref=record.source_ref[:500],
             )
         )

@@ -161,6 +161,14 @@ def test_emos_emotion_json_keeps_segments_cues_evidence_and_summary(tmp_path):
     assert segments[0]["evidence"] == source["utterances"][0]["evidence"].strip()
     assert {"audio_cues", "visual_cues"} <= segments[0].keys()
     assert draft.meta["summary"] == source["summary"]
+    # What the label form holds is the draft (an annotator can take it unchanged); the
+    # model's speaker guess and the transcripts are kept beside it.
+    assert set().union(*segments) <= {
+        "start", "end", "basic7", "goemotions", "intensity", "audio_cues", "visual_cues",
+        "evidence",
+    }  # fmt: skip
+    beyond = draft.meta["beyond_the_form"]["segments"][0]
+    assert beyond["speaker"] == source["utterances"][0]["speaker_guess"].strip()
 
 
 def test_the_command_imports_and_says_when_a_run_was_imported_already(tmp_path, capsys):
