@@ -390,7 +390,12 @@ def model_drafts_table(sel: Selection, drafts: Sequence[ModelDraftRow]) -> Table
     ]
     tail = [
         Column("segments", "json", "streaming clips: the model's utterance segments"),
-        Column("source_meta", "json", "what the model said of the whole clip (EmoS: summary)"),
+        Column(
+            "source_meta",
+            "json",
+            "what the model's file said beyond the labels: an EmoS film's summary and trend, "
+            "and per segment the speaker guess and transcripts",
+        ),
     ]
     layers = _layer_columns(sel.schema, {c.name for c in fixed + tail})
     kept = set(sel.clip_ids)
