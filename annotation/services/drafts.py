@@ -220,13 +220,15 @@ def project_drafts_set(
     return project
 
 
-def _shows(assignment_id: int, share: float) -> bool:
-    """Whether the lease is one of the random ``share`` shown a draft: drawn from its id, so
-    serving it again answers the same."""
-    if share >= 1:
+def _shows(assignment: Assignment, project: Project) -> bool:
+    """Whether the lease is one of the random ``draft_share`` shown a draft: a draw keyed by
+    the project, clip and annotator (one layer-1 lease per pair), not by row ids, so the same
+    work gives the same draws on any database."""
+    if project.draft_share >= 1:
         return True
-    draw = hashlib.sha256(f"draft:{assignment_id}".encode()).digest()
-    return int.from_bytes(draw[:8], "big") / 2**64 < share
+    key = f"{project.slug}\0{assignment.clip.external_id}\0{assignment.user.get_username()}"
+    draw = hashlib.sha256(key.encode()).digest()
+    return int.from_bytes(draw[:8], "big") / 2**64 < project.draft_share
 
 
 def draft_serve(*, assignment: Assignment, project: Project) -> dict[str, Any] | None:
@@ -242,7 +244,7 @@ def draft_serve(*, assignment: Assignment, project: Project) -> dict[str, Any] |
         assignment.status != Assignment.Status.ACTIVE
         or not assignment.claimed_now
         or assignment.clip.stage == Clip.Stage.CONTROL
-        or not _shows(assignment.pk, project.draft_share)
+        or not _shows(assignment, project)
     ):
         return None
     draft = ModelDraft.objects.filter(

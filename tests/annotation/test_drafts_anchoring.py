@@ -26,7 +26,7 @@ from factories import ClipFactory, ProjectFactory, member
 pytestmark = pytest.mark.django_db
 
 CLASSES = [value for value, _ in BASIC7]
-N_CLIPS, BIAS, SHARE = 900, 0.3, 0.5
+N_CLIPS, BIAS, SHARE = 2000, 0.3, 0.5
 MODEL_ACCURACY, ANNOTATOR_ACCURACY = 0.75, 0.7
 
 

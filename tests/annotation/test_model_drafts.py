@@ -268,7 +268,7 @@ def test_a_share_of_claims_is_shown_drafts_at_random(tmp_path):
         lease, served = claim(project, user)
         shown += served is not None
         annotation_submit(assignment_id=lease.pk, user=user, payload=SAD)
-    assert 15 < shown < 45  # seeded by the lease ids: neither none nor all
+    assert 15 < shown < 45  # drawn per clip and annotator: neither none nor all
     assert Annotation.objects.filter(draft_shown=True).count() == shown
 
 
