@@ -186,3 +186,34 @@ class AnnotatorPauseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by services only (an import, a claim): the admin shows them."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.ModelRun)
+class ModelRunAdmin(ReadOnlyAdmin):
+    """Imported by ``import_drafts`` or the API; one run's provenance is never edited."""
+
+    list_display = ["project", "model_name", "model_version", "config_id", "run_date", "n_drafts"]
+    list_filter = ["project"]
+    raw_id_fields = ["created_by"]
+
+
+@admin.register(models.ModelDraft)
+class ModelDraftAdmin(ReadOnlyAdmin):
+    list_display = ["run", "clip", "source_ref"]
+    raw_id_fields = ["run", "clip"]
+
+
+@admin.register(models.DraftShown)
+class DraftShownAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "draft", "created_at"]
+    raw_id_fields = ["assignment", "draft"]

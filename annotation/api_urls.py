@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotation import apis, dashboard_apis, import_apis, quality_apis
+from annotation import apis, dashboard_apis, drafts_apis, import_apis, quality_apis
 from annotation.security.apis import TokenApi
 from clips import apis as clip_apis
 from exports import apis as release_apis
@@ -51,6 +51,21 @@ urlpatterns = [
         "projects/<slug:slug>/pauses/<int:user_id>/lift/",
         quality_apis.PauseLiftApi.as_view(),
         name="api-pause-lift",
+    ),
+    path(
+        "projects/<slug:slug>/model-runs/",
+        drafts_apis.ModelRunsApi.as_view(),
+        name="api-model-runs",
+    ),
+    path(
+        "projects/<slug:slug>/drafts/",
+        drafts_apis.DraftsSettingApi.as_view(),
+        name="api-drafts-setting",
+    ),
+    path(
+        "projects/<slug:slug>/drafts/report/",
+        drafts_apis.DraftsReportApi.as_view(),
+        name="api-drafts-report",
     ),
     path("projects/<slug:slug>/next/", apis.NextClipApi.as_view(), name="api-next"),
     path("projects/<slug:slug>/clips/", apis.ProjectClipsApi.as_view(), name="api-clips"),

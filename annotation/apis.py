@@ -73,6 +73,7 @@ from annotation.services.assignment import (
     assignment_next,
     assignment_release,
 )
+from annotation.services.drafts import draft_serve
 from annotation.services.people import member_add, member_roles_set
 from annotation.services.projects import (
     PRESETS,
@@ -396,6 +397,8 @@ class NextClipApi(APIView):
     def post(self, request: AuthedRequest, slug: str) -> Response:
         project = _project(request, slug)  # the role: checked as the claim locks it
         assignment = assignment_next(user=request.user, project=project)
+        if assignment is not None:
+            assignment.model_draft = draft_serve(assignment=assignment, project=project)
         blocked = None if assignment else qualification_block(request.user, project)
         empty = blocked or (
             ngettext(
@@ -450,6 +453,7 @@ class AssignmentDetailApi(APIView):
     @extend_schema(responses=AssignmentDetailSerializer)
     def get(self, request: AuthedRequest, assignment_id: int) -> Response:
         assignment = selectors.assignment_for_user(request.user, assignment_id)
+        assignment.model_draft = draft_serve(assignment=assignment, project=assignment.clip.project)
         body = AssignmentSerializer(assignment, context={"request": request}).data
         if assignment.layer == 2:
             if not selectors.may_review(request.user, assignment.clip):

@@ -187,12 +187,18 @@ class AssignmentSerializer(serializers.ModelSerializer):
     draft = serializers.SerializerMethodField()
     draft_updated_at = serializers.SerializerMethodField()
     annotation = serializers.SerializerMethodField()
+    model_draft = documented(
+        "Payload",
+        read_only=True,
+        allow_null=True,
+        help_text="A model's draft to pre-fill the form with (the project shows drafts)",
+    )
 
     class Meta:
         model = Assignment
         fields = [
             "id", "layer", "status", "created_at", "expires_at", "clip", "draft",
-            "draft_updated_at", "annotation",
+            "draft_updated_at", "annotation", "model_draft",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -377,6 +377,7 @@ SPECTACULAR_SETTINGS = {
         "ClipKindEnum": "clips.models.Clip.Kind",
         "ImportStatusEnum": "clips.models.ImportJob.Status",
         "UploadStatusEnum": "clips.models.Upload.Status",
+        "DraftsModeEnum": "annotation.models.DraftsMode",
     },
     # Every operation documents the error answers it can give, with the one error body.
     "POSTPROCESSING_HOOKS": [

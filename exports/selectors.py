@@ -6,7 +6,14 @@ import numpy as np
 from django.db.models import Exists, Min, OuterRef
 
 from annotation.agreement.traces import ewe
-from annotation.models import AgreementReport, Annotation, ClipAgreement, GoldLabel, Trace
+from annotation.models import (
+    AgreementReport,
+    Annotation,
+    ClipAgreement,
+    GoldLabel,
+    ModelDraft,
+    Trace,
+)
 from annotation.trace_chunks import unpack
 from clips.models import Clip
 from exports.models import Release
@@ -15,6 +22,7 @@ from exports.pipeline.data import (
     ClipRow,
     GoldRow,
     LabelRow,
+    ModelDraftRow,
     PreviousRelease,
     ReleaseData,
     ReleaseOptions,
@@ -159,6 +167,22 @@ def release_data(release: Release, previous: PreviousRelease | None) -> ReleaseD
         .first()
     )
     traces, gold_traces = _traces(release, names)
+    drafts = [
+        ModelDraftRow(
+            clip_id=d.clip.external_id,
+            run_id=d.run_id,
+            model_name=d.run.model_name,
+            model_version=d.run.model_version,
+            config_id=d.run.config_id,
+            run_date=d.run.run_date.isoformat() if d.run.run_date else "",
+            payload=d.payload,
+            meta=d.meta,
+        )
+        # Gold clips only (the pipeline keeps those of the release): never a control.
+        for d in ModelDraft.objects.filter(run__project=project, clip__stage=Clip.Stage.GOLD)
+        .select_related("clip", "run")
+        .order_by("clip__external_id", "run_id")
+    ]
     return ReleaseData(
         project_slug=project.slug,
         project_name=project.name,
@@ -177,6 +201,7 @@ def release_data(release: Release, previous: PreviousRelease | None) -> ReleaseD
         project_agreement=report or {},
         previous=previous,
         aggregator=project.routing_rule.get("aggregator", "majority"),
+        model_drafts=drafts,
     )
 
 

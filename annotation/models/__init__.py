@@ -3,6 +3,7 @@
 from .accounts import UserProfile
 from .audit import AuditEvent
 from .controls import AnnotatorPause, ControlAnswer, ControlItem, Qualification
+from .drafts import DraftShown, DraftsMode, ModelDraft, ModelRun
 from .projects import Membership, Project, Role
 from .traces import Trace, TraceChunk
 from .workflow import (
@@ -26,8 +27,12 @@ __all__ = [
     "ClipAgreement",
     "ControlAnswer",
     "ControlItem",
+    "DraftShown",
+    "DraftsMode",
     "GoldLabel",
     "Membership",
+    "ModelDraft",
+    "ModelRun",
     "Project",
     "Provenance",
     "Qualification",

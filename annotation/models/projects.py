@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from annotation.schema import default_label_schema, default_routing_rule, default_trace_config
 
 from .checks import one_of
+from .drafts import DraftsMode
 
 
 class Project(models.Model):
@@ -38,6 +39,25 @@ class Project(models.Model):
     pause_min_controls = models.PositiveSmallIntegerField(
         default=10, help_text="Controls answered before the pause rule judges."
     )
+    drafts = models.CharField(
+        max_length=8,
+        choices=DraftsMode.choices,
+        default=DraftsMode.HIDDEN,
+        help_text="Model drafts: hidden from annotators, or shown as a pre-fill.",
+    )
+    draft_run = models.ForeignKey(
+        "annotation.ModelRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The run whose drafts pre-fill the label form.",
+    )
+    draft_share = models.FloatField(
+        default=1.0,
+        help_text="Share of claims shown the draft, drawn at random (below 1, the anchoring "
+        "figure compares like with like).",
+    )
     # Archived: no new claims; only its admins still see it (for its data and releases).
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,6 +79,15 @@ class Project(models.Model):
                     pause_floor__gte=0, pause_floor__lte=1, pause_min_controls__gte=1
                 ),
                 name="project_pause_rule_valid",
+            ),
+            one_of("drafts", DraftsMode, "project_drafts_valid"),
+            models.CheckConstraint(
+                condition=models.Q(drafts=DraftsMode.HIDDEN) | models.Q(draft_run__isnull=False),
+                name="project_prefill_has_run",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(draft_share__gte=0, draft_share__lte=1),
+                name="project_draft_share_range",
             ),
         ]
 

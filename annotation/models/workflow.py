@@ -1,5 +1,7 @@
 """Work on a clip: assignments, layer-1 annotations, agreement, adjudication and gold."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -45,6 +47,8 @@ class Assignment(models.Model):
     # Not stored: set on a lease the current request created, which has no draft yet (the
     # response does not look for one).
     claimed_now = False
+    # Not stored: the model draft this response pre-fills the form with (``draft_serve``).
+    model_draft: dict[str, Any] | None = None
 
     class Meta:
         constraints = [
@@ -139,6 +143,11 @@ class Annotation(models.Model):
         default=False,
         help_text="The annotator confirmed submitting below the project's minimum coverage.",
     )
+    # Set by the submit from what the claim served (``DraftShown``), never by the browser.
+    draft_shown = models.BooleanField(default=False, help_text="A model draft was pre-filled.")
+    draft_accepted = models.BooleanField(
+        default=False, help_text="The labels submitted are the shown draft, unchanged."
+    )
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -165,6 +174,10 @@ class Annotation(models.Model):
             ),
             one_of("status", AnnotationStatus, "annotation_status_valid"),
             models.CheckConstraint(condition=Q(revision__gte=1), name="annotation_revision_pos"),
+            models.CheckConstraint(
+                condition=Q(draft_accepted=False) | Q(draft_shown=True),
+                name="annotation_accepted_was_shown",
+            ),
         ]
         indexes = [
             models.Index(fields=["annotator", "submitted_at"], name="annotation_user_idx"),

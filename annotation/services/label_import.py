@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -97,7 +97,7 @@ def _labels_write(
         try:
             payload = validate_payload(
                 project.label_schema,
-                _clamp_ends(record, clip.duration_s, result.clamped),
+                clamp_ends(record, clip.duration_s, result.clamped),
                 kind=clip.kind,
                 duration_s=clip.duration_s,
                 complete=False,
@@ -148,7 +148,15 @@ def _labels_write(
     return result
 
 
-def _clamp_ends(record: LabelRecord, duration_s: float | None, notes: list[str]) -> Any:
+class Timed(Protocol):
+    """A record of labels read from a file (``LabelRecord``, a model's ``DraftRecord``)."""
+
+    payload: dict[str, Any]
+    source_ref: str
+    time_resolution_s: float
+
+
+def clamp_ends(record: Timed, duration_s: float | None, notes: list[str]) -> Any:
     """The payload with each segment end that overshoots the clip's media by less than the
     source's time resolution cut at the media's end (said in ``notes``); a real overshoot is
     left for validation to reject. The parser already cut ends at a sentence file's duration:

@@ -27,6 +27,7 @@ from annotation.schema import trace_min_coverage
 from annotation.selectors import require_role
 from annotation.services.audit import audit_record
 from annotation.services.controls import control_answer_record
+from annotation.services.drafts import draft_flags
 from annotation.services.routing import clips_enqueue_routing
 from annotation.services.traces import trace_coverage
 from clips.models import Clip
@@ -171,6 +172,7 @@ def _record(
     clip, user = assignment.clip, assignment.user
     Annotation.objects.filter(clip=clip, annotator=user, status=Annotation.Status.DRAFT).delete()
     now = timezone.now()
+    shown, accepted = draft_flags(assignment, clean)
     annotation = Annotation.objects.create(
         clip=clip,
         annotator=user,
@@ -182,6 +184,8 @@ def _record(
         submitted_at=now,
         trace_coverage=coverage,
         trace_coverage_confirmed=confirmed,
+        draft_shown=shown,
+        draft_accepted=accepted,
     )
     was_active = assignment.status == Assignment.Status.ACTIVE
     assignment.status, assignment.finished_at = Assignment.Status.SUBMITTED, now
@@ -200,6 +204,8 @@ def _record(
 
 # The same writes as ``_record``, in one statement. Drafts are never referenced by other rows
 # (traces and corrections point at submitted labels), so deleting them needs no collector.
+# The model-draft flags are ``draft_flags``'s, read from what the claim served (jsonb equality:
+# the stored draft and the labels are both normalised by ``validate_payload``).
 _RECORD = """
 WITH dropped AS (
     DELETE FROM annotation_annotation
@@ -209,9 +215,13 @@ added AS (
     INSERT INTO annotation_annotation (
         clip_id, annotator_id, assignment_id, status, revision, is_current, payload, source,
         source_ref, created_at, updated_at, submitted_at, trace_coverage,
-        trace_coverage_confirmed)
-    VALUES (%(clip)s, %(user)s, %(assignment)s, 'submitted', 1, true, %(payload)s, 'platform',
-            '', %(now)s, %(now)s, %(now)s, %(coverage)s, %(confirmed)s)
+        trace_coverage_confirmed, draft_shown, draft_accepted)
+    SELECT %(clip)s, %(user)s, %(assignment)s, 'submitted', 1, true, %(payload)s, 'platform',
+           '', %(now)s, %(now)s, %(now)s, %(coverage)s, %(confirmed)s,
+           shown.id IS NOT NULL, COALESCE(model.payload = %(payload)s, false)
+    FROM (SELECT 1) AS one
+    LEFT JOIN annotation_draftshown shown ON shown.assignment_id = %(assignment)s
+    LEFT JOIN annotation_modeldraft model ON model.id = shown.draft_id
     RETURNING *
 ),
 finished AS (
@@ -301,6 +311,9 @@ def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annot
             payload=clean,
             submitted_at=timezone.now(),
             source=old.source,
+            # A correction keeps whether a draft was shown; accepted: it now equals the draft.
+            draft_shown=old.draft_shown,
+            draft_accepted=old.draft_shown and draft_flags(old.assignment, clean)[1],
         )
         if _routed_by_the_rule(clip):
             clips_enqueue_routing([clip.pk])

@@ -118,6 +118,7 @@ def build_release(
             tables.segments_table(sel),
             tables.agreement_table(sel),
             tables.traces_table(sel, dimensions),
+            tables.model_drafts_table(sel, data.model_drafts),
         )
     ]
 

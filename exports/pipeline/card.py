@@ -232,7 +232,10 @@ def render_card(
         "- `data/*.parquet` and `data/*.jsonl`: clips, raw first-layer labels (annotators are "
         "pseudonyms), gold with provenance, streaming utterance segments, per-clip agreement; "
         "`data/traces.parquet` (long format: clip, annotator or `gold`, t in seconds, one "
-        "column per dimension; samples missing in every dimension are dropped).",
+        "column per dimension; samples missing in every dimension are dropped); "
+        "`data/model_drafts.*`: model drafts (machine pre-annotations) with each run's model, "
+        "version, prompt or config id and date, one row per run and clip — never counted as "
+        "labels, never gold.",
         "- `splits/{train,validation,test}.txt`: clip ids, one per line.",
         "- `emos/`: the EmoS layout — per-tier label files, soft labels, "
         "`streaming/<clip>/<clip>.emotion.json`.",

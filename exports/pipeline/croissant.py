@@ -70,6 +70,7 @@ KEYS = {
     "agreement": ["clip_id"],
     "labels": ["clip_id", "annotator", "revision"],
     "segments": ["clip_id", "index"],
+    "model_drafts": ["clip_id", "run_id"],
 }
 
 

@@ -192,6 +192,21 @@ class TraceRow:
 
 
 @dataclass(frozen=True)
+class ModelDraftRow:
+    """A model's draft for a clip, with its run's provenance: published in its own table,
+    never as a label or gold."""
+
+    clip_id: str
+    run_id: int
+    model_name: str
+    model_version: str
+    config_id: str
+    run_date: str  # ISO date, or "" when not given
+    payload: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class PreviousRelease:
     """What a build needs of the release before it (see ``changelog.read_previous``)."""
 
@@ -223,3 +238,4 @@ class ReleaseData:
     previous: PreviousRelease | None = None
     # The routing rule's aggregator: what an automatic gold decision's confidence is.
     aggregator: str = "majority"  # majority | dawid_skene
+    model_drafts: list[ModelDraftRow] = field(default_factory=list)

@@ -152,7 +152,9 @@ def _csv_rows(reader: "csv.DictReader[str]", path: Path) -> list[tuple[int, Any]
     return out
 
 
-def read_predictions(path: Path, schema: LabelSchema, dims: list[str]) -> dict[str, Prediction]:
+def read_rows(path: Path) -> tuple[bool, list[tuple[int, Any]]]:
+    """A predictions file's records as (line, object): whether it is CSV (its cells are text,
+    ``None`` when empty), and the rows. Also read by the model-draft import."""
     try:
         text = path.read_text("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -162,7 +164,11 @@ def read_predictions(path: Path, schema: LabelSchema, dims: list[str]) -> dict[s
     is_csv = path.suffix.lower() == ".csv" or (
         path.suffix.lower() not in (".jsonl", ".json", ".ndjson") and text.lstrip()[0] != "{"
     )
-    rows = _read_csv(text, path) if is_csv else _read_jsonl(text, path)
+    return is_csv, _read_csv(text, path) if is_csv else _read_jsonl(text, path)
+
+
+def read_predictions(path: Path, schema: LabelSchema, dims: list[str]) -> dict[str, Prediction]:
+    is_csv, rows = read_rows(path)
     out: dict[str, Prediction] = {}
     for line, obj in rows:
         pred = _record(obj, schema, [] if is_csv else dims, path, line)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pyarrow as pa
 
-from exports.pipeline.data import ClipRow
+from exports.pipeline.data import ClipRow, ModelDraftRow
 from exports.pipeline.jsonfmt import clean
 from exports.pipeline.messages import PipelineError, gettext_noop
 from exports.pipeline.schema import LabelSchema
@@ -375,3 +375,46 @@ def traces_table(sel: Selection, dimensions: list[str]) -> Table:
             }
 
     return Table("traces", "continuous ratings, long format", columns, batches(), jsonl=False)
+
+
+def model_drafts_table(sel: Selection, drafts: Sequence[ModelDraftRow]) -> Table:
+    """Model drafts of the release's clips, one row per run and clip, with the run's
+    provenance: a machine's labels, kept apart from the people's and from gold."""
+    fixed = [
+        Column("clip_id", "string", "clip id"),
+        Column("run_id", "int64", "the model run (one import of one model's predictions)"),
+        Column("model_name", "string", "the model"),
+        Column("model_version", "string", "the model's version"),
+        Column("config_id", "string", "the prompt or configuration the model ran with"),
+        Column("run_date", "string", "when the model ran (ISO 8601), if known"),
+    ]
+    tail = [
+        Column("segments", "json", "streaming clips: the model's utterance segments"),
+        Column(
+            "source_meta",
+            "json",
+            "what the model's file said beyond the labels: an EmoS film's summary and trend, "
+            "and per segment the speaker guess and transcripts",
+        ),
+    ]
+    layers = _layer_columns(sel.schema, {c.name for c in fixed + tail})
+    kept = set(sel.clip_ids)
+    rows = sorted((d for d in drafts if d.clip_id in kept), key=attrgetter("clip_id", "run_id"))
+
+    def batches() -> Iterator[Batch]:
+        for chunk in _chunks(rows):
+            payloads = [d.payload for d in chunk]
+            yield {
+                **_attributes(chunk, "clip_id", "run_id", "model_name", "model_version",
+                              "config_id", "run_date"),
+                **_layer_columns_of(sel.schema, payloads),
+                "segments": _segments_column(payloads),
+                "source_meta": [clean(d.meta) if d.meta else None for d in chunk],
+            }  # fmt: skip
+
+    return Table(
+        "model_drafts",
+        "model drafts (pre-annotations) with their run's provenance; not labels, not gold",
+        fixed + layers + tail,
+        batches(),
+    )

@@ -154,6 +154,22 @@ MATRIX = {
         "post", "/api/projects/{slug}/pauses/{member}/lift/", None,
         [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
     ),
+    "api-model-runs": (
+        "get", "/api/projects/{slug}/model-runs/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-model-runs POST": (
+        "post", "/api/projects/{slug}/model-runs/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, BAD],  # no model named, no files
+    ),
+    "api-drafts-setting": (
+        "put", "/api/projects/{slug}/drafts/", {"drafts": "hidden"},
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
+    "api-drafts-report": (
+        "get", "/api/projects/{slug}/drafts/report/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
+    ),
     "api-next": (
         "post", "/api/projects/{slug}/next/", None,
         [UNAUTH, GONE, OK, OK, FORBIDDEN, FORBIDDEN],

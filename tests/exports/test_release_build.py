@@ -30,7 +30,8 @@ STATIC_FILES = {
     "changes.json",
     "croissant.json",
     "release.json",
-    *(f"data/{t}.{ext}" for t in ("clips", "labels", "labels_all", "gold", "segments", "agreement")
+    *(f"data/{t}.{ext}" for t in ("clips", "labels", "labels_all", "gold", "segments", "agreement",
+                                  "model_drafts")
       for ext in ("parquet", "jsonl")),
     "data/traces.parquet",
     "emos/basic7_high.jsonl",

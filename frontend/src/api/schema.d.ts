@@ -123,6 +123,14 @@ export interface paths {
     /** @description Your open layer-2 clip, else the oldest disputed one (or the one you picked). */
     post: operations["projects_disputes_next_create"];
   };
+  "/api/projects/{slug}/drafts/": {
+    /** @description Admins: hide drafts, or pre-fill the form with a run's on a random share of claims. */
+    put: operations["projects_drafts_update"];
+  };
+  "/api/projects/{slug}/drafts/report/": {
+    /** @description Admins: how the people agree with a model run (default: the latest), and anchoring. */
+    get: operations["projects_drafts_report_retrieve"];
+  };
   "/api/projects/{slug}/label-imports/": {
     post: operations["projects_label_imports_create"];
   };
@@ -141,6 +149,18 @@ export interface paths {
   "/api/projects/{slug}/members/{user_id}/": {
     /** @description Set a member's roles in the project; no role deactivates them there. */
     patch: operations["projects_members_partial_update"];
+  };
+  "/api/projects/{slug}/model-runs/": {
+    /**
+     * @description Admins: the project's model runs and its drafts setting; POST imports a run from
+     * JSONL/CSV predictions or EmoS ``<film>.emotion.json`` files (all or nothing).
+     */
+    get: operations["projects_model_runs_retrieve"];
+    /**
+     * @description Admins: the project's model runs and its drafts setting; POST imports a run from
+     * JSONL/CSV predictions or EmoS ``<film>.emotion.json`` files (all or nothing).
+     */
+    post: operations["projects_model_runs_create"];
   };
   "/api/projects/{slug}/next/": {
     post: operations["projects_next_create"];
@@ -298,6 +318,23 @@ export interface components {
       finished_at: string | null;
       summary: components["schemas"]["ReportSummary"];
     };
+    /** @description Agreement with the model with drafts shown vs hidden (``quality.anchoring``). */
+    AnchoringOut: {
+      n_shown: number;
+      n_hidden: number;
+      /** Format: double */
+      agree_shown: number | null;
+      /** Format: double */
+      agree_hidden: number | null;
+      /** Format: double */
+      effect: number | null;
+      effect_interval: (number | null)[];
+      /** Format: double */
+      adoption: number | null;
+      adoption_interval: (number | null)[];
+      /** Format: double */
+      level: number;
+    };
     Annotation: {
       id: number;
       clip: number;
@@ -407,6 +444,8 @@ export interface components {
       /** Format: date-time */
       draft_updated_at: string | null;
       annotation: number | null;
+      /** @description A model's draft to pre-fill the form with (the project shows drafts) */
+      model_draft: components["schemas"]["Payload"] | null;
     };
     /**
      * @description What an adjudicator decides on (schema only: the views fill these fields; an
@@ -427,6 +466,8 @@ export interface components {
       /** Format: date-time */
       draft_updated_at: string | null;
       annotation: number | null;
+      /** @description A model's draft to pre-fill the form with (the project shows drafts) */
+      model_draft: components["schemas"]["Payload"] | null;
       layer1?: components["schemas"]["Layer1Label"][];
       agreement?: components["schemas"]["ClipAgreement"] | null;
       /** @description Why it is disputed */
@@ -591,6 +632,21 @@ export interface components {
      * @enum {string}
      */
     ClipKindEnum: "static" | "stream";
+    /**
+     * @description One rater against the model on one layer: percent agreement and Cohen's κ (single and
+     * ordinal layers) or mean Jaccard and exact-match share (multi-label layers).
+     */
+    ComparisonOut: {
+      n: number;
+      /** Format: double */
+      agreement?: number | null;
+      /** Format: double */
+      kappa?: number | null;
+      /** Format: double */
+      jaccard?: number | null;
+      /** Format: double */
+      exact?: number | null;
+    };
     DashboardAgreement: {
       figures: components["schemas"]["LabelledKey"][];
       /** @description Title of each single layer, by name */
@@ -684,6 +740,43 @@ export interface components {
       in_progress: boolean;
       /** @description You are the one who has it open */
       yours: boolean;
+    };
+    /**
+     * @description * `hidden` - Hidden
+     * * `prefill` - Prefill
+     * @enum {string}
+     */
+    DraftsModeEnum: "hidden" | "prefill";
+    /** @description ``run`` null (and nothing else) when the project has no run yet. */
+    DraftsReportOut: {
+      run: components["schemas"]["RunOut"] | null;
+      drafts_mode?: components["schemas"]["DraftsModeEnum"];
+      /** Format: double */
+      draft_share?: number;
+      annotations?: number;
+      shown?: number;
+      accepted?: number;
+      layers?: {
+        [key: string]: components["schemas"]["LayerReportOut"];
+      };
+    };
+    DraftsSettingIn: {
+      drafts: components["schemas"]["DraftsModeEnum"];
+      run?: number | null;
+      /**
+       * Format: double
+       * @default 1
+       */
+      share?: number;
+    };
+    DraftsSettingInRequest: {
+      drafts: components["schemas"]["DraftsModeEnum"];
+      run?: number | null;
+      /**
+       * Format: double
+       * @default 1
+       */
+      share?: number;
     };
     DsConfidence: {
       /** @description The layer's title in the reader's language */
@@ -787,6 +880,15 @@ export interface components {
       submitted_at: string;
       /** @description Finalised trace id and gap report */
       trace: components["schemas"]["Layer1Trace"] | null;
+    };
+    LayerReportOut: {
+      type: string;
+      title: components["schemas"]["LocalText"];
+      annotators: {
+        [key: string]: components["schemas"]["ComparisonOut"];
+      };
+      aggregate: components["schemas"]["ComparisonOut"];
+      anchoring: components["schemas"]["AnchoringOut"] | null;
     };
     /**
      * @description * `missing` - No media yet
@@ -1173,6 +1275,36 @@ export interface components {
      * @enum {string}
      */
     ReportStatusEnum: "pending" | "running" | "done" | "failed";
+    RunInRequest: {
+      model_name: string;
+      /** @default */
+      model_version?: string;
+      /** @default */
+      config_id?: string;
+      /** Format: date */
+      run_date?: string | null;
+      files: string[];
+    };
+    /** @description A run's provenance (``selectors.drafts.run_provenance``). */
+    RunOut: {
+      id: number;
+      model_name: string;
+      model_version: string;
+      config_id: string;
+      /** Format: date */
+      run_date: string | null;
+      source_name: string;
+      n_drafts: number;
+      n_unmatched: number;
+      notes: string[];
+      /** Format: date-time */
+      created_at: string;
+      created_by: string | null;
+    };
+    RunsOut: {
+      runs: components["schemas"]["RunOut"][];
+      setting: components["schemas"]["DraftsSettingIn"];
+    };
     ScoreInRequest: {
       /** Format: binary */
       predictions: string;
@@ -3238,6 +3370,122 @@ export interface operations {
       };
     };
   };
+  /** @description Admins: hide drafts, or pre-fill the form with a run's on a random share of claims. */
+  projects_drafts_update: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DraftsSettingInRequest"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["DraftsSettingIn"];
+        };
+      };
+      /** @description Invalid input: the message says what, the field where. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not signed in, or the token is unknown or expired. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Signed in, but not allowed (role, CSRF). */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Nothing here for you: an unknown project or object, or one you may not see. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The current state does not allow it (already done, lease lost...). */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The request body is too large. */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The body is not in a media type the operation reads. */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description An unexpected error (logged on the server). */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** @description Admins: how the people agree with a model run (default: the latest), and anchoring. */
+  projects_drafts_report_retrieve: {
+    parameters: {
+      query?: {
+        run?: number;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["DraftsReportOut"];
+        };
+      };
+      /** @description Invalid input: the message says what, the field where. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not signed in, or the token is unknown or expired. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Signed in, but not allowed (role, CSRF). */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Nothing here for you: an unknown project or object, or one you may not see. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description An unexpected error (logged on the server). */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
   projects_label_imports_create: {
     parameters: {
       path: {
@@ -3441,6 +3689,130 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["Member"];
+        };
+      };
+      /** @description Invalid input: the message says what, the field where. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not signed in, or the token is unknown or expired. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Signed in, but not allowed (role, CSRF). */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Nothing here for you: an unknown project or object, or one you may not see. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The current state does not allow it (already done, lease lost...). */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The request body is too large. */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The body is not in a media type the operation reads. */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description An unexpected error (logged on the server). */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /**
+   * @description Admins: the project's model runs and its drafts setting; POST imports a run from
+   * JSONL/CSV predictions or EmoS ``<film>.emotion.json`` files (all or nothing).
+   */
+  projects_model_runs_retrieve: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["RunsOut"];
+        };
+      };
+      /** @description Invalid input: the message says what, the field where. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not signed in, or the token is unknown or expired. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Signed in, but not allowed (role, CSRF). */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Nothing here for you: an unknown project or object, or one you may not see. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description An unexpected error (logged on the server). */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /**
+   * @description Admins: the project's model runs and its drafts setting; POST imports a run from
+   * JSONL/CSV predictions or EmoS ``<film>.emotion.json`` files (all or nothing).
+   */
+  projects_model_runs_create: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["RunInRequest"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["RunOut"];
+        };
+      };
+      201: {
+        content: {
+          "application/json": components["schemas"]["RunOut"];
         };
       };
       /** @description Invalid input: the message says what, the field where. */

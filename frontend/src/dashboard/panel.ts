@@ -6,7 +6,14 @@ import type { Lang } from "../model/labels";
 import { el } from "../workspace/task";
 
 export type PanelKey =
-  "progress" | "agreement" | "annotators" | "routing" | "imports" | "releases" | "settings";
+  | "progress"
+  | "agreement"
+  | "annotators"
+  | "routing"
+  | "imports"
+  | "releases"
+  | "settings"
+  | "drafts";
 
 /** What panels share: the API, the project, the status line, and each other. */
 export interface DashboardContext {

@@ -4,6 +4,7 @@ import { langOf } from "../model/labels";
 import { el } from "../workspace/task";
 import { AgreementPanel } from "./agreement-panel";
 import { AnnotatorsPanel } from "./annotators-panel";
+import { DraftsPanel } from "./drafts-panel";
 import { ImportsPanel } from "./imports-panel";
 import type { DashboardContext, Panel } from "./panel";
 import { ProgressPanel } from "./progress-panel";
@@ -42,6 +43,7 @@ export class ProjectDashboardElement extends HTMLElement {
       new AgreementPanel(ctx),
       new RoutingPanel(ctx),
       new AnnotatorsPanel(ctx),
+      new DraftsPanel(ctx),
       new ImportsPanel(ctx),
       new ReleasesPanel(ctx),
       new SettingsPanel(ctx),

@@ -53,6 +53,12 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   /** A question before submitting (a short trace): answered here, next to the message. */
   readonly #confirm = el("div", { class: "confirm", hidden: "" });
   readonly #body = el("div", { class: "workspace-body" });
+  /** Shown while the form starts from a model's draft (the project pre-fills drafts). */
+  readonly #modelDraft = el(
+    "p",
+    { class: "model-draft-notice", role: "note", hidden: "" },
+    gettext("Model draft — check before submitting"),
+  );
   readonly #legend = el("details", { class: "shortcuts", open: "" });
   readonly #skip = el("button", { type: "button" }, gettext("Skip this clip"));
   readonly #submit: HTMLButtonElement = el(
@@ -72,7 +78,14 @@ export class AnnotationWorkspaceElement extends HTMLElement {
       this.#progress,
       el("div", { class: "actions" }, this.#skip, this.#submit),
     );
-    const header = el("div", { class: "workspace-header" }, bar, this.#message, this.#confirm);
+    const header = el(
+      "div",
+      { class: "workspace-header" },
+      bar,
+      this.#modelDraft,
+      this.#message,
+      this.#confirm,
+    );
     this.replaceChildren(header, this.#body, this.#legend);
     this.#skip.addEventListener("click", () => void this.#skipClip());
     this.#submit.addEventListener("click", () => void this.#submitClip());
@@ -157,7 +170,8 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     const ctx = {
       clip: assignment.clip,
       project,
-      labels: assignment.draft,
+      // The annotator's own draft, else the model's: the server records it was shown.
+      labels: assignment.draft ?? assignment.model_draft,
       mediaId: `clip-video-${assignment.id}`,
       traceUrl: `${this.#api.base}assignments/${assignment.id}/trace/`,
       lang: this.#lang,
@@ -176,6 +190,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.setAttribute("data-assignment", String(assignment.id));
     this.#setState(task.mode);
     this.#skip.disabled = this.#submit.disabled = false;
+    this.#modelDraft.hidden = !assignment.model_draft;
     if (assignment.draft) this.#say(gettext("Your draft was restored."));
   }
 
@@ -185,6 +200,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.#task?.dispose();
     this.#task = null;
     this.#assignment = null;
+    this.#modelDraft.hidden = true;
     this.#body.replaceChildren();
     this.removeAttribute("data-assignment");
   }
