@@ -3,24 +3,12 @@ shows. Pure: the report dict in, text out."""
 
 from typing import Any
 
-SINGLE = [
-    ("n_items", "items"),
-    ("all_same_ratio", "all same"),
-    ("two_same_ratio", "two same"),
-    ("all_different_ratio", "all different"),
-    ("fleiss_kappa", "Fleiss κ"),
-    ("cohen_kappa_mean", "pairwise Cohen κ (mean weighted by shared items)"),
-    ("krippendorff_alpha_nominal", "Krippendorff α (nominal)"),
-]
-MULTI = [
-    ("n_items", "items"),
-    ("jaccard_mean", "mean pairwise Jaccard"),
-    ("jaccard_median", "median pairwise Jaccard"),
-    ("exact_match_ratio", "exact match"),
-    ("overlap_ratio", "overlap"),
-    ("identical_set_ratio", "identical-set pairs"),
-    ("krippendorff_alpha_masi", "Krippendorff α (MASI)"),
-]
+from annotation.domain.metrics import LAYER_ROWS, UTTERANCE_ROWS, metric
+
+
+def _rows(keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(key, the Markdown's name of the statistic) from the metrics registry."""
+    return [(key, metric(key).text) for key in keys]
 
 
 def _fmt(value: Any) -> str:
@@ -65,7 +53,7 @@ def _histogram_table(rows: dict[str, dict[str, int]]) -> list[str]:
 
 
 def _single(layer: dict[str, Any]) -> list[str]:
-    lines = [*_coverage(layer), *_figures(layer, SINGLE)]
+    lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS["single"]))]
     lines += _table(
         ["annotator pair", "items", "Cohen κ"],
         [[f"{p['a']} – {p['b']}", p["n_items"], p["kappa"]] for p in layer["cohen_kappa_pairs"]],
@@ -120,7 +108,7 @@ def _single(layer: dict[str, Any]) -> list[str]:
 
 
 def _multi(layer: dict[str, Any]) -> list[str]:
-    lines = [*_coverage(layer), *_figures(layer, MULTI)]
+    lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS["multi"]))]
     lines += _table(
         ["annotator pair", "items", "mean Jaccard", "median Jaccard", "overlap", "exact match"],
         [
@@ -139,31 +127,14 @@ def _multi(layer: dict[str, Any]) -> list[str]:
     return lines + _table(["label", "mean soft share p_k"], [list(kv) for kv in top])
 
 
-MONOLOGUE = [
-    ("primary", "fleiss_kappa", "primary: Fleiss κ"),
-    ("primary", "fleiss_kappa_time_weighted", "primary: Fleiss κ, time-weighted"),
-    ("primary", "cohen_kappa_mean", "primary: pairwise Cohen κ (mean)"),
-    ("primary", "all_same_ratio", "primary: all same"),
-    ("primary", "pairwise_agreement", "primary: agreeing pairs"),
-    ("primary", "pairwise_agreement_time_weighted", "primary: agreeing pairs, time-weighted"),
-    ("secondary", "jaccard_mean", "secondary: mean pairwise Jaccard"),
-    ("secondary", "jaccard_mean_time_weighted", "secondary: mean Jaccard, time-weighted"),
-    ("secondary", "krippendorff_alpha_masi", "secondary: Krippendorff α (MASI)"),
-    ("intensity", "krippendorff_alpha_ordinal", "intensity: Krippendorff α (ordinal)"),
-    ("intensity", "pairwise_agreement", "intensity: agreeing pairs"),
-    ("intensity", "pairwise_agreement_time_weighted", "intensity: agreeing pairs, time-weighted"),
-    ("intensity", "mean_abs_difference", "intensity: mean |difference| (points)"),
-    (
-        "intensity",
-        "mean_abs_difference_time_weighted",
-        "intensity: mean |difference|, time-weighted",
-    ),
-]
-
-
 def _monologues(mono: dict[str, Any]) -> list[str]:
     cov = mono["coverage"]
-    rows = [[label, mono[part][key]] for part, key, label in MONOLOGUE if part in mono]
+    rows = [
+        [f"{role}: {metric(key).text}", mono[role][key]]
+        for role, keys in UTTERANCE_ROWS.items()
+        if role in mono
+        for key in keys
+    ]
     return [
         f"## monologues: utterance agreement ({mono['n_clips']} clips, {cov['n_items']} "
         f"utterances, {cov['seconds']:.1f} s)",
@@ -197,12 +168,9 @@ def render_markdown(report: dict[str, Any], *, title: str) -> str:
         elif "labels" in layer:
             lines += [f"## {name} (multi-label)", "", *_multi(layer)]
         else:
+            keys = LAYER_ROWS["ordinal"]
             lines += [f"## {name} (ordinal)", ""]
-            lines += _table(
-                ["items", "α ordinal", "α interval"],
-                [[layer["n_items"], layer["krippendorff_alpha_ordinal"],
-                  layer["krippendorff_alpha_interval"]]],
-            )  # fmt: skip
+            lines += _table([metric(k).text for k in keys], [[layer[k] for k in keys]])
     if "monologues" in report:
         lines += _monologues(report["monologues"])
     if "traces" in report:
