@@ -55,7 +55,7 @@ def _histogram_table(rows: dict[str, dict[str, int]]) -> list[str]:
 def _single(layer: dict[str, Any]) -> list[str]:
     lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS["single"]))]
     lines += _table(
-        ["annotator pair", "items", "Cohen κ"],
+        ["annotator pair", "items", metric("cohen_kappa").en],
         [[f"{p['a']} – {p['b']}", p["n_items"], p["kappa"]] for p in layer["cohen_kappa_pairs"]],
     )
     ds = layer["dawid_skene"]
@@ -110,7 +110,11 @@ def _single(layer: dict[str, Any]) -> list[str]:
 def _multi(layer: dict[str, Any]) -> list[str]:
     lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS["multi"]))]
     lines += _table(
-        ["annotator pair", "items", "mean Jaccard", "median Jaccard", "overlap", "exact match"],
+        [
+            "annotator pair", "items",
+            *(metric(k).en for k in ("jaccard_mean", "jaccard_median", "overlap_ratio",
+                                     "exact_match_ratio")),
+        ],
         [
             [
                 f"{p['a']} – {p['b']}", p["n_items"], p["jaccard_mean"], p["jaccard_median"],
