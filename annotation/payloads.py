@@ -29,7 +29,7 @@ def _label_value(layer: LayerSpec, value: Any, field: str) -> Any:
     try:
         return layer_type(layer.type).value(layer, value, field)
     except DomainError as error:
-        raise Invalid(error.text(_), field=error.field) from None
+        raise Invalid.of(error) from None
 
 
 def _text(value: Any, field: str) -> str:
@@ -62,7 +62,7 @@ def _static(
             try:
                 layer_type(layer.type).check_complete(layer, out[name], f"{prefix}{name}")
             except DomainError as error:
-                raise Invalid(error.text(_), field=error.field) from None
+                raise Invalid.of(error) from None
     return out
 
 

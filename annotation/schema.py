@@ -1,13 +1,12 @@
-"""Project-level configuration defaults: EmoS's two label layers, trace and routing settings.
+"""Project-level configuration defaults: EmoS's two label layers, trace and routing settings;
+and the API's checks of edited settings, which parse them with ``annotation.domain`` and turn
+its ``DomainError`` into ``Invalid`` in the request's language.
 
 Label names carry English and Simplified Chinese so the interface and releases can show both.
-Validation of edited schemas lives with the workflow services; these are the starting values.
 """
 
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-
-from django.utils.translation import gettext as _
 
 from annotation.domain.errors import DomainError
 from annotation.domain.schema import DEFAULT_MIN_COVERAGE, LabelSchema, RoutingRule, TraceConfig
@@ -151,7 +150,7 @@ def _checked(parse: Callable[[Any], T], raw: Any) -> T:
     try:
         return parse(raw)
     except DomainError as error:
-        raise Invalid(error.text(_), field=error.field) from None
+        raise Invalid.of(error) from None
 
 
 def parse_label_schema(raw: Any) -> LabelSchema:

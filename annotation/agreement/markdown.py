@@ -3,7 +3,7 @@ shows. Pure: the report dict in, text out."""
 
 from typing import Any
 
-from annotation.domain.metrics import LAYER_ROWS, UTTERANCE_ROWS, metric
+from annotation.domain.metrics import LAYER_ROWS, METRICS, UTTERANCE_ROWS, metric
 
 
 def _rows(keys: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -172,9 +172,10 @@ def render_markdown(report: dict[str, Any], *, title: str) -> str:
         elif "labels" in layer:
             lines += [f"## {name} (multi-label)", "", *_multi(layer)]
         else:
-            keys = LAYER_ROWS["ordinal"]
-            lines += [f"## {name} (ordinal)", ""]
-            lines += _table([metric(k).text for k in keys], [[layer[k] for k in keys]])
+            # any other layer type (ordinal): one row of the registered figures it has
+            keys = [key for key in METRICS if key in layer]
+            lines += [f"## {name}", ""]
+            lines += _table([METRICS[k].text for k in keys], [[layer[k] for k in keys]])
     if "monologues" in report:
         lines += _monologues(report["monologues"])
     if "traces" in report:

@@ -115,7 +115,8 @@ UTTERANCE_ROWS: dict[str, tuple[str, ...]] = {
         "mean_abs_difference", "mean_abs_difference_time_weighted",
     ),
 }  # fmt: skip
-# The Markdown report's overall/per-batch rows of a layer, by the report's shape.
+# The Markdown report's overall/per-batch rows of the label-choice layers, in order; a layer
+# of another type shows every registered figure its report has.
 LAYER_ROWS: dict[str, tuple[str, ...]] = {
     "single": (
         "n_items", "all_same_ratio", "two_same_ratio", "all_different_ratio", "fleiss_kappa",
@@ -125,7 +126,6 @@ LAYER_ROWS: dict[str, tuple[str, ...]] = {
         "n_items", "jaccard_mean", "jaccard_median", "exact_match_ratio", "overlap_ratio",
         "identical_set_ratio", "krippendorff_alpha_masi",
     ),
-    "ordinal": ("n_items", "krippendorff_alpha_ordinal", "krippendorff_alpha_interval"),
 }  # fmt: skip
 
 SUMMARY_KEYS = frozenset(m.key for m in METRICS.values() if m.summary)

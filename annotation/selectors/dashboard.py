@@ -110,10 +110,11 @@ def _figures(schema: LabelSchema, trace: TraceConfig | None) -> list[tuple[str, 
         (
             f"{layer.name}.{key}",
             f"{_title(layer)} · {metric(key).label(language)}",
-            f"layers__{layer.name}__overall__{key}",
+            "__".join(["layers", layer.name, *kind.figures_at, key]),
         )
         for layer in schema
-        for key in layer_type(layer.type).headline
+        for kind in [layer_type(layer.type)]
+        for key in kind.headline
     ]
     for role, keys in UTTERANCE_HEADLINE.items():  # agreement on the reference utterances
         layer = schema.layer(getattr(schema.segments, role))

@@ -74,6 +74,8 @@ class LayerType(ABC):
     import_reader: ClassVar[Literal["label", "labels", "number"] | None] = None
     # Keys into ``annotation.domain.metrics``: the dashboard's figures for such a layer.
     headline: ClassVar[tuple[str, ...]] = ()
+    # Where in the layer's report its figures are: ("overall",) beside per-batch figures.
+    figures_at: ClassVar[tuple[str, ...]] = ("overall",)
     pair_figure: ClassVar[PairFigure | None] = None
     # One release column per layer: its type and the Python type a published value has.
     release_type: ClassVar[str]

@@ -23,6 +23,7 @@ class Ordinal(LayerType):
     segment_role = "intensity"
     import_reader = "number"
     headline = ("krippendorff_alpha_ordinal",)
+    figures_at = ()  # its report is one set of figures
     release_type = "int64"
     release_python = int
 
