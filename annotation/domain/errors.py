@@ -1,7 +1,7 @@
 """The domain's one error: which field is wrong, the message (an English msgid) and its
 parameters. The Django side translates it (``annotation.schema``, ``annotation.payloads``)."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -17,7 +17,7 @@ class DomainError(ValueError):
         self.params: dict[str, Any] = dict(params or {})
         super().__init__(f"{field}: {self.text()}")
 
-    def text(self, translate: Any = None) -> str:
+    def text(self, translate: Callable[[str], str] | None = None) -> str:
         """The message with its parameters, through ``translate`` (``gettext``) when given."""
         template = translate(self.message) if translate is not None else self.message
         return str(template % self.params) if self.params else str(template)
