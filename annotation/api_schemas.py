@@ -14,6 +14,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotation.domain.layers import REGISTRY
+
 Schema = dict[str, Any]
 
 
@@ -22,15 +24,8 @@ def ref(name: str) -> Schema:
 
 
 def label_value_schema() -> Schema:
-    """A label layer's value, whatever its type: single — one label (or "Unsure"), multi — a
-    list of labels, ordinal — an integer. The one place the value union is written."""
-    return {
-        "oneOf": [
-            {"type": "string", "description": "single: one label or Unsure"},
-            {"type": "array", "items": {"type": "string"}, "description": "multi: labels"},
-            {"type": "integer", "description": "ordinal: min..max"},
-        ]
-    }
+    """A label layer's value, whatever its type: one of the registered layer types' values."""
+    return {"oneOf": [kind.any_value for kind in REGISTRY.values()]}
 
 
 def _map(values: Schema, description: str = "", **extra: Any) -> Schema:
@@ -76,7 +71,7 @@ COMPONENTS: dict[str, Schema] = {
         "properties": {
             "name": {"type": "string", "description": "An identifier other than 'segments'"},
             "title": ref("LocalText"),
-            "type": {"type": "string", "enum": ["single", "multi", "ordinal"]},
+            "type": {"type": "string", "enum": list(REGISTRY)},
             "labels": {"type": "array", "items": ref("LabelOption")},
             "allow_unsure": {"type": "boolean"},
             "required": {"type": "boolean"},

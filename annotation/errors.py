@@ -13,6 +13,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from annotation.domain.errors import DomainError
+
 
 class ApplicationError(Exception):
     status = 400
@@ -27,6 +29,11 @@ class ApplicationError(Exception):
 
 class Invalid(ApplicationError):
     """The input breaks a rule (schema, range, order); ``field`` names where."""
+
+    @classmethod
+    def of(cls, error: DomainError) -> "Invalid":
+        """A rule of the typed domain (``annotation.domain``), in the request's language."""
+        return cls(error.text(_), field=error.field)
 
 
 class Conflict(ApplicationError):

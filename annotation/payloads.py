@@ -11,8 +11,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from annotation.domain.errors import DomainError
+from annotation.domain.layers import layer_type
+from annotation.domain.schema import LabelSchema
+from annotation.domain.spec import LayerSpec
 from annotation.errors import Invalid
-from annotation.schema import UNSURE
 
 MAX_TEXT = 5000
 MAX_SEGMENTS = 2000
@@ -22,49 +25,11 @@ SEGMENT_TEXT_KEYS = ("speaker", "transcript", "transcript_en", "transcript_zh")
 STATIC_TEXT_KEYS = ("note",)
 
 
-def _layers(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {layer["name"]: layer for layer in schema["layers"]}
-
-
-def _label_value(layer: dict[str, Any], value: Any, field: str) -> Any:
-    kind = layer["type"]
-    allowed = [label["value"] for label in layer.get("labels", [])]
-    if layer.get("allow_unsure"):
-        allowed.append(UNSURE)
-    if kind == "single":
-        if not isinstance(value, str) or value not in allowed:
-            raise Invalid(
-                _("%(value)s is not a label of %(layer)s")
-                % {"value": repr(value), "layer": layer["name"]},
-                field=field,
-            )
-        return value
-    if kind == "multi":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise Invalid(_("must be a list of labels"), field=field)
-        unknown = [v for v in value if v not in allowed]
-        if unknown:
-            raise Invalid(
-                _("not labels of %(layer)s: %(values)s")
-                % {"layer": layer["name"], "values": ", ".join(unknown)},
-                field=field,
-            )
-        if len(set(value)) != len(value):
-            raise Invalid(_("a label is repeated"), field=field)
-        if UNSURE in value and len(value) > 1:
-            raise Invalid(
-                _("%(unsure)s cannot be combined with labels") % {"unsure": repr(UNSURE)},
-                field=field,
-            )
-        return sorted(value, key=allowed.index)  # schema order: one spelling per set
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(_("must be an integer"), field=field)
-    if not layer["min"] <= value <= layer["max"]:
-        raise Invalid(
-            _("must be between %(min)s and %(max)s") % {"min": layer["min"], "max": layer["max"]},
-            field=field,
-        )
-    return value
+def _label_value(layer: LayerSpec, value: Any, field: str) -> Any:
+    try:
+        return layer_type(layer.type).value(layer, value, field)
+    except DomainError as error:
+        raise Invalid.of(error) from None
 
 
 def _text(value: Any, field: str) -> str:
@@ -76,9 +41,9 @@ def _text(value: Any, field: str) -> str:
 
 
 def _static(
-    schema: dict[str, Any], payload: dict[str, Any], *, complete: bool, prefix: str = ""
+    schema: LabelSchema, payload: dict[str, Any], *, complete: bool, prefix: str = ""
 ) -> dict[str, Any]:
-    layers = _layers(schema)
+    layers = {layer.name: layer for layer in schema}
     out: dict[str, Any] = {}
     for key, value in payload.items():
         field = f"{prefix}{key}"
@@ -90,18 +55,19 @@ def _static(
             raise Invalid(_("unknown field"), field=field)
     if complete:
         for name, layer in layers.items():
-            if layer.get("required") and name not in out:
+            if not layer.required:
+                continue
+            if name not in out:
                 raise Invalid(_("required"), field=f"{prefix}{name}")
-            if layer["type"] == "multi" and layer.get("required") and out.get(name) == []:
-                raise Invalid(
-                    _("choose at least one label (or %(unsure)s)") % {"unsure": UNSURE},
-                    field=f"{prefix}{name}",
-                )
+            try:
+                layer_type(layer.type).check_complete(layer, out[name], f"{prefix}{name}")
+            except DomainError as error:
+                raise Invalid.of(error) from None
     return out
 
 
 def _segment(
-    schema: dict[str, Any],
+    schema: LabelSchema,
     raw: Any,
     field: str,
     *,
@@ -110,12 +76,9 @@ def _segment(
 ) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise Invalid(_("must be an object"), field=field)
-    roles = schema.get("segments") or {}
-    layers = _layers(schema)
-    allowed_layers: set[str] = {
-        str(roles[r]) for r in ("primary", "secondary", "intensity") if roles.get(r)
-    }
-    text_keys = {*roles.get("text_fields", []), *SEGMENT_TEXT_KEYS}
+    roles = schema.segments
+    allowed_layers = set(roles.layer_names())
+    text_keys = {*(roles.text_fields if roles.stated else ()), *SEGMENT_TEXT_KEYS}
     out: dict[str, Any] = {}
     for key in ("start", "end"):
         value = raw.get(key)
@@ -139,7 +102,9 @@ def _segment(
         if key in ("start", "end"):
             continue
         if key in allowed_layers:
-            out[key] = _label_value(layers[key], value, f"{field}.{key}")
+            layer = schema.layer(key)
+            assert layer is not None  # the schema checks its roles name its layers
+            out[key] = _label_value(layer, value, f"{field}.{key}")
         elif key in text_keys:
             out[key] = _text(value, f"{field}.{key}")
         else:
@@ -152,7 +117,7 @@ def _segment(
 
 
 def validate_payload(
-    schema: dict[str, Any],
+    schema: LabelSchema | dict[str, Any],
     payload: Any,
     *,
     kind: str,
@@ -166,6 +131,7 @@ def validate_payload(
     """
     if not isinstance(payload, dict):
         raise Invalid(_("must be an object"), field="payload")
+    schema = LabelSchema.of(schema)
     if kind != "stream":
         return _static(schema, payload, complete=complete)
     unknown = set(payload) - {"segments", "note"}

@@ -7,13 +7,17 @@ is ``dawid_skene``) and its lowest pairwise trace concordance (checked against
 """
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from statistics import median_low
 from typing import Any
 
-from annotation.schema import UNSURE
+from annotation.domain.layers import layer_type
+from annotation.domain.schema import LabelSchema, RoutingRule
+from annotation.domain.spec import UNSURE, LayerSpec
 
 Payload = dict[str, Any]
+Schema = LabelSchema | Mapping[str, Any]  # the typed schema, or as stored
+Rule = RoutingRule | Mapping[str, Any]
 
 UNSURE_REASON = "annotators unsure"  # stored on the clip; the review explains it
 
@@ -37,54 +41,27 @@ class Decision:
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
-def tier_for(confidence: float | None, unanimous: bool, rule: dict[str, Any]) -> str:
-    if unanimous or (confidence is not None and confidence >= rule["min_confidence"]):
-        return "high"
-    if confidence is not None and confidence >= rule.get("medium_confidence", 0.8):
-        return "medium"
-    return "low"
-
-
-def _layers(schema: dict[str, Any], kind: str) -> list[dict[str, Any]]:
-    return [layer for layer in schema["layers"] if layer["type"] == kind]
-
-
-def aggregate_static(schema: dict[str, Any], payloads: list[Payload]) -> Payload:
-    """Majority per single layer (no winner on a tie), labels chosen by more than half of
-    the annotators per multi layer (plus their soft shares), lower median per ordinal layer."""
+def aggregate_static(schema: Schema, payloads: list[Payload]) -> Payload:
+    """Each layer aggregated as its type does it (``LayerType.aggregate``): the majority of a
+    single layer (none on a tie), the labels more than half chose of a multi layer (and their
+    soft shares), the lower median of an ordinal layer."""
     out: Payload = {}
-    for layer in schema["layers"]:
-        name = layer["name"]
-        values = [p[name] for p in payloads if name in p]
-        if not values:
-            continue
-        if layer["type"] == "single":
-            ranked = Counter(values).most_common()
-            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
-                out[name] = ranked[0][0]
-        elif layer["type"] == "multi":
-            counts = Counter(label for labels in values for label in labels)
-            order = [label["value"] for label in layer["labels"]] + [UNSURE]
-            out[name] = [v for v in order if counts[v] * 2 > len(values)]
-            out[f"{name}_soft"] = {v: round(counts[v] / len(values), 6) for v in order if counts[v]}
-        else:
-            out[name] = median_low(values)
+    for layer in LabelSchema.of(schema):
+        values = [p[layer.name] for p in payloads if layer.name in p]
+        if values:
+            out |= layer_type(layer.type).aggregate(layer, values)
     return out
 
 
-def primary_layer(schema: dict[str, Any], payloads: list[Payload] | None = None) -> tuple[str, str]:
+def primary_layer(schema: Schema, payloads: list[Payload] | None = None) -> LayerSpec:
     """The layer routing looks at: the segment primary, else the first single, else the first
     multi-label layer — the first of these the labels have (MELD sheets carry GoEmotions only)."""
-    primary = (schema.get("segments") or {}).get("primary")
-    candidates = [(primary, "single")] if primary else []
-    candidates += [
-        (layer["name"], kind) for kind in ("single", "multi") for layer in _layers(schema, kind)
-    ]
+    candidates = LabelSchema.of(schema).routing_candidates()
     if not candidates:
         raise ValueError("the label schema has no categorical layer to route on")
-    for name, kind in candidates:
-        if payloads is None or any(name in p for p in payloads):
-            return name, kind
+    for layer in candidates:
+        if payloads is None or any(layer.name in p for p in payloads):
+            return layer
     return candidates[0]
 
 
@@ -96,23 +73,24 @@ def _agreement(values: list[Any]) -> tuple[Any, float, bool, int]:
 
 
 def decide_static(
-    schema: dict[str, Any],
-    rule: dict[str, Any],
+    schema: Schema,
+    rule: Rule,
     payloads: list[Payload],
     evidence: Evidence = Evidence(),
 ) -> Decision:
-    name, kind = primary_layer(schema, payloads)
+    schema, rule = LabelSchema.of(schema), RoutingRule.of(rule)
+    layer = primary_layer(schema, payloads)
+    name, kind = layer.name, layer_type(layer.type)
     present = [p for p in payloads if name in p]
     aggregate = aggregate_static(schema, payloads)
     if not present:
         return Decision(False, None, aggregate, None, "low", None, f"no {name} labels")
-    votes = [p[name] if kind == "single" else tuple(p[name]) for p in present]
-    top, share, unanimous, distinct = _agreement(votes)
+    top, share, unanimous, distinct = _agreement([kind.vote(p[name]) for p in present])
     unanimous = unanimous and len(present) == len(payloads)
-    model_based = rule["aggregator"] == "dawid_skene" and evidence.ds_confidence is not None
-    if model_based and kind == "single":
+    model_based = rule.aggregator == "dawid_skene" and evidence.ds_confidence is not None
+    if model_based and kind.dawid_skene:
         top = aggregate[name] = evidence.ds_label
-    if kind == "single" and aggregate.get(name) is None:
+    if aggregate.get(name) is None:
         # A tie: whatever the threshold, gold without its primary label is no gold.
         return Decision(
             False, None, aggregate, share, "low", distinct, f"no majority {name} label (a tie)",
@@ -132,7 +110,7 @@ def decide_static(
 
 
 def _apply_rule(
-    rule: dict[str, Any],
+    rule: RoutingRule,
     aggregate: Payload,
     top: Any,
     share: float,
@@ -143,7 +121,7 @@ def _apply_rule(
     model_confidence: float | None = None,
 ) -> Decision:
     confidence = share if model_confidence is None else model_confidence
-    tier = tier_for(confidence, unanimous, rule)
+    tier = rule.tier(confidence, unanimous)
     metrics = {**metrics, "top_share": round(share, 6)}
     if model_confidence is not None:
         metrics["ds_confidence"] = round(model_confidence, 6)
@@ -155,19 +133,19 @@ def _apply_rule(
 
     if top == UNSURE or top == (UNSURE,):
         return dispute(UNSURE_REASON, "low")
-    floor = rule.get("min_trace_ccc")
+    floor = rule.min_trace_ccc
     if floor is not None and evidence.trace_ccc_min is not None and evidence.trace_ccc_min < floor:
         return dispute(f"trace concordance {evidence.trace_ccc_min:.2f} < {floor}")
-    if unanimous and rule["accept_unanimous"]:
+    if unanimous and rule.accept_unanimous:
         return Decision(
             True, "unanimous", aggregate, confidence, tier, distinct, "unanimous", metrics
         )
-    if confidence >= rule["min_confidence"]:
+    if confidence >= rule.min_confidence:
         provenance = "majority" if model_confidence is None else "model_confident"
-        reason = f"confidence {confidence:.2f} ≥ {rule['min_confidence']}"
+        reason = f"confidence {confidence:.2f} ≥ {rule.min_confidence}"
         return Decision(True, provenance, aggregate, confidence, tier, distinct, reason, metrics)
     return dispute(
-        f"confidence {confidence:.2f} < {rule['min_confidence']} ({distinct} distinct labels)"
+        f"confidence {confidence:.2f} < {rule.min_confidence} ({distinct} distinct labels)"
     )
 
 
@@ -181,7 +159,7 @@ def _segment_at(segments: list[Payload], t: float) -> Payload | None:
 
 
 def aggregate_stream(
-    schema: dict[str, Any], payloads: list[Payload], reference: list[tuple[float, float]]
+    schema: Schema, payloads: list[Payload], reference: list[tuple[float, float]]
 ) -> Payload:
     """Per reference utterance, on its boundaries: each layer aggregated as for a static clip
     over the segments the annotators gave at its midpoint (utterances nobody labelled are
@@ -196,8 +174,8 @@ def aggregate_stream(
 
 
 def decide_stream(
-    schema: dict[str, Any],
-    rule: dict[str, Any],
+    schema: Schema,
+    rule: Rule,
     payloads: list[Payload],
     sample_times: list[float],
     evidence: Evidence = Evidence(),
@@ -210,7 +188,8 @@ def decide_stream(
 
     Times nobody labelled are left out: silence everyone skipped is not consensus. Where some
     labelled and others did not, "no label" is a vote (they disagree on what is there)."""
-    name, _ = primary_layer(schema)
+    schema, rule = LabelSchema.of(schema), RoutingRule.of(rule)
+    name = primary_layer(schema).name
     columns = [[_label_at(p["segments"], t, name) for p in payloads] for t in sample_times]
     columns = [column for column in columns if any(v is not None for v in column)]
     if not columns:

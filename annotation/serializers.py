@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from annotation.api_schemas import documented, free_object, ref
+from annotation.domain.metrics import SUMMARY_KEYS, UTTERANCE_SUMMARY
 from annotation.models import (
     AgreementReport,
     Annotation,
@@ -370,16 +371,7 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
             name: {
                 key: value
                 for key, value in {**layer.get("overall", {}), **layer}.items()
-                if key
-                in (
-                    "fleiss_kappa",
-                    "cohen_kappa_mean",
-                    "krippendorff_alpha_nominal",
-                    "krippendorff_alpha_masi",
-                    "jaccard_mean",
-                    "krippendorff_alpha_ordinal",
-                    "krippendorff_alpha_interval",
-                )
+                if key in SUMMARY_KEYS
             }
             | ({"ds_tiers": layer["dawid_skene"]["tiers"]} if "dawid_skene" in layer else {})
             for name, layer in layers.items()
@@ -387,14 +379,9 @@ class AgreementReportSummarySerializer(serializers.ModelSerializer):
 
     @staticmethod
     def _monologue_summary(monologues: dict[str, Any]) -> dict[str, Any]:
-        headline = {
-            "primary": ("fleiss_kappa", "fleiss_kappa_time_weighted"),
-            "secondary": ("jaccard_mean", "jaccard_mean_time_weighted"),
-            "intensity": ("krippendorff_alpha_ordinal", "mean_abs_difference_time_weighted"),
-        }
         return {
             f"{role}.{key}": monologues[role].get(key)
-            for role, keys in headline.items()
+            for role, keys in UTTERANCE_SUMMARY.items()
             if role in monologues
             for key in keys
         }

@@ -24,6 +24,7 @@ from django.views.i18n import set_language
 from rest_framework.serializers import Serializer
 
 from annotation.apis import MemberIn, ProjectIn, ReasonIn, RolesIn, SettingsIn
+from annotation.domain.schema import LabelSchema
 from annotation.errors import ApplicationError, Invalid
 from annotation.health import health_report
 from annotation.media_access import media_file_for_user
@@ -151,8 +152,9 @@ def my_labels(request: HttpRequest, slug: str) -> HttpResponse:
     )
     page = Paginator(annotations, CLIPS_PER_PAGE).get_page(request.GET.get("page"))
     language = get_language() or ""
+    schema = LabelSchema.parse(project.label_schema)
     rows = [
-        (annotation, primary_label_text(project.label_schema, annotation.payload, language))
+        (annotation, primary_label_text(schema, annotation.payload, language))
         for annotation in page.object_list
     ]
     return render(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PURE = ["annotation.agreement", "annotation.quality", "exports.pipeline"]
+PURE = ["annotation.agreement", "annotation.domain", "annotation.quality", "exports.pipeline"]
 
 
 def modules_of(package: str) -> list[str]:
@@ -51,6 +51,18 @@ def test_pure_packages_import_without_django(package):
         env={"PYTHONPATH": str(ROOT)},
     )  # fmt: skip
     assert out.stdout.strip() == "[]", out.stdout
+
+
+@pytest.mark.parametrize(
+    "path",
+    sources(*(f"{package.replace('.', '/')}/**/*.py" for package in PURE)),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_pure_packages_import_only_pure_project_code(path):
+    """The pipeline may read the typed schema (``annotation.domain``), never the app around it."""
+    project = {n for n in imported(path) if n.split(".")[0] in ("annotation", "clips", "exports")}
+    impure = {n for n in project if not any(n == p or n.startswith(f"{p}.") for p in PURE)}
+    assert not impure, f"{path.name} imports {impure}"
 
 
 SERVICES_AND_SELECTORS = sources(

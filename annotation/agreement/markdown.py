@@ -3,24 +3,12 @@ shows. Pure: the report dict in, text out."""
 
 from typing import Any
 
-SINGLE = [
-    ("n_items", "items"),
-    ("all_same_ratio", "all same"),
-    ("two_same_ratio", "two same"),
-    ("all_different_ratio", "all different"),
-    ("fleiss_kappa", "Fleiss κ"),
-    ("cohen_kappa_mean", "pairwise Cohen κ (mean weighted by shared items)"),
-    ("krippendorff_alpha_nominal", "Krippendorff α (nominal)"),
-]
-MULTI = [
-    ("n_items", "items"),
-    ("jaccard_mean", "mean pairwise Jaccard"),
-    ("jaccard_median", "median pairwise Jaccard"),
-    ("exact_match_ratio", "exact match"),
-    ("overlap_ratio", "overlap"),
-    ("identical_set_ratio", "identical-set pairs"),
-    ("krippendorff_alpha_masi", "Krippendorff α (MASI)"),
-]
+from annotation.domain.metrics import LAYER_ROWS, METRICS, UTTERANCE_ROWS, metric
+
+
+def _rows(keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(key, the Markdown's name of the statistic) from the metrics registry."""
+    return [(key, metric(key).text) for key in keys]
 
 
 def _fmt(value: Any) -> str:
@@ -65,9 +53,9 @@ def _histogram_table(rows: dict[str, dict[str, int]]) -> list[str]:
 
 
 def _single(layer: dict[str, Any]) -> list[str]:
-    lines = [*_coverage(layer), *_figures(layer, SINGLE)]
+    lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS["single"]))]
     lines += _table(
-        ["annotator pair", "items", "Cohen κ"],
+        ["annotator pair", "items", metric("cohen_kappa").en],
         [[f"{p['a']} – {p['b']}", p["n_items"], p["kappa"]] for p in layer["cohen_kappa_pairs"]],
     )
     ds = layer["dawid_skene"]
@@ -120,9 +108,13 @@ def _single(layer: dict[str, Any]) -> list[str]:
 
 
 def _multi(layer: dict[str, Any]) -> list[str]:
-    lines = [*_coverage(layer), *_figures(layer, MULTI)]
+    lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS["multi"]))]
     lines += _table(
-        ["annotator pair", "items", "mean Jaccard", "median Jaccard", "overlap", "exact match"],
+        [
+            "annotator pair", "items",
+            *(metric(k).en for k in ("jaccard_mean", "jaccard_median", "overlap_ratio",
+                                     "exact_match_ratio")),
+        ],
         [
             [
                 f"{p['a']} – {p['b']}", p["n_items"], p["jaccard_mean"], p["jaccard_median"],
@@ -139,31 +131,14 @@ def _multi(layer: dict[str, Any]) -> list[str]:
     return lines + _table(["label", "mean soft share p_k"], [list(kv) for kv in top])
 
 
-MONOLOGUE = [
-    ("primary", "fleiss_kappa", "primary: Fleiss κ"),
-    ("primary", "fleiss_kappa_time_weighted", "primary: Fleiss κ, time-weighted"),
-    ("primary", "cohen_kappa_mean", "primary: pairwise Cohen κ (mean)"),
-    ("primary", "all_same_ratio", "primary: all same"),
-    ("primary", "pairwise_agreement", "primary: agreeing pairs"),
-    ("primary", "pairwise_agreement_time_weighted", "primary: agreeing pairs, time-weighted"),
-    ("secondary", "jaccard_mean", "secondary: mean pairwise Jaccard"),
-    ("secondary", "jaccard_mean_time_weighted", "secondary: mean Jaccard, time-weighted"),
-    ("secondary", "krippendorff_alpha_masi", "secondary: Krippendorff α (MASI)"),
-    ("intensity", "krippendorff_alpha_ordinal", "intensity: Krippendorff α (ordinal)"),
-    ("intensity", "pairwise_agreement", "intensity: agreeing pairs"),
-    ("intensity", "pairwise_agreement_time_weighted", "intensity: agreeing pairs, time-weighted"),
-    ("intensity", "mean_abs_difference", "intensity: mean |difference| (points)"),
-    (
-        "intensity",
-        "mean_abs_difference_time_weighted",
-        "intensity: mean |difference|, time-weighted",
-    ),
-]
-
-
 def _monologues(mono: dict[str, Any]) -> list[str]:
     cov = mono["coverage"]
-    rows = [[label, mono[part][key]] for part, key, label in MONOLOGUE if part in mono]
+    rows = [
+        [f"{role}: {metric(key).text}", mono[role][key]]
+        for role, keys in UTTERANCE_ROWS.items()
+        if role in mono
+        for key in keys
+    ]
     return [
         f"## monologues: utterance agreement ({mono['n_clips']} clips, {cov['n_items']} "
         f"utterances, {cov['seconds']:.1f} s)",
@@ -197,12 +172,10 @@ def render_markdown(report: dict[str, Any], *, title: str) -> str:
         elif "labels" in layer:
             lines += [f"## {name} (multi-label)", "", *_multi(layer)]
         else:
-            lines += [f"## {name} (ordinal)", ""]
-            lines += _table(
-                ["items", "α ordinal", "α interval"],
-                [[layer["n_items"], layer["krippendorff_alpha_ordinal"],
-                  layer["krippendorff_alpha_interval"]]],
-            )  # fmt: skip
+            # any other layer type (ordinal): one row of the registered figures it has
+            keys = [key for key in METRICS if key in layer]
+            lines += [f"## {name}", ""]
+            lines += _table([METRICS[k].text for k in keys], [[layer[k] for k in keys]])
     if "monologues" in report:
         lines += _monologues(report["monologues"])
     if "traces" in report:

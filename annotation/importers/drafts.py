@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotation.domain.layers import layer_type
 from annotation.importers.labels import LabelFileError, Vocabulary, read_emos_streaming
 from exports.pipeline.evaluation import read_rows
 from exports.pipeline.messages import PipelineError
@@ -36,10 +37,11 @@ class DraftFileError(ValueError):
 
 
 def _cell(layer: Mapping[str, Any], raw: str, where: str) -> Any:
-    """A CSV cell as the payload value its layer takes."""
-    if layer["type"] == "multi":
+    """A CSV cell as the payload value its layer takes (read as its type's importers do)."""
+    reader = layer_type(layer["type"]).import_reader
+    if reader == "labels":
         return [part.strip() for part in raw.split(";") if part.strip()]
-    if layer["type"] == "ordinal":
+    if reader == "number":
         try:
             return int(raw)
         except ValueError:

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotation.schema import UNSURE
+from annotation.domain.layers import layer_type
+from annotation.domain.schema import LabelSchema
+from annotation.domain.spec import UNSURE
 from clips.importers.manifest import EMOS_SENTENCES, describe_emos_film
 from clips.importers.records import ClipRecord
 from clips.importers.segments import (
@@ -59,7 +61,6 @@ BASIC7_LAYER = "basic7"
 GOEMOTIONS_LAYER = "goemotions"
 INTENSITY_LAYER = "intensity"
 DEFAULT_INTENSITY_RANGE = (1, 5)
-UNSURE_ZH = "不确定"
 
 _MULTI_SEPARATORS = re.compile(r"[;；,，、]")
 _BILINGUAL_SEPARATORS = re.compile(r"[/／|]")
@@ -112,20 +113,18 @@ class Vocabulary:
     ordinal: dict[str, tuple[int, int]] = field(default_factory=dict)  # layer -> (min, max)
 
     @classmethod
-    def from_schema(cls, schema: Mapping[str, Any]) -> Vocabulary:
-        single: dict[str, dict[str, str]] = {}
-        multi: dict[str, dict[str, str]] = {}
+    def from_schema(cls, schema: LabelSchema | Mapping[str, Any]) -> Vocabulary:
+        """Each layer read as its type says (``LayerType.import_reader``): one label, a list
+        of labels, or a number on the layer's scale."""
+        readers: dict[str, dict[str, dict[str, str]]] = {"label": {}, "labels": {}}
         ordinal: dict[str, tuple[int, int]] = {}
-        for layer in schema.get("layers", []):
-            name, kind = layer.get("name"), layer.get("type")
-            if not isinstance(name, str):
-                continue
-            if kind == "ordinal":
-                ordinal[name] = (int(layer["min"]), int(layer["max"]))
-            elif kind in ("single", "multi"):
-                aliases = _aliases(layer)
-                (single if kind == "single" else multi)[name] = aliases
-        return cls(single=single, multi=multi, ordinal=ordinal)
+        for layer in LabelSchema.of(schema):
+            kind = layer_type(layer.type)
+            if kind.import_reader in readers:
+                readers[kind.import_reader][layer.name] = _aliases(kind.import_names(layer))
+            elif kind.import_reader == "number" and layer.min is not None and layer.max is not None:
+                ordinal[layer.name] = (layer.min, layer.max)
+        return cls(single=readers["label"], multi=readers["labels"], ordinal=ordinal)
 
     def single_value(self, layer: str, raw: str) -> str | None:
         """The canonical value, or None when unknown (or the layer is not a single layer)."""
@@ -154,15 +153,7 @@ class Vocabulary:
         return self.ordinal.get(layer, DEFAULT_INTENSITY_RANGE)
 
 
-def _aliases(layer: Mapping[str, Any]) -> dict[str, str]:
-    labels = [label for label in layer.get("labels", []) if isinstance(label, Mapping)]
-    entries = [
-        (str(label["value"]), [label.get("en"), label.get("zh")])
-        for label in labels
-        if isinstance(label.get("value"), str)
-    ]
-    if layer.get("allow_unsure"):
-        entries.append((UNSURE, [UNSURE_ZH]))
+def _aliases(entries: list[tuple[str, list[str | None]]]) -> dict[str, str]:
     # Values first so a label's own value always resolves to itself; a secondary name shared by
     # two labels (possible in an edited schema) is ambiguous, so it resolves to neither.
     aliases = {_normalise(value): value for value, _ in entries}

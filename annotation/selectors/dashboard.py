@@ -11,6 +11,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from annotation.domain.layers import layer_type
+from annotation.domain.metrics import UTTERANCE_HEADLINE, metric
+from annotation.domain.schema import LabelSchema, TraceConfig, TraceDimension
+from annotation.domain.spec import UNSURE, UNSURE_ZH, LayerSpec
 from annotation.models import (
     Adjudication,
     AgreementReport,
@@ -24,7 +28,6 @@ from annotation.models import (
 )
 from annotation.quality.live import AnnotatorQuality
 from annotation.routing import primary_layer
-from annotation.schema import UNSURE
 from annotation.selectors.quality import live_quality, pause_text
 from clips.models import Clip, ImportJob
 from clips.selectors import TERMINAL
@@ -89,83 +92,67 @@ def dashboard_progress(project: Project, *, days: int = 30) -> dict[str, Any]:
     }
 
 
-def _title(item: dict[str, Any]) -> str:
+def _language() -> str:
+    return "zh" if (get_language() or "").startswith("zh") else "en"
+
+
+def _title(item: LayerSpec | TraceDimension) -> str:
     """A schema layer's or trace dimension's title in the reader's language (its name when
     the schema gives none)."""
-    language = "zh" if (get_language() or "").startswith("zh") else "en"
-    return str((item.get("title") or {}).get(language) or item["name"])
+    return str(item.title.get(_language()) or item.name)
 
 
-def _figures(project: Project) -> list[tuple[str, str, str]]:
+def _figures(schema: LabelSchema, trace: TraceConfig | None) -> list[tuple[str, str, str]]:
     """(key, label, JSON path in the report) of the headline figures for the schema's layers
-    and trace dimensions."""
-    per_type = {
-        "single": [
-            ("fleiss_kappa", _("Fleiss κ")),
-            ("krippendorff_alpha_nominal", _("Krippendorff α (nominal)")),
-        ],
-        "multi": [
-            ("krippendorff_alpha_masi", _("Krippendorff α (MASI)")),
-            ("jaccard_mean", _("mean Jaccard")),
-        ],
-        "ordinal": [("krippendorff_alpha_ordinal", _("Krippendorff α (ordinal)"))],
-    }
-    figures = []
-    for layer in project.label_schema["layers"]:
-        title = _title(layer)
-        for figure, label in per_type.get(layer["type"], []):
-            figures.append(
-                (
-                    f"{layer['name']}.{figure}",
-                    f"{title} · {label}",
-                    f"layers__{layer['name']}__overall__{figure}",
-                )
-            )
-    layers = {layer["name"]: layer for layer in project.label_schema["layers"]}
-    roles = project.label_schema.get("segments") or {}
-    per_role = {  # monologues: agreement on the reference utterances (beside the traces)
-        "primary": [
-            ("fleiss_kappa", _("Fleiss κ per utterance")),
-            ("fleiss_kappa_time_weighted", _("Fleiss κ per utterance, time-weighted")),
-        ],
-        "secondary": [
-            ("jaccard_mean_time_weighted", _("mean Jaccard per utterance, time-weighted"))
-        ],
-        "intensity": [("krippendorff_alpha_ordinal", _("Krippendorff α per utterance (ordinal)"))],
-    }
-    for role, role_figures in per_role.items():
-        if roles.get(role) not in layers:
+    (their types' ``headline``), the monologues' roles and the trace dimensions."""
+    language = _language()
+    figures = [
+        (
+            f"{layer.name}.{key}",
+            f"{_title(layer)} · {metric(key).label(language)}",
+            "__".join(["layers", layer.name, *kind.figures_at, key]),
+        )
+        for layer in schema
+        for kind in [layer_type(layer.type)]
+        for key in kind.headline
+    ]
+    for role, keys in UTTERANCE_HEADLINE.items():  # agreement on the reference utterances
+        layer = schema.layer(getattr(schema.segments, role))
+        if layer is None:
             continue
-        title = _title(layers[roles[role]])
-        for figure, label in role_figures:
-            figures.append(
-                (
-                    f"monologues.{role}.{figure}",
-                    f"{title} · {label}",
-                    f"monologues__{role}__{figure}",
-                )
+        figures += [
+            (
+                f"monologues.{role}.{key}",
+                f"{_title(layer)} · {metric(key).utterance_label(language)}",
+                f"monologues__{role}__{key}",
             )
-    for dim in project.trace_config.get("dimensions", []):
-        title = _title(dim)
+            for key in keys
+        ]
+    ccc = metric("ccc_pairwise")
+    for dim in trace.dimensions if trace else ():
         figures.append(
             (
-                f"traces.{dim['name']}.ccc",
-                f"{title} · " + _("trace CCC"),
-                f"traces__dimensions__{dim['name']}__ccc_pairwise__mean",
+                f"traces.{dim.name}.ccc",
+                f"{_title(dim)} · {ccc.label(language)}",
+                f"traces__dimensions__{dim.name}__{ccc.key}__mean",
             )
         )
     return figures
 
 
+def _trace_config(project: Project) -> TraceConfig | None:
+    """The project's trace config; None when it has no dimensions (a project without traces)."""
+    return (
+        TraceConfig.parse(project.trace_config) if project.trace_config.get("dimensions") else None
+    )
+
+
 def dashboard_agreement(project: Project) -> dict[str, Any]:
     """The headline figures of the stored reports over time, oldest first, and the titles of
     the layers whose Dawid–Skene tiers they give."""
-    figures = _figures(project)
-    singles = {
-        layer["name"]: _title(layer)
-        for layer in project.label_schema["layers"]
-        if layer["type"] == "single"
-    }
+    schema = LabelSchema.parse(project.label_schema)
+    figures = _figures(schema, _trace_config(project))
+    singles = {layer.name: _title(layer) for layer in schema if layer_type(layer.type).dawid_skene}
     paths = {key: f"report__{path}" for key, _label, path in figures}
     tiers = {name: f"report__layers__{name}__dawid_skene__tiers" for name in singles}
     picks = {f"f{i}": F(path) for i, path in enumerate(paths.values())}
@@ -188,24 +175,27 @@ def dashboard_agreement(project: Project) -> dict[str, Any]:
         "figures": [{"key": key, "label": label} for key, label, _path in figures],
         "layers": singles,
         "reports": reports,
-        **_latest_pairs(project, rows[0]["pk"] if rows else None),
+        **_latest_pairs(schema, rows[0]["pk"] if rows else None),
     }
 
 
-def _latest_pairs(project: Project, report_id: int | None) -> dict[str, Any]:
-    """The latest report per annotator pair (Cohen κ of each single layer, mean Jaccard of each
-    multi layer) and the Dawid–Skene confidence of each single layer."""
+def _latest_pairs(schema: LabelSchema, report_id: int | None) -> dict[str, Any]:
+    """The latest report per annotator pair (each layer type's ``pair_figure``: Cohen κ of a
+    single layer, mean Jaccard of a multi layer) and the Dawid–Skene confidence of the layers
+    that have a model."""
     layers = [
-        layer for layer in project.label_schema["layers"] if layer["type"] in ("single", "multi")
+        (layer, kind, kind.pair_figure)
+        for layer in schema
+        if (kind := layer_type(layer.type)).pair_figure is not None
     ]
     picks = {
-        f"p{i}": F(f"report__layers__{layer['name']}__{pairs}")
-        for i, layer in enumerate(layers)
-        for pairs in ["cohen_kappa_pairs" if layer["type"] == "single" else "pairs"]
+        f"p{i}": F(f"report__layers__{layer.name}__{pair.report_key}")
+        for i, (layer, _kind, pair) in enumerate(layers)
+        if pair is not None
     } | {
-        f"c{i}": F(f"report__layers__{layer['name']}__dawid_skene__confidence")
-        for i, layer in enumerate(layers)
-        if layer["type"] == "single"
+        f"c{i}": F(f"report__layers__{layer.name}__dawid_skene__confidence")
+        for i, (layer, kind, _pair) in enumerate(layers)
+        if kind.dawid_skene
     }
     if report_id is None:
         return {"pairs": [], "confidence": []}
@@ -214,9 +204,10 @@ def _latest_pairs(project: Project, report_id: int | None) -> dict[str, Any]:
     )
     pairs: list[dict[str, Any]] = []
     confidence: list[dict[str, Any]] = []
-    for i, layer in enumerate(layers):
-        single = layer["type"] == "single"
-        figure, key = (_("Cohen κ"), "kappa") if single else (_("mean Jaccard"), "jaccard_mean")
+    language = _language()
+    for i, (layer, kind, pair_figure) in enumerate(layers):
+        assert pair_figure is not None
+        figure = metric(pair_figure.metric).label(language)
         pairs += [
             {
                 "layer": _title(layer),
@@ -224,11 +215,11 @@ def _latest_pairs(project: Project, report_id: int | None) -> dict[str, Any]:
                 "b": pair["b"],
                 "n_items": pair["n_items"],
                 "figure": figure,
-                "value": _number(pair.get(key)),
+                "value": _number(pair.get(pair_figure.value_key)),
             }
             for pair in row.get(f"p{i}") or []
         ]
-        if single and row.get(f"c{i}"):
+        if kind.dawid_skene and row.get(f"c{i}"):
             stats = row[f"c{i}"]
             confidence.append(
                 {"layer": _title(layer)}
@@ -284,15 +275,16 @@ def dashboard_annotators(project: Project) -> dict[str, Any]:
     }
     people = {*counts, *quality, *paused}
     names = dict(get_user_model().objects.filter(pk__in=people).values_list("pk", "username"))
-    layer_name, kind = primary_layer(project.label_schema)
-    layer = next(layer for layer in project.label_schema["layers"] if layer["name"] == layer_name)
+    layer = primary_layer(project.label_schema)
+    layer_name = layer.name
     report: Any = (
         AgreementReport.objects.filter(project=project, status=AgreementReport.Status.DONE)
         .order_by("-created_at")
         .values("pk", "finished_at", stats=F(f"report__layers__{layer_name}__annotators"))
         .first()
     )
-    listed = (report or {}).get("stats") or [] if kind == "single" else []
+    # per-annotator statistics against the model come with the layers that have one
+    listed = (report or {}).get("stats") or [] if layer_type(layer.type).dawid_skene else []
     stats = {s["annotator"]: s for s in listed}
     most = max((row["submitted"] for row in counts.values()), default=0) or 1
     annotators = []
@@ -338,10 +330,9 @@ def dashboard_annotators(project: Project) -> dict[str, Any]:
         "layer": layer_name,
         "layer_title": _title(layer),
         "classes": [
-            {"value": label["value"], "en": label.get("en"), "zh": label.get("zh")}
-            for label in layer.get("labels", [])
+            {"value": label.value, "en": label.en, "zh": label.zh} for label in layer.labels
         ]
-        + ([{"value": UNSURE, "en": UNSURE, "zh": "不确定"}] if layer.get("allow_unsure") else []),
+        + ([{"value": UNSURE, "en": UNSURE, "zh": UNSURE_ZH}] if layer.allow_unsure else []),
         "annotators": annotators,
         "radar": {"axes": [{"key": k, "label": label} for k, label in axes], "values": radar},
     }

@@ -5,16 +5,11 @@ towards the model (``annotation.quality.anchoring``)."""
 from collections import defaultdict
 from typing import Any
 
-import numpy as np
-
-from annotation.agreement.categorical import Ratings, cohen_kappa_pairwise
 from annotation.agreement.jsonsafe import clean
-from annotation.agreement.multilabel import SetRatings, match_ratios, pairwise_jaccard
+from annotation.domain.schema import LabelSchema
 from annotation.models import Annotation, ClipAgreement, ModelDraft, ModelRun, Project
 from annotation.quality.anchoring import anchoring
-from annotation.schema import UNSURE
 
-MODEL, HUMAN = 0, 1  # rater codes in the two-rater comparisons
 AGGREGATE = "aggregate"
 
 
@@ -37,42 +32,6 @@ def run_provenance(run: ModelRun) -> dict[str, Any]:
 def model_runs(project: Project) -> list[dict[str, Any]]:
     runs = ModelRun.objects.filter(project=project).select_related("created_by").order_by("-pk")
     return [run_provenance(run) for run in runs]
-
-
-def _codes(layer: dict[str, Any]) -> dict[Any, int]:
-    if layer["type"] == "ordinal":
-        return {v: i for i, v in enumerate(range(layer["min"], layer["max"] + 1))}
-    values = [label["value"] for label in layer.get("labels", [])]
-    return {v: i for i, v in enumerate([*values, UNSURE])}
-
-
-def _single(pairs: list[tuple[Any, Any]], codes: dict[Any, int]) -> dict[str, Any]:
-    """Percent agreement and Cohen's kappa of (model, human) label pairs, one per clip."""
-    n = len(pairs)
-    if not n:
-        return {"n": 0, "agreement": None, "kappa": None}
-    items = np.repeat(np.arange(n), 2)
-    raters = np.tile([MODEL, HUMAN], n)
-    labels = np.array([codes[v] for pair in pairs for v in pair], dtype=np.int64)
-    ratings = Ratings(items, raters, labels, n, 2, len(codes))
-    kappa = cohen_kappa_pairwise(ratings).kappa.get((MODEL, HUMAN), float("nan"))
-    return {"n": n, "agreement": sum(a == b for a, b in pairs) / n, "kappa": kappa}
-
-
-def _multi(pairs: list[tuple[Any, Any]], codes: dict[Any, int]) -> dict[str, Any]:
-    """Mean Jaccard and exact-match share of (model, human) label sets, one per clip."""
-    n = len(pairs)
-    if not n:
-        return {"n": 0, "jaccard": None, "exact": None}
-    sets = np.zeros((2 * n, len(codes)), dtype=bool)
-    for row, values in enumerate(v for pair in pairs for v in pair):
-        sets[row, [codes[v] for v in values]] = True
-    ratings = SetRatings(sets, np.repeat(np.arange(n), 2), np.tile([MODEL, HUMAN], n), n)
-    return {
-        "n": n,
-        "jaccard": pairwise_jaccard(ratings).mean,
-        "exact": match_ratios(ratings).exact_match_ratio,
-    }
 
 
 def _anchoring(rows: list[tuple[Any, Any, bool]]) -> dict[str, Any] | None:
@@ -118,9 +77,9 @@ def drafts_report(project: Project, run: ModelRun) -> dict[str, Any]:
         ClipAgreement.objects.filter(clip_id__in=list(drafts)).values_list("clip_id", "aggregate")
     )
     layers: dict[str, Any] = {}
-    for layer in project.label_schema["layers"]:
-        name, kind = layer["name"], layer["type"]
-        codes = _codes(layer)
+    schema = LabelSchema.of(project.label_schema)
+    for layer in schema:
+        name, kind = layer.name, schema.kind(layer)
         per: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
         rows: list[tuple[Any, Any, bool]] = []
         for clip_id, who, payload, shown, _accepted in annotations:
@@ -132,13 +91,12 @@ def drafts_report(project: Project, run: ModelRun) -> dict[str, Any]:
         for clip_id, aggregate in aggregates.items():
             if drafts[clip_id].get(name) is not None and aggregate.get(name) is not None:
                 per[AGGREGATE].append((drafts[clip_id][name], aggregate[name]))
-        compare = _multi if kind == "multi" else _single
         layers[name] = {
-            "type": kind,
-            "title": layer.get("title", {}),
-            "annotators": {who: compare(pairs, codes) for who, pairs in sorted(per.items())
-                           if who != AGGREGATE},
-            AGGREGATE: compare(per.get(AGGREGATE, []), codes),
+            "type": layer.type,
+            "title": dict(layer.title),
+            "annotators": {who: kind.pair_figures(layer, pairs)
+                           for who, pairs in sorted(per.items()) if who != AGGREGATE},
+            AGGREGATE: kind.pair_figures(layer, per.get(AGGREGATE, [])),
             "anchoring": _anchoring(rows),
         }  # fmt: skip
     served = [a for a in annotations if a[3]]

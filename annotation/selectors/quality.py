@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from annotation.models import Annotation, AnnotatorPause, ControlAnswer, Project, Qualification
 from annotation.quality.live import AnnotatorQuality, PauseRule
 from annotation.routing import primary_layer
-from annotation.schema import UNSURE
 
 
 def qualification_latest(user: User, project: Project) -> Qualification | None:
@@ -37,11 +36,8 @@ def qualification_block(user: User, project: Project) -> str | None:
 
 def _classes(project: Project) -> tuple[str, dict[Any, int]]:
     """The primary layer and its labels' indices (``Unsure`` last where the layer allows it)."""
-    name, _kind = primary_layer(project.label_schema)
-    layer = next(layer for layer in project.label_schema["layers"] if layer["name"] == name)
-    values = [label["value"] for label in layer.get("labels", [])]
-    values += [UNSURE] if layer.get("allow_unsure") else []
-    return name, {value: i for i, value in enumerate(values)}
+    layer = primary_layer(project.label_schema)
+    return layer.name, {value: i for i, value in enumerate(layer.classes)}
 
 
 def live_quality(

@@ -3,7 +3,6 @@ routing rule uses for one clip (Dawid–Skene posterior from the latest report).
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,19 +12,15 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from annotation.agreement import dawid_skene
 from annotation.agreement.categorical import Ratings
-from annotation.agreement.multilabel import SetRatings
-from annotation.agreement.report import (
-    monologue_report,
-    multi_label_report,
-    ordinal_report,
-    single_label_report,
-    trace_clip_metrics,
-    trace_report,
-)
+from annotation.agreement.report import monologue_report, trace_clip_metrics, trace_report
 from annotation.agreement.traces import ccc_matrix
 from annotation.agreement.utterances import utterance_segments
+from annotation.domain.layers import layer_type
+from annotation.domain.layers.base import LabelTable, ReportContext
+from annotation.domain.layers.multi import Multi
+from annotation.domain.layers.ordinal import Ordinal
+from annotation.domain.schema import LabelSchema, RoutingRule
 from annotation.models import AgreementReport, Annotation, GoldLabel, Project, Trace
-from annotation.schema import UNSURE
 from annotation.selectors.traces import clip_trace_matrix
 from annotation.services.jobs import (
     JobLost,
@@ -42,22 +37,7 @@ log = logging.getLogger(__name__)
 RECOMPUTE_TASK = "annotation.tasks.agreement_recompute_project"
 
 
-@dataclass(slots=True)
-class Table:
-    """A project's current static-clip layer-1 labels, indexed for the agreement engine."""
-
-    item: np.ndarray
-    rater: np.ndarray
-    payloads: list[dict[str, Any]]
-    clip_ids: list[int]
-    rater_ids: list[int]
-    rater_names: list[str]
-    batches: np.ndarray
-    batch_names: list[str]
-    gold: list[dict[str, Any] | None] = field(default_factory=list)
-
-
-def label_table(project: Project) -> Table:
+def label_table(project: Project) -> LabelTable:
     rows = list(
         Annotation.objects.of_benchmark()
         .filter(clip__project=project, clip__kind=Clip.Kind.STATIC, is_current=True)
@@ -77,7 +57,7 @@ def label_table(project: Project) -> Table:
             "clip_id", "payload"
         )
     )
-    return Table(
+    return LabelTable(
         item=np.array([clip_index[r[0]] for r in rows], dtype=np.int64),
         rater=np.array([rater_index[r[1]] for r in rows], dtype=np.int64),
         payloads=[r[2] for r in rows],
@@ -88,37 +68,6 @@ def label_table(project: Project) -> Table:
         batch_names=batch_names,
         gold=[gold.get(c) for c in clip_ids],
     )
-
-
-def layer_classes(layer: dict[str, Any]) -> list[str]:
-    values = [label["value"] for label in layer["labels"]]
-    return [*values, UNSURE] if layer.get("allow_unsure") else values
-
-
-def single_ratings(table: Table, layer: dict[str, Any]) -> tuple[Ratings, list[str]]:
-    classes = layer_classes(layer)
-    code = {c: i for i, c in enumerate(classes)}
-    name = layer["name"]
-    keep = np.array([name in p and p[name] in code for p in table.payloads], dtype=bool)
-    labels = np.array([code[p[name]] for p in table.payloads if name in p and p[name] in code])
-    ratings = Ratings(
-        table.item[keep], table.rater[keep], labels.astype(np.int64),
-        len(table.clip_ids), len(table.rater_ids), len(classes),
-    )  # fmt: skip
-    return ratings, classes
-
-
-def _gold_codes(table: Table, name: str, classes: list[str]) -> np.ndarray:
-    code = {c: i for i, c in enumerate(classes)}
-    return np.array([code.get(str((g or {}).get(name)), -1) for g in table.gold], dtype=np.int64)
-
-
-def _ds_model_json(model: dawid_skene.DawidSkene, classes: list[str], rater_ids: list[int]) -> Any:
-    return {
-        "classes": classes,
-        "priors": model.priors.tolist(),
-        "confusion": {str(u): model.confusion[i].tolist() for i, u in enumerate(rater_ids)},
-    }
 
 
 TRACE_CLIPS_PER_STEP = 100  # bounds memory: ~100 clips x raters x 10 min x 25 Hz at a time
@@ -184,9 +133,9 @@ def _traces_section(project: Project) -> dict[str, Any] | None:
 def _monologues_section(project: Project) -> dict[str, Any] | None:
     """Utterance-level agreement on the streaming clips that two or more annotators labelled
     and that have reference utterances (see ``annotation.agreement.utterances``)."""
-    roles = project.label_schema.get("segments") or {}
-    layers = {layer["name"]: layer for layer in project.label_schema["layers"]}
-    if roles.get("primary") not in layers:
+    schema = LabelSchema.parse(project.label_schema)
+    primary = schema.layer(schema.segments.primary)
+    if primary is None:
         return None
     by_clip: dict[int, list[tuple[int, dict[str, Any]]]] = {}
     for clip_id, annotator_id, payload in (
@@ -204,10 +153,9 @@ def _monologues_section(project: Project) -> dict[str, Any] | None:
         utterances.setdefault(clip_id, []).append((start, end))
     if not utterances:
         return None
-    primary = layers[roles["primary"]]
-    secondary = layers.get(roles.get("secondary") or "")
-    intensity = layers.get(roles.get("intensity") or "")
-    classes = layer_classes(primary)
+    secondary = schema.layer(schema.segments.secondary)
+    intensity = schema.layer(schema.segments.intensity)
+    classes = primary.classes
     code = {c: i for i, c in enumerate(classes)}
     raters = sorted({a for rows in by_clip.values() for a, _ in rows})
     rater_index = {a: i for i, a in enumerate(raters)}
@@ -221,31 +169,33 @@ def _monologues_section(project: Project) -> dict[str, Any] | None:
             segments = payload.get("segments", [])
             pick = utterance_segments(refs, [(seg["start"], seg["end"]) for seg in segments])
             for u, k in enumerate(pick.tolist()):
-                value = segments[k].get(primary["name"]) if k >= 0 else None
+                value = segments[k].get(primary.name) if k >= 0 else None
                 if value not in code:
                     continue
                 cols["item"].append(first + u)
                 cols["rater"].append(rater_index[annotator_id])
                 cols["p"].append(code[value])
-                cols["s"].append(segments[k].get(secondary["name"]) if secondary else None)
-                cols["i"].append(segments[k].get(intensity["name"]) if intensity else None)
+                cols["s"].append(segments[k].get(secondary.name) if secondary else None)
+                cols["i"].append(segments[k].get(intensity.name) if intensity else None)
     item, rater = np.array(cols["item"], dtype=np.int64), np.array(cols["rater"], dtype=np.int64)
     n_items, n_raters = len(durations), len(raters)
+    # The segment roles are fixed to their types (``SegmentRoles.parse``): the secondary
+    # layer is a multi layer, the intensity an ordinal one.
     sets = None
     if secondary is not None:
         has = np.array([v is not None for v in cols["s"]], dtype=bool)
-        sets = SetRatings.from_lists(
-            item[has], rater[has], [v for v in cols["s"] if v is not None],
-            layer_classes(secondary), n_items=n_items,
-        )  # fmt: skip
+        sets = Multi().set_ratings(
+            secondary, item[has], rater[has], [v for v in cols["s"] if v is not None], n_items
+        )
     ordinal, values = None, []
     if intensity is not None:
-        values = list(range(intensity["min"], intensity["max"] + 1))
+        scale = Ordinal()
+        values = scale.levels(intensity)
         has = np.array([v is not None for v in cols["i"]], dtype=bool)
-        levels = np.array([v - intensity["min"] for v in cols["i"] if v is not None])
-        ordinal = Ratings(
-            item[has], rater[has], levels.astype(np.int64), n_items, n_raters, len(values)
-        )
+        ordinal = scale.ratings(
+            intensity, item[has], rater[has], [v for v in cols["i"] if v is not None],
+            n_items, n_raters,
+        )  # fmt: skip
     return monologue_report(
         Ratings(item, rater, np.array(cols["p"], dtype=np.int64), n_items, n_raters, len(classes)),
         secondary=sets,
@@ -259,10 +209,11 @@ def _monologues_section(project: Project) -> dict[str, Any] | None:
 def build_report(project: Project, progress: Callable[[int, int], None]) -> dict[str, Any]:
     """Every statistic for the project's label layers and traces; ``progress(done, total)``."""
     table = label_table(project)
-    layers = project.label_schema["layers"]
-    total = len(layers) + 2
+    schema = LabelSchema.parse(project.label_schema)
+    rule = RoutingRule.of(project.routing_rule)
+    context = ReportContext(high=rule.min_confidence, medium=rule.report_medium)
+    total = len(schema.layers) + 2
     progress(1, total)
-    rule = project.routing_rule
     out: dict[str, Any] = {
         "n_clips": len(table.clip_ids),
         "n_annotations": len(table.payloads),
@@ -271,48 +222,12 @@ def build_report(project: Project, progress: Callable[[int, int], None]) -> dict
         "layers": {},
         "models": {},
     }
-    for step, layer in enumerate(layers, start=2):
-        name = layer["name"]
-        present = [name in p for p in table.payloads]
-        if not any(present):
-            progress(step, total)
-            continue
-        if layer["type"] == "single":
-            ratings, classes = single_ratings(table, layer)
-            report, model = single_label_report(
-                ratings,
-                classes=classes,
-                raters=table.rater_names,
-                batches=table.batches,
-                batch_names=table.batch_names,
-                gold=_gold_codes(table, name, classes),
-                high=rule["min_confidence"],
-                # above the minimum, the medium tier is empty (routing checks "high" first)
-                medium=min(rule.get("medium_confidence", 0.8), rule["min_confidence"]),
-            )
-            out["layers"][name] = report
-            out["models"][name] = _ds_model_json(model, classes, table.rater_ids)
-        elif layer["type"] == "multi":
-            keep = np.array(present)
-            sets = SetRatings.from_lists(
-                table.item[keep],
-                table.rater[keep],
-                [p[name] for p in table.payloads if name in p],
-                layer_classes(layer),
-                n_items=len(table.clip_ids),
-            )
-            out["layers"][name] = multi_label_report(
-                sets, raters=table.rater_names, batches=table.batches, batch_names=table.batch_names
-            )
-        else:
-            keep = np.array(present)
-            values = list(range(layer["min"], layer["max"] + 1))
-            labels = np.array([p[name] - layer["min"] for p in table.payloads if name in p])
-            ratings = Ratings(
-                table.item[keep], table.rater[keep], labels.astype(np.int64),
-                len(table.clip_ids), len(table.rater_ids), len(values),
-            )  # fmt: skip
-            out["layers"][name] = ordinal_report(ratings, values=values)
+    for step, layer in enumerate(schema, start=2):
+        if any(layer.name in p for p in table.payloads):
+            done = layer_type(layer.type).report(layer, table, context)
+            out["layers"][layer.name] = done.report
+            if done.model is not None:
+                out["models"][layer.name] = done.model
         progress(step, total)
     monologues = _monologues_section(project)
     if monologues is not None:
@@ -353,7 +268,7 @@ def agreement_report_run(*, report_id: int, takeover: bool = False) -> Agreement
 
 
 def _model_decides(project: Project) -> bool:
-    return project.routing_rule.get("aggregator") == "dawid_skene"
+    return RoutingRule.of(project.routing_rule).aggregator == "dawid_skene"
 
 
 def latest_model(project: Project, layer: str) -> dict[str, Any] | None:

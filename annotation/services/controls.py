@@ -32,7 +32,7 @@ from clips.models import Clip
 def answer_is_correct(schema: dict[str, Any], answer: dict[str, Any], payload: Any) -> bool:
     """Right when the primary layer (the one routing decides on) has the known label: the
     accuracy the pause rule and the live figures judge (``annotation.quality.live``)."""
-    name, _kind = primary_layer(schema)
+    name = primary_layer(schema).name
     return bool(payload.get(name) == answer.get(name))
 
 

@@ -18,6 +18,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from annotation.domain.schema import LabelSchema
 from annotation.errors import Invalid
 from annotation.importers.labels import LabelRecord, Vocabulary, read_label_files
 from annotation.models import Annotation, GoldLabel, Membership, Project, Provenance, Role
@@ -90,13 +91,14 @@ def _labels_write(
         )
     }
     now = timezone.now()
+    schema = LabelSchema.parse(project.label_schema)
     new: list[Annotation] = []
     revised_clips: set[int] = set()
     for record in records:
         clip, user = clips[record.clip.external_id], users[record.annotator]
         try:
             payload = validate_payload(
-                project.label_schema,
+                schema,
                 clamp_ends(record, clip.duration_s, result.clamped),
                 kind=clip.kind,
                 duration_s=clip.duration_s,

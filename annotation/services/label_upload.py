@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from annotation.domain.schema import LabelSchema
 from annotation.errors import Conflict, Invalid
 from annotation.importers.labels import (
     LabelFileError,
@@ -112,13 +113,14 @@ def _rejected(project: Project, records: list[LabelRecord]) -> list[str]:
             "external_id", "kind", "duration_s"
         )
     }
+    schema = LabelSchema.parse(project.label_schema)
     rejected = []
     for record in records:
         clip = known.get(record.clip.external_id)
         kind = clip.kind if clip else (record.clip.kind or Clip.Kind.STATIC)
         try:
             validate_payload(
-                project.label_schema,
+                schema,
                 record.payload,
                 kind=kind,
                 duration_s=clip.duration_s if clip else None,

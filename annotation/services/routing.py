@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from annotation.domain.layers import layer_type
+from annotation.domain.schema import LabelSchema, RoutingRule
 from annotation.models import Annotation, ClipAgreement, GoldLabel, Project, Provenance
 from annotation.routing import Decision, Evidence, decide_static, decide_stream, primary_layer
 from annotation.services.assignment import adjudication_leases_end, clip_stage_reviewable
@@ -37,10 +39,15 @@ def _evidence(clip: Clip, project: Project, annotations: list[Annotation]) -> Ev
     """What the agreement engine knows beyond the votes, as the project's rule asks for it."""
     from annotation.services.agreement import ds_posterior, latest_model, trace_concordance
 
-    rule = project.routing_rule
+    rule = RoutingRule.of(project.routing_rule)
     ds: tuple[str, float] | None = None
-    name, kind = primary_layer(project.label_schema)
-    if rule["aggregator"] == "dawid_skene" and clip.kind == Clip.Kind.STATIC and kind == "single":
+    layer = primary_layer(project.label_schema)
+    name = layer.name
+    if (
+        rule.aggregator == "dawid_skene"
+        and clip.kind == Clip.Kind.STATIC
+        and layer_type(layer.type).dawid_skene
+    ):
         model = latest_model(project, name)
         if model is not None:
             ds = ds_posterior(
@@ -49,7 +56,7 @@ def _evidence(clip: Clip, project: Project, annotations: list[Annotation]) -> Ev
                 [a.payload.get(name) for a in annotations],
             )
     ccc = None
-    if rule.get("min_trace_ccc") is not None and clip.kind == Clip.Kind.STREAM:
+    if rule.min_trace_ccc is not None and clip.kind == Clip.Kind.STREAM:
         ccc = trace_concordance(clip)
     return Evidence(
         ds_label=ds[0] if ds else None,
@@ -78,18 +85,20 @@ def clip_route(*, clip_id: int) -> Clip:
             return clip
         payloads = [a.payload for a in annotations]
         evidence = _evidence(clip, project, annotations)
+        schema = LabelSchema.parse(project.label_schema)
+        rule = RoutingRule.of(project.routing_rule)
         decision: Decision
         if clip.kind == Clip.Kind.STREAM:
             decision = decide_stream(
-                project.label_schema,
-                project.routing_rule,
+                schema,
+                rule,
                 payloads,
                 _sample_times(clip, payloads),
                 evidence,
                 _reference(clip),
             )
         else:
-            decision = decide_static(project.label_schema, project.routing_rule, payloads, evidence)
+            decision = decide_static(schema, rule, payloads, evidence)
         ClipAgreement.objects.update_or_create(
             clip=clip,
             defaults={

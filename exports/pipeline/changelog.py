@@ -15,6 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from annotation.domain.schema import LabelSchema
 from exports.pipeline.data import SPLITS, PreviousRelease
 from exports.pipeline.jsonfmt import canonical, fragments, objects
 from exports.pipeline.mdtext import code_span, inline
@@ -67,7 +68,7 @@ def gold_summary(row: dict[str, Any], layers: list[str]) -> str:
 
 
 def layer_names(label_schema: dict[str, Any]) -> list[str]:
-    return [str(layer["name"]) for layer in label_schema.get("layers", [])]
+    return [layer.name for layer in LabelSchema.parse(label_schema)]
 
 
 def _canonical(values: Sequence[Any], spelled: list[str]) -> list[str]:

@@ -21,8 +21,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from annotation.domain.schema import LabelSchema
 from exports.pipeline.data import TIERS, ClipRow
-from exports.pipeline.schema import LabelSchema
 from exports.pipeline.selection import Selection, effective_tier
 from exports.pipeline.writers import write_json, write_jsonl_rows
 

@@ -34,9 +34,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from annotation.domain.schema import LabelSchema
+from annotation.domain.spec import UNSURE
 from exports.pipeline.jsonfmt import clean
 from exports.pipeline.messages import Message, PipelineError, gettext_noop
-from exports.pipeline.schema import UNSURE, LabelSchema
 
 Floats = npt.NDArray[np.float64]
 
@@ -327,8 +328,8 @@ def _primary_block(
     rows = [r for r in gold if isinstance(r.get(name), str) and r[name] != UNSURE]
     answers = [preds[r["clip_id"]].labels.get(name) if r["clip_id"] in preds else None
                for r in rows]  # fmt: skip
-    y_pred = [_match(a, layer.labels) for a in answers]
-    scores = single_label_scores([r[name] for r in rows], y_pred, layer.labels)
+    y_pred = [_match(a, layer.values) for a in answers]
+    scores = single_label_scores([r[name] for r in rows], y_pred, layer.values)
     scores["n_missing"] = sum(a is None for a in answers)
     scores["n_outside_label_set"] = sum(a is not None and p is None
                                         for a, p in zip(answers, y_pred, strict=True))  # fmt: skip
@@ -350,7 +351,7 @@ def _secondary_block(
         answer = preds[r["clip_id"]].labels.get(name) if r["clip_id"] in preds else None
         truth.append(set(labels))
         # A label outside the set stays a distinct (never correct) answer.
-        predicted.append({_match(a, layer.labels) or f"\x00{a}" for a in (answer or [])})
+        predicted.append({_match(a, layer.values) or f"\x00{a}" for a in (answer or [])})
     return set_scores(truth, predicted)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from annotation.domain.schema import LabelSchema
 from exports.pipeline.data import (
     ClipAgreementRow,
     ClipRow,
@@ -21,7 +22,6 @@ from exports.pipeline.data import (
     ReleaseData,
     TraceRow,
 )
-from exports.pipeline.schema import LabelSchema
 
 
 def effective_tier(gold: GoldRow) -> str:

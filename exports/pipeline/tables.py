@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 import numpy as np
 import pyarrow as pa
 
+from annotation.domain.layers import layer_type
+from annotation.domain.schema import LabelSchema
 from exports.pipeline.data import ClipRow, ModelDraftRow
 from exports.pipeline.jsonfmt import clean
 from exports.pipeline.messages import PipelineError, gettext_noop
-from exports.pipeline.schema import LabelSchema
 from exports.pipeline.selection import Selection
 
 SEGMENT_TEXT = ("speaker", "transcript", "transcript_en", "transcript_zh")
@@ -77,32 +78,28 @@ class Media:
 
 
 def _layer_columns(schema: LabelSchema, reserved: set[str]) -> list[Column]:
-    kinds = {"single": "string", "multi": "list<string>", "ordinal": "int64"}
+    """Each layer's columns, as its type publishes it (``LayerType.release_columns``)."""
     columns = []
-    for layer in schema.layers:
-        if layer.name in reserved:
-            raise PipelineError(
-                gettext_noop("label layer %(name)s clashes with a release column"),
-                name=repr(layer.name),
-            )
-        columns.append(
-            Column(layer.name, kinds[layer.type], f"{layer.type} label layer {layer.name!r}")
-        )
+    for layer in schema:
+        for column in layer_type(layer.type).release_columns(layer):
+            if column.name in reserved:
+                raise PipelineError(
+                    gettext_noop("label layer %(name)s clashes with a release column"),
+                    name=repr(column.name),
+                )
+            columns.append(Column(column.name, column.type, column.description))
     return columns
 
 
-# The Python type a layer's value must have to be published (others become null).
-_LAYER_TYPES: dict[str, type] = {"single": str, "multi": list, "ordinal": int}
-
-
 def _layer_columns_of(schema: LabelSchema, payloads: Sequence[dict[str, Any]]) -> Batch:
-    return {
-        layer.name: [
-            v if isinstance(v := p.get(layer.name), _LAYER_TYPES.get(layer.type, str)) else None
-            for p in payloads
-        ]
-        for layer in schema.layers
-    }
+    """The layers' cells of each payload (null where a value is not publishable)."""
+    out: Batch = {}
+    for layer in schema:
+        kind = layer_type(layer.type)
+        names = [c.name for c in kind.release_columns(layer)]
+        rows = [kind.release_cells(layer, p.get(layer.name)) for p in payloads]
+        out |= {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    return out
 
 
 def _segments(payload: dict[str, Any]) -> Any:

@@ -158,3 +158,24 @@ def test_days_are_bounded(project):
         len(api.get("/api/projects/dash/dashboard/progress/?days=x").json()["throughput"]["days"])
         == 30
     )
+
+
+def test_an_ordinal_layers_headline_is_read_where_its_report_keeps_it():
+    """An ordinal layer's report is one set of figures (no ``overall``): the dashboard reads
+    its α there (it read ``overall`` and always showed nothing)."""
+    project = ProjectFactory(slug="scale")
+    users = [member(project, "annotator", f"rater{i}") for i in range(3)]
+    for levels in ([1, 1, 2], [4, 5, 5], [3, 3, 3]):
+        clip = ClipFactory(project=project)
+        for user, level in zip(users, levels, strict=True):
+            Annotation.objects.create(
+                clip=clip, annotator=user, status="submitted", is_current=True,
+                payload={"intensity": level},
+            )  # fmt: skip
+    report = agreement_report_run(report_id=AgreementReport.objects.create(project=project).pk)
+    alpha = report.report["layers"]["intensity"]["krippendorff_alpha_ordinal"]
+    body = admin_api(project).get("/api/projects/scale/dashboard/agreement/").json()
+    assert alpha > 0.5
+    assert body["reports"][-1]["values"]["intensity.krippendorff_alpha_ordinal"] == pytest.approx(
+        alpha
+    )
