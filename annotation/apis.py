@@ -36,7 +36,12 @@ from annotation.models import (
 )
 from annotation.parsers import MAX_POSITIVE_INT
 from annotation.payloads import MAX_TEXT
-from annotation.schema import validate_label_schema, validate_routing_rule, validate_trace_config
+from annotation.schema import (
+    validate_label_schema,
+    validate_overlap,
+    validate_routing_rule,
+    validate_trace_config,
+)
 from annotation.selectors.clips import project_clips
 from annotation.selectors.history import (
     agreement_report,
@@ -151,6 +156,11 @@ class SettingsIn(serializers.Serializer):
     label_schema = serializers.JSONField(required=False)
     overlap_k = serializers.IntegerField(required=False, min_value=1, max_value=50)
     routing_rule = serializers.JSONField(required=False)
+    overlap = serializers.JSONField(
+        required=False,
+        help_text='{"strategy": "fixed"}, or {"strategy": "adaptive", "threshold": 0.95, '
+        '"k_max": 5, "min_labels": 2}',
+    )
     trace_config = serializers.JSONField(required=False)
     lease_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
     per_user_cap = serializers.IntegerField(
@@ -193,6 +203,11 @@ class SettingsIn(serializers.Serializer):
 
     def validate_trace_config(self, value: Any) -> Any:
         validate_trace_config(value)
+        return value
+
+    def validate_overlap(self, value: Any) -> Any:
+        project = self.context.get("project")
+        validate_overlap(value, project.overlap_k if project is not None else 3)
         return value
 
 

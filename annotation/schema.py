@@ -137,6 +137,11 @@ def trace_min_coverage(config: dict[str, Any]) -> float:
     return float(config.get("min_coverage", DEFAULT_MIN_COVERAGE))
 
 
+def default_overlap() -> dict[str, Any]:
+    """Every clip gets the project's k labels (``overlap_k``)."""
+    return {"strategy": "fixed"}
+
+
 def default_routing_rule() -> dict[str, Any]:
     """EmoS: accept when all annotators agree or the aggregate's confidence is >= 0.9."""
     return {
@@ -262,6 +267,18 @@ def validate_trace_config(config: Any) -> None:
         "trace_config.min_coverage",
         _("must be 0–1 (a share of the clip)"),
     )
+
+
+def validate_overlap(config: Any, k: int) -> None:
+    from annotation.quality.overlap import overlap_from_config  # numpy: only when validating
+
+    _require(isinstance(config, dict), "overlap", _("must be an object"))
+    try:
+        overlap_from_config(config, k)
+    except ValueError as exc:
+        raise Invalid(
+            _("not a valid overlap setting (%(error)s)") % {"error": exc}, field="overlap"
+        ) from None
 
 
 def validate_routing_rule(rule: Any) -> None:

@@ -27,8 +27,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "slug", "name", "description", "label_schema", "overlap_k", "routing_rule",
-            "trace_config", "lease_minutes", "per_user_cap", "control_rate",
+            "slug", "name", "description", "label_schema", "overlap_k", "overlap",
+            "routing_rule", "trace_config", "lease_minutes", "per_user_cap", "control_rate",
             "qualification_controls", "qualification_pass", "pause_floor", "pause_min_controls",
             "archived_at", "roles",
         ]  # fmt: skip

@@ -3,6 +3,7 @@
 from .accounts import UserProfile
 from .audit import AuditEvent
 from .controls import AnnotatorPause, ControlAnswer, ControlItem, Qualification
+from .overlap import OverlapFit
 from .projects import Membership, Project, Role
 from .traces import Trace, TraceChunk
 from .workflow import (
@@ -28,6 +29,7 @@ __all__ = [
     "ControlItem",
     "GoldLabel",
     "Membership",
+    "OverlapFit",
     "Project",
     "Provenance",
     "Qualification",

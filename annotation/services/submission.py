@@ -24,9 +24,10 @@ from annotation.models import (
 )
 from annotation.payloads import validate_payload
 from annotation.schema import trace_min_coverage
-from annotation.selectors import require_role
+from annotation.selectors import adaptive_overlap, require_role
 from annotation.services.audit import audit_record
 from annotation.services.controls import control_answer_record
+from annotation.services.overlap import overlap_wants_more
 from annotation.services.routing import clips_enqueue_routing
 from annotation.services.traces import trace_coverage
 from clips.models import Clip
@@ -150,13 +151,21 @@ def annotation_submit(
             Trace.objects.filter(clip=clip, annotator=user, is_current=True).update(
                 annotation=annotation
             )
-        if clip.layer1_count >= clip.project.overlap_k and clip.stage == Clip.Stage.LAYER1:
+        if clip.stage == Clip.Stage.LAYER1 and _labels_complete(clip):
             clips_enqueue_routing([clip.pk])
         elif _routed_by_the_rule(clip):
             # Routed while this lease was open (k lowered meanwhile): its gold or dispute was
             # decided without this label, so decide again with it, as after a correction.
             clips_enqueue_routing([clip.pk])
         return annotation
+
+
+def _labels_complete(clip: Clip) -> bool:
+    """The clip has the labels it needs: k, or (a static clip under adaptive overlap) those
+    its posterior asks for."""
+    if adaptive_overlap(clip.project) and clip.kind == Clip.Kind.STATIC:
+        return not overlap_wants_more(clip=clip)
+    return clip.layer1_count >= clip.project.overlap_k
 
 
 def _record(
