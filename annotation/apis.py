@@ -140,7 +140,12 @@ class ReasonIn(serializers.Serializer):
 
 NextOut = inline_serializer(
     "NextAssignment",
-    {"assignment": AssignmentSerializer(allow_null=True), "reason": serializers.CharField()},
+    {
+        "assignment": AssignmentSerializer(allow_null=True),
+        "reason": serializers.CharField(),
+        # The quality rules hold the user back (qualification): clips may still wait.
+        "blocked": serializers.BooleanField(),
+    },
 )
 
 
@@ -398,11 +403,13 @@ class ProgressApi(APIView):
 # --- work: layer 1 and layer 2 ----------------------------------------------------------------
 
 
-def _next_response(request: AuthedRequest, assignment: Assignment | None, empty: str) -> Response:
+def _next_response(
+    request: AuthedRequest, assignment: Assignment | None, empty: str, *, blocked: bool = False
+) -> Response:
     if assignment is None:
-        return Response({"assignment": None, "reason": empty})
+        return Response({"assignment": None, "reason": empty, "blocked": blocked})
     data = AssignmentSerializer(assignment, context={"request": request}).data
-    return Response({"assignment": data, "reason": ""})
+    return Response({"assignment": data, "reason": "", "blocked": False})
 
 
 class NextClipApi(APIView):
@@ -421,7 +428,7 @@ class NextClipApi(APIView):
             if assignment is None and selectors.cap_reached(request.user, project)
             else _("no clip is waiting for you in this project")
         )
-        return _next_response(request, assignment, empty)
+        return _next_response(request, assignment, empty, blocked=blocked is not None)
 
 
 class ClaimIn(serializers.Serializer):

@@ -445,11 +445,17 @@ def cap_reached(user: User, project: Project) -> bool:
     """The user has taken (labelled or holds) as many clips as the project's cap allows."""
     if project.per_user_cap is None:
         return False
-    taken = Assignment.objects.filter(
+    return cap_taken(user, project).count() >= project.per_user_cap
+
+
+def cap_taken(user: User, project: Project) -> QuerySet[Assignment]:
+    """The leases the cap counts: the user's layer-1 clips, held or labelled. Not control
+    items: the cap bounds one person's share of the benchmark's labels, which controls are
+    not (they measure the person)."""
+    return Assignment.objects.filter(
         user=user, layer=1, clip__project=project,
         status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED],
-    ).count()  # fmt: skip
-    return taken >= project.per_user_cap
+    ).exclude(clip__stage=Clip.Stage.CONTROL)  # fmt: skip
 
 
 def remaining_for(user: User, project: Project) -> int:

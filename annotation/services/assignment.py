@@ -32,6 +32,7 @@ from annotation.selectors import (
     adaptive_overlap,
     blind_clips,
     cap_reached,
+    cap_taken,
     control_candidates,
     layer1_candidates,
     open_assignment,
@@ -157,17 +158,7 @@ def _claimable(user: User, project: Project, now: datetime) -> QuerySet[Clip]:
     candidates = layer1_candidates(user, project).exclude(Exists(_open_layer1(user, project, now)))
     if project.per_user_cap is None:
         return candidates
-    taken = (
-        Assignment.objects.filter(
-            user=user,
-            layer=1,
-            clip__project=project,
-            status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED],
-        )
-        .values("user")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    taken = cap_taken(user, project).values("user").annotate(n=Count("pk")).values("n")
     return candidates.alias(taken=Coalesce(Subquery(taken), 0)).filter(
         taken__lt=project.per_user_cap
     )

@@ -77,6 +77,7 @@ def test_a_failed_round_says_why(seekable_media, live_server, project, screensho
     heading = page.get_by_role("heading", name=re.compile("did not pass"))
     expect(heading).to_contain_text("1 of 2 control items right, 2 needed")
     assert Qualification.objects.get().status == "failed"
+    held_back_says_nothing_of_clips_waiting(page)
     screenshot("not-qualified")
 
 
@@ -92,4 +93,15 @@ def test_a_paused_annotator_sees_why(seekable_media, live_server, project, scree
     heading = page.get_by_role("heading", name=re.compile("paused"))
     expect(heading).to_contain_text("0 of 2")
     expect(heading).to_contain_text("below the floor of 90%")
+    held_back_says_nothing_of_clips_waiting(page)
     screenshot("paused")
+
+
+def held_back_says_nothing_of_clips_waiting(page) -> None:  # type: ignore[no-untyped-def]
+    """Clips still wait (for others): "Remaining for you: 2" and "the last clip waiting for
+    you" would mislead a paused or unqualified annotator."""
+    workspace = page.locator("annotation-workspace")
+    expect(workspace).to_contain_text("Done in total")
+    expect(workspace).not_to_contain_text("Remaining for you")
+    expect(workspace).not_to_contain_text("last clip waiting for you")
+    expect(workspace).to_contain_text("Submitted.")

@@ -82,6 +82,8 @@ export interface AnnotationDetail extends Annotation {
 export interface NextAnswer {
   assignment: Assignment | null;
   reason: string;
+  /** Held back by the quality rules (qualification); clips may still wait for others. */
+  blocked: boolean;
 }
 
 export interface TraceInfo {
