@@ -111,6 +111,17 @@ export interface RoutingRule {
   min_trace_ccc: number | null;
 }
 
+/** How many layer-1 labels a clip gets: k, or adaptive on the Dawid–Skene posterior. */
+export type Overlap =
+  | { strategy: "fixed" }
+  | {
+      strategy: "adaptive";
+      threshold: number;
+      k_max: number;
+      min_labels: number;
+      [key: string]: unknown;
+    };
+
 export interface RoutingAnswer {
   rule: RoutingRule;
   tiers: TierCounts;
@@ -161,6 +172,7 @@ export interface Page<T> {
 export interface ProjectSettings {
   label_schema: LabelSchema;
   overlap_k: number;
+  overlap: Overlap;
   routing_rule: RoutingRule;
   trace_config: unknown;
   lease_minutes: number;
