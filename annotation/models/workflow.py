@@ -139,6 +139,11 @@ class Annotation(models.Model):
         default=False,
         help_text="The annotator confirmed submitting below the project's minimum coverage.",
     )
+    # Sent for re-annotation by an admin (services/withdrawal.py): kept, no longer current.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -165,6 +170,10 @@ class Annotation(models.Model):
             ),
             one_of("status", AnnotationStatus, "annotation_status_valid"),
             models.CheckConstraint(condition=Q(revision__gte=1), name="annotation_revision_pos"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(is_current=False),
+                name="annotation_withdrawn_not_current",
+            ),
         ]
         indexes = [
             models.Index(fields=["annotator", "submitted_at"], name="annotation_user_idx"),

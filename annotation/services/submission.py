@@ -290,6 +290,8 @@ def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annot
             .get(pk=annotation_id, annotator=user, status=Annotation.Status.SUBMITTED)
         )
         require_role(user, old.clip.project, Role.ANNOTATOR)  # active members only
+        if old.withdrawn_at is not None:
+            raise Conflict(_("an admin sent this label for re-annotation: it can no longer change"))
         if not old.is_current:
             raise Conflict(
                 _("revision %(revision)s has been corrected already") % {"revision": old.revision}
