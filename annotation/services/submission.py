@@ -168,6 +168,16 @@ def _labels_complete(clip: Clip) -> bool:
     return clip.layer1_count >= clip.project.overlap_k
 
 
+def _adaptive_and_complete(clip: Clip) -> bool:
+    """Under adaptive overlap a corrected label moves the clip's posterior: it may now be
+    sure enough (under fixed k a correction changes no count)."""
+    return (
+        adaptive_overlap(clip.project)
+        and clip.kind == Clip.Kind.STATIC
+        and (_labels_complete(clip))
+    )
+
+
 def _record(
     assignment: Assignment,
     clean: dict[str, Any],
@@ -313,7 +323,9 @@ def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annot
             submitted_at=timezone.now(),
             source=old.source,
         )
-        if _routed_by_the_rule(clip):
+        if _routed_by_the_rule(clip) or (
+            clip.stage == Clip.Stage.LAYER1 and _adaptive_and_complete(clip)
+        ):
             clips_enqueue_routing([clip.pk])
         audit_record(
             action="annotation.corrected",
