@@ -186,3 +186,16 @@ class AnnotatorPauseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(models.OverlapFit)
+class OverlapFitAdmin(admin.ModelAdmin):
+    """Read-only: adaptive overlap's model, refitted by the beat."""
+
+    list_display = ["project", "n_labels", "fitted_at"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

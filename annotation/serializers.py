@@ -489,6 +489,14 @@ class AnnotatorRowSerializer(serializers.Serializer):
     )
     live_entropy = serializers.FloatField(allow_null=True, help_text="Normalised, 0–1")
     median_seconds = serializers.FloatField(allow_null=True, help_text="Per control answer")
+    ds_accuracy = serializers.FloatField(
+        allow_null=True, help_text="Expected accuracy under the project's Dawid–Skene model"
+    )
+    ds_confusion = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()),
+        allow_null=True,
+        help_text="Dawid–Skene confusion: rows the true class, columns the label given",
+    )
     paused = PauseSerializer(allow_null=True)
 
 

@@ -394,16 +394,7 @@ def ds_probabilities(
     pairs = [(r, code[v]) for r, v in zip(raters, values, strict=True) if v in code]
     if not pairs:
         return None
-    fitted = dawid_skene.DawidSkene(
-        priors=np.array(model["priors"]),
-        confusion=confusion,
-        posterior=np.empty((0, len(classes))),
-        labels=np.empty(0, dtype=np.int64),
-        confidence=np.empty(0),
-        n_iter=0,
-        converged=True,
-        log_likelihood=0.0,
-    )
+    fitted = dawid_skene.with_parameters(model["priors"], confusion)
     return dawid_skene.posterior_for(fitted, [p[0] for p in pairs], [p[1] for p in pairs])
 
 

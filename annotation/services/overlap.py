@@ -160,22 +160,22 @@ def overlap_refit_all() -> int:
 
 
 @transaction.atomic
-def overlap_refit(*, project: Project) -> None:
+def overlap_refit(*, project: Project) -> int:
     """Fit the model on every current static label, store it, and bring every static clip in
     line with it: targets and priorities of the clips in layer 1 (only where no label came
     meanwhile: the submit that brought it wrote a newer state), routing for those it closes,
     and for routed clips (not by an adjudicator) whose outcome it changes; a clip it makes
-    unsure again below ``k_max`` goes back to layer 1."""
+    unsure again below ``k_max`` goes back to layer 1. Returns how many clips it routes."""
     from annotation.services.routing import clips_enqueue_routing  # routing imports this
 
     if not adaptive_overlap(project):
-        return
+        return 0
     policy, _ = overlap_policy(project)
     layer = _layer(project)
     table = label_table(project)
     if not table.payloads:  # nothing to learn from: the warm-up order, from the start
         OverlapFit.objects.filter(project=project).delete()
-        return
+        return 0
     spec = next(x for x in project.label_schema["layers"] if x["name"] == layer)
     ratings, classes = single_ratings(table, spec)
     fit = dawid_skene.fit(ratings)
@@ -230,6 +230,7 @@ def overlap_refit(*, project: Project) -> None:
         Clip.objects.filter(pk__in=reopen).update(stage=Clip.Stage.LAYER1, updated_at=Now())
     _store_states(updates)
     clips_enqueue_routing(route)
+    return len(route)
 
 
 def _store_states(updates: list[tuple[int, int, int, float]]) -> None:

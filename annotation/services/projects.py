@@ -10,9 +10,7 @@ from django.utils.translation import gettext_lazy
 from annotation.errors import Conflict
 from annotation.models import Membership, Project, Role
 from annotation.schema import default_label_schema, default_routing_rule, default_trace_config
-from annotation.selectors import adaptive_overlap
 from annotation.services.audit import audit_record
-from annotation.services.overlap import overlap_refit
 from annotation.services.routing import clips_reroute
 
 
@@ -81,10 +79,7 @@ def project_settings_update(*, project: Project, actor: User, changes: dict[str,
         data={"before": before, "after": changes},
     )  # fmt: skip
     if {"routing_rule", "overlap_k", "overlap"} & changes.keys():
-        if adaptive_overlap(project):
-            overlap_refit(project=project)  # the model decides the static clips
-        else:
-            clips_reroute(project=project)
+        clips_reroute(project=project)
     return project
 
 

@@ -177,7 +177,12 @@ def clips_routing_resend() -> int:
 
 def clips_reroute(*, project: Project) -> int:
     """After k or the routing rule changed: route again every clip not decided by an
-    adjudicator (their decisions stand). Returns how many clips are re-routed."""
+    adjudicator (their decisions stand). Returns how many clips are re-routed. Under
+    adaptive overlap the model decides the static clips: a refit brings them in line."""
+    if adaptive_overlap(project):
+        from annotation.services.overlap import overlap_refit
+
+        return overlap_refit(project=project)
     adjudicated = GoldLabel.objects.filter(
         clip=OuterRef("pk"), is_current=True, provenance=Provenance.ADJUDICATED
     )

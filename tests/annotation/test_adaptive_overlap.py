@@ -90,6 +90,20 @@ def test_a_confident_clip_is_accepted_with_the_models_label_and_an_unsure_one_di
     clip.refresh_from_db()
     assert clip.stage == "disputed"
 
+    # The live figures show each modelled annotator's Dawid–Skene confusion (the refit's).
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(member(project, "admin"))
+    rows = api.get(f"/api/projects/{project.slug}/dashboard/annotators/").json()["annotators"]
+    by_name = {row["username"]: row for row in rows}
+    model = OverlapFit.objects.get(project=project).model
+    for who in people[:2]:
+        row = by_name[who.username]
+        assert row["ds_confusion"] == model["confusion"][str(who.pk)]
+        assert row["ds_accuracy"] > 0.9  # they agreed on everything the model saw
+    assert by_name[people[2].username]["ds_confusion"] is None  # not in the model yet
+
 
 def _label(project, who, clip, value):  # type: ignore[no-untyped-def]
     """Give ``who``'s label on ``clip`` through a claim of that clip."""

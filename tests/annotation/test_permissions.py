@@ -154,6 +154,11 @@ MATRIX = {
         "post", "/api/projects/{slug}/pauses/{member}/lift/", None,
         [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
     ),
+    # No floor set: nothing lies below it, and no time is given (409).
+    "api-labels-withdraw": (
+        "post", "/api/projects/{slug}/annotators/{member}/withdraw/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
+    ),
     "api-next": (
         "post", "/api/projects/{slug}/next/", None,
         [UNAUTH, GONE, OK, OK, FORBIDDEN, FORBIDDEN],

@@ -123,6 +123,7 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
       gettext("Control items right"),
       gettext("Accuracy on controls (95% interval)"),
       gettext("Seconds per control (median)"),
+      gettext("Expected accuracy (Dawid–Skene)"),
       gettext("Paused"),
       gettext("Actions"),
     ];
@@ -147,6 +148,7 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
         el("td", {}, `${fmt().count(a.controls_correct)} / ${fmt().count(a.controls)}`),
         el("td", {}, accuracy),
         el("td", {}, fmt().decimal(a.median_seconds)),
+        el("td", {}, ...this.#dsAccuracy(a.ds_accuracy, a.ds_confusion)),
         el("td", {}, ...(pause.length ? pause : [gettext("No")])),
         el("td", {}, ...this.#actions(a.user_id, a.username)),
       );
@@ -158,6 +160,26 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
       el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, ...rows),
     );
+  }
+
+  /** The model's expected accuracy, its confusion matrix unfolded on demand. */
+  #dsAccuracy(accuracy: number | null, confusion: number[][] | null): (Node | string)[] {
+    if (accuracy === null || !confusion) return ["—"];
+    const p = fmt().percent;
+    const matrix = el(
+      "table",
+      { class: "figures confusion" },
+      el("caption", {}, gettext("Rows: true class; columns: label given")),
+      el(
+        "tbody",
+        {},
+        ...confusion.map((row) => el("tr", {}, ...row.map((v) => el("td", {}, p(v))))),
+      ),
+    );
+    return [
+      p(accuracy),
+      el("details", {}, el("summary", {}, gettext("Confusion matrix")), matrix),
+    ];
   }
 
   /** Re-qualify (a new qualification round) and send labels for re-annotation. */

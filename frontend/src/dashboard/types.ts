@@ -79,6 +79,9 @@ export interface AnnotatorStats {
   controls_correct: number;
   control_accuracy: number | null;
   control_interval: [number, number] | null;
+  /** Expected accuracy under the project's Dawid–Skene model, and its confusion matrix. */
+  ds_accuracy: number | null;
+  ds_confusion: number[][] | null;
   live_agreement: number | null;
   live_entropy: number | null;
   median_seconds: number | null;
