@@ -83,11 +83,21 @@ def _late_submission_allowed(assignment: Assignment) -> bool:
     return (
         assignment.status == Assignment.Status.EXPIRED
         and clip.stage == Clip.Stage.LAYER1
-        and clip.layer1_count + clip.layer1_open < clip.project.overlap_k
+        and clip.layer1_count + clip.layer1_open < _slots(clip)
         and not Annotation.objects.filter(
             clip=clip, annotator=assignment.user, status=Annotation.Status.SUBMITTED
         ).exists()
     )
+
+
+def _slots(clip: Clip) -> int:
+    """The labels the clip takes now: k, or under adaptive overlap its target (none yet:
+    the project's minimum)."""
+    if adaptive_overlap(clip.project) and clip.kind == Clip.Kind.STATIC:
+        if clip.layer1_target is not None:
+            return clip.layer1_target
+        return int(clip.project.overlap["min_labels"])
+    return clip.project.overlap_k
 
 
 def _coverage_checked(clip: Clip, user: User, *, confirmed: bool) -> tuple[float | None, bool]:
