@@ -42,6 +42,14 @@ export class SettingsPanel extends Panel<ProjectAnswer> {
     const fields = buildFields();
     this.#fields = fields;
     this.#fill(formValues(project));
+    // The adaptive inputs only where they apply.
+    const strategy = fields.overlap_strategy.control;
+    const showAdaptive = (): void => {
+      for (const c of ["overlap_threshold", "overlap_k_max", "overlap_min_labels"] as const)
+        fields[c].root.hidden = strategy.value !== "adaptive";
+    };
+    strategy.addEventListener("change", showAdaptive);
+    showAdaptive();
     const save = el(
       "button",
       { type: "submit", class: "primary", "data-action": "save-settings" },
