@@ -189,13 +189,20 @@ class AnnotatorPauseAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by services only (an import, a claim): the admin shows them."""
+    """Written by services only (an import, a claim, the beat): the admin shows them."""
 
     def has_add_permission(self, request: Any) -> bool:
         return False
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(models.OverlapFit)
+class OverlapFitAdmin(ReadOnlyAdmin):
+    """Adaptive overlap's model, refitted by the beat."""
+
+    list_display = ["project", "n_labels", "fitted_at"]
 
 
 @admin.register(models.ModelRun)

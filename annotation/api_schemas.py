@@ -80,6 +80,20 @@ COMPONENTS: dict[str, Schema] = {
         },
         "required": ["name", "type"],
     },
+    "Overlap": {
+        "type": "object",
+        "description": "How many first-layer labels a clip gets: the project's k (fixed), or "
+        "more only while the Dawid–Skene posterior is below the threshold (adaptive)",
+        "properties": {
+            "strategy": {"type": "string", "enum": ["fixed", "adaptive"]},
+            "threshold": SHARE,
+            "k_max": {"type": "integer", "minimum": 1},
+            "min_labels": {"type": "integer", "minimum": 1},
+            "warmup": {"type": "integer", "minimum": 1},
+            "refit_every": {"type": "integer", "minimum": 1},
+        },
+        "required": ["strategy"],
+    },
     "SegmentRoles": {
         "type": "object",
         "description": "Which layers a monologue's segments carry, and their free-text fields",

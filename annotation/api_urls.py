@@ -48,6 +48,11 @@ urlpatterns = [
     ),
     path("projects/<slug:slug>/pauses/", quality_apis.PausesApi.as_view(), name="api-pauses"),
     path(
+        "projects/<slug:slug>/annotators/<int:user_id>/withdraw/",
+        quality_apis.LabelsWithdrawApi.as_view(),
+        name="api-labels-withdraw",
+    ),
+    path(
         "projects/<slug:slug>/pauses/<int:user_id>/lift/",
         quality_apis.PauseLiftApi.as_view(),
         name="api-pause-lift",

@@ -37,7 +37,12 @@ from annotation.models import (
 )
 from annotation.parsers import MAX_POSITIVE_INT
 from annotation.payloads import MAX_TEXT
-from annotation.schema import validate_label_schema, validate_routing_rule, validate_trace_config
+from annotation.schema import (
+    validate_label_schema,
+    validate_overlap,
+    validate_routing_rule,
+    validate_trace_config,
+)
 from annotation.selectors.clips import project_clips
 from annotation.selectors.history import (
     agreement_report,
@@ -137,7 +142,12 @@ class ReasonIn(serializers.Serializer):
 
 NextOut = inline_serializer(
     "NextAssignment",
-    {"assignment": AssignmentSerializer(allow_null=True), "reason": serializers.CharField()},
+    {
+        "assignment": AssignmentSerializer(allow_null=True),
+        "reason": serializers.CharField(),
+        # The quality rules hold the user back (qualification): clips may still wait.
+        "blocked": serializers.BooleanField(),
+    },
 )
 
 
@@ -153,6 +163,7 @@ class SettingsIn(serializers.Serializer):
     label_schema = documented("LabelSchema", required=False)
     overlap_k = serializers.IntegerField(required=False, min_value=1, max_value=50)
     routing_rule = documented("RoutingRule", required=False)
+    overlap = documented("Overlap", required=False)
     trace_config = documented("TraceConfig", required=False)
     lease_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
     per_user_cap = serializers.IntegerField(
@@ -195,6 +206,11 @@ class SettingsIn(serializers.Serializer):
 
     def validate_trace_config(self, value: Any) -> Any:
         validate_trace_config(value)
+        return value
+
+    def validate_overlap(self, value: Any) -> Any:
+        project = self.context.get("project")
+        validate_overlap(value, project.overlap_k if project is not None else 3)
         return value
 
 
@@ -385,11 +401,13 @@ class ProgressApi(APIView):
 # --- work: layer 1 and layer 2 ----------------------------------------------------------------
 
 
-def _next_response(request: AuthedRequest, assignment: Assignment | None, empty: str) -> Response:
+def _next_response(
+    request: AuthedRequest, assignment: Assignment | None, empty: str, *, blocked: bool = False
+) -> Response:
     if assignment is None:
-        return Response({"assignment": None, "reason": empty})
+        return Response({"assignment": None, "reason": empty, "blocked": blocked})
     data = AssignmentSerializer(assignment, context={"request": request}).data
-    return Response({"assignment": data, "reason": ""})
+    return Response({"assignment": data, "reason": "", "blocked": False})
 
 
 class NextClipApi(APIView):
@@ -410,7 +428,7 @@ class NextClipApi(APIView):
             if assignment is None and selectors.cap_reached(request.user, project)
             else _("no clip is waiting for you in this project")
         )
-        return _next_response(request, assignment, empty)
+        return _next_response(request, assignment, empty, blocked=blocked is not None)
 
 
 class ClaimIn(serializers.Serializer):

@@ -15,6 +15,7 @@ from annotation.selectors.quality import qualification_latest
 from annotation.serializers import QualificationSerializer
 from annotation.services.pauses import pause_lift
 from annotation.services.qualification import qualification_reopen
+from annotation.services.withdrawal import labels_withdraw
 
 
 class MyQualificationApi(APIView):
@@ -93,3 +94,39 @@ class PauseLiftApi(APIView):
         return Response(
             PausedSerializer(pause_lift(project=project, user=user, actor=request.user)).data
         )
+
+
+class WithdrawIn(serializers.Serializer):
+    since = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Labels given after this time; by default those given while the "
+        "annotator's control accuracy lay below the floor",
+    )
+
+
+class WithdrawOut(serializers.Serializer):
+    since = serializers.DateTimeField(allow_null=True)
+    labels = serializers.IntegerField(help_text="Labels withdrawn (kept, marked withdrawn)")
+    reopened = serializers.IntegerField(help_text="Routed clips sent back to layer 1")
+
+
+class LabelsWithdrawApi(APIView):
+    """Admins: send an annotator's first-layer labels for re-annotation (audited)."""
+
+    @extend_schema(request=WithdrawIn, responses=WithdrawOut)
+    def post(self, request: AuthedRequest, slug: str, user_id: int) -> Response:
+        project = _project(request, slug, Role.ADMIN)
+        if not Membership.objects.filter(
+            project=project, user_id=user_id, role=Role.ANNOTATOR
+        ).exists():
+            raise Http404
+        data = WithdrawIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = labels_withdraw(
+            project=project,
+            user=get_user_model().objects.get(pk=user_id),
+            actor=request.user,
+            since=data.validated_data.get("since"),
+        )
+        return Response(WithdrawOut(done).data)

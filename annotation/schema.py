@@ -8,6 +8,8 @@ Label names carry English and Simplified Chinese so the interface and releases c
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from django.utils.translation import gettext
+
 from annotation.domain.errors import DomainError
 from annotation.domain.schema import DEFAULT_MIN_COVERAGE, LabelSchema, RoutingRule, TraceConfig
 from annotation.errors import Invalid
@@ -134,6 +136,11 @@ def trace_min_coverage(config: dict[str, Any]) -> float:
     return float(config.get("min_coverage", DEFAULT_MIN_COVERAGE))
 
 
+def default_overlap() -> dict[str, Any]:
+    """Every clip gets the project's k labels (``overlap_k``)."""
+    return {"strategy": "fixed"}
+
+
 def default_routing_rule() -> dict[str, Any]:
     """EmoS: accept when all annotators agree or the aggregate's confidence is >= 0.9."""
     return RoutingRule().to_json()
@@ -164,6 +171,19 @@ def validate_label_schema(schema: Any) -> None:
 
 def validate_trace_config(config: Any) -> None:
     _checked(TraceConfig.parse, config)
+
+
+def validate_overlap(config: Any, k: int) -> None:
+    from annotation.quality.overlap import overlap_from_config  # numpy: only when validating
+
+    if not isinstance(config, dict):
+        raise Invalid(gettext("must be an object"), field="overlap")
+    try:
+        overlap_from_config(config, k)
+    except ValueError as exc:
+        raise Invalid(
+            gettext("not a valid overlap setting (%(error)s)") % {"error": exc}, field="overlap"
+        ) from None
 
 
 def validate_routing_rule(rule: Any) -> None:

@@ -30,14 +30,15 @@ from clips.models import Clip, ImportJob, Segment
 class ProjectSerializer(serializers.ModelSerializer):
     label_schema = documented("LabelSchema")
     routing_rule = documented("RoutingRule")
+    overlap = documented("Overlap")
     trace_config = documented("TraceConfig")
     roles = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
         fields = [
-            "slug", "name", "description", "label_schema", "overlap_k", "routing_rule",
-            "trace_config", "lease_minutes", "per_user_cap", "control_rate",
+            "slug", "name", "description", "label_schema", "overlap_k", "overlap",
+            "routing_rule", "trace_config", "lease_minutes", "per_user_cap", "control_rate",
             "qualification_controls", "qualification_pass", "pause_floor", "pause_min_controls",
             "archived_at", "roles",
         ]  # fmt: skip
@@ -521,6 +522,14 @@ class AnnotatorRowSerializer(serializers.Serializer):
     )
     live_entropy = serializers.FloatField(allow_null=True, help_text="Normalised, 0–1")
     median_seconds = serializers.FloatField(allow_null=True, help_text="Per control answer")
+    ds_accuracy = serializers.FloatField(
+        allow_null=True, help_text="Expected accuracy under the project's Dawid–Skene model"
+    )
+    ds_confusion = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()),
+        allow_null=True,
+        help_text="Dawid–Skene confusion: rows the true class, columns the label given",
+    )
     paused = PauseSerializer(allow_null=True)
 
 

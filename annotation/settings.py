@@ -428,6 +428,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "annotation.tasks.reclaim_expired_leases",
         "schedule": 60.0,
     },
+    "overlap-refit": {"task": "annotation.tasks.overlap_refit_projects", "schedule": 60.0},
     "agreement-recompute-changed": {
         "task": "annotation.tasks.agreement_recompute_changed",
         "schedule": float(os.environ.get("AGREEMENT_RECOMPUTE_SECONDS", 3600)),

@@ -15,6 +15,7 @@ from annotation.services.assignment import assignments_reclaim_expired
 from annotation.services.jobs import jobs_resend, redelivered
 from annotation.services.label_upload import label_upload_import as label_upload_run
 from annotation.services.label_upload import label_uploads_resend
+from annotation.services.overlap import overlap_refit_all
 from annotation.services.routing import clip_route, clips_routing_resend
 from clips.services import clips_ingest_resend, import_jobs_settle_stale
 from clips.uploads import uploads_sweep
@@ -48,6 +49,13 @@ def label_upload_import(job_id: int) -> str:
 @shared_task
 def reclaim_expired_leases() -> int:
     return assignments_reclaim_expired()
+
+
+@shared_task
+def overlap_refit_projects() -> int:
+    """Adaptive overlap: refit the projects whose model is due (idempotent; a refit reads
+    every label afresh)."""
+    return overlap_refit_all()
 
 
 # A report is claimed before it is computed, so two messages never run it at once; a

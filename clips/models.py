@@ -109,6 +109,11 @@ class Clip(models.Model):
     layer1_open = models.PositiveSmallIntegerField(
         default=0, help_text="Live (active, unexpired) layer-1 leases."
     )
+    # Adaptive overlap (annotation/services/overlap.py), written by the submit path and the
+    # refit: the labels the clip should have now (None: none given yet, the project's
+    # minimum), and the expected information one more label buys (served highest first).
+    layer1_target = models.PositiveSmallIntegerField(null=True, blank=True)
+    layer1_priority = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,6 +152,11 @@ class Clip(models.Model):
             models.Index(
                 fields=["project", "stage", "media_status", "layer1_count", "layer1_open", "id"],
                 name="clip_queue_idx",
+            ),
+            # The adaptive queue's order: most informative clip first.
+            models.Index(
+                fields=["project", "stage", "media_status", "-layer1_priority", "id"],
+                name="clip_adaptive_queue_idx",
             ),
             # An import's progress, and whether any of its clips still waits for ingestion.
             models.Index(fields=["import_job", "media_status"], name="clip_import_progress_idx"),

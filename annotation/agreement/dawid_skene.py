@@ -134,6 +134,22 @@ def fit(
     )
 
 
+def with_parameters(priors: npt.ArrayLike, confusion: npt.ArrayLike) -> DawidSkene:
+    """A model of given parameters (stored from an earlier fit), for ``posterior_for`` and
+    per-rater figures: no items of its own."""
+    pi = np.asarray(priors, dtype=np.float64)
+    return DawidSkene(
+        priors=pi,
+        confusion=np.asarray(confusion, dtype=np.float64),
+        posterior=np.empty((0, pi.size)),
+        labels=np.empty(0, dtype=np.int64),
+        confidence=np.empty(0),
+        n_iter=0,
+        converged=True,
+        log_likelihood=0.0,
+    )
+
+
 def posterior_for(
     model: DawidSkene, item_raters: npt.ArrayLike, item_labels: npt.ArrayLike
 ) -> FloatArray:

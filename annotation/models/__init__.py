@@ -4,6 +4,7 @@ from .accounts import UserProfile
 from .audit import AuditEvent
 from .controls import AnnotatorPause, ControlAnswer, ControlItem, Qualification
 from .drafts import DraftShown, DraftsMode, ModelDraft, ModelRun
+from .overlap import OverlapFit
 from .projects import Membership, Project, Role
 from .traces import Trace, TraceChunk
 from .workflow import (
@@ -33,6 +34,7 @@ __all__ = [
     "Membership",
     "ModelDraft",
     "ModelRun",
+    "OverlapFit",
     "Project",
     "Provenance",
     "Qualification",

@@ -2,7 +2,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from annotation.schema import default_label_schema, default_routing_rule, default_trace_config
+from annotation.schema import (
+    default_label_schema,
+    default_overlap,
+    default_routing_rule,
+    default_trace_config,
+)
 
 from .checks import one_of
 from .drafts import DraftsMode
@@ -15,6 +20,10 @@ class Project(models.Model):
     label_schema = models.JSONField(default=default_label_schema)
     overlap_k = models.PositiveSmallIntegerField(
         default=3, help_text="Blind first-layer annotators per clip."
+    )
+    overlap = models.JSONField(
+        default=default_overlap,
+        help_text='{"strategy": "fixed"} (k labels) or "adaptive" on the Dawid–Skene posterior.',
     )
     routing_rule = models.JSONField(default=default_routing_rule)
     trace_config = models.JSONField(default=default_trace_config)

@@ -148,6 +148,11 @@ class Annotation(models.Model):
     draft_accepted = models.BooleanField(
         default=False, help_text="The labels submitted are the shown draft, unchanged."
     )
+    # Sent for re-annotation by an admin (services/withdrawal.py): kept, no longer current.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -177,6 +182,10 @@ class Annotation(models.Model):
             models.CheckConstraint(
                 condition=Q(draft_accepted=False) | Q(draft_shown=True),
                 name="annotation_accepted_was_shown",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(is_current=False),
+                name="annotation_withdrawn_not_current",
             ),
         ]
         indexes = [

@@ -15,6 +15,7 @@ service can compute the next state, store it and publish it without sharing muta
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from statistics import NormalDist, median
 
@@ -190,3 +191,18 @@ class PauseRule:
         if interval.high >= self.floor:
             return None
         return Pause(quality.controls_correct, quality.controls, interval, self.floor)
+
+
+def below_floor_from(
+    correct: Sequence[bool], floor: float, min_controls: int, level: float = 0.95
+) -> int | None:
+    """Where an annotator's answers (in time order) start to lie below the floor: the first
+    index of the longest run of their latest answers, at least ``min_controls`` long, whose
+    accuracy interval lies wholly below ``floor``; None if no such run. Labels given after
+    the answer before it are the ones their controls no longer vouch for."""
+    right = np.cumsum(np.asarray(correct, dtype=np.int64)[::-1])[::-1]  # right from i on
+    n = len(correct)
+    for i in range(n - min_controls + 1):
+        if wilson_interval(int(right[i]), n - i, level).high < floor:
+            return i
+    return None

@@ -18,8 +18,9 @@ nothing to anyone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -83,6 +84,49 @@ class AdaptiveOverlap:
 OverlapPolicy = FixedOverlap | AdaptiveOverlap
 
 
+@dataclass(frozen=True, slots=True)
+class RefitSchedule:
+    """When the adaptive model is fitted again: first after ``warmup`` labels, then every
+    ``refit_every`` labels (and once more when the queue runs dry, see ``replay``)."""
+
+    warmup: int = 300
+    refit_every: int = 250
+
+    def __post_init__(self) -> None:
+        if self.warmup < 1 or self.refit_every < 1:
+            raise ValueError("warmup and refit_every must be >= 1")
+
+    def due(self, since_fit: int, fitted: bool) -> bool:
+        return since_fit >= (self.refit_every if fitted else self.warmup)
+
+
+def overlap_from_config(config: Mapping[str, Any], k: int) -> tuple[OverlapPolicy, RefitSchedule]:
+    """A project's ``overlap`` setting as a policy: ``{"strategy": "fixed"}`` (k labels, the
+    project's ``overlap_k``) or ``{"strategy": "adaptive", "threshold": 0.95, "k_max": 5,
+    "min_labels": 2}`` (optional ``warmup``, ``refit_every``). ValueError names what is wrong."""
+    strategy = config.get("strategy")
+    if strategy == "fixed":
+        return FixedOverlap(k), RefitSchedule()
+    if strategy != "adaptive":
+        raise ValueError(f"unknown strategy {strategy!r}")
+    numbers = {key: config.get(key) for key in ("threshold", "k_max", "min_labels")}
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers.values()):
+        raise ValueError("threshold, k_max and min_labels must be numbers")
+    for key in ("k_max", "min_labels", "warmup", "refit_every"):
+        value = config.get(key, 1)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"{key} must be a whole number")
+    policy = AdaptiveOverlap(
+        threshold=float(config["threshold"]), k_max=config["k_max"], k_min=config["min_labels"]
+    )
+    defaults = RefitSchedule()
+    schedule = RefitSchedule(
+        warmup=config.get("warmup", defaults.warmup),
+        refit_every=config.get("refit_every", defaults.refit_every),
+    )
+    return policy, schedule
+
+
 def entropy_bits(p: npt.ArrayLike) -> FloatArray:
     """Shannon entropy in bits over the last axis (0 log 0 = 0)."""
     probabilities = np.asarray(p, dtype=np.float64)
@@ -103,6 +147,15 @@ def expected_information_gain(posterior: npt.ArrayLike, confusion: npt.ArrayLike
     remaining = (p_label * entropy_bits(np.swapaxes(after, 1, 2))).sum(axis=1)
     gain: FloatArray = np.maximum(entropy_bits(p) - remaining, 0.0)  # >= 0: rounding noise
     return gain
+
+
+def team_gain(posterior: npt.ArrayLike, confusions: npt.ArrayLike) -> FloatArray:
+    """The expected information gain of each clip for whoever labels it next, every
+    annotator (``confusions``: (n_raters, K, K)) equally likely: what a queue shared by the
+    whole team orders by, since it cannot know who asks next."""
+    gains = [expected_information_gain(posterior, c) for c in np.asarray(confusions)]
+    mean: FloatArray = np.mean(gains, axis=0)
+    return mean
 
 
 def next_clip(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,7 @@ from annotation.quality.overlap import (
     OverlapPolicy,
     expected_information_gain,
     next_clip,
+    team_gain,
 )
 
 Route = Callable[[Sequence[int]], int | None]  # a clip's label codes -> gold code, or None
@@ -50,25 +52,34 @@ class ReplayResult:
         return [int(v) for v in row[row >= 0]]
 
 
+GainFor = Literal["annotator", "team"]
+
+
 class _Model:
     """The live Dawid–Skene state: per-clip posterior and, per annotator, the expected
-    information gain of each clip."""
+    information gain of each clip (``gain_for="team"``: the same for everyone, the mean over
+    the team, as the platform's shared queue orders by it)."""
 
-    def __init__(self, given: IntArray, n_classes: int) -> None:
+    def __init__(self, given: IntArray, n_classes: int, gain_for: GainFor) -> None:
         self.n_classes = n_classes
+        self.gain_for = gain_for
         self.fit = dawid_skene.fit(_ratings(given, n_classes))
         self.posterior = self.fit.posterior.copy()
-        self.gain = np.stack(
-            [expected_information_gain(self.posterior, c) for c in self.fit.confusion], axis=1
+        self.gain = self._gain(self.posterior)
+
+    def _gain(self, posterior: FloatArray) -> FloatArray:
+        """(n_clips, n_annotators)"""
+        if self.gain_for == "team":
+            shared = team_gain(posterior, self.fit.confusion)
+            return np.repeat(shared[:, None], self.fit.confusion.shape[0], axis=1)
+        return np.stack(
+            [expected_information_gain(posterior, c) for c in self.fit.confusion], axis=1
         )
 
     def update(self, given: IntArray, clip: int) -> None:
         raters = np.flatnonzero(given[clip] >= 0)
         self.posterior[clip] = dawid_skene.posterior_for(self.fit, raters, given[clip, raters])
-        self.gain[clip] = [
-            expected_information_gain(self.posterior[clip : clip + 1], c)[0]
-            for c in self.fit.confusion
-        ]
+        self.gain[clip] = self._gain(self.posterior[clip : clip + 1])[0]
 
     @property
     def confidence(self) -> FloatArray:
@@ -88,9 +99,11 @@ def replay(
     seed: int,
     warmup: int = 300,
     refit_every: int = 250,
+    gain_for: GainFor = "annotator",
 ) -> ReplayResult:
     """Serve the ``available`` labels under ``policy`` (see the module docstring). An adaptive
-    policy fits its first model after ``warmup`` labels and refits every ``refit_every``."""
+    policy fits its first model after ``warmup`` labels and refits every ``refit_every``;
+    ``gain_for``: whose expected information gain orders the clips (see ``_Model``)."""
     source = np.asarray(available, dtype=np.int64)
     if source.ndim != 2:
         raise ValueError("available must be clips x annotators")
@@ -110,7 +123,7 @@ def replay(
         workers = np.flatnonzero(eligible.any(axis=0))
         if workers.size == 0:
             if policy.uses_model and since_fit:  # last word to a model of every label
-                model, since_fit, n_fits = _Model(given, n_classes), 0, n_fits + 1
+                model, since_fit, n_fits = _Model(given, n_classes, gain_for), 0, n_fits + 1
                 continue
             break
         j = int(rng.choice(workers))
@@ -124,7 +137,7 @@ def replay(
         if not policy.uses_model:
             continue
         if since_fit >= (warmup if model is None else refit_every):
-            model, since_fit, n_fits = _Model(given, n_classes), 0, n_fits + 1
+            model, since_fit, n_fits = _Model(given, n_classes, gain_for), 0, n_fits + 1
         elif model is not None:
             model.update(given, clip)
     back = np.argsort(order)  # shuffled index -> source index

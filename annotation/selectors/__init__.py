@@ -385,14 +385,24 @@ def layer1_candidates(user: User, project: Project, *, now: bool = True) -> Quer
 
     ``now=False``: what is left for the user at all, whether or not others hold the free
     slots at this moment (their leases end in a submit or go back to the pool)."""
-    clips = (
-        Clip.objects.filter(
-            project=project, stage=Clip.Stage.LAYER1, media_status=Clip.MediaStatus.READY
-        )
-        .alias(load=F("layer1_count") + F("layer1_open") if now else F("layer1_count"))
-        .filter(load__lt=project.overlap_k)
+    clips = Clip.objects.filter(
+        project=project, stage=Clip.Stage.LAYER1, media_status=Clip.MediaStatus.READY
+    ).alias(load=F("layer1_count") + F("layer1_open") if now else F("layer1_count"))
+    if not adaptive_overlap(project):
+        clips = clips.filter(load__lt=project.overlap_k)
+        return _new_to(user, project, clips).order_by("layer1_count", "layer1_open", "pk")
+    # Adaptive (services/overlap.py): a static clip is open below the target its submits and
+    # the refits keep on it (none yet: the project's minimum); streams keep k.
+    static = Q(kind=Clip.Kind.STATIC) & (
+        Q(layer1_target__isnull=True, load__lt=project.overlap["min_labels"])
+        | Q(load__lt=F("layer1_target"))
     )
-    return _new_to(user, project, clips).order_by("layer1_count", "layer1_open", "pk")
+    clips = clips.filter(static | Q(kind=Clip.Kind.STREAM, load__lt=project.overlap_k))
+    return _new_to(user, project, clips).order_by("-layer1_priority", "pk")
+
+
+def adaptive_overlap(project: Project) -> bool:
+    return bool(project.overlap.get("strategy") == "adaptive")
 
 
 def control_candidates(user: User, project: Project) -> QuerySet[Clip]:
@@ -435,11 +445,17 @@ def cap_reached(user: User, project: Project) -> bool:
     """The user has taken (labelled or holds) as many clips as the project's cap allows."""
     if project.per_user_cap is None:
         return False
-    taken = Assignment.objects.filter(
+    return cap_taken(user, project).count() >= project.per_user_cap
+
+
+def cap_taken(user: User, project: Project) -> QuerySet[Assignment]:
+    """The leases the cap counts: the user's layer-1 clips, held or labelled. Not control
+    items: the cap bounds one person's share of the benchmark's labels, which controls are
+    not (they measure the person)."""
+    return Assignment.objects.filter(
         user=user, layer=1, clip__project=project,
         status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED],
-    ).count()  # fmt: skip
-    return taken >= project.per_user_cap
+    ).exclude(clip__stage=Clip.Stage.CONTROL)  # fmt: skip
 
 
 def remaining_for(user: User, project: Project) -> int:

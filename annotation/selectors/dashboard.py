@@ -251,6 +251,9 @@ def _live(quality: AnnotatorQuality | None, pause: AnnotatorPause | None) -> dic
         "live_agreement": _number(q.agreement),
         "live_entropy": _number(q.entropy_normalised),
         "median_seconds": _number(q.median_seconds),
+        # Dawid–Skene (the project's current model): rows true class, columns label given.
+        "ds_accuracy": _number(q.ds_accuracy),
+        "ds_confusion": None if q.ds_confusion is None else q.ds_confusion.tolist(),
         "paused": None if pause is None else {
             "since": pause.created_at, "reason": pause_text(pause), "floor": pause.floor,
         },

@@ -1,12 +1,21 @@
 """Reads for quality control: qualification state, live annotator quality, pauses."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
-from annotation.models import Annotation, AnnotatorPause, ControlAnswer, Project, Qualification
+from annotation.agreement import dawid_skene
+from annotation.models import (
+    AgreementReport,
+    Annotation,
+    AnnotatorPause,
+    ControlAnswer,
+    OverlapFit,
+    Project,
+    Qualification,
+)
 from annotation.quality.live import AnnotatorQuality, PauseRule
 from annotation.routing import primary_layer
 
@@ -67,6 +76,8 @@ def live_quality(
             continue  # a multi-label primary layer: no single class to count
         mine = quality.get(uid) or AnnotatorQuality.empty(len(index))
         quality[uid] = mine.with_answer(label, seconds or 0.0, control_answer=right)
+    if user is None and since is None:
+        _with_model(quality, _project_model(project, name), list(index))
     for uid, payload, aggregate in labels.values_list(
         "annotator_id", "payload", "clip__agreement__aggregate"
     ):
@@ -74,6 +85,34 @@ def live_quality(
             mine = quality.get(uid) or AnnotatorQuality.empty(len(index))
             quality[uid] = mine.with_comparison(payload[name] == aggregate[name])
     return quality
+
+
+def _project_model(project: Project, layer: str) -> dict[str, Any] | None:
+    """The project's current Dawid–Skene model of the primary layer: adaptive overlap's
+    fit (refitted as labels come), else the latest agreement report's."""
+    fit = OverlapFit.objects.filter(project=project).values_list("model", flat=True).first()
+    if fit is not None:
+        return cast(dict[str, Any], fit)
+    report = (
+        AgreementReport.objects.filter(project=project, status=AgreementReport.Status.DONE)
+        .order_by("-finished_at")
+        .values_list("report", flat=True)
+        .first()
+    )
+    return cast(dict[str, Any] | None, (report or {}).get("models", {}).get(layer))
+
+
+def _with_model(
+    quality: dict[int, AnnotatorQuality], model: dict[str, Any] | None, classes: list[Any]
+) -> None:
+    """Each modelled annotator's confusion matrix and expected accuracy, in place."""
+    if model is None or model["classes"] != classes:
+        return
+    raters = [int(uid) for uid in model["confusion"]]
+    fitted = dawid_skene.with_parameters(model["priors"], list(model["confusion"].values()))
+    for i, uid in enumerate(raters):
+        mine = quality.get(uid) or AnnotatorQuality.empty(len(classes))
+        quality[uid] = mine.with_model(fitted, i)
 
 
 def pause_rule(project: Project) -> PauseRule | None:

@@ -286,6 +286,18 @@ def ds_posterior(
 ) -> tuple[str, float] | None:
     """The fitted Dawid–Skene model's label and confidence for one clip's labels; annotators
     unknown to the model count as uninformative (see ``posterior_for``)."""
+    posterior = ds_probabilities(model, annotator_ids, values)
+    if posterior is None:
+        return None
+    best = int(np.argmax(posterior))
+    return model["classes"][best], float(posterior[best])
+
+
+def ds_probabilities(
+    model: dict[str, Any], annotator_ids: list[int], values: list[str]
+) -> np.ndarray | None:
+    """The posterior over the model's classes for one clip's labels (see ``ds_posterior``);
+    None when none of the values is one of its classes."""
     classes = model["classes"]
     code = {c: i for i, c in enumerate(classes)}
     index = {rater: i for i, rater in enumerate(model["confusion"])}
@@ -297,19 +309,8 @@ def ds_posterior(
     pairs = [(r, code[v]) for r, v in zip(raters, values, strict=True) if v in code]
     if not pairs:
         return None
-    fitted = dawid_skene.DawidSkene(
-        priors=np.array(model["priors"]),
-        confusion=confusion,
-        posterior=np.empty((0, len(classes))),
-        labels=np.empty(0, dtype=np.int64),
-        confidence=np.empty(0),
-        n_iter=0,
-        converged=True,
-        log_likelihood=0.0,
-    )
-    posterior = dawid_skene.posterior_for(fitted, [p[0] for p in pairs], [p[1] for p in pairs])
-    best = int(np.argmax(posterior))
-    return classes[best], float(posterior[best])
+    fitted = dawid_skene.with_parameters(model["priors"], confusion)
+    return dawid_skene.posterior_for(fitted, [p[0] for p in pairs], [p[1] for p in pairs])
 
 
 def trace_concordance(clip: Clip) -> float | None:

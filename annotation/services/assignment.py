@@ -29,8 +29,10 @@ from annotation.compiled_sql import compiled
 from annotation.errors import Conflict, NotAllowed, Paused, roles_words, state_word
 from annotation.models import Assignment, AuditEvent, Membership, Project, Qualification, Role
 from annotation.selectors import (
+    adaptive_overlap,
     blind_clips,
     cap_reached,
+    cap_taken,
     control_candidates,
     layer1_candidates,
     open_assignment,
@@ -156,17 +158,7 @@ def _claimable(user: User, project: Project, now: datetime) -> QuerySet[Clip]:
     candidates = layer1_candidates(user, project).exclude(Exists(_open_layer1(user, project, now)))
     if project.per_user_cap is None:
         return candidates
-    taken = (
-        Assignment.objects.filter(
-            user=user,
-            layer=1,
-            clip__project=project,
-            status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED],
-        )
-        .values("user")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    taken = cap_taken(user, project).values("user").annotate(n=Count("pk")).values("n")
     return candidates.alias(taken=Coalesce(Subquery(taken), 0)).filter(
         taken__lt=project.per_user_cap
     )
@@ -259,16 +251,23 @@ def _claim_sql(
     """The claim's statement on the user's candidates, skipping locked rows: compiled once
     per shape (a superuser's candidates and a capped project's differ in text)."""
 
+    adaptive = adaptive_overlap(project)
+
     def build(v: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
-        shape = Project(pk=v["project"], overlap_k=v["k"], per_user_cap=v.get("cap"))
+        overlap = {"strategy": "adaptive", "min_labels": v["min_labels"]} if adaptive else {}
+        shape = Project(
+            pk=v["project"], overlap_k=v["k"], per_user_cap=v.get("cap"), overlap=overlap
+        )
         who = User(pk=v["user"], is_superuser=user.is_superuser)
         locked = _claimable(who, shape, v["now"]).select_for_update(skip_locked=True, of=("self",))
         return _lease_sql(shape, who, locked, v["now"], v["expires"])
 
-    cap = {} if project.per_user_cap is None else {"cap": project.per_user_cap}
+    extra = {} if project.per_user_cap is None else {"cap": project.per_user_cap}
+    if adaptive:
+        extra["min_labels"] = project.overlap["min_labels"]
     return compiled(
-        ("claim", user.is_superuser), build, project=project.pk, user=user.pk,
-        k=project.overlap_k, now=now, expires=expires, **cap,
+        ("claim", user.is_superuser, adaptive), build, project=project.pk, user=user.pk,
+        k=project.overlap_k, now=now, expires=expires, **extra,
     )  # fmt: skip
 
 

@@ -78,7 +78,7 @@ def project_settings_update(*, project: Project, actor: User, changes: dict[str,
         action="project.settings_changed", project=project, actor=actor, target=project,
         data={"before": before, "after": changes},
     )  # fmt: skip
-    if {"routing_rule", "overlap_k"} & changes.keys():
+    if {"routing_rule", "overlap_k", "overlap"} & changes.keys():
         clips_reroute(project=project)
     return project
 

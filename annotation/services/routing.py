@@ -13,10 +13,12 @@ from annotation.domain.layers import layer_type
 from annotation.domain.schema import LabelSchema, RoutingRule
 from annotation.models import Annotation, ClipAgreement, GoldLabel, Project, Provenance
 from annotation.routing import Decision, Evidence, decide_static, decide_stream, primary_layer
+from annotation.selectors import adaptive_overlap
 from annotation.services.assignment import adjudication_leases_end, clip_stage_reviewable
 from annotation.services.audit import audit_record
 from annotation.services.gold import gold_record, gold_retire
 from annotation.services.jobs import enqueue
+from annotation.services.overlap import overlap_rule, overlap_verdict
 from clips.models import Clip
 
 
@@ -78,17 +80,29 @@ def clip_route(*, clip_id: int) -> Clip:
             return clip
         project = clip.project
         annotations = list(Annotation.objects.filter(clip=clip, is_current=True).order_by("pk"))
-        if len(annotations) < project.overlap_k:
+        adaptive = adaptive_overlap(project) and clip.kind == Clip.Kind.STATIC
+        verdict = (
+            overlap_verdict(
+                clip=clip, labels=sorted((a.annotator_id, a.payload) for a in annotations)
+            )
+            if adaptive
+            else None
+        )
+        if (adaptive and verdict is None) or (
+            not adaptive and len(annotations) < project.overlap_k
+        ):
             clip.stage = Clip.Stage.LAYER1  # k was raised meanwhile: collect more labels
             Clip.objects.filter(pk=clip.pk).update(stage=clip.stage)
             gold_retire(clip_ids=[clip.pk], reason="fewer than k labels")
             return clip
         payloads = [a.payload for a in annotations]
-        evidence = _evidence(clip, project, annotations)
+        evidence = verdict or _evidence(clip, project, annotations)
         schema = LabelSchema.parse(project.label_schema)
         rule = RoutingRule.of(project.routing_rule)
         decision: Decision
-        if clip.kind == Clip.Kind.STREAM:
+        if verdict is not None:  # adaptive overlap: the model decides (services/overlap.py)
+            decision = decide_static(schema, overlap_rule(project), payloads, verdict)
+        elif clip.kind == Clip.Kind.STREAM:
             decision = decide_stream(
                 schema,
                 rule,
@@ -172,7 +186,12 @@ def clips_routing_resend() -> int:
 
 def clips_reroute(*, project: Project) -> int:
     """After k or the routing rule changed: route again every clip not decided by an
-    adjudicator (their decisions stand). Returns how many clips are re-routed."""
+    adjudicator (their decisions stand). Returns how many clips are re-routed. Under
+    adaptive overlap the model decides the static clips: a refit brings them in line."""
+    if adaptive_overlap(project):
+        from annotation.services.overlap import overlap_refit
+
+        return overlap_refit(project=project)
     adjudicated = GoldLabel.objects.filter(
         clip=OuterRef("pk"), is_current=True, provenance=Provenance.ADJUDICATED
     )

@@ -24,10 +24,11 @@ from annotation.models import (
 )
 from annotation.payloads import validate_payload
 from annotation.schema import trace_min_coverage
-from annotation.selectors import require_role
+from annotation.selectors import adaptive_overlap, require_role
 from annotation.services.audit import audit_record
 from annotation.services.controls import control_answer_record
 from annotation.services.drafts import draft_flags
+from annotation.services.overlap import overlap_wants_more
 from annotation.services.routing import clips_enqueue_routing
 from annotation.services.traces import trace_coverage
 from clips.models import Clip
@@ -83,11 +84,21 @@ def _late_submission_allowed(assignment: Assignment) -> bool:
     return (
         assignment.status == Assignment.Status.EXPIRED
         and clip.stage == Clip.Stage.LAYER1
-        and clip.layer1_count + clip.layer1_open < clip.project.overlap_k
+        and clip.layer1_count + clip.layer1_open < _slots(clip)
         and not Annotation.objects.filter(
             clip=clip, annotator=assignment.user, status=Annotation.Status.SUBMITTED
         ).exists()
     )
+
+
+def _slots(clip: Clip) -> int:
+    """The labels the clip takes now: k, or under adaptive overlap its target (none yet:
+    the project's minimum)."""
+    if adaptive_overlap(clip.project) and clip.kind == Clip.Kind.STATIC:
+        if clip.layer1_target is not None:
+            return clip.layer1_target
+        return int(clip.project.overlap["min_labels"])
+    return clip.project.overlap_k
 
 
 def _coverage_checked(clip: Clip, user: User, *, confirmed: bool) -> tuple[float | None, bool]:
@@ -151,13 +162,31 @@ def annotation_submit(
             Trace.objects.filter(clip=clip, annotator=user, is_current=True).update(
                 annotation=annotation
             )
-        if clip.layer1_count >= clip.project.overlap_k and clip.stage == Clip.Stage.LAYER1:
+        if clip.stage == Clip.Stage.LAYER1 and _labels_complete(clip):
             clips_enqueue_routing([clip.pk])
         elif _routed_by_the_rule(clip):
             # Routed while this lease was open (k lowered meanwhile): its gold or dispute was
             # decided without this label, so decide again with it, as after a correction.
             clips_enqueue_routing([clip.pk])
         return annotation
+
+
+def _labels_complete(clip: Clip) -> bool:
+    """The clip has the labels it needs: k, or (a static clip under adaptive overlap) those
+    its posterior asks for."""
+    if adaptive_overlap(clip.project) and clip.kind == Clip.Kind.STATIC:
+        return not overlap_wants_more(clip=clip)
+    return clip.layer1_count >= clip.project.overlap_k
+
+
+def _adaptive_and_complete(clip: Clip) -> bool:
+    """Under adaptive overlap a corrected label moves the clip's posterior: it may now be
+    sure enough (under fixed k a correction changes no count)."""
+    return (
+        adaptive_overlap(clip.project)
+        and clip.kind == Clip.Kind.STATIC
+        and (_labels_complete(clip))
+    )
 
 
 def _record(
@@ -291,6 +320,8 @@ def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annot
             .get(pk=annotation_id, annotator=user, status=Annotation.Status.SUBMITTED)
         )
         require_role(user, old.clip.project, Role.ANNOTATOR)  # active members only
+        if old.withdrawn_at is not None:
+            raise Conflict(_("an admin sent this label for re-annotation: it can no longer change"))
         if not old.is_current:
             raise Conflict(
                 _("revision %(revision)s has been corrected already") % {"revision": old.revision}
@@ -315,7 +346,9 @@ def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annot
             draft_shown=old.draft_shown,
             draft_accepted=old.draft_shown and draft_flags(old.assignment, clean)[1],
         )
-        if _routed_by_the_rule(clip):
+        if _routed_by_the_rule(clip) or (
+            clip.stage == Clip.Stage.LAYER1 and _adaptive_and_complete(clip)
+        ):
             clips_enqueue_routing([clip.pk])
         audit_record(
             action="annotation.corrected",

@@ -44,7 +44,11 @@ def test_annotate_then_adjudicate_over_http(project):
         )
         assert response.status_code == 201, response.content
     empty = client_for(annotators[0]).post("/api/projects/demo/next/").json()
-    assert empty == {"assignment": None, "reason": "no clip is waiting for you in this project"}
+    assert empty == {
+        "assignment": None,
+        "reason": "no clip is waiting for you in this project",
+        "blocked": False,
+    }
 
     judge = client_for(member(project, "adjudicator"))
     queue = judge.get("/api/projects/demo/disputes/").json()
@@ -208,6 +212,7 @@ def test_an_annotator_at_their_cap_is_told_so():
     assert answer == {
         "assignment": None,
         "reason": "you have labelled your share of this project (1 clip)",
+        "blocked": False,
     }
     assert api.get("/api/projects/capped/progress/").json()["you"]["remaining_for_you"] == 0
 

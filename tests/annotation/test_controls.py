@@ -53,6 +53,17 @@ def test_one_claim_in_the_rate_is_a_control():
     assert Annotation.objects.filter(annotator=user).count() == 9
 
 
+def test_controls_do_not_use_up_the_per_user_cap():
+    # The cap bounds one person's share of the benchmark's labels; controls are none.
+    project = ProjectFactory(control_rate=2, overlap_k=1, per_user_cap=3)
+    ClipFactory.create_batch(10, project=project)
+    controls(project, 5)
+    user = member(project, "annotator")
+    assert work(project, user, 6) == [False, True] * 3
+    assert Annotation.objects.filter(annotator=user).count() == 3
+    assert assignment_next(user=user, project=project) is None  # the cap, on real clips
+
+
 def test_controls_are_off_by_default():
     project = ProjectFactory(overlap_k=1)
     ClipFactory.create_batch(3, project=project)

@@ -170,6 +170,11 @@ MATRIX = {
         "get", "/api/projects/{slug}/drafts/report/", None,
         [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
     ),
+    # No floor set: nothing lies below it, and no time is given (409).
+    "api-labels-withdraw": (
+        "post", "/api/projects/{slug}/annotators/{member}/withdraw/", None,
+        [UNAUTH, GONE, FORBIDDEN, FORBIDDEN, FORBIDDEN, CONFLICT],
+    ),
     "api-next": (
         "post", "/api/projects/{slug}/next/", None,
         [UNAUTH, GONE, OK, OK, FORBIDDEN, FORBIDDEN],

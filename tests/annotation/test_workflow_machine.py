@@ -19,6 +19,7 @@ from unittest import mock
 
 import orjson
 import pytest
+from django.db import transaction
 from django.db.models import Count, Q
 from django.test import override_settings
 from django.utils import timezone
@@ -48,6 +49,12 @@ from annotation.services.assignment import (
     assignment_next,
     assignment_release,
     assignments_reclaim_expired,
+)
+from annotation.services.overlap import (
+    overlap_refit,
+    overlap_refit_if_due,
+    overlap_rule,
+    overlap_verdict,
 )
 from annotation.services.projects import project_settings_update
 from annotation.services.routing import _evidence
@@ -183,8 +190,11 @@ class Workflow(RuleBasedStateMachine):
                 taken = Assignment.objects.filter(
                     clip=lease.clip, layer=1, status__in=["active", "submitted"]
                 ).count()
-                k = self.project.overlap_k
+                k = self._most_labels()
                 assert taken <= k, f"a new lease made {taken} live or done on a clip with k={k}"
+
+    def _most_labels(self) -> int:
+        return self.project.overlap_k
 
     # Labelling is most of what happens: one step is a round of several claims and submits.
     @rule(round=st.lists(st.tuples(st.integers(0, 2), VOTES), min_size=1, max_size=4))
@@ -410,6 +420,89 @@ class Workflow(RuleBasedStateMachine):
             assert not running.exists(), f"a {model.__name__} is left running with no worker"
 
 
+class AdaptiveWorkflow(Workflow):
+    """The same, under adaptive overlap (k_max 3): a clip takes labels while the
+    Dawid–Skene model of the project is unsure, the model refitted as the beat does. Gold
+    follows the adaptive rule on the model of the clip's last routing: the label and
+    provenance must be what the current rule says, or the clip is waiting for the next
+    refit to re-route it (a refit re-routes only clips whose outcome it changes)."""
+
+    OVERLAP = {"strategy": "adaptive", "threshold": 0.9, "k_max": 3, "min_labels": 1,
+               "warmup": 3, "refit_every": 3}  # fmt: skip
+
+    @initialize()
+    def setup(self) -> None:
+        super().setup()
+        self.project.overlap = self.OVERLAP
+        self.project.overlap_k = 3
+        self.project.save()
+
+    def _most_labels(self) -> int:
+        return 3
+
+    @rule()
+    def refit(self) -> None:
+        overlap_refit_if_due(project=self.project)
+
+    @rule(k=st.sampled_from([2, 3]))
+    def change_k(self, k: int) -> None:  # k serves streams only here: the refit follows
+        project_settings_update(project=self.project, actor=self.admin, changes={"overlap_k": k})
+
+    @invariant()
+    def stage_and_gold_follow_the_rule(self) -> None:
+        if not self._ready():
+            return
+        self.project.refresh_from_db()
+        refitted = False
+        for clip in Clip.objects.filter(project=self.project):
+            gold = GoldLabel.objects.filter(clip=clip, is_current=True).first()
+            where = f"clip {clip.external_id} ({clip.stage}, {clip.layer1_count} labels)"
+            if clip.stage == Clip.Stage.GOLD:
+                assert gold is not None, f"{where} is gold without a current gold label"
+            if clip.stage == Clip.Stage.LAYER1:
+                assert gold is None, f"{where} in layer 1 keeps gold {gold}"
+                assert clip.layer1_count < 3 or self.broker != "up", where
+                wants = self._verdict(clip)[0] is None
+                assert wants or self.broker != "up", f"{where}: the model is sure, not routed"
+            if clip.stage != Clip.Stage.GOLD or gold.provenance == Provenance.ADJUDICATED:
+                continue
+            decision = self._decide(clip)
+            if (decision.accepted, decision.aggregate.get("basic7")) != (
+                True,
+                gold.payload["basic7"],
+            ):
+                refitted = True  # the model moved since: the refit re-routes it
+        if refitted and self.broker == "up":
+            overlap_refit(project=self.project)
+            for clip in Clip.objects.filter(project=self.project, stage=Clip.Stage.GOLD):
+                gold = GoldLabel.objects.get(clip=clip, is_current=True)
+                if gold.provenance == Provenance.ADJUDICATED:
+                    continue
+                decision = self._decide(clip)
+                assert decision.accepted, f"{clip.external_id}: the rule rejects its gold"
+                assert decision.aggregate.get("basic7") == gold.payload["basic7"], clip.external_id
+
+    def _verdict(self, clip: Clip) -> tuple[Any, list[Annotation]]:
+        annotations = list(Annotation.objects.filter(clip=clip, is_current=True).order_by("pk"))
+        labels = sorted((a.annotator_id, a.payload) for a in annotations)
+        with transaction.atomic():  # the verdict stores the clip's state when it wants more
+            sid = transaction.savepoint()
+            evidence = overlap_verdict(clip=clip, labels=labels)
+            transaction.savepoint_rollback(sid)
+        return evidence, annotations
+
+    def _decide(self, clip: Clip) -> Any:
+        evidence, annotations = self._verdict(clip)
+        if evidence is None:  # the model wants another label: the rule accepts nothing yet
+            return decide_static(self.project.label_schema, overlap_rule(self.project), [])
+        return decide_static(
+            self.project.label_schema,
+            overlap_rule(self.project),
+            [a.payload for a in annotations],
+            evidence,
+        )
+
+
 Workflow.TestCase.settings = settings(
     max_examples=30,
     stateful_step_count=40,
@@ -420,3 +513,15 @@ Workflow.TestCase.settings = settings(
 
 def test_workflow_sequences_with_a_failing_broker():
     Workflow.TestCase().runTest()
+
+
+AdaptiveWorkflow.TestCase.settings = settings(
+    max_examples=15,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+def test_adaptive_workflow_sequences_with_a_failing_broker():
+    AdaptiveWorkflow.TestCase().runTest()

@@ -94,3 +94,15 @@ def test_admin_lowers_the_threshold_and_sees_fewer_disputes(page, live_server, p
     assert project.routing_rule["min_confidence"] == 0.6
     assert Clip.objects.filter(stage=Clip.Stage.DISPUTED).get().external_id == "c7"
     screenshot("after")
+
+    # Adaptive overlap is a setting of the same form.
+    page.locator('select[name="overlap_strategy"]').select_option("adaptive")
+    page.locator('input[name="overlap_k_max"]').fill("5")
+    page.locator('input[name="overlap_min_labels"]').fill("2")
+    with page.expect_response(lambda r: r.url.endswith("/settings/")) as saved:
+        page.locator('[data-action="save-settings"]').click()
+    assert saved.value.status == 200
+    project.refresh_from_db()
+    assert project.overlap == {
+        "strategy": "adaptive", "threshold": 0.95, "k_max": 5, "min_labels": 2,
+    }  # fmt: skip

@@ -96,3 +96,18 @@ def test_pause_rule_needs_the_whole_interval_below_the_floor() -> None:
     for _ in range(10):  # 5 of 20: interval 11–47 %
         q = q.with_answer(1, 3.0, control_answer=0)
     assert rule.check(q) is not None
+
+
+def test_below_floor_from_finds_the_longest_bad_run_at_the_end():
+    from annotation.quality.live import below_floor_from
+
+    assert below_floor_from([False] * 5, floor=0.7, min_controls=3) == 0
+    good_then_bad = [True] * 10 + [False] * 8
+    start = below_floor_from(good_then_bad, floor=0.7, min_controls=3)
+    # Some good answers fit in the bad run, not all: the run starts among them, where one
+    # more would lift the interval to the floor.
+    assert start is not None and 0 < start < 10
+    assert wilson_interval(10 - start, 18 - start).high < 0.7
+    assert wilson_interval(10 - start + 1, 18 - start + 1).high >= 0.7
+    assert below_floor_from([True] * 10, floor=0.7, min_controls=3) is None
+    assert below_floor_from([False, False], floor=0.7, min_controls=3) is None  # too few

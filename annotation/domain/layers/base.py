@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import numpy.typing as npt
 
+from annotation.agreement.dawid_skene import DawidSkene
 from annotation.domain.spec import LayerSpec
 
 Json = dict[str, Any]
@@ -59,6 +60,12 @@ class PairFigure:
     metric: str
 
 
+@dataclass(frozen=True, slots=True)
+class DsFit:
+    fit: DawidSkene  # posteriors per clip of the table
+    stored: Json  # classes, priors and confusion per rater id, as reports store the model
+
+
 class LayerType(ABC):
     """One kind of label layer. Subclasses are stateless; the registry holds one of each."""
 
@@ -107,6 +114,11 @@ class LayerType(ABC):
     @abstractmethod
     def report(self, layer: LayerSpec, table: LabelTable, context: ReportContext) -> LayerReport:
         """Encode the layer's labels for the agreement engine and compute its report."""
+
+    def ds_fit(self, layer: LayerSpec, table: LabelTable) -> "DsFit | None":
+        """The Dawid–Skene model fitted on the layer's labels, for types that have one
+        (``dawid_skene``); None otherwise."""
+        return None
 
     @abstractmethod
     def pair_figures(self, layer: LayerSpec, pairs: list[tuple[Any, Any]]) -> Json:

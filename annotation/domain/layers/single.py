@@ -5,10 +5,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from annotation.agreement import dawid_skene as ds
 from annotation.agreement.categorical import Ratings
 from annotation.agreement.report import single_label_report
 from annotation.domain.errors import DomainError, _
 from annotation.domain.layers.base import (
+    DsFit,
     Json,
     LabelTable,
     LayerReport,
@@ -72,17 +74,23 @@ class Single(Categorical):
             high=context.high,
             medium=context.medium,
         )
-        fitted: Json = {
-            "classes": classes,
-            "priors": model.priors.tolist(),
-            "confusion": {
-                str(u): model.confusion[i].tolist() for i, u in enumerate(table.rater_ids)
-            },
-        }
-        return LayerReport(report, fitted)
+        return LayerReport(report, _model_json(model, classes, table.rater_ids))
+
+    def ds_fit(self, layer: LayerSpec, table: LabelTable) -> DsFit:
+        model = ds.fit(self.ratings(layer, table))
+        return DsFit(model, _model_json(model, list(layer.classes), table.rater_ids))
 
     def pair_figures(self, layer: LayerSpec, pairs: list[tuple[Any, Any]]) -> Json:
         return label_pairs(pairs, layer.classes)
 
     def value_schema(self, layer: LayerSpec) -> Json:
         return {"type": "string", "enum": list(layer.classes)}
+
+
+def _model_json(model: ds.DawidSkene, classes: list[str], rater_ids: list[int]) -> Json:
+    """A fitted model as stored (reports, adaptive overlap) and read by ``ds_posterior``."""
+    return {
+        "classes": classes,
+        "priors": model.priors.tolist(),
+        "confusion": {str(u): model.confusion[i].tolist() for i, u in enumerate(rater_ids)},
+    }

@@ -83,6 +83,10 @@ export interface paths {
     /** @description Admins: one report with its progress; ``latest`` is the newest finished one. */
     get: operations["projects_agreement_retrieve"];
   };
+  "/api/projects/{slug}/annotators/{user_id}/withdraw/": {
+    /** @description Admins: send an annotator's first-layer labels for re-annotation (audited). */
+    post: operations["projects_annotators_withdraw_create"];
+  };
   "/api/projects/{slug}/archive/": {
     /** @description Archive a project (no new claims; only its admins still see it), or bring it back. */
     post: operations["projects_archive_create"];
@@ -419,6 +423,13 @@ export interface components {
        * @description Per control answer
        */
       median_seconds: number | null;
+      /**
+       * Format: double
+       * @description Expected accuracy under the project's Dawid–Skene model
+       */
+      ds_accuracy: number | null;
+      /** @description Dawid–Skene confusion: rows the true class, columns the label given */
+      ds_confusion: number[][] | null;
       paused: components["schemas"]["Pause"] | null;
     };
     ArchiveInRequest: {
@@ -929,6 +940,7 @@ export interface components {
     NextAssignment: {
       assignment: components["schemas"]["Assignment"] | null;
       reason: string;
+      blocked: boolean;
     };
     PaginatedAgreementReportSummaryList: {
       /** @example 123 */
@@ -1049,6 +1061,7 @@ export interface components {
       label_schema?: components["schemas"]["LabelSchema"];
       overlap_k?: number;
       routing_rule?: components["schemas"]["RoutingRule"];
+      overlap?: components["schemas"]["Overlap"];
       trace_config?: components["schemas"]["TraceConfig"];
       lease_minutes?: number;
       per_user_cap?: number | null;
@@ -1114,6 +1127,7 @@ export interface components {
       label_schema: components["schemas"]["LabelSchema"];
       /** @description Blind first-layer annotators per clip. */
       overlap_k: number;
+      overlap: components["schemas"]["Overlap"];
       routing_rule: components["schemas"]["RoutingRule"];
       trace_config: components["schemas"]["TraceConfig"];
       /** @description How long an assignment is held before it is reclaimed. */
@@ -1150,6 +1164,7 @@ export interface components {
       label_schema?: components["schemas"]["LabelSchema"];
       overlap_k?: number;
       routing_rule?: components["schemas"]["RoutingRule"];
+      overlap?: components["schemas"]["Overlap"];
       trace_config?: components["schemas"]["TraceConfig"];
       lease_minutes?: number;
       per_user_cap?: number | null;
@@ -1466,6 +1481,21 @@ export interface components {
      * @enum {string}
      */
     UploadStatusEnum: "receiving" | "complete";
+    WithdrawInRequest: {
+      /**
+       * Format: date-time
+       * @description Labels given after this time; by default those given while the annotator's control accuracy lay below the floor
+       */
+      since?: string | null;
+    };
+    WithdrawOut: {
+      /** Format: date-time */
+      since: string | null;
+      /** @description Labels withdrawn (kept, marked withdrawn) */
+      labels: number;
+      /** @description Routed clips sent back to layer 1 */
+      reopened: number;
+    };
     YourProgress: {
       done_today: number;
       done_total: number;
@@ -1514,6 +1544,16 @@ export interface components {
       min?: number;
       /** @description ordinal only */
       max?: number;
+    };
+    /** @description How many first-layer labels a clip gets: the project's k (fixed), or more only while the Dawid–Skene posterior is below the threshold (adaptive) */
+    Overlap: {
+      /** @enum {string} */
+      strategy: "fixed" | "adaptive";
+      threshold?: number;
+      k_max?: number;
+      min_labels?: number;
+      warmup?: number;
+      refit_every?: number;
     };
     /** @description Which layers a monologue's segments carry, and their free-text fields */
     SegmentRoles: {
@@ -2832,6 +2872,75 @@ export interface operations {
       };
       /** @description Nothing here for you: an unknown project or object, or one you may not see. */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description An unexpected error (logged on the server). */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /** @description Admins: send an annotator's first-layer labels for re-annotation (audited). */
+  projects_annotators_withdraw_create: {
+    parameters: {
+      path: {
+        slug: string;
+        user_id: number;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WithdrawInRequest"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["WithdrawOut"];
+        };
+      };
+      /** @description Invalid input: the message says what, the field where. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not signed in, or the token is unknown or expired. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Signed in, but not allowed (role, CSRF). */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Nothing here for you: an unknown project or object, or one you may not see. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The current state does not allow it (already done, lease lost...). */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The request body is too large. */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The body is not in a media type the operation reads. */
+      415: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };

@@ -1,11 +1,16 @@
 import { fmt, labelledValue } from "../charts/format";
 import { describeError } from "../api/client";
-import { gettext } from "../i18n";
+import { gettext, interpolate, ngettext } from "../i18n";
 import { bilingualText, listText } from "../model/labels";
 import { el } from "../workspace/task";
 import { type DashboardContext, Panel } from "./panel";
 import { labelShares, mostChosen, radarSeries, throughputSplit } from "./shaping";
 import type { AnnotatorsAnswer } from "./types";
+
+interface WithdrawAnswer {
+  labels: number;
+  reopened: number;
+}
 
 /**
  * Per annotator: submissions, agreement with the aggregate, label
@@ -118,7 +123,9 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
       gettext("Control items right"),
       gettext("Accuracy on controls (95% interval)"),
       gettext("Seconds per control (median)"),
+      gettext("Expected accuracy (Dawid–Skene)"),
       gettext("Paused"),
+      gettext("Actions"),
     ];
     const rows = answer.annotators.map((a) => {
       const accuracy = a.control_interval
@@ -141,7 +148,9 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
         el("td", {}, `${fmt().count(a.controls_correct)} / ${fmt().count(a.controls)}`),
         el("td", {}, accuracy),
         el("td", {}, fmt().decimal(a.median_seconds)),
+        el("td", {}, ...this.#dsAccuracy(a.ds_accuracy, a.ds_confusion)),
         el("td", {}, ...(pause.length ? pause : [gettext("No")])),
+        el("td", {}, ...this.#actions(a.user_id, a.username)),
       );
     });
     return el(
@@ -151,6 +160,85 @@ export class AnnotatorsPanel extends Panel<AnnotatorsAnswer> {
       el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, ...rows),
     );
+  }
+
+  /** The model's expected accuracy, its confusion matrix unfolded on demand. */
+  #dsAccuracy(accuracy: number | null, confusion: number[][] | null): (Node | string)[] {
+    if (accuracy === null || !confusion) return ["—"];
+    const p = fmt().percent;
+    const matrix = el(
+      "table",
+      { class: "figures confusion" },
+      el("caption", {}, gettext("Rows: true class; columns: label given")),
+      el(
+        "tbody",
+        {},
+        ...confusion.map((row) => el("tr", {}, ...row.map((v) => el("td", {}, p(v))))),
+      ),
+    );
+    return [
+      p(accuracy),
+      el("details", {}, el("summary", {}, gettext("Confusion matrix")), matrix),
+    ];
+  }
+
+  /** Re-qualify (a new qualification round) and send labels for re-annotation. */
+  #actions(userId: number, username: string): HTMLElement[] {
+    const requalify = el(
+      "button",
+      { type: "button", "data-action": "requalify" },
+      gettext("Re-qualify"),
+    );
+    requalify.addEventListener("click", () =>
+      void this.#post(
+        requalify,
+        `projects/${this.ctx.slug}/qualifications/${userId}/`,
+        () => gettext("A new qualification round is open for %(user)s.", { user: username }),
+        gettext("No new qualification round: %(message)s"),
+      ),
+    );
+    const withdraw = el(
+      "button",
+      { type: "button", "data-action": "withdraw-labels" },
+      gettext("Send labels for re-annotation"),
+    );
+    withdraw.addEventListener("click", () => {
+      const question = gettext(
+        "Withdraw the labels %(user)s gave while below the floor? They are kept, marked withdrawn, and their clips go to other annotators.",
+        { user: username },
+      );
+      if (!window.confirm(question)) return;
+      void this.#post<WithdrawAnswer>(
+        withdraw,
+        `projects/${this.ctx.slug}/annotators/${userId}/withdraw/`,
+        (done) =>
+          ngettext(
+            "%(labels)s label sent for re-annotation; decided clips back in the queue: %(reopened)s.",
+            "%(labels)s labels sent for re-annotation; decided clips back in the queue: %(reopened)s.",
+            done.labels,
+            { labels: fmt().count(done.labels), reopened: fmt().count(done.reopened) },
+          ),
+        gettext("No labels withdrawn: %(message)s"),
+      );
+    });
+    return [requalify, withdraw];
+  }
+
+  async #post<T>(
+    button: HTMLButtonElement,
+    path: string,
+    said: (answer: T) => string,
+    failed: string,
+  ): Promise<void> {
+    button.disabled = true;
+    try {
+      this.ctx.say(said(await this.ctx.api.post<T>(path)));
+      void this.load();
+    } catch (error) {
+      this.ctx.say(interpolate(failed, { message: describeError(error) }), true);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   async #lift(button: HTMLButtonElement, userId: number): Promise<void> {

@@ -11,6 +11,7 @@ import type { ProjectSettings } from "./types";
 const project: ProjectSettings = {
   label_schema: { layers: [{ name: "basic7", type: "single", labels: [{ value: "Joy" }] }] },
   overlap_k: 3,
+  overlap: { strategy: "fixed" },
   routing_rule: {
     aggregator: "majority",
     accept_unanimous: true,
@@ -48,6 +49,45 @@ describe("formValues", () => {
 });
 
 describe("parseSettings", () => {
+  it("reads an adaptive overlap and keeps its keys without inputs", () => {
+    const base: ProjectSettings = {
+      ...project,
+      overlap: { strategy: "adaptive", threshold: 0.9, k_max: 3, min_labels: 1, warmup: 50 },
+    };
+    const values = {
+      ...formValues(base),
+      overlap_threshold: "0.95",
+      overlap_k_max: "5",
+      overlap_min_labels: "2",
+    };
+    const parsed = parseSettings(values, base);
+    expect(parsed.ok && parsed.settings.overlap).toEqual({
+      strategy: "adaptive",
+      threshold: 0.95,
+      k_max: 5,
+      min_labels: 2,
+      warmup: 50,
+    });
+    const fixed = parseSettings({ ...values, overlap_strategy: "fixed" }, base);
+    expect(fixed.ok && fixed.settings.overlap).toEqual({ strategy: "fixed" });
+  });
+
+  it("refuses an adaptive overlap out of range, naming the inputs", () => {
+    const parsed = parseSettings(
+      edit({
+        overlap_strategy: "adaptive",
+        overlap_threshold: "0",
+        overlap_k_max: "2",
+        overlap_min_labels: "3",
+      }),
+      project,
+    );
+    expect(parsed.ok ? [] : parsed.errors.map((e) => e.control)).toEqual([
+      "overlap_threshold",
+      "overlap_min_labels",
+    ]);
+  });
+
   it("reads numbers, empty as none, and keeps unknown routing keys", () => {
     const base = { ...project, routing_rule: { ...project.routing_rule, future: 1 } };
     const parsed = parseSettings(

@@ -7,7 +7,7 @@
 import { checkAgainst } from "../api/json-schema";
 import { fmt } from "../charts/format";
 import { gettext } from "../i18n";
-import type { Aggregator, ProjectSettings, RoutingRule } from "./types";
+import type { Aggregator, Overlap, ProjectSettings, RoutingRule } from "./types";
 
 const AGGREGATORS: readonly Aggregator[] = ["majority", "dawid_skene"];
 const SCHEMA_OF = { label_schema: "LabelSchema", trace_config: "TraceConfig" } as const;
@@ -15,6 +15,10 @@ const SCHEMA_OF = { label_schema: "LabelSchema", trace_config: "TraceConfig" } a
 /** Control names; routing-rule keys are controls of their own. */
 export const SETTINGS_CONTROLS = [
   "overlap_k",
+  "overlap_strategy",
+  "overlap_threshold",
+  "overlap_k_max",
+  "overlap_min_labels",
   "lease_minutes",
   "per_user_cap",
   "control_rate",
@@ -48,8 +52,17 @@ export type Parsed =
 
 export function formValues(s: ProjectSettings): FormValues {
   const rule = s.routing_rule;
+  // Fixed k: the adaptive inputs offer a starting point (the 0.95, up to k).
+  const adaptive =
+    s.overlap.strategy === "adaptive"
+      ? s.overlap
+      : { threshold: 0.95, k_max: s.overlap_k, min_labels: 1 };
   return {
     overlap_k: String(s.overlap_k),
+    overlap_strategy: s.overlap.strategy,
+    overlap_threshold: String(adaptive.threshold),
+    overlap_k_max: String(adaptive.k_max),
+    overlap_min_labels: String(adaptive.min_labels),
     lease_minutes: String(s.lease_minutes),
     per_user_cap: s.per_user_cap === null ? "" : String(s.per_user_cap),
     control_rate: String(s.control_rate),
@@ -122,6 +135,7 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
   };
 
   const overlap = whole("overlap_k", 1, 50);
+  const policy = overlapSetting(values, base.overlap, fail, whole);
   const lease = whole("lease_minutes", 1, 24 * 60);
   let cap: number | null = null;
   if (values.per_user_cap.trim() !== "") {
@@ -178,6 +192,7 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
     ok: true,
     settings: {
       overlap_k: overlap!,
+      overlap: policy!,
       lease_minutes: lease!,
       per_user_cap: cap,
       control_rate: controlRate!,
@@ -190,6 +205,29 @@ export function parseSettings(values: FormValues, base: ProjectSettings): Parsed
       trace_config: traceConfig as ProjectSettings["trace_config"],
     },
   };
+}
+
+/** The overlap setting the form describes; keys the form has no input for are kept. */
+function overlapSetting(
+  values: FormValues,
+  base: Overlap,
+  fail: (control: SettingsControl, message: string) => null,
+  whole: (control: SettingsControl, min: number, max: number) => number | null,
+): Overlap | null {
+  if (values.overlap_strategy === "fixed") return { strategy: "fixed" };
+  if (values.overlap_strategy !== "adaptive")
+    return fail("overlap_strategy", gettext("Choose how many labels a clip gets."));
+  const threshold = number(values.overlap_threshold);
+  if (threshold === null || threshold <= 0 || threshold > 1)
+    fail("overlap_threshold", gettext("Enter a number above 0, at most 1."));
+  const kMax = whole("overlap_k_max", 1, 50);
+  const minLabels = whole("overlap_min_labels", 1, 50);
+  if (kMax !== null && minLabels !== null && minLabels > kMax)
+    fail("overlap_min_labels", gettext("Enter at most the most labels per clip."));
+  if (threshold === null || threshold <= 0 || threshold > 1 || kMax === null || minLabels === null)
+    return null;
+  const kept = base.strategy === "adaptive" ? base : {};
+  return { ...kept, strategy: "adaptive", threshold, k_max: kMax, min_labels: minLabels };
 }
 
 /** The PATCH body: only the keys whose value changed (an object key goes whole). */

@@ -42,6 +42,14 @@ export class SettingsPanel extends Panel<ProjectAnswer> {
     const fields = buildFields();
     this.#fields = fields;
     this.#fill(formValues(project));
+    // The adaptive inputs only where they apply.
+    const strategy = fields.overlap_strategy.control;
+    const showAdaptive = (): void => {
+      for (const c of ["overlap_threshold", "overlap_k_max", "overlap_min_labels"] as const)
+        fields[c].root.hidden = strategy.value !== "adaptive";
+    };
+    strategy.addEventListener("change", showAdaptive);
+    showAdaptive();
     const save = el(
       "button",
       { type: "submit", class: "primary", "data-action": "save-settings" },
@@ -52,7 +60,16 @@ export class SettingsPanel extends Panel<ProjectAnswer> {
     const form = el(
       "form",
       { class: "settings-form", novalidate: "", "aria-label": gettext("Project settings") },
-      group(gettext("Assignment"), "overlap_k", "lease_minutes", "per_user_cap"),
+      group(
+        gettext("Assignment"),
+        "overlap_k",
+        "overlap_strategy",
+        "overlap_threshold",
+        "overlap_k_max",
+        "overlap_min_labels",
+        "lease_minutes",
+        "per_user_cap",
+      ),
       group(
         gettext("Quality control"),
         "control_rate",
@@ -167,6 +184,29 @@ function buildFields(): Record<SettingsControl, Field> {
     overlap_k: new Field(
       number("overlap_k", { min: "1", max: "50", step: "1" }),
       gettext("Annotators per clip (overlap k)"),
+    ),
+    overlap_strategy: new Field(
+      select(id("overlap_strategy"), "overlap_strategy", [
+        ["fixed", gettext("Fixed: k labels per clip")],
+        ["adaptive", gettext("Adaptive: more labels only while the model is unsure")],
+      ]),
+      gettext("Labels per clip"),
+      gettext(
+        "Adaptive: a static clip gets another annotator while its Dawid–Skene posterior is below the threshold, up to the most labels; the most informative clips come first.",
+      ),
+    ),
+    overlap_threshold: new Field(
+      number("overlap_threshold", { min: "0", max: "1", step: "0.01" }),
+      gettext("Adaptive: accept at this posterior (0–1)"),
+    ),
+    overlap_k_max: new Field(
+      number("overlap_k_max", { min: "1", max: "50", step: "1" }),
+      gettext("Adaptive: most labels per clip"),
+      gettext("A clip still unsure with this many labels goes to adjudication."),
+    ),
+    overlap_min_labels: new Field(
+      number("overlap_min_labels", { min: "1", max: "50", step: "1" }),
+      gettext("Adaptive: fewest labels per clip"),
     ),
     lease_minutes: new Field(
       number("lease_minutes", { min: "1", max: "1440", step: "1" }),

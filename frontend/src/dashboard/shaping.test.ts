@@ -61,6 +61,8 @@ const annotator = (username: string, extra: Partial<AnnotatorStats> = {}): Annot
   live_agreement: null,
   live_entropy: null,
   median_seconds: null,
+  ds_accuracy: null,
+  ds_confusion: null,
   paused: null,
   label_distribution: {},
   ...extra,

@@ -19,6 +19,8 @@ export type AgreementJob = Pick<
 export type AnnotatorStats = Schemas["AnnotatorRow"];
 export type AnnotatorsAnswer = Schemas["DashboardAnnotators"];
 export type RoutingRule = Schemas["RoutingRule"];
+/** How many layer-1 labels a clip gets: k, or adaptive on the Dawid–Skene posterior. */
+export type Overlap = Schemas["Overlap"];
 export type Aggregator = RoutingRule["aggregator"];
 export type RoutingAnswer = Schemas["DashboardRouting"];
 export type ImportJob = Schemas["ImportJobRow"];
@@ -37,6 +39,7 @@ export type ProjectSettings = Pick<
   Project,
   | "label_schema"
   | "overlap_k"
+  | "overlap"
   | "routing_rule"
   | "trace_config"
   | "lease_minutes"

@@ -49,6 +49,8 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   #saving: Promise<void> | null = null;
   #abort = new AbortController();
   readonly #progress = el("p", { class: "progress" });
+  #you: Progress["you"] | null = null;
+  #blocked = false;
   readonly #message = el("p", { class: "message", role: "status" });
   /** A question before submitting (a short trace): answered here, next to the message. */
   readonly #confirm = el("div", { class: "confirm", hidden: "" });
@@ -145,9 +147,14 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     } catch (error) {
       // Paused by the quality rule: the reason (the interval and the floor) is the screen.
       if (!(error instanceof ApiError && error.code === "paused")) throw error;
-      this.#showEmpty(error.message);
+      this.#showBlocked(error.message);
       return;
     }
+    if (answer.blocked) {
+      this.#showBlocked(answer.reason);
+      return;
+    }
+    this.#blocked = false;
     if (!answer.assignment) {
       this.#showEmpty(answer.reason);
       return;
@@ -155,8 +162,23 @@ export class AnnotationWorkspaceElement extends HTMLElement {
     this.#mount(answer.assignment);
   }
 
+  /** Paused or not qualified: clips may wait, but not for this user now; "remaining for
+   * you" would promise them. */
+  #showBlocked(reason: string): void {
+    this.#blocked = true;
+    this.#showEmpty(reason);
+    const you = this.#you;
+    this.#progress.textContent = you
+      ? gettext("Done today: %(today)s · Done in total: %(total)s", {
+          today: you.done_today,
+          total: you.done_total,
+        })
+      : "";
+  }
+
   async #refreshProgress(): Promise<void> {
     const you = (await this.#api.get<Progress>(`projects/${this.#slug}/progress/`)).you;
+    this.#you = you ?? null;
     this.#progress.textContent = you
       ? gettext(
           "Done today: %(today)s · Remaining for you: %(remaining)s · Done in total: %(total)s",
@@ -334,7 +356,9 @@ export class AnnotationWorkspaceElement extends HTMLElement {
       this.#say(
         this.#assignment
           ? gettext("Submitted. Here is the next clip.")
-          : gettext("Submitted. That was the last clip waiting for you."),
+          : this.#blocked
+            ? gettext("Submitted.")
+            : gettext("Submitted. That was the last clip waiting for you."),
       );
     } catch (error) {
       // The server measured the trace below the minimum (another device's gaps): ask it here.
