@@ -20,6 +20,7 @@ from annotation.errors import Invalid, TooLarge
 from annotation.importers.drafts import EMOS_SUFFIX
 from annotation.models import DraftsMode, ModelRun, Role
 from annotation.selectors.drafts import drafts_report, model_runs, run_provenance
+from annotation.selectors.history import ROW_ID
 from annotation.services.drafts import Provenance, drafts_import_files, project_drafts_set
 
 
@@ -188,7 +189,7 @@ class DraftsReportApi(APIView):
         runs = ModelRun.objects.filter(project=project).select_related("created_by")
         raw = request.query_params.get("run")
         if raw is not None:
-            if not raw.isdigit():
+            if not ROW_ID.fullmatch(raw):
                 raise Invalid(_("must be a run id"), field="run")
             run = get_object_or_404(runs, pk=int(raw))
         else:

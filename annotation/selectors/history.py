@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404
 from annotation.models import AgreementReport, AuditEvent, GoldLabel, Project
 from clips.models import Clip
 
-# ASCII digits, at most 18: '²' is a digit to str.isdigit(), '9' * 5000 too long for int().
-REPORT_ID = re.compile(r"[0-9]{1,18}")
+# A row id as a URL or query gives it: ASCII digits, at most 18 (a bigint): '²' is a digit to
+# str.isdigit(), and '9' * 5000 is too long for int() and the column.
+ROW_ID = re.compile(r"[0-9]{1,18}")
 
 
 def audit_events(project: Project) -> QuerySet[AuditEvent]:
@@ -35,6 +36,6 @@ def agreement_report(project: Project, report_id: str) -> AgreementReport:
         if report is None:
             raise Http404
         return report
-    if not REPORT_ID.fullmatch(report_id):
+    if not ROW_ID.fullmatch(report_id):
         raise Http404
     return get_object_or_404(reports, pk=int(report_id))

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # routing is enqueued on c
 
 JOY = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
 SAD = {"basic7": "Sadness", "goemotions": ["sadness"], "intensity": 2}
-EMOS = Path("/work/shared/emos/streaming")
+EMOS = Path(__file__).resolve().parents[3] / "shared" / "emos" / "streaming"
 GPT = Provenance("gpt-x", "2025-01", "prompt-7")
 
 
@@ -315,6 +315,16 @@ def test_report_compares_each_annotator_and_the_aggregate_with_the_model(tmp_pat
     assert report["run"]["model_name"] == "gpt-x"
     assert basic7["anchoring"] is None  # every label had the draft shown: nothing to compare
     assert report["layers"]["goemotions"]["annotators"]["a"]["jaccard"] == 0.5
+
+
+@pytest.mark.parametrize(("run", "status"), [("9" * 400, 400), ("²", 400), ("999", 404)])
+def test_the_report_of_a_run_that_cannot_be_is_refused_cleanly(run, status):
+    """Found by the API fuzzer: an id too long for the column answered 500."""
+    project = project_with_clips(1)
+    api = APIClient()
+    api.force_authenticate(member(project, "admin"))
+    answer = api.get(f"/api/projects/{project.slug}/drafts/report/", {"run": run})
+    assert answer.status_code == status
 
 
 def test_a_release_carries_drafts_of_gold_clips_and_never_of_controls(tmp_path):
