@@ -75,6 +75,8 @@ class LayerType(ABC):
     # Keys into ``annotation.domain.metrics``: the dashboard's figures for such a layer.
     headline: ClassVar[tuple[str, ...]] = ()
     # Where in the layer's report its figures are: ("overall",) beside per-batch figures.
+    # A type with several groups of figures (SAM's dimensions) lists them in
+    # ``figure_groups``; this is then its first group.
     figures_at: ClassVar[tuple[str, ...]] = ("overall",)
     pair_figure: ClassVar[PairFigure | None] = None
     # One release column per layer: its type and the Python type a published value has.
@@ -112,6 +114,11 @@ class LayerType(ABC):
     def pair_figures(self, layer: LayerSpec, pairs: list[tuple[Any, Any]]) -> Json:
         """How two raters (a model and a person) agree on this layer: ``pairs`` of their
         values, one per clip (``annotation.domain.layers.paired``)."""
+
+    def figure_groups(self, layer: LayerSpec) -> list[tuple[str | None, tuple[str, ...]]]:
+        """(name msgid of the group or None, path in the layer's report) of each group of
+        ``headline`` figures the dashboard shows."""
+        return [(None, self.figures_at)]
 
     def import_names(self, layer: LayerSpec) -> list[tuple[str, list[str | None]]]:
         """(value, other names it is written as) for the importers' alias lookup."""
