@@ -1,0 +1,101 @@
+"""A project with a Self-Assessment Manikin layer through the services: claim, submit three
+times, routing (the gold carries the per-dimension lower median), the agreement report and the
+dashboard's figures per dimension, and the release tables' three columns."""
+
+from statistics import median_low
+
+import pyarrow.parquet as pq
+import pytest
+from published import release_dir
+from rest_framework.test import APIClient
+
+from annotation.errors import Invalid
+from annotation.models import AgreementReport, GoldLabel
+from annotation.schema import default_label_schema
+from annotation.services.agreement import agreement_report_run
+from annotation.services.assignment import assignment_next
+from annotation.services.submission import annotation_submit
+from exports.services import release_create
+from factories import ClipFactory, ProjectFactory, member
+
+pytestmark = pytest.mark.django_db(transaction=True)  # routing and builds start on commit
+
+DIMS = ("valence", "arousal", "dominance")
+SAM_LAYER = {"name": "sam", "type": "sam", "title": {"en": "SAM", "zh": "自评小人"},
+             "required": True}  # fmt: skip
+# Per clip, the three annotators' (valence, arousal, dominance).
+RATINGS = [
+    [(7, 3, 5), (8, 3, 6), (7, 4, 5)],
+    [(2, 8, 3), (1, 7, 3), (3, 8, 2)],
+    [(5, 5, 5), (5, 6, 4), (4, 5, 5)],
+    [(9, 2, 7), (8, 1, 8), (9, 3, 7)],
+]
+
+
+@pytest.fixture
+def project(media_root):
+    schema = default_label_schema()
+    return ProjectFactory(
+        slug="sam-study", label_schema={**schema, "layers": [*schema["layers"], SAM_LAYER]}
+    )
+
+
+def _payload(sam: dict) -> dict:
+    return {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3, "sam": sam}
+
+
+def test_a_sam_project_from_claim_to_release(project):
+    users = [member(project, "annotator") for _ in range(3)]
+    clips = [ClipFactory(project=project) for _ in RATINGS]
+
+    wrong = assignment_next(user=users[0], project=project)
+    with pytest.raises(Invalid) as caught:
+        annotation_submit(
+            assignment_id=wrong.pk, user=users[0],
+            payload=_payload({"valence": 7, "arousal": 12, "dominance": 5}),
+        )  # fmt: skip
+    assert caught.value.field.endswith("sam.arousal")
+
+    for _ in clips:
+        for i, user in enumerate(users):
+            assignment = assignment_next(user=user, project=project)
+            values = dict(zip(DIMS, RATINGS[clips.index(assignment.clip)][i], strict=True))
+            annotation_submit(assignment_id=assignment.pk, user=user, payload=_payload(values))
+    assert all(assignment_next(user=user, project=project) is None for user in users)
+
+    for clip, ratings in zip(clips, RATINGS, strict=True):
+        gold = GoldLabel.objects.get(clip=clip)
+        expected = {d: median_low(r[j] for r in ratings) for j, d in enumerate(DIMS)}
+        assert gold.payload["sam"] == expected
+
+    report = agreement_report_run(report_id=AgreementReport.objects.create(project=project).pk)
+    sam = report.report["layers"]["sam"]
+    assert sam["n_items"] == 4
+    for dim in DIMS:
+        assert sam["dimensions"][dim]["icc_a1_n_items"] == 4
+        assert sam["dimensions"][dim]["krippendorff_alpha_interval"] > 0.5
+    api = APIClient()
+    api.force_authenticate(member(project, "admin"))
+    body = api.get(f"/api/projects/{project.slug}/dashboard/agreement/").json()
+    values = body["reports"][-1]["values"]
+    for dim in DIMS:
+        assert values[f"sam.{dim}.icc_a1"] == pytest.approx(sam["dimensions"][dim]["icc_a1"])
+    labels = {f["key"]: f["label"] for f in body["figures"]}
+    assert labels["sam.arousal.icc_a1"] == "SAM · arousal · ICC(A,1)"
+
+    release = release_create(project=project, version="1.0.0")
+    release.refresh_from_db()
+    assert release.status == "published"
+    gold_table = pq.read_table(release_dir(release) / "data" / "gold.parquet")
+    columns = [f"sam_{d}" for d in DIMS]
+    assert set(columns) <= set(gold_table.column_names)
+    rows = gold_table.select(["clip_id", *columns]).to_pylist()
+    by_clip = {row["clip_id"]: [row[c] for c in columns] for row in rows}
+    for clip in clips:
+        gold = GoldLabel.objects.get(clip=clip).payload["sam"]
+        assert by_clip[clip.external_id] == [gold[d] for d in DIMS]
+    labels_table = pq.read_table(release_dir(release) / "data" / "labels.parquet")
+    assert str(labels_table.schema.field("sam_valence").type) == "int64"
+    assert sorted(labels_table.column("sam_valence").to_pylist()) == sorted(
+        r[0] for ratings in RATINGS for r in ratings
+    )
