@@ -137,8 +137,8 @@ function row(layer: Layer, dim: Dimension, pick: (n: number) => void) {
     label.style.cursor = "pointer";
     const svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("viewBox", "0 0 40 48");
-    svg.setAttribute("width", "36");
-    svg.setAttribute("height", "43");
+    svg.setAttribute("width", "42");
+    svg.setAttribute("height", "50");
     svg.setAttribute("aria-hidden", "true");
     draw(manikin(dim, n), svg);
     const input = document.createElement("input");
