@@ -1,13 +1,17 @@
 """A project with a Self-Assessment Manikin layer through the services: claim, submit three
 times, routing (the gold carries the per-dimension lower median), the agreement report and the
-dashboard's figures per dimension, and the release tables' three columns."""
+dashboard's figures per dimension, the release tables' three columns and the score command's
+block per dimension."""
 
+import json
 from statistics import median_low
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from published import release_dir
 from rest_framework.test import APIClient
+from scipy.stats import pearsonr
 
 from annotation.errors import Invalid
 from annotation.models import AgreementReport, GoldLabel
@@ -15,6 +19,7 @@ from annotation.schema import default_label_schema
 from annotation.services.agreement import agreement_report_run
 from annotation.services.assignment import assignment_next
 from annotation.services.submission import annotation_submit
+from exports.pipeline.evaluation import score
 from exports.services import release_create
 from factories import ClipFactory, ProjectFactory, member
 
@@ -99,3 +104,33 @@ def test_a_sam_project_from_claim_to_release(project):
     assert sorted(labels_table.column("sam_valence").to_pylist()) == sorted(
         r[0] for ratings in RATINGS for r in ratings
     )
+
+    # The score command's block for the layer: per dimension against the gold.
+    folder = release_dir(release)
+    sizes = {s: len((folder / "splits" / f"{s}.txt").read_text().split())
+             for s in ("train", "validation", "test")}  # fmt: skip
+    split = max(sizes, key=sizes.__getitem__)
+    in_split = (folder / "splits" / f"{split}.txt").read_text().split()
+    assert len(in_split) >= 3  # the split by source video keeps most clips in train
+    offsets = [0.5, -1.0, 2.0, 0.0]
+    predictions = folder.parent / "sam-predictions.jsonl"
+    predictions.write_text(
+        "\n".join(
+            json.dumps({"clip_id": clip_id, "sam": {d: by_clip[clip_id][j] + offsets[k % 4] + j
+                                                   for j, d in enumerate(DIMS)}})
+            for k, clip_id in enumerate(in_split)
+        )
+    )  # fmt: skip
+    block = score(folder, predictions, split=split)["sam"]
+    for j, dim in enumerate(DIMS):
+        truth = np.array([by_clip[c][j] for c in in_split], dtype=float)
+        guess = truth + np.array([offsets[k % 4] for k in range(len(in_split))]) + j
+        lin = (
+            2
+            * np.cov(truth, guess, bias=True)[0, 1]
+            / (truth.var() + guess.var() + (truth.mean() - guess.mean()) ** 2)
+        )
+        assert block[dim]["n"] == len(in_split) and block[dim]["n_missing"] == 0
+        assert block[dim]["mae"] == pytest.approx(np.abs(guess - truth).mean(), abs=1e-6)
+        assert block[dim]["ccc"] == pytest.approx(lin, abs=1e-6)
+        assert block[dim]["pearson"] == pytest.approx(pearsonr(truth, guess)[0], abs=1e-6)

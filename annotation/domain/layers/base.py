@@ -133,6 +133,15 @@ class LayerType(ABC):
         """The layer's cells of one release row (null where the value is not publishable)."""
         return [value if isinstance(value, self.release_python) else None]
 
+    def prediction_scores(
+        self, layer: LayerSpec, gold: list[dict[str, Any]], predicted: list[Any]
+    ) -> Json | None:
+        """The score command's figures for a model's predictions of this layer: ``gold`` rows
+        of a release (its ``release_columns``), the prediction for each (None: missing).
+        None: the type is not scored this way (the primary and secondary layers have their
+        own blocks)."""
+        return None
+
     @abstractmethod
     def value_schema(self, layer: LayerSpec) -> Json:
         """The JSON Schema of a value of ``layer`` (for the API documentation)."""

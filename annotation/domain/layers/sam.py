@@ -12,7 +12,7 @@ import numpy as np
 from annotation.agreement.categorical import Ratings
 from annotation.agreement.jsonsafe import clean_dict
 from annotation.agreement.report import coverage, ordinal_report
-from annotation.agreement.traces import icc
+from annotation.agreement.traces import ccc, icc
 from annotation.domain.errors import DomainError, _, require
 from annotation.domain.layers.base import (
     Json,
@@ -23,7 +23,7 @@ from annotation.domain.layers.base import (
     ReportContext,
 )
 from annotation.domain.layers.paired import label_pairs
-from annotation.domain.spec import LayerSpec
+from annotation.domain.spec import LayerSpec, is_number
 
 DIMENSIONS = ("valence", "arousal", "dominance")
 # Their names for people (the dashboard's figures), marked for translation.
@@ -155,6 +155,33 @@ class SAM(LayerType):
         if not isinstance(value, dict):
             return [None] * len(DIMENSIONS)
         return [v if isinstance(v := value.get(dim), int) else None for dim in DIMENSIONS]
+
+    def prediction_scores(
+        self, layer: LayerSpec, gold: list[dict[str, Any]], predicted: list[Any]
+    ) -> Json | None:
+        """Per dimension, over the clips whose gold has it: mean absolute error, Pearson r and
+        Lin's CCC of the predictions given (numbers; a missing or non-numeric one is left out
+        and counted in ``n_missing``)."""
+        out: Json = {}
+        for dim, column in zip(DIMENSIONS, self.release_columns(layer), strict=True):
+            truth, guess = [], []
+            for row, answer in zip(gold, predicted, strict=True):
+                if isinstance(row.get(column.name), int):
+                    given: Any = answer.get(dim) if isinstance(answer, dict) else None
+                    truth.append(float(row[column.name]))
+                    guess.append(float(given) if is_number(given) else np.nan)
+            t, g = np.array(truth), np.array(guess)
+            ok = np.isfinite(g)
+            t, g = t[ok], g[ok]
+            spread = ok.sum() >= 2 and t.std() > 0 and g.std() > 0
+            out[dim] = {
+                "n": len(truth),
+                "n_missing": int((~ok).sum()),
+                "mae": float(np.abs(t - g).mean()) if g.size else None,
+                "pearson": float(np.corrcoef(t, g)[0, 1]) if spread else None,
+                "ccc": ccc(t, g) if g.size >= 2 else None,
+            }
+        return clean_dict(out)
 
     def value_schema(self, layer: LayerSpec) -> Json:
         return self.any_value
