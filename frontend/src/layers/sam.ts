@@ -48,7 +48,7 @@ function burst(cx: number, cy: number, r: number, points: number): string {
  */
 export function manikin(dim: Dimension, n: number): Shape[] {
   const t = (n - 1) / (STEPS - 1); // 0..1 along the scale
-  const mouth = dim === "valence" ? 15 + 8 * t : 19; // the curve's control point (y)
+  const mouth = dim === "valence" ? 13 + 11 * t : 19; // the curve's control point (y)
   const eye = dim === "arousal" ? 0.6 + 1.2 * t : 1.2;
   const figure: Shape[] = [
     { tag: "path", attrs: { d: "M12 46 L14 26 Q20 22 26 26 L28 46 Z", fill: "none" } },
