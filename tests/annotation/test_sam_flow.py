@@ -16,8 +16,15 @@ from scipy.stats import pearsonr
 from annotation.errors import Invalid
 from annotation.models import AgreementReport, GoldLabel
 from annotation.schema import default_label_schema
+from annotation.selectors.drafts import drafts_report
 from annotation.services.agreement import agreement_report_run
 from annotation.services.assignment import assignment_next
+from annotation.services.drafts import (
+    Provenance,
+    draft_serve,
+    drafts_import_files,
+    project_drafts_set,
+)
 from annotation.services.submission import annotation_submit
 from exports.pipeline.evaluation import score
 from exports.services import release_create
@@ -26,6 +33,7 @@ from factories import ClipFactory, ProjectFactory, member
 pytestmark = pytest.mark.django_db(transaction=True)  # routing and builds start on commit
 
 DIMS = ("valence", "arousal", "dominance")
+GPT = Provenance("gpt-x", "2025-01", "prompt-7")
 SAM_LAYER = {"name": "sam", "type": "sam", "title": {"en": "SAM", "zh": "自评小人"},
              "required": True}  # fmt: skip
 # Per clip, the three annotators' (valence, arousal, dominance).
@@ -134,3 +142,34 @@ def test_a_sam_project_from_claim_to_release(project):
         assert block[dim]["mae"] == pytest.approx(np.abs(guess - truth).mean(), abs=1e-6)
         assert block[dim]["ccc"] == pytest.approx(lin, abs=1e-6)
         assert block[dim]["pearson"] == pytest.approx(pearsonr(truth, guess)[0], abs=1e-6)
+
+
+def test_model_drafts_of_a_sam_layer_are_compared_and_their_anchoring_measured(project, tmp_path):
+    """Drafts shown on about half the claims: the report compares each annotator with the
+    model on the manikin (the share of identical triples) and measures the anchoring."""
+    clips = [ClipFactory(project=project, external_id=f"c{i}") for i in range(40)]
+    model = {"valence": 5, "arousal": 5, "dominance": 5}
+    path = tmp_path / "drafts.jsonl"
+    path.write_text("\n".join(json.dumps({"clip_id": c.external_id, "sam": model}) for c in clips))
+    run, _ = drafts_import_files(project=project, paths=[path], provenance=GPT)
+    project_drafts_set(project=project, actor=member(project, "admin"), mode="prefill",
+                       run_id=run.pk, share=0.5)  # fmt: skip
+    project.overlap_k = 1
+    project.save()
+    user = member(project, "annotator", "a")
+    taken = same = 0
+    for i in range(40):
+        lease = assignment_next(user=user, project=project)
+        served = draft_serve(assignment=lease, project=project)
+        # shown: take the draft; hidden: rate one point up on valence every other time
+        sam = model if served is not None else {**model, "valence": 5 + i % 2}
+        taken += served is not None
+        same += sam == model
+        annotation_submit(assignment_id=lease.pk, user=user, payload=_payload(sam))
+    sam_report = drafts_report(project, run)["layers"]["sam"]
+    figures = sam_report["annotators"]["a"]
+    assert figures["n"] == 40
+    assert figures["agreement"] == pytest.approx(same / 40) and same < 40
+    anchoring = sam_report["anchoring"]
+    assert (anchoring["n_shown"], anchoring["n_hidden"]) == (taken, 40 - taken)
+    assert anchoring["agree_shown"] == 1.0 and anchoring["agree_hidden"] < 1.0
