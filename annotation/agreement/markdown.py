@@ -171,6 +171,13 @@ def render_markdown(report: dict[str, Any], *, title: str) -> str:
             lines += [f"## {name} (single label)", "", *_single(layer)]
         elif "labels" in layer:
             lines += [f"## {name} (multi-label)", "", *_multi(layer)]
+        elif "dimensions" in layer:
+            # a layer of several scales (SAM): a column of the registered figures per scale
+            dims = layer["dimensions"]
+            keys = [key for key in METRICS if any(key in d for d in dims.values())]
+            lines += [f"## {name} ({layer['n_items']} items)", ""]
+            lines += _table(["", *dims], [[METRICS[k].text, *(d.get(k) for d in dims.values())]
+                                          for k in keys])  # fmt: skip
         else:
             # any other layer type (ordinal): one row of the registered figures it has
             keys = [key for key in METRICS if key in layer]

@@ -42,7 +42,7 @@ _RATIO = (0.0, 1.0)
 METRICS: dict[str, Metric] = {
     m.key: m
     for m in (
-        Metric("n_items", "items", "条目数", ("single", "multi", "ordinal", UTTERANCES),
+        Metric("n_items", "items", "条目数", ("single", "multi", "ordinal", "sam", UTTERANCES),
                better=None, range=(0, None), fmt="d"),
         Metric("all_same_ratio", "all same", "全部一致", ("single", UTTERANCES), range=_RATIO),
         Metric("two_same_ratio", "two same", "两人一致", ("single",), better=None, range=_RATIO),
@@ -78,11 +78,17 @@ METRICS: dict[str, Metric] = {
         Metric("krippendorff_alpha_masi", "Krippendorff α (MASI)", "Krippendorff α（MASI）",
                ("multi", UTTERANCES), summary=True),
         Metric("krippendorff_alpha_ordinal", "Krippendorff α (ordinal)", "Krippendorff α（有序）",
-               ("ordinal", UTTERANCES), summary=True,
+               ("ordinal", "sam", UTTERANCES), summary=True,
                per_utterance=("Krippendorff α per utterance (ordinal)",
                               "逐句 Krippendorff α（序数）")),
         Metric("krippendorff_alpha_interval", "Krippendorff α (interval)", "Krippendorff α（区间）",
-               ("ordinal", UTTERANCES), summary=True),
+               ("ordinal", "sam", UTTERANCES), summary=True),
+        Metric("icc_1", "ICC(1,1)", "ICC(1,1)", ("sam",),
+               long="ICC(1,1), one-way random, clips with the usual number of raters"),
+        Metric("icc_a1", "ICC(A,1)", "ICC(A,1)", ("sam",),
+               long="ICC(A,1), absolute agreement, the largest panel of the same raters"),
+        Metric("icc_a1_n_items", "items in the ICC(A,1) panel", "ICC(A,1) 所用条目数", ("sam",),
+               better=None, range=(0, None), fmt="d"),
         Metric("mean_abs_difference", "mean |difference| (points)", "平均绝对差（分）",
                (UTTERANCES,), better="lower", range=(0, None)),
         Metric("mean_abs_difference_time_weighted", "mean |difference|, time-weighted",

@@ -104,16 +104,20 @@ def _title(item: LayerSpec | TraceDimension) -> str:
 
 def _figures(schema: LabelSchema, trace: TraceConfig | None) -> list[tuple[str, str, str]]:
     """(key, label, JSON path in the report) of the headline figures for the schema's layers
-    (their types' ``headline``), the monologues' roles and the trace dimensions."""
+    (their types' ``headline``, in each of their groups: SAM's dimensions), the monologues'
+    roles and the trace dimensions."""
     language = _language()
     figures = [
         (
-            f"{layer.name}.{key}",
-            f"{_title(layer)} · {metric(key).label(language)}",
-            "__".join(["layers", layer.name, *kind.figures_at, key]),
+            ".".join([layer.name, *(path[-1:] if group else ()), key]),
+            " · ".join(
+                [_title(layer), *([_(group)] if group else []), metric(key).label(language)]
+            ),
+            "__".join(["layers", layer.name, *path, key]),
         )
         for layer in schema
         for kind in [layer_type(layer.type)]
+        for group, path in kind.figure_groups(layer)
         for key in kind.headline
     ]
     for role, keys in UTTERANCE_HEADLINE.items():  # agreement on the reference utterances

@@ -40,8 +40,8 @@ def _anchoring(rows: list[tuple[Any, Any, bool]]) -> dict[str, Any] | None:
     if not shown or len(shown) == len(rows):
         return None
     codes: dict[Any, int] = {}
-    given = [codes.setdefault(_hashable(r[0]), len(codes)) for r in rows]
-    model = [codes.setdefault(_hashable(r[1]), len(codes)) for r in rows]
+    given = [codes.setdefault(r[0], len(codes)) for r in rows]
+    model = [codes.setdefault(r[1], len(codes)) for r in rows]
     result = anchoring(given, model, [r[2] for r in rows])
     return {
         "n_shown": result.n_shown,
@@ -54,10 +54,6 @@ def _anchoring(rows: list[tuple[Any, Any, bool]]) -> dict[str, Any] | None:
         "adoption_interval": [result.adoption_interval.low, result.adoption_interval.high],
         "level": result.effect_interval.level,
     }
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 def drafts_report(project: Project, run: ModelRun) -> dict[str, Any]:
@@ -87,7 +83,7 @@ def drafts_report(project: Project, run: ModelRun) -> dict[str, Any]:
             if model is None or payload.get(name) is None:
                 continue
             per[who].append((model, payload[name]))
-            rows.append((payload[name], model, shown))
+            rows.append((kind.vote(payload[name]), kind.vote(model), shown))  # hashable
         for clip_id, aggregate in aggregates.items():
             if drafts[clip_id].get(name) is not None and aggregate.get(name) is not None:
                 per[AGGREGATE].append((drafts[clip_id][name], aggregate[name]))

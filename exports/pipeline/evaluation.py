@@ -19,6 +19,10 @@ columns (multi-label cells ``;``-joined). Layer and dimension names are the rele
   the prediction's time span; Lin's CCC over samples where both are finite. ``ccc_mean``
   averages over the split's clips with a gold trace, a missing prediction counting as 0.
 
+- Any other layer whose type scores predictions (``LayerType.prediction_scores``; the
+  Self-Assessment Manikin: ``"<layer>": {"valence": 6.5, "arousal": 3, "dominance": 5}``, JSONL
+  only): per dimension MAE, Pearson r and Lin's CCC against the gold.
+
 A block is reported only when some prediction carries that field. Malformed files raise
 ``ValueError`` naming the line (a ``PipelineError``, translatable: see ``messages``).
 """
@@ -34,6 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from annotation.domain.layers import layer_type
 from annotation.domain.schema import LabelSchema
 from annotation.domain.spec import UNSURE
 from exports.pipeline.jsonfmt import clean
@@ -97,6 +102,9 @@ def _record(obj: Any, schema: LabelSchema, dims: list[str], path: Path, line: in
     for name, multi in ((schema.primary, False), (schema.secondary, True)):
         if name and name in obj:
             pred.labels[name] = _labels_value(obj[name], multi, path, line, name)
+    for layer in schema:  # any other layer's value, as given: its type scores it
+        if layer.name not in pred.labels and layer.name not in dims and layer.name in obj:
+            pred.labels[layer.name] = obj[layer.name]
     for dim in dims:
         if dim in obj and obj[dim] is not None:
             pred.traces[dim] = _numbers(obj[dim], path, line, dim)
@@ -382,6 +390,14 @@ def score(release_dir: Path | str, predictions: Path | str, split: str = "test")
     ):
         if name and block is not None:
             result[name] = block
+    for layer in schema:
+        if layer.name in (schema.primary, schema.secondary):
+            continue
+        answers = [preds[r["clip_id"]].labels.get(layer.name) if r["clip_id"] in preds else None
+                   for r in gold]  # fmt: skip
+        if any(a is not None for a in answers):
+            block = layer_type(layer.type).prediction_scores(layer, gold, answers)
+            result |= {layer.name: block} if block is not None else {}
     gold_traces = _gold_traces(release_dir, clip_ids, dims)
     traces = _trace_scores(gold_traces, preds, dims, float(trace_config.get("rate_hz", 25)))
     if traces:

@@ -23,7 +23,10 @@ from annotation.domain.schema import LabelSchema
 from annotation.schema import default_label_schema
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = LabelSchema.parse(default_label_schema())
+SAM_LAYER = {"name": "sam", "type": "sam", "required": True}
+SCHEMA = LabelSchema.parse(
+    {**default_label_schema(), "layers": [*default_label_schema()["layers"], SAM_LAYER]}
+)
 
 
 def test_every_listed_key_is_a_registered_metric_of_a_known_scope():
@@ -44,7 +47,8 @@ def _report_of(kind: str) -> dict:
     payloads = [
         {"basic7": str(rng.choice(["Joy", "Fear"])),
          "goemotions": [str(rng.choice(["joy", "fear"]))],
-         "intensity": int(rng.integers(1, 6))}
+         "intensity": int(rng.integers(1, 6)),
+         "sam": {d: int(rng.integers(1, 10)) for d in ("valence", "arousal", "dominance")}}
         for _ in items
     ]  # fmt: skip
     table = LabelTable(

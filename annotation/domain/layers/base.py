@@ -82,6 +82,8 @@ class LayerType(ABC):
     # Keys into ``annotation.domain.metrics``: the dashboard's figures for such a layer.
     headline: ClassVar[tuple[str, ...]] = ()
     # Where in the layer's report its figures are: ("overall",) beside per-batch figures.
+    # A type with several groups of figures (SAM's dimensions) lists them in
+    # ``figure_groups``; this is then its first group.
     figures_at: ClassVar[tuple[str, ...]] = ("overall",)
     pair_figure: ClassVar[PairFigure | None] = None
     # One release column per layer: its type and the Python type a published value has.
@@ -125,6 +127,11 @@ class LayerType(ABC):
         """How two raters (a model and a person) agree on this layer: ``pairs`` of their
         values, one per clip (``annotation.domain.layers.paired``)."""
 
+    def figure_groups(self, layer: LayerSpec) -> list[tuple[str | None, tuple[str, ...]]]:
+        """(name msgid of the group or None, path in the layer's report) of each group of
+        ``headline`` figures the dashboard shows."""
+        return [(None, self.figures_at)]
+
     def import_names(self, layer: LayerSpec) -> list[tuple[str, list[str | None]]]:
         """(value, other names it is written as) for the importers' alias lookup."""
         return []
@@ -137,6 +144,15 @@ class LayerType(ABC):
     def release_cells(self, layer: LayerSpec, value: Any) -> list[Any]:
         """The layer's cells of one release row (null where the value is not publishable)."""
         return [value if isinstance(value, self.release_python) else None]
+
+    def prediction_scores(
+        self, layer: LayerSpec, gold: list[dict[str, Any]], predicted: list[Any]
+    ) -> Json | None:
+        """The score command's figures for a model's predictions of this layer: ``gold`` rows
+        of a release (its ``release_columns``), the prediction for each (None: missing).
+        None: the type is not scored this way (the primary and secondary layers have their
+        own blocks)."""
+        return None
 
     @abstractmethod
     def value_schema(self, layer: LayerSpec) -> Json:

@@ -23,7 +23,7 @@ describe("checkAgainst the server's schemas", () => {
     });
     expect(checkAgainst("LabelSchema", { layers: [{ ...LAYER, type: "scale" }] })).toEqual({
       path: "layers[0].type",
-      message: "must be one of single, multi, ordinal",
+      message: "must be one of single, multi, ordinal, sam",
     });
     expect(checkAgainst("LabelSchema", { layers: [{ type: "single" }] })).toEqual({
       path: "layers[0].name",

@@ -4,6 +4,11 @@
  */
 
 
+/** OneOf type helpers */
+type Without<T, U> = { [P in Exclude<keyof T, keyof U>]?: never };
+type XOR<T, U> = (T | U) extends object ? (Without<T, U> & U) | (Without<U, T> & T) : T | U;
+type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A, infer B, ...infer Rest] ? OneOf<[XOR<A, B>, ...Rest]> : never;
+
 export interface paths {
   "/api/annotations/": {
     get: operations["annotations_list"];
@@ -1525,7 +1530,11 @@ export interface components {
       en?: string;
       zh?: string;
     };
-    LabelValue: string | string[] | number;
+    LabelValue: OneOf<[string, string[], number, {
+      valence: number;
+      arousal: number;
+      dominance: number;
+    }]>;
     LabelOption: {
       value: string;
       en?: string;
@@ -1536,7 +1545,7 @@ export interface components {
       name: string;
       title?: components["schemas"]["LocalText"];
       /** @enum {string} */
-      type: "single" | "multi" | "ordinal";
+      type: "single" | "multi" | "ordinal" | "sam";
       labels?: components["schemas"]["LabelOption"][];
       allow_unsure?: boolean;
       required?: boolean;

@@ -175,7 +175,7 @@ describe("parseSettings", () => {
     expect(parsed.errors).toEqual([
       {
         control: "label_schema",
-        message: "layers[0].type: must be one of single, multi, ordinal",
+        message: "layers[0].type: must be one of single, multi, ordinal, sam",
       },
       { control: "trace_config", message: "dimensions: is required" },
     ]);

@@ -9,12 +9,14 @@ import type { Choices, LabelValue, Lang, Layer } from "../model/labels";
 import type { LayerKind } from "./kind";
 import { multi } from "./multi";
 import { ordinal } from "./ordinal";
+import { sam } from "./sam";
 import { single } from "./single";
 
 const KINDS: Readonly<Record<Layer["type"], LayerKind>> = {
   single,
   multi,
   ordinal,
+  sam,
 };
 
 export function kindOf(layer: Layer): LayerKind {
