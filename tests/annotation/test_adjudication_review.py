@@ -179,7 +179,7 @@ def test_resume_reopens_a_held_clip_and_never_claims(project):
     clip = disputed(project)
     api = client_for(member(project, "adjudicator"))
     empty = api.post("/api/projects/adj/disputes/next/", {"resume": True}, format="json").json()
-    assert empty == {"assignment": None, "reason": "you have no clip open"}
+    assert empty == {"assignment": None, "reason": "you have no clip open", "blocked": False}
     assert not Assignment.objects.filter(layer=2).exists()
     held = api.post("/api/projects/adj/disputes/next/").json()["assignment"]
     again = api.post("/api/projects/adj/disputes/next/", {"resume": True}, format="json").json()
