@@ -85,7 +85,7 @@ export class DraftsPanel extends Panel<DraftsAnswer> {
       run: new Field(select("drafts-run", "run", runChoices(runs)), gettext("Drafts of run")),
       share: new Field(
         input("drafts-share", "share", { type: "number", min: "0", max: "100", step: "any" }),
-        gettext("Share of claims pre-filled (%)"),
+        gettext("Share of claims pre-filled (percent)"),
         gettext("The others stay blank, so that the anchoring effect can be measured."),
       ),
     };

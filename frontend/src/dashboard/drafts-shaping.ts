@@ -66,7 +66,7 @@ export function parseSetting(mode: string, run: string, sharePercent: string): P
     return { ok: false, control: "run", message: gettext("Choose the run whose drafts to show.") };
   const percent = Number(sharePercent);
   if (sharePercent.trim() === "" || !Number.isFinite(percent) || percent < 0 || percent > 100)
-    return { ok: false, control: "share", message: gettext("Enter a share from 0 to 100 %.") };
+    return { ok: false, control: "share", message: gettext("Enter a share from 0 to 100.") };
   return { ok: true, setting: { drafts: mode, run: runId, share: percent / 100 } };
 }
 
