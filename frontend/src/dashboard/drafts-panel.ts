@@ -51,12 +51,14 @@ export class DraftsPanel extends Panel<DraftsAnswer> {
   }
 
   protected render({ report, runs }: DraftsAnswer): Node[] {
-    const forms = [this.#settingForm(runs), this.#importForm()];
-    if (!report.run) return [el("p", {}, gettext("No model run imported yet.")), ...forms];
+    const setting = this.#settingForm(runs);
+    const importer = this.#importForm();
+    if (!report.run)
+      return [el("p", {}, gettext("No model run imported yet.")), setting, importer];
     const shown = report.shown ?? 0;
     return [
       provenance(report.run, report),
-      ...forms,
+      setting,
       el(
         "div",
         { class: "stats" },
@@ -70,6 +72,7 @@ export class DraftsPanel extends Panel<DraftsAnswer> {
       ...Object.entries(report.layers ?? {}).map(([name, layer]) =>
         layerSection(name, layer.title?.[this.ctx.lang] ?? name, layer),
       ),
+      importer,
     ];
   }
 
