@@ -37,8 +37,19 @@ type ImportControl = (typeof IMPORT_CONTROLS)[number];
  * model when drafts were shown vs hidden).
  */
 export class DraftsPanel extends Panel<DraftsAnswer> {
+  /** The user has typed in a form since it was drawn. */
+  #edited = false;
+
   constructor(ctx: DashboardContext) {
     super(ctx, "drafts", gettext("Model drafts"));
+    this.content.addEventListener("input", () => {
+      this.#edited = true;
+    });
+  }
+
+  /** Unsaved input survives "Refresh". */
+  override load(quiet = false): Promise<boolean> {
+    return this.#edited ? Promise.resolve(true) : super.load(quiet);
   }
 
   protected async fetch(): Promise<DraftsAnswer> {
@@ -51,6 +62,7 @@ export class DraftsPanel extends Panel<DraftsAnswer> {
   }
 
   protected render({ report, runs }: DraftsAnswer): Node[] {
+    this.#edited = false;
     const setting = this.#settingForm(runs);
     const importer = this.#importForm();
     if (!report.run)
@@ -211,6 +223,7 @@ export class DraftsPanel extends Panel<DraftsAnswer> {
   async #saveSetting(body: DraftsSetting): Promise<void> {
     await this.ctx.api.put(`projects/${this.ctx.slug}/drafts/`, body);
     this.ctx.say(gettext("Drafts setting saved"));
+    this.#edited = false;
     await this.load(true);
   }
 
@@ -223,6 +236,7 @@ export class DraftsPanel extends Panel<DraftsAnswer> {
     this.ctx.say(
       gettext("Run #%(id)s imported: %(n)s drafts", { id: run.id, n: fmt().count(run.n_drafts) }),
     );
+    this.#edited = false;
     await this.load(true);
   }
 
