@@ -182,6 +182,8 @@ FIGURE_NAMES = [
     "Skene",
     "JSON",
 ]
+# File formats and the field the drafts import needs, named as in the files.
+FORMAT_NAMES = ["JSONL", "CSV", "clip_id", "EmoS", ".emotion.json"]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -190,7 +192,7 @@ def test_chinese_dashboard_has_no_raw_keys(page, live_server, project, width):
     tiers = dashboard.locator('section[data-panel="agreement"] figcaption', has_text="Dawid")
     expect(tiers).to_contain_text("基本情绪")  # the layer's title, not its key "basic7"
     english = [label["en"] for label in project.label_schema["layers"][0]["labels"]]
-    allowed = usernames() + english + ["Unsure"] + FIGURE_NAMES
+    allowed = usernames() + english + ["Unsure"] + FIGURE_NAMES + FORMAT_NAMES
     assert dashboard.evaluate(LATIN, allowed) == []
 
 
