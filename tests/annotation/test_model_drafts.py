@@ -146,7 +146,6 @@ def test_a_control_item_takes_no_draft(tmp_path):
         )  # fmt: skip
 
 
-@pytest.mark.skipif(not EMOS.is_dir(), reason="the EmoS files are not on this machine")
 def test_emos_emotion_json_keeps_segments_cues_evidence_and_summary(tmp_path):
     film = "A Few Good Men"
     project = ProjectFactory()
