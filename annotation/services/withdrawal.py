@@ -15,7 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.errors import Conflict
-from annotation.models import Annotation, ControlAnswer, GoldLabel, Project, Provenance
+from annotation.models import (
+    Annotation,
+    ControlAnswer,
+    GoldLabel,
+    Project,
+    Provenance,
+    Trace,
+)
 from annotation.quality.live import below_floor_from
 from annotation.services.assignment import adjudication_leases_end
 from annotation.services.audit import audit_record
@@ -34,13 +41,13 @@ def below_floor_since(*, project: Project, user: User) -> tuple[bool, datetime |
     """(found, since): whether the user's latest control answers lie below the project's
     floor (``below_floor_from``), and the time of the last answer before them (None: all
     their answers are below it, so every label)."""
+    if not project.pause_floor:
+        return False, None
     answers = list(
         ControlAnswer.objects.filter(control__clip__project=project, user=user)
         .order_by("created_at", "pk")
         .values_list("created_at", "correct")
     )
-    if not project.pause_floor:
-        return False, None
     start = below_floor_from(
         [right for _, right in answers], project.pause_floor, project.pause_min_controls
     )
@@ -73,6 +80,8 @@ def labels_withdraw(
     Annotation.objects.filter(pk__in=ids).update(
         is_current=False, withdrawn_at=timezone.now(), withdrawn_by=actor
     )
+    # Their traces go with them: trace agreement and routing read the current ones.
+    Trace.objects.filter(annotation_id__in=ids, is_current=True).update(is_current=False)
     adjudicated = GoldLabel.objects.filter(
         clip=OuterRef("pk"), is_current=True, provenance=Provenance.ADJUDICATED
     )

@@ -85,3 +85,25 @@ def test_without_a_time_only_an_annotator_below_the_floor(project):
     done = admin.post(url, {"since": before.isoformat()}, format="json")
     assert done.status_code == 200 and done.json()["labels"] == 2
     assert Annotation.objects.filter(annotator=careful, is_current=True).count() == 0
+
+
+def test_a_withdrawn_monologue_label_takes_its_trace_out_of_agreement(project):
+    """Trace agreement and routing's trace concordance read current finalised traces: a
+    withdrawn label's trace must stop counting with it (kept, no longer current)."""
+    from annotation.models import Trace
+    from annotation.services.withdrawal import labels_withdraw
+
+    user = member(project, "annotator")
+    clip = ClipFactory(project=project, kind="stream", duration_s=4.0, layer1_count=1)
+    label = Annotation.objects.create(
+        clip=clip, annotator=user, status="submitted", is_current=True,
+        payload={"segments": []}, submitted_at=timezone.now(),
+    )  # fmt: skip
+    trace = Trace.objects.create(
+        clip=clip, annotator=user, annotation=label, config={"rate_hz": 25}, status="finalised"
+    )
+    before = timezone.now() - timezone.timedelta(minutes=1)
+    labels_withdraw(project=project, user=user, actor=member(project, "admin"), since=before)
+    trace.refresh_from_db()
+    assert not trace.is_current
+    assert Trace.objects.filter(pk=trace.pk).exists()  # kept
