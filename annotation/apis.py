@@ -38,6 +38,7 @@ from annotation.models import (
 from annotation.parsers import MAX_POSITIVE_INT
 from annotation.payloads import MAX_TEXT
 from annotation.schema import (
+    default_label_schema,
     validate_label_schema,
     validate_overlap,
     validate_routing_rule,
@@ -208,10 +209,18 @@ class SettingsIn(serializers.Serializer):
         validate_trace_config(value)
         return value
 
-    def validate_overlap(self, value: Any) -> Any:
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The overlap setting against the label schema it will work with (either may be
+        the one changing)."""
         project = self.context.get("project")
-        validate_overlap(value, project.overlap_k if project is not None else 3)
-        return value
+        if "overlap" in attrs or (project is not None and "label_schema" in attrs):
+            validate_overlap(
+                attrs.get("overlap", project.overlap if project else None),
+                attrs.get("overlap_k", project.overlap_k if project else 3),
+                attrs.get("label_schema", project.label_schema if project else None)
+                or default_label_schema(),
+            )
+        return attrs
 
 
 class ProjectIn(SettingsIn):

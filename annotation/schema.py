@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext
 
 from annotation.domain.errors import DomainError
+from annotation.domain.layers import layer_type
 from annotation.domain.schema import DEFAULT_MIN_COVERAGE, LabelSchema, RoutingRule, TraceConfig
 from annotation.errors import Invalid
 
@@ -173,17 +174,37 @@ def validate_trace_config(config: Any) -> None:
     _checked(TraceConfig.parse, config)
 
 
-def validate_overlap(config: Any, k: int) -> None:
-    from annotation.quality.overlap import overlap_from_config  # numpy: only when validating
+# The most labels adaptive overlap may ask per clip: as many as ``overlap_k`` may be (and far
+# below what the clip's small-integer target column holds).
+MAX_LABELS_PER_CLIP = 50
+
+
+def validate_overlap(config: Any, k: int, label_schema: Any) -> None:
+    """``config`` is a valid overlap setting for a project of ``label_schema`` (adaptive
+    overlap needs a primary layer a Dawid–Skene model can fit)."""
+    from annotation.quality.overlap import AdaptiveOverlap, overlap_from_config  # numpy
 
     if not isinstance(config, dict):
         raise Invalid(gettext("must be an object"), field="overlap")
     try:
-        overlap_from_config(config, k)
+        policy, _schedule = overlap_from_config(config, k)
     except ValueError as exc:
         raise Invalid(
             gettext("not a valid overlap setting (%(error)s)") % {"error": exc}, field="overlap"
         ) from None
+    if not isinstance(policy, AdaptiveOverlap):
+        return
+    if policy.k_max > MAX_LABELS_PER_CLIP:
+        raise Invalid(
+            gettext("must be at most %(max)s") % {"max": MAX_LABELS_PER_CLIP},
+            field="overlap.k_max",
+        )
+    from annotation.routing import primary_layer
+
+    if not layer_type(primary_layer(label_schema).type).dawid_skene:
+        raise Invalid(
+            gettext("adaptive overlap needs a single-label primary layer"), field="overlap"
+        )
 
 
 def validate_routing_rule(rule: Any) -> None:

@@ -125,6 +125,9 @@ def _label(project, who, clip, value):  # type: ignore[no-untyped-def]
         {"strategy": "adaptive", "threshold": 0.9, "k_max": 2.5, "min_labels": 1},
         {"strategy": "sometimes"},
         [],
+        {"strategy": "adaptive", "threshold": 10**400, "k_max": 3, "min_labels": 1},
+        # Found in review: accepted, then a target the clip's column cannot hold (a 500).
+        {"strategy": "adaptive", "threshold": 0.9, "k_max": 40000, "min_labels": 1},
     ],
 )
 def test_an_invalid_overlap_setting_is_refused(admin_api, overlap):  # type: ignore[no-untyped-def]
@@ -135,6 +138,23 @@ def test_an_invalid_overlap_setting_is_refused(admin_api, overlap):  # type: ign
     assert response.status_code == 400, response.json()
     project.refresh_from_db()
     assert project.overlap == {"strategy": "fixed"}
+
+
+def test_adaptive_overlap_needs_a_primary_layer_the_model_can_fit(admin_api):  # type: ignore[no-untyped-def]
+    """Found in review: adaptive overlap on a multi-label-only schema was accepted, then every
+    submit answered 500; either setting changing is checked against the other."""
+    project, api = admin_api
+    url = f"/api/projects/{project.slug}/settings/"
+    multi_only = {"layers": [layer for layer in project.label_schema["layers"]
+                             if layer["type"] == "multi"]}  # fmt: skip
+    adaptive = {"strategy": "adaptive", "threshold": 0.95, "k_max": 5, "min_labels": 2}
+    both = api.patch(url, {"overlap": adaptive, "label_schema": multi_only}, format="json")
+    assert both.status_code == 400 and both.json()["error"]["field"] == "overlap"
+    assert api.patch(url, {"overlap": adaptive}, format="json").status_code == 200
+    later = api.patch(url, {"label_schema": multi_only}, format="json")
+    assert later.status_code == 400, later.json()
+    project.refresh_from_db()
+    assert project.label_schema["layers"][0]["type"] == "single"
 
 
 def test_an_admin_sets_adaptive_overlap(admin_api):  # type: ignore[no-untyped-def]
