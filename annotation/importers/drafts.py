@@ -70,24 +70,14 @@ def _prediction(
 
 
 def read_predictions_file(path: Path, schema: Mapping[str, Any]) -> list[DraftRecord]:
-    """One JSONL or CSV predictions file; a clip twice is an error."""
+    """One JSONL or CSV predictions file."""
     try:
         is_csv, rows = read_rows(path)
     except PipelineError as exc:
         raise DraftFileError(str(exc)) from exc
     layers = {layer["name"]: layer for layer in schema["layers"]}
-    records: list[DraftRecord] = []
-    first: dict[str, str] = {}
-    for line, obj in rows:
-        record = _prediction(obj, layers, is_csv, f"{path.name}:line {line}")
-        if record.clip_id in first:
-            raise DraftFileError(
-                f"{record.source_ref}: clip_id: {record.clip_id!r} again "
-                f"(first at {first[record.clip_id]})"
-            )
-        first[record.clip_id] = record.source_ref
-        records.append(record)
-    return records
+    # A clip twice (in this file or across files) is refused by ``read_draft_files``.
+    return [_prediction(obj, layers, is_csv, f"{path.name}:line {line}") for line, obj in rows]
 
 
 def read_emos_file(path: Path, vocab: Vocabulary, notes: list[str]) -> list[DraftRecord]:

@@ -213,9 +213,10 @@ def project_drafts_set(
     before = {"drafts": project.drafts, "run": project.draft_run_id, "share": project.draft_share}
     project.drafts, project.draft_run, project.draft_share = mode, run, share
     project.save(update_fields=["drafts", "draft_run", "draft_share", "updated_at"])
+    after = {"drafts": mode, "run": project.draft_run_id, "share": share}
     audit_record(
         action="project.drafts_changed", project=project, actor=actor, target=project,
-        data={"before": before, "after": {"drafts": mode, "run": run_id, "share": share}},
+        data={"before": before, "after": after},
     )  # fmt: skip
     return project
 
@@ -237,12 +238,11 @@ def draft_serve(*, assignment: Assignment, project: Project) -> dict[str, Any] |
     served whatever changes later, and one served none is not shown one later."""
     if project.drafts == DraftsMode.HIDDEN or assignment.layer != 1:
         return None
-    shown = DraftShown.objects.filter(assignment=assignment).select_related("draft").first()
-    if shown is not None:
-        return shown.draft.payload
+    if not assignment.claimed_now:  # a lease opened before: what it was served, if anything
+        shown = DraftShown.objects.filter(assignment=assignment).select_related("draft").first()
+        return shown.draft.payload if shown is not None else None
     if (
         assignment.status != Assignment.Status.ACTIVE
-        or not assignment.claimed_now
         or assignment.clip.stage == Clip.Stage.CONTROL
         or not _shows(assignment, project)
     ):
@@ -252,7 +252,7 @@ def draft_serve(*, assignment: Assignment, project: Project) -> dict[str, Any] |
     ).first()
     if draft is None:
         return None
-    DraftShown.objects.get_or_create(assignment=assignment, defaults={"draft": draft})
+    DraftShown.objects.create(assignment=assignment, draft=draft)  # a lease is new once
     return draft.payload
 
 
