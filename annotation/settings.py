@@ -158,6 +158,13 @@ if DB_POOL_MAX_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backend
         "timeout": env_int("DB_POOL_TIMEOUT", 30),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django refuses both
+# The hot paths' statements (compiled_sql.prepared_cursor) are prepared on the server at their
+# first run on a connection; Django's own client-side cursors never prepare. Off behind a
+# pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

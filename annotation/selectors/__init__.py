@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.compiled_sql import compiled, fetched
+from annotation.compiled_sql import compiled, fetched, prepared_raw
 from annotation.errors import NotAllowed, roles_words
 from annotation.models import (
     Annotation,
@@ -69,7 +69,7 @@ def project_for_user(user: User | AnonymousUser, slug: str) -> Project:
         return projects_for_user(who).filter(slug=v["slug"]).query.sql_with_params()
 
     sql, params = compiled(("project_for_user", superuser), build, user=user.pk, slug=slug)
-    found = list(Project.objects.raw(sql, params))
+    found = list(prepared_raw(Project, sql, params))
     if not found:
         raise Http404(f"No {Project._meta.object_name} matches the given query.")
     return found[0]

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.compiled_sql import compiled
+from annotation.compiled_sql import compiled, prepared_raw
 from annotation.errors import Conflict, NotAllowed, Paused, roles_words, state_word
 from annotation.models import Assignment, AuditEvent, Membership, Project, Qualification, Role
 from annotation.selectors import (
@@ -291,7 +291,7 @@ def _lease_in_one_statement(
     else:
         sql, params = _lease_sql(project, user, locked, now, expires)
     while True:
-        (clip,) = Clip.objects.raw(sql, params)
+        (clip,) = prepared_raw(Clip, sql, params)
         got = vars(clip)  # the clip's fields, and the statement's other columns
         if not got["is_member"]:
             raise _not_allowed(project, Role.ANNOTATOR)

@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.compiled_sql import fetched
+from annotation.compiled_sql import fetched, prepared_raw
 from annotation.errors import Conflict, CoverageLow, state_word
 from annotation.models import (
     Annotation,
@@ -246,7 +246,7 @@ added AS (
         source_ref, created_at, updated_at, submitted_at, trace_coverage,
         trace_coverage_confirmed, draft_shown, draft_accepted)
     SELECT %(clip)s, %(user)s, %(assignment)s, 'submitted', 1, true, %(payload)s, 'platform',
-           '', %(now)s, %(now)s, %(now)s, %(coverage)s, %(confirmed)s,
+           '', %(now)s, %(now)s, %(now)s, %(coverage)s::float8, %(confirmed)s,
            shown.id IS NOT NULL, COALESCE(model.payload = %(payload)s, false)
     FROM (SELECT 1) AS one
     LEFT JOIN annotation_draftshown shown ON shown.assignment_id = %(assignment)s
@@ -295,7 +295,7 @@ def _record_in_one_statement(
         "confirmed": confirmed,
         "was_open": 1 if assignment.status == Assignment.Status.ACTIVE else 0,
     }
-    (annotation,) = Annotation.objects.raw(_RECORD, params)
+    (annotation,) = prepared_raw(Annotation, _RECORD, params)
     got = vars(annotation)  # the row, and the clip's new count and stage
     clip.layer1_count, clip.stage = got["clip_layer1_count"], got["clip_stage"]
     assignment.status, assignment.finished_at = Assignment.Status.SUBMITTED, params["now"]

@@ -10,7 +10,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.compiled_sql import fetched
+from annotation.compiled_sql import fetched, prepared_cursor
 from annotation.errors import Conflict, Invalid, state_word
 from annotation.models import Assignment, Role, Trace, TraceChunk
 from annotation.selectors import active_role
@@ -251,7 +251,7 @@ def _store_in_one_statement(trace: Trace, chunks: list[Chunk]) -> tuple[list[int
 
 
 def _fetch_one(sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return tuple(cursor.fetchone() or ())
 
