@@ -7,6 +7,10 @@ from clips import apis as clip_apis
 from exports import apis as release_apis
 
 urlpatterns = [
+    # The hot paths first: Django tries the patterns in order, on every request.
+    path("projects/<slug:slug>/next/", apis.NextClipApi.as_view(), name="api-next"),
+    path("assignments/<int:assignment_id>/submit/", apis.SubmitApi.as_view(), name="api-submit"),
+    path("traces/<int:trace_id>/chunks/", apis.TraceChunksApi.as_view(), name="api-trace-chunks"),
     path("auth/token/", TokenApi.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script from ?script (no inline script, so
@@ -72,7 +76,6 @@ urlpatterns = [
         drafts_apis.DraftsReportApi.as_view(),
         name="api-drafts-report",
     ),
-    path("projects/<slug:slug>/next/", apis.NextClipApi.as_view(), name="api-next"),
     path("projects/<slug:slug>/clips/", apis.ProjectClipsApi.as_view(), name="api-clips"),
     path("projects/<slug:slug>/disputes/", apis.DisputesApi.as_view(), name="api-disputes"),
     path(
@@ -97,7 +100,6 @@ urlpatterns = [
         name="api-assignment",
     ),
     path("assignments/<int:assignment_id>/draft/", apis.DraftApi.as_view(), name="api-draft"),
-    path("assignments/<int:assignment_id>/submit/", apis.SubmitApi.as_view(), name="api-submit"),
     path("assignments/<int:assignment_id>/release/", apis.ReleaseApi.as_view(), name="api-release"),
     path("annotations/", apis.MyAnnotationsApi.as_view(), name="api-annotations"),
     path(
@@ -116,7 +118,6 @@ urlpatterns = [
         name="api-trace-start",
     ),
     path("traces/<int:trace_id>/", apis.TraceDetailApi.as_view(), name="api-trace"),
-    path("traces/<int:trace_id>/chunks/", apis.TraceChunksApi.as_view(), name="api-trace-chunks"),
     path(
         "traces/<int:trace_id>/finalise/",
         apis.TraceFinaliseApi.as_view(),
