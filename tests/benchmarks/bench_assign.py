@@ -19,6 +19,7 @@ import pytest
 from benchutil import (
     ClientRun,
     celery_worker,
+    cpu_use,
     dsn,
     gunicorn,
     http_job,
@@ -101,6 +102,12 @@ def server(stack):
     return stack[0]
 
 
+@pytest.fixture
+def web_pid(stack):
+    """gunicorn's master (its workers are its children), for the CPU figures."""
+    return stack[1][0]
+
+
 NEXT = "/api/projects/bench-assign/next/"
 
 
@@ -169,7 +176,7 @@ def release_history(project: Project, users: list, n: int) -> None:
         )
 
 
-def test_claims_and_submits_per_second(setup, server):
+def test_claims_and_submits_per_second(setup, server, web_pid):
     project, users, tokens = setup
     for n in CLIENTS:
         claims = n * CLAIMS_PER_CLIENT
@@ -177,18 +184,21 @@ def test_claims_and_submits_per_second(setup, server):
         raw = raw_claim_all(project, users, n)
         assert Assignment.objects.count() == claims
         reset(project)
-        ours = claim_all(server, tokens, n)
+        with cpu_use([web_pid]) as claim_cpu:
+            ours = claim_all(server, tokens, n)
         assert Assignment.objects.filter(status="active").count() == claims
         print(
             f"\n{claims} next-clip claims, {n} client processes: HTTP {ours.rate():.0f}/s, raw SQL "
             f"claim on {n} connections {raw.rate():.0f}/s: ours {ours.rate() / raw.rate():.0%} of "
-            f"raw ({load_average()})"
+            f"raw ({load_average()})\n  ours: {claim_cpu.per_request(claims, ours)}\n  raw: "
+            f"{raw.sql_cpu()}"
         )
-        submitted = submit_all(server, tokens, ours)
+        with cpu_use([web_pid]) as submit_cpu:
+            submitted = submit_all(server, tokens, ours)
         assert Assignment.objects.filter(status="submitted").count() == claims
         print(
             f"{claims} submits, {n} client processes: {submitted.rate():.0f}/s over HTTP "
-            f"({load_average()})"
+            f"({load_average()})\n  {submit_cpu.per_request(claims, submitted)}"
         )
 
 

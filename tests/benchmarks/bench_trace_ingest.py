@@ -12,7 +12,15 @@ from datetime import timedelta
 import numpy as np
 import orjson
 import pytest
-from benchutil import gunicorn, http_job, load_average, percentile, run_clients, sql_job
+from benchutil import (
+    cpu_use,
+    gunicorn,
+    http_job,
+    load_average,
+    percentile,
+    run_clients,
+    sql_job,
+)
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Sum
@@ -94,7 +102,8 @@ def test_chunk_ingest_vs_raw_insert(traces):
         for n in ANNOTATORS:
             TraceChunk.objects.all().delete()
             Trace.objects.update(acked_seq=-1, sample_count=0)
-            ours = run_clients([annotator(port, *trace, bodies) for trace in traces[:n]])
+            with cpu_use([server.pid]) as cpu:
+                ours = run_clients([annotator(port, *trace, bodies) for trace in traces[:n]])
             held = connections()  # the web processes' connections, still open
             chunks = n * CHUNKS_PER_ANNOTATOR
             stored = TraceChunk.objects.aggregate(s=Sum("n_samples"))["s"]
@@ -119,7 +128,8 @@ def test_chunk_ingest_vs_raw_insert(traces):
                 f"{percentile(ours.latencies, 99) * 1000:.1f} ms), samples lost {lost}, acked_seq "
                 f"{sorted(acked)}, {held} connections to the database after it; raw single-row "
                 f"INSERT on {RAW_CONNECTIONS} connections {raw.rate():.0f}/s; ours "
-                f"{ours.rate() / raw.rate():.0%} of raw ({load_average()})"
+                f"{ours.rate() / raw.rate():.0%} of raw ({load_average()})\n  ours: "
+                f"{cpu.per_request(chunks, ours)}\n  raw: {raw.sql_cpu()}"
             )
             assert lost == 0
             assert acked == {CHUNKS_PER_ANNOTATOR - 1}

@@ -52,9 +52,23 @@ class ClientRun:
     seconds: float  # first client's start to last client's end
     latencies: list[float]  # every request's, all clients
     answers: list[list[Any]]  # per client, when its job asked to keep them
+    cpu: float  # CPU seconds the client processes spent on their requests, all clients
+    server_cpu: float  # SQL jobs: CPU seconds their PostgreSQL server processes spent
 
     def rate(self) -> float:
         return len(self.latencies) / self.seconds
+
+    def cpu_ms(self) -> float:
+        """The load generator's CPU per request (ms): what it takes from the shared cores."""
+        return self.cpu / len(self.latencies) * 1000
+
+    def sql_cpu(self) -> str:
+        """A raw SQL baseline's CPU per statement (ms), and what PostgreSQL alone allows."""
+        db = self.server_cpu / len(self.latencies) * 1000
+        return (
+            f"CPU per statement: PostgreSQL {db:.2f} ms, load generator {self.cpu_ms():.2f} ms; "
+            f"PostgreSQL alone allows {(os.cpu_count() or 1) * 1000 / db:,.0f}/s"
+        )
 
 
 Request = tuple[str, str, str, Any]  # method, path, token, JSON body or None
@@ -95,6 +109,8 @@ def run_clients(jobs: list[dict[str, Any]]) -> ClientRun:
         seconds=max(r["end"] for r in results) - min(r["start"] for r in results),
         latencies=[x for r in results for x in r["latencies"]],
         answers=[r["answers"] for r in results],
+        cpu=sum(r["cpu"] for r in results),
+        server_cpu=sum(r.get("server_cpu", 0.0) for r in results),
     )
 
 
@@ -140,10 +156,8 @@ def celery_worker(queues: str = "agreement,default") -> Iterator[subprocess.Pope
         proc.wait(timeout=60)
 
 
-def _memory_of_trees(roots: list[int]) -> tuple[int, int]:
-    """Resident and proportional (shared pages split among their sharers) bytes of the
-    processes ``roots`` and all their descendants, now. Forked children share their parent's
-    pages: RSS counts those once per process, PSS once in all."""
+def _trees(roots: list[int]) -> set[int]:
+    """The processes ``roots`` and all their descendants, now."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -159,8 +173,15 @@ def _memory_of_trees(roots: list[int]) -> tuple[int, int]:
         children = [child for child, parent in parents.items() if parent == pid]
         members.update(children)
         frontier += children
+    return members
+
+
+def _memory_of_trees(roots: list[int]) -> tuple[int, int]:
+    """Resident and proportional (shared pages split among their sharers) bytes of the
+    processes ``roots`` and all their descendants, now. Forked children share their parent's
+    pages: RSS counts those once per process, PSS once in all."""
     rss = pss = 0
-    for pid in members:
+    for pid in _trees(roots):
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
@@ -192,6 +213,61 @@ def peak_memory(roots: list[int], every: float = 0.1) -> Iterator[list[int]]:
     finally:
         done.set()
         sampler.join()
+
+
+def _cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds each live process of ``pids`` has used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return used
+
+
+def _database_backends() -> set[int]:
+    """The PostgreSQL server processes serving the test database (except this one's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+@dataclass
+class CpuUse:
+    web: float = 0.0  # CPU seconds of the web processes (the trees of the roots given)
+    database: float = 0.0  # of the PostgreSQL backends serving the test database
+
+    def per_request(self, requests: int, client: "ClientRun") -> str:
+        """CPU per request (ms) of each side, and what the server side alone allows: the
+        requests per second these cores could serve if the load generator ran elsewhere."""
+        web, db = (x / requests * 1000 for x in (self.web, self.database))
+        capacity = (os.cpu_count() or 1) * 1000 / (web + db) if web + db else float("inf")
+        return (
+            f"CPU per request: web {web:.2f} ms, PostgreSQL {db:.2f} ms, load generator "
+            f"{client.cpu_ms():.2f} ms; the server side alone allows {capacity:,.0f}/s on "
+            f"{os.cpu_count()} cores"
+        )
+
+
+@contextmanager
+def cpu_use(roots: list[int]) -> Iterator[CpuUse]:
+    """The CPU the process trees ``roots`` and the test database's backends spend while the
+    block runs (a backend that closes meanwhile is missed: the web keeps a pool open). CPU
+    time, unlike a rate, barely moves with the load the other tenants of a shared box add."""
+    use = CpuUse()
+    web_before = _cpu_seconds(_trees(roots))
+    db_before = _cpu_seconds(_database_backends())
+    yield use
+    web_after = _cpu_seconds(_trees(roots))
+    db_after = _cpu_seconds(_database_backends() | set(db_before))
+    use.web = sum(t - web_before.get(pid, 0.0) for pid, t in web_after.items())
+    use.database = sum(t - db_before.get(pid, 0.0) for pid, t in db_after.items())
 
 
 def percentile(values: list[float], q: float) -> float:
