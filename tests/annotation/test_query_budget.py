@@ -81,3 +81,42 @@ def test_a_trace_chunk_costs_two_queries(annotator):
     )
     assert response.status_code == 200 and response.json()["stored"] == [0], response.json()
     budget(sql, 2, 3, "trace chunk")
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql = false")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_hot_paths_statements_are_prepared_once_per_connection(annotator):
+    """PostgreSQL plans each hot statement once per connection (compiled_sql.prepared_cursor):
+    planning was about half of the database's CPU on a trace chunk. A second claim and submit
+    run the statements the first prepared: none is added."""
+    project, _, api = annotator
+    prepared = []
+    for _ in range(2):
+        lease = api.post(f"/api/projects/{project.slug}/next/").json()["assignment"]
+        response = api.post(
+            f"/api/assignments/{lease['id']}/submit/", {"payload": LABELS}, format="json"
+        )
+        assert response.status_code == 201, response.json()
+        prepared.append(sorted(prepared_statements()))
+    assert prepared[0] == prepared[1]
+    ClipFactory(project=project, kind="stream", duration_s=60.0, external_id="a-stream")
+    project.clips.exclude(kind="stream").update(media_status="failed")
+    lease = api.post(f"/api/projects/{project.slug}/next/").json()["assignment"]
+    trace = api.post(f"/api/assignments/{lease['id']}/trace/", {}, format="json").json()
+    body = {"seq": 0, "t0": 0.0, "samples": [[0.1, 0.2]] * 5}
+    chunk = api.post(f"/api/traces/{trace['id']}/chunks/", orjson.dumps(body),
+                     content_type="application/json")  # fmt: skip
+    assert chunk.status_code == 200, chunk.json()
+    statements = prepared_statements()
+    for marker, what in (
+        ('FROM "authtoken_token"', "the token"),
+        ('FROM "annotation_project"', "the project"),
+        ("SKIP LOCKED", "the claim"),
+        ("INSERT INTO annotation_annotation", "the submit"),
+        ("INSERT INTO annotation_tracechunk", "the trace chunk"),
+    ):
+        assert any(marker in sql for sql in statements), f"{what}: not prepared in {statements}"
