@@ -186,9 +186,9 @@ def render_markdown(report: dict[str, Any], *, title: str) -> str:
             lines += _table(["", *dims], [[METRICS[k].text, *(d.get(k) for d in dims.values())]
                                           for k in keys])  # fmt: skip
         else:
-            # any other layer type (ordinal): one row of the registered figures it has
+            # one ordinal scale (``ordinal_report``): a row of the registered figures it has
             keys = [key for key in METRICS if key in layer]
-            lines += [f"## {name}", ""]
+            lines += [f"## {name} (ordinal)", ""]
             lines += _table([METRICS[k].text for k in keys], [[layer[k] for k in keys]])
     if "monologues" in report:
         lines += _monologues(report["monologues"])
