@@ -3,7 +3,14 @@ shows. Pure: the report dict in, text out."""
 
 from typing import Any
 
-from annotation.domain.metrics import LAYER_ROWS, METRICS, UTTERANCE_ROWS, metric
+from annotation.domain.metrics import (
+    LABEL,
+    LABEL_SET,
+    LAYER_ROWS,
+    METRICS,
+    UTTERANCE_ROWS,
+    metric,
+)
 
 
 def _rows(keys: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -53,7 +60,7 @@ def _histogram_table(rows: dict[str, dict[str, int]]) -> list[str]:
 
 
 def _single(layer: dict[str, Any]) -> list[str]:
-    lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS["single"]))]
+    lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS[LABEL]))]
     lines += _table(
         ["annotator pair", "items", metric("cohen_kappa").en],
         [[f"{p['a']} – {p['b']}", p["n_items"], p["kappa"]] for p in layer["cohen_kappa_pairs"]],
@@ -108,7 +115,7 @@ def _single(layer: dict[str, Any]) -> list[str]:
 
 
 def _multi(layer: dict[str, Any]) -> list[str]:
-    lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS["multi"]))]
+    lines = [*_coverage(layer), *_figures(layer, _rows(LAYER_ROWS[LABEL_SET]))]
     lines += _table(
         [
             "annotator pair", "items",
@@ -172,16 +179,16 @@ def render_markdown(report: dict[str, Any], *, title: str) -> str:
         elif "labels" in layer:
             lines += [f"## {name} (multi-label)", "", *_multi(layer)]
         elif "dimensions" in layer:
-            # a layer of several scales (SAM): a column of the registered figures per scale
+            # a layer of several scales (a dimensional type): a column of figures per scale
             dims = layer["dimensions"]
             keys = [key for key in METRICS if any(key in d for d in dims.values())]
             lines += [f"## {name} ({layer['n_items']} items)", ""]
             lines += _table(["", *dims], [[METRICS[k].text, *(d.get(k) for d in dims.values())]
                                           for k in keys])  # fmt: skip
         else:
-            # any other layer type (ordinal): one row of the registered figures it has
+            # one ordinal scale (``ordinal_report``): a row of the registered figures it has
             keys = [key for key in METRICS if key in layer]
-            lines += [f"## {name}", ""]
+            lines += [f"## {name} (ordinal)", ""]
             lines += _table([METRICS[k].text for k in keys], [[layer[k] for k in keys]])
     if "monologues" in report:
         lines += _monologues(report["monologues"])

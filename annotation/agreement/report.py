@@ -44,6 +44,7 @@ from annotation.agreement.traces import (
     ccc_matrix,
     ccc_rater_vs_rest,
     cronbach_alpha_batch,
+    icc,
     icc_batch,
     krippendorff_alpha_binned,
     lag_compensated_ccc,
@@ -205,6 +206,38 @@ def ordinal_report(r: Ratings, *, values: list[int]) -> Json:
             "krippendorff_alpha_interval": krippendorff_alpha(r, level="interval", values=values),
         }
     )
+
+
+def icc_figures(
+    items: npt.NDArray[np.int64], raters: npt.NDArray[np.int64], values: npt.ArrayLike
+) -> Json:
+    """ICC(1,1) over the clips with the most common number of ratings k >= 2 (each clip its
+    own raters: Shrout & Fleiss's case 1, which does not care which rater is which), and
+    ICC(A,1) over the largest panel of clips that the same k >= 2 raters all rated (two-way
+    random, absolute agreement; ``traces.icc`` drops targets with a missing rater, so the
+    panel is built complete). ``values[i]`` is rater ``raters[i]``'s number for ``items[i]``."""
+    by_item: dict[int, dict[int, float]] = {}
+    for item, rater, value in zip(
+        items.tolist(), raters.tolist(), np.asarray(values).tolist(), strict=True
+    ):
+        by_item.setdefault(item, {})[rater] = float(value)
+    rated = [r for r in by_item.values() if len(r) >= 2]
+    out: Json = {"icc_1": None, "icc_a1": None, "icc_a1_n_items": 0}
+    if not rated:
+        return out
+    sizes = [len(r) for r in rated]
+    k = max(set(sizes), key=lambda n: (sizes.count(n), n))
+    same_k = [list(r.values()) for r in rated if len(r) == k]
+    if len(same_k) >= 2:
+        out["icc_1"] = icc(np.array(same_k).T)["ICC1"]
+    panels: dict[tuple[int, ...], list[dict[int, float]]] = {}
+    for r in rated:
+        panels.setdefault(tuple(sorted(r)), []).append(r)
+    who, clips = max(panels.items(), key=lambda p: (len(p[1]), len(p[0])))
+    if len(clips) >= 2:
+        out["icc_a1"] = icc(np.array([[c[w] for c in clips] for w in who]))["ICC2"]
+        out["icc_a1_n_items"] = len(clips)
+    return clean_dict(out)
 
 
 def multi_label_figures(sr: SetRatings) -> Json:

@@ -85,7 +85,7 @@ def _broken(path, value):
         (
             _broken(["layers", 2, "type"], "slider"),
             "label_schema.layers[2].type",
-            "must be one of single, multi, ordinal, sam",
+            f"must be one of {', '.join(REGISTRY)}",
         ),
         (
             _broken(["layers", 2, "max"], 1),

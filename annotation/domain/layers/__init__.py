@@ -1,13 +1,16 @@
 """The registry of layer types: the one place that knows which kinds of label layer exist.
 Add a type by writing its module (a ``LayerType`` subclass) and listing it here."""
 
+from annotation.domain.layers.affect_grid import AffectGrid
 from annotation.domain.layers.base import LayerType
 from annotation.domain.layers.multi import Multi
 from annotation.domain.layers.ordinal import Ordinal
 from annotation.domain.layers.sam import SAM
 from annotation.domain.layers.single import Single
 
-REGISTRY: dict[str, LayerType] = {kind.name: kind for kind in (Single(), Multi(), Ordinal(), SAM())}
+REGISTRY: dict[str, LayerType] = {
+    kind.name: kind for kind in (Single(), Multi(), Ordinal(), SAM(), AffectGrid())
+}
 
 
 def layer_type(name: str) -> LayerType:

@@ -79,10 +79,12 @@ class LayerType(ABC):
     # How the spreadsheet importers read a cell: one label, a list of labels, a number on the
     # layer's min–max scale; None: the importers do not read this type.
     import_reader: ClassVar[Literal["label", "labels", "number"] | None] = None
+    # The families of ``annotation.domain.metrics`` whose figures its report has.
+    metric_families: ClassVar[tuple[str, ...]]
     # Keys into ``annotation.domain.metrics``: the dashboard's figures for such a layer.
     headline: ClassVar[tuple[str, ...]] = ()
     # Where in the layer's report its figures are: ("overall",) beside per-batch figures.
-    # A type with several groups of figures (SAM's dimensions) lists them in
+    # A type with several groups of figures (a dimensional type's dimensions) lists them in
     # ``figure_groups``; this is then its first group.
     figures_at: ClassVar[tuple[str, ...]] = ("overall",)
     pair_figure: ClassVar[PairFigure | None] = None

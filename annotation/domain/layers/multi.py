@@ -18,6 +18,7 @@ from annotation.domain.layers.base import (
 )
 from annotation.domain.layers.categorical import Categorical
 from annotation.domain.layers.paired import set_pairs
+from annotation.domain.metrics import LABEL_SET
 from annotation.domain.spec import UNSURE, LayerSpec
 
 
@@ -26,6 +27,7 @@ class Multi(Categorical):
     segment_role = "secondary"
     route_rank = 1
     import_reader = "labels"
+    metric_families = (LABEL_SET,)
     headline = ("krippendorff_alpha_masi", "jaccard_mean")
     pair_figure = PairFigure("pairs", "jaccard_mean", "jaccard_mean")
     release_type = "list<string>"

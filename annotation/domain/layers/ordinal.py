@@ -11,6 +11,7 @@ from annotation.agreement.report import ordinal_report
 from annotation.domain.errors import DomainError, _, require
 from annotation.domain.layers.base import Json, LabelTable, LayerReport, LayerType, ReportContext
 from annotation.domain.layers.paired import label_pairs
+from annotation.domain.metrics import SCALE
 from annotation.domain.spec import LayerSpec
 
 
@@ -23,6 +24,7 @@ class Ordinal(LayerType):
     name = "ordinal"
     segment_role = "intensity"
     import_reader = "number"
+    metric_families = (SCALE,)
     headline = ("krippendorff_alpha_ordinal",)
     figures_at = ()  # its report is one set of figures
     release_type = "int64"

@@ -19,6 +19,7 @@ from annotation.domain.layers.base import (
 )
 from annotation.domain.layers.categorical import Categorical
 from annotation.domain.layers.paired import label_pairs
+from annotation.domain.metrics import LABEL
 from annotation.domain.spec import LayerSpec
 
 
@@ -28,6 +29,7 @@ class Single(Categorical):
     route_rank = 0
     dawid_skene = True
     import_reader = "label"
+    metric_families = (LABEL,)
     headline = ("fleiss_kappa", "krippendorff_alpha_nominal")
     pair_figure = PairFigure("cohen_kappa_pairs", "kappa", "cohen_kappa")
     release_type = "string"

@@ -1534,6 +1534,9 @@ export interface components {
       valence: number;
       arousal: number;
       dominance: number;
+    }, {
+      valence: number;
+      arousal: number;
     }]>;
     LabelOption: {
       value: string;
@@ -1545,7 +1548,7 @@ export interface components {
       name: string;
       title?: components["schemas"]["LocalText"];
       /** @enum {string} */
-      type: "single" | "multi" | "ordinal" | "sam";
+      type: "single" | "multi" | "ordinal" | "sam" | "affect_grid";
       labels?: components["schemas"]["LabelOption"][];
       allow_unsure?: boolean;
       required?: boolean;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import COMPONENTS from "../api/json-schemas.json";
 import {
   type FormValues,
   formValues,
@@ -7,6 +8,9 @@ import {
   settingsChanges,
 } from "./settings-form";
 import type { ProjectSettings } from "./types";
+
+/** The server's layer types, as its message lists them. */
+const LAYER_TYPES = COMPONENTS.LabelLayer.properties.type.enum.join(", ");
 
 const project: ProjectSettings = {
   label_schema: { layers: [{ name: "basic7", type: "single", labels: [{ value: "Joy" }] }] },
@@ -175,7 +179,7 @@ describe("parseSettings", () => {
     expect(parsed.errors).toEqual([
       {
         control: "label_schema",
-        message: "layers[0].type: must be one of single, multi, ordinal, sam",
+        message: `layers[0].type: must be one of ${LAYER_TYPES}`,
       },
       { control: "trace_config", message: "dimensions: is required" },
     ]);

@@ -6,6 +6,7 @@
  */
 
 import type { Choices, LabelValue, Lang, Layer } from "../model/labels";
+import { affectGrid } from "./affect-grid";
 import type { LayerKind } from "./kind";
 import { multi } from "./multi";
 import { ordinal } from "./ordinal";
@@ -17,6 +18,7 @@ const KINDS: Readonly<Record<Layer["type"], LayerKind>> = {
   multi,
   ordinal,
   sam,
+  affect_grid: affectGrid,
 };
 
 export function kindOf(layer: Layer): LayerKind {

@@ -6,13 +6,22 @@
  */
 
 import { gettext } from "../i18n";
-import type { Choices, LabelValue, Layer } from "../model/labels";
-import { type LayerInput, type LayerKind, NONE } from "./kind";
+import { type DimensionalValue, digitOf, dimensional } from "./dimensional";
+import type { Layer } from "../model/labels";
+import type { LayerInput, LayerKind } from "./kind";
+
+export { digitOf };
 
 export const DIMENSIONS = ["valence", "arousal", "dominance"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
-export type SamValue = Partial<Record<Dimension, number>>;
+export type SamValue = DimensionalValue<Dimension>;
 export const STEPS = 9;
+
+const SCALE = dimensional(DIMENSIONS, STEPS);
+/** Choices with `dim` of the layer set to `n` (ignored off the scale). */
+export const setDimension = SCALE.set;
+/** The value read back from a payload: the dimensions it gives on the scale. */
+export const samValue = SCALE.read;
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -26,10 +35,6 @@ export interface Shape {
 function dimensionName(dim: Dimension): string {
   if (dim === "valence") return gettext("Valence");
   return dim === "arousal" ? gettext("Arousal") : gettext("Dominance");
-}
-
-function onScale(n: unknown): n is number {
-  return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= STEPS;
 }
 
 /** A star of `points` rays around (cx, cy), its outer radius `r`. */
@@ -84,37 +89,6 @@ function draw(shapes: readonly Shape[], into: Element): void {
     draw(shape.children ?? [], el);
     into.append(el);
   }
-}
-
-/** The layer's value so far, whatever the form holds (complete or not). */
-function current(choices: Choices, layer: Layer): SamValue {
-  const value = choices[layer.name];
-  return typeof value === "object" && !Array.isArray(value) && value !== null
-    ? (value as SamValue)
-    : {};
-}
-
-/** Choices with `dim` of the layer set to `n` (ignored off the scale). */
-export function setDimension(choices: Choices, layer: Layer, dim: Dimension, n: number): Choices {
-  if (!onScale(n)) return choices;
-  const next: SamValue = { ...current(choices, layer), [dim]: n };
-  return { ...choices, [layer.name]: next as LabelValue };
-}
-
-/** The value read back from a payload: the dimensions it gives on the scale. */
-export function samValue(value: unknown): SamValue | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const out: SamValue = {};
-  for (const dim of DIMENSIONS) {
-    const n = (value as Record<string, unknown>)[dim];
-    if (onScale(n)) out[dim] = n;
-  }
-  return Object.keys(out).length ? out : undefined;
-}
-
-/** The digit a key names (1–9), if it is one. */
-export function digitOf(key: string): number | undefined {
-  return /^[1-9]$/.test(key) ? Number(key) : undefined;
 }
 
 function row(layer: Layer, dim: Dimension, pick: (n: number) => void) {
@@ -199,23 +173,5 @@ export const sam: LayerKind = {
 
   shortcut: () => false, // its keys work inside its rows
 
-  filled: (value) => DIMENSIONS.every((dim) => onScale(samValue(value)?.[dim])),
-
-  fromPayload(_layer, value) {
-    const given = samValue(value);
-    return given === undefined ? undefined : (given as LabelValue);
-  },
-
-  text(_layer, value) {
-    const given = samValue(value);
-    if (given === undefined) return NONE;
-    return DIMENSIONS.map((dim) => `${dim[0]!.toUpperCase()}${given[dim] ?? NONE}`).join(" ");
-  },
-
-  answerKey(value) {
-    const given = samValue(value);
-    return given === undefined ? null : JSON.stringify(DIMENSIONS.map((dim) => given[dim] ?? null));
-  },
-
-  headline: false,
+  ...SCALE.kind,
 };
