@@ -4,7 +4,8 @@
 Digests are SHA-256 of the canonical JSON of the rows as written to ``data/gold.jsonl``
 (without ``split``) and ``data/labels.jsonl``, so ``read_previous`` recomputes them from an
 earlier release's files alone. ``Digests`` takes the rows as the writer streams them, in
-batches of columns with their JSON spelling, and hashes each row's spelling with sorted keys.
+batches of columns with their JSON spelling (Arrow arrays), and hashes each row's spelling with
+sorted keys.
 """
 
 import hashlib
@@ -15,9 +16,12 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from annotation.domain.schema import LabelSchema
 from exports.pipeline.data import SPLITS, PreviousRelease
-from exports.pipeline.jsonfmt import canonical, fragments, objects
+from exports.pipeline.jsonfmt import arrow_objects, canonical, fragments
 from exports.pipeline.mdtext import code_span, inline
 
 HEADER = "# Changelog\n\n"
@@ -71,10 +75,16 @@ def layer_names(label_schema: dict[str, Any]) -> list[str]:
     return [layer.name for layer in LabelSchema.parse(label_schema)]
 
 
-def _canonical(values: Sequence[Any], spelled: list[str]) -> list[str]:
+def _canonical(values: Sequence[Any], spelled: pa.Array) -> pa.Array:
     """``canonical`` of each value, given its ``compact`` spelling: they differ only where an
     object (whose keys get sorted) is inside."""
-    return [canonical(v) if "{" in s else s for v, s in zip(values, spelled, strict=True)]
+    objects = pc.match_substring(spelled, "{")
+    if not pc.any(objects).as_py():
+        return spelled
+    texts = spelled.to_pylist()
+    for i in pc.indices_nonzero(objects).to_pylist():
+        texts[i] = canonical(values[i])
+    return pa.array(texts, pa.string())
 
 
 class Digests:
@@ -92,14 +102,14 @@ class Digests:
         self._clip: str | None = None
         self._rows: list[tuple[str, Any, Any, str]] = []  # (clip, annotator, revision, row)
 
-    def add_gold(self, batch: dict[str, Any], spelled: dict[str, list[str]]) -> None:
+    def add_gold(self, batch: dict[str, Any], spelled: dict[str, pa.Array]) -> None:
         names = sorted(set(batch) - BOOKKEEPING | {"confidence"})
         confidence = [
             round(v, 2) if isinstance(v, int | float) else None
             for v in batch.get("confidence", [None] * len(batch["clip_id"]))
         ]
         columns = [
-            fragments(confidence)
+            pa.array(fragments(confidence), pa.string())
             if name == "confidence"
             else _canonical(batch[name], spelled[name])
             for name in names
@@ -107,7 +117,7 @@ class Digests:
         keys = list(batch)
         for clip_id, text, values in zip(
             batch["clip_id"],
-            objects(names, columns),
+            arrow_objects(names, columns).to_pylist(),
             zip(*batch.values(), strict=True),
             strict=True,
         ):
@@ -116,9 +126,9 @@ class Digests:
                 dict(zip(keys, values, strict=True)), self.layers
             )
 
-    def add_labels(self, batch: dict[str, Any], spelled: dict[str, list[str]]) -> None:
+    def add_labels(self, batch: dict[str, Any], spelled: dict[str, pa.Array]) -> None:
         names = sorted(batch)
-        texts = objects(names, [_canonical(batch[n], spelled[n]) for n in names])
+        texts = arrow_objects(names, [_canonical(batch[n], spelled[n]) for n in names]).to_pylist()
         rows = zip(batch["clip_id"], batch["annotator"], batch["revision"], texts, strict=True)
         for clip_id, group in groupby(rows, key=itemgetter(0)):
             if clip_id != self._clip:
@@ -137,10 +147,10 @@ class Digests:
         return self.gold, self.labels, self.summaries
 
 
-def _batch(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _batch(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, pa.Array]]:
     names = list(dict.fromkeys(k for row in rows for k in row))
     batch = {name: [row.get(name) for row in rows] for name in names}
-    return batch, {name: fragments(values) for name, values in batch.items()}
+    return batch, {name: pa.array(fragments(values), pa.string()) for name, values in batch.items()}
 
 
 def digests(
