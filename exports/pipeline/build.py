@@ -4,8 +4,10 @@ Deterministic: rows sorted, one JSON spelling, fixed Parquet and PNG settings, n
 time (``data.created`` is the only date). ``out_dir`` must be empty or absent.
 """
 
+import gc
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from exports.pipeline import card, changelog, croissant, emos, plots, stats, tables
@@ -82,12 +84,32 @@ def _dimensions(data: ReleaseData, sel: Selection) -> list[str]:
     return configured + extra
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the build, back as it was after. The build makes
+    millions of short-lived containers while the input's rows (millions of objects) stay alive;
+    each collection the allocations trigger walked those rows again — a third of the build's
+    time at 100,000 clips. The build leaves little cyclic garbage (a few thousand objects,
+    mostly the plots' figures), collected once the collector is back."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_release(
     data: ReleaseData, out_dir: Path | str, progress: Progress = _no_progress
 ) -> list[Path]:
     """Write the release into ``out_dir``; returns every file written, sorted."""
+    with _collector_paused():
+        return _build(data, Path(out_dir), progress)
+
+
+def _build(data: ReleaseData, out_dir: Path, progress: Progress) -> list[Path]:
     data.options.validate()
-    out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise ValueError(f"{out_dir} is not empty")
     out_dir.mkdir(parents=True, exist_ok=True)

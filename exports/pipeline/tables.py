@@ -96,9 +96,9 @@ def _layer_columns_of(schema: LabelSchema, payloads: Sequence[dict[str, Any]]) -
     out: Batch = {}
     for layer in schema:
         kind = layer_type(layer.type)
-        names = [c.name for c in kind.release_columns(layer)]
-        rows = [kind.release_cells(layer, p.get(layer.name)) for p in payloads]
-        out |= {name: [row[i] for row in rows] for i, name in enumerate(names)}
+        values = [p.get(layer.name) for p in payloads]
+        cells = kind.release_column_cells(layer, values)
+        out.update(zip((c.name for c in kind.release_columns(layer)), cells, strict=True))
     return out
 
 

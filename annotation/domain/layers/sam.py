@@ -3,7 +3,7 @@
 ``{"valence": v, "arousal": a, "dominance": d}``; each dimension is an ordinal scale of its
 own, aggregated and reported one by one."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from statistics import median_low
 from typing import Any, ClassVar
 
@@ -151,10 +151,12 @@ class SAM(LayerType):
             for dim in DIMENSIONS
         ]
 
-    def release_cells(self, layer: LayerSpec, value: Any) -> list[Any]:
-        if not isinstance(value, dict):
-            return [None] * len(DIMENSIONS)
-        return [v if isinstance(v := value.get(dim), int) else None for dim in DIMENSIONS]
+    def release_column_cells(self, layer: LayerSpec, values: Sequence[Any]) -> list[list[Any]]:
+        dicts = [value if isinstance(value, dict) else {} for value in values]
+        return [
+            [v if isinstance(v := value.get(dim), int) else None for value in dicts]
+            for dim in DIMENSIONS
+        ]
 
     def prediction_scores(
         self, layer: LayerSpec, gold: list[dict[str, Any]], predicted: list[Any]
