@@ -128,7 +128,7 @@ def _build(data: ReleaseData, out_dir: Path, progress: Progress) -> list[Path]:
 
     progress(0.3, gettext_noop("writing tables"))
     dimensions = _dimensions(data, sel)
-    digests = changelog.Digests(changelog.layer_names(data.label_schema))
+    digests = changelog.Digests()
     taps = {"gold": digests.add_gold, "labels": digests.add_labels}
     all_tables = [
         write_table(table, out_dir / "data", taps.get(table.name))
@@ -157,7 +157,14 @@ def _build(data: ReleaseData, out_dir: Path, progress: Progress) -> list[Path]:
     plot_paths = [p.relative_to(out_dir).as_posix() for p in made if p is not None]
 
     progress(0.75, gettext_noop("changelog"))
-    change = changelog.changes(data.version, data.previous, digests.result(), splits)
+    layers = [layer.name for layer in sel.schema]
+
+    def summarise(clip_ids: list[str]) -> dict[str, str]:
+        batches = tables.gold_table(sel, splits, clip_ids).batches
+        rows = (dict(zip(b, values, strict=True)) for b in batches for values in zip(*b.values()))
+        return changelog.gold_summaries(rows, layers)
+
+    change = changelog.changes(data.version, data.previous, digests.result(), splits, summarise)
     write_json(out_dir / "changes.json", change)
     write_text(out_dir / "CHANGELOG.md", changelog.changelog(change, data.created, data.previous))
     counts = split_lists(splits)
@@ -209,6 +216,6 @@ def _build(data: ReleaseData, out_dir: Path, progress: Progress) -> list[Path]:
     write_json(out_dir / "croissant.json", metadata)
 
     progress(0.95, gettext_noop("checksums"))
-    write_sha256sums(out_dir)
+    write_sha256sums(out_dir, listed)
     progress(1.0, gettext_noop("done"))
     return [out_dir / rel for rel in release_files(out_dir)]

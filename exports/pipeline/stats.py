@@ -80,6 +80,7 @@ def annotator_confusion(sel: Selection) -> Confusion:
     rows = [v for v in order + extra if v in seen_gold]
     columns = [v for v in order + extra if v in seen_answer]
     counts = np.zeros((len(rows), len(columns)), dtype=np.int64)
-    for g, a in pairs:
-        counts[rows.index(g), columns.index(a)] += 1
+    row, column = {v: i for i, v in enumerate(rows)}, {v: i for i, v in enumerate(columns)}
+    for (g, a), n in Counter(pairs).items():
+        counts[row[g], column[a]] = n
     return Confusion(rows, columns, counts)

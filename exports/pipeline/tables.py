@@ -237,7 +237,10 @@ def confidence_description(sel: Selection) -> str:
     return CONFIDENCE.get(sel.aggregator, CONFIDENCE["majority"])
 
 
-def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
+def gold_table(
+    sel: Selection, splits: dict[str, str], clip_ids: Sequence[str] | None = None
+) -> Table:
+    """The gold of the release's clips (of ``clip_ids`` of them when given, in that order)."""
     fixed = [
         Column("clip_id", "string", "clip id"),
         Column("split", "string", "train, validation or test"),
@@ -262,7 +265,7 @@ def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
     columns = fixed + layers + tail
 
     def batches() -> Iterator[Batch]:
-        for chunk in _chunks(sel.clip_ids):
+        for chunk in _chunks(sel.clip_ids if clip_ids is None else clip_ids):
             golds = [sel.gold[clip_id] for clip_id in chunk]
             payloads = [g.payload for g in golds]
             yield {
