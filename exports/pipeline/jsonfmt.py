@@ -89,15 +89,19 @@ def fragments(values: Sequence[Any], *, sort_keys: bool = False) -> list[str]:
         except TypeError:
             pass
     if kinds == {dict} and not sort_keys:  # objects in key order (soft labels, metrics)
-        return [null if v is None else _object(v) for v in values]
+        return _objects(values)
     return [null if v is None else _fragment(v, sort_keys) for v in values]
 
 
-def _object(value: dict[Any, Any]) -> str:
-    if not all(type(k) is str for k in value):
-        return compact(value)
-    spelled = fragments(list(value.values()))
-    return "{" + ",".join(map("{}:{}".format, map(_string, value), spelled)) + "}"
+def _objects(values: Sequence[dict[Any, Any] | None]) -> list[str]:
+    """``compact`` of each dict (or None), the values of all those with text keys spelled
+    together in one ``fragments`` call."""
+    plain = [v if v is not None and all(type(k) is str for k in v) else None for v in values]
+    inner = iter(fragments([x for v in plain if v is not None for x in v.values()]))
+    return [
+        compact(v) if p is None else "{" + ",".join([_string(k) + ":" + next(inner) for k in p]) + "}"
+        for v, p in zip(values, plain, strict=True)
+    ]
 
 
 # What ``json.dumps(ensure_ascii=False)`` escapes in a string: the backslash (first, so the
