@@ -161,7 +161,11 @@ def _build(data: ReleaseData, out_dir: Path, progress: Progress) -> list[Path]:
 
     def summarise(clip_ids: list[str]) -> dict[str, str]:
         batches = tables.gold_table(sel, splits, clip_ids).batches
-        rows = (dict(zip(b, values, strict=True)) for b in batches for values in zip(*b.values()))
+        rows = (
+            dict(zip(b, values, strict=True))
+            for b in batches
+            for values in zip(*b.values(), strict=True)
+        )
         return changelog.gold_summaries(rows, layers)
 
     change = changelog.changes(data.version, data.previous, digests.result(), splits, summarise)

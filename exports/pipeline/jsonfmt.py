@@ -99,7 +99,9 @@ def _objects(values: Sequence[dict[Any, Any] | None]) -> list[str]:
     plain = [v if v is not None and all(type(k) is str for k in v) else None for v in values]
     inner = iter(fragments([x for v in plain if v is not None for x in v.values()]))
     return [
-        compact(v) if p is None else "{" + ",".join([_string(k) + ":" + next(inner) for k in p]) + "}"
+        compact(v)
+        if p is None
+        else "{" + ",".join([_string(k) + ":" + next(inner) for k in p]) + "}"
         for v, p in zip(values, plain, strict=True)
     ]
 
