@@ -137,28 +137,36 @@ def release_data(release: Release, previous: PreviousRelease | None) -> ReleaseD
         )
         for external_id, annotator, revision, payload, submitted in current
     ]
+    # Rows as tuples, not model instances: a release reads every clip's gold and agreement.
     gold = [
         GoldRow(
-            clip_id=g.clip.external_id,
-            payload=g.payload,
-            provenance=g.provenance,
-            confidence=g.confidence,
-            tier=g.tier,
-            version=g.version,
-            rationale=g.adjudication.rationale if g.adjudication else "",
-            decided_at=g.created_at.isoformat(),
+            clip_id=clip_id,
+            payload=payload,
+            provenance=provenance,
+            confidence=confidence,
+            tier=tier,
+            version=version,
+            rationale=rationale or "",  # null: no adjudication
+            decided_at=created_at.isoformat(),
         )
         # Gold exactly for the clips the workflow holds as gold: a reopened clip's last
         # decision stays current (versioned) but waits for the new one.
-        for g in GoldLabel.objects.filter(
-            clip__project=project, is_current=True, clip__stage=Clip.Stage.GOLD
+        for clip_id, payload, provenance, confidence, tier, version, rationale, created_at in (
+            GoldLabel.objects.filter(
+                clip__project=project, is_current=True, clip__stage=Clip.Stage.GOLD
+            )
+            .order_by("clip__external_id")
+            .values_list(
+                "clip__external_id", "payload", "provenance", "confidence", "tier", "version",
+                "adjudication__rationale", "created_at",
+            )
         )
-        .select_related("clip", "adjudication")
-        .order_by("clip__external_id")
-    ]
+    ]  # fmt: skip
     agreement = [
-        ClipAgreementRow(a.clip.external_id, a.tier, a.confidence, a.n_distinct or 0, a.metrics)
-        for a in ClipAgreement.objects.filter(clip__project=project).select_related("clip")
+        ClipAgreementRow(clip_id, tier, confidence, n_distinct or 0, metrics)
+        for clip_id, tier, confidence, n_distinct, metrics in ClipAgreement.objects.filter(
+            clip__project=project
+        ).values_list("clip__external_id", "tier", "confidence", "n_distinct", "metrics")
     ]
     report = (
         AgreementReport.objects.filter(project=project, status=AgreementReport.Status.DONE)

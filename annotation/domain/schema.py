@@ -101,6 +101,11 @@ class LabelSchema:
     layers: tuple[LayerSpec, ...]
     segments: SegmentRoles = field(default_factory=SegmentRoles)
     version: int | None = None
+    # The layer filling each segment role, found once (releases ask per clip).
+    _roles: dict[str, str | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_roles", {role: self._find_role(role) for role in ROLES})
 
     @classmethod
     def parse(cls, raw: Any) -> "LabelSchema":
@@ -143,6 +148,9 @@ class LabelSchema:
     def role(self, role: str) -> str | None:
         """The layer filling a segment role: the one the schema names, else the first layer of
         the role's type (static-only schemas name none)."""
+        return self._roles[role]
+
+    def _find_role(self, role: str) -> str | None:
         named: str | None = getattr(self.segments, role)
         kind = role_type(role).name
         return named or next((layer.name for layer in self.layers if layer.type == kind), None)

@@ -8,6 +8,7 @@ directory gives the same archive bytes.
 
 import gzip
 import tarfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from exports.pipeline.writers import sha256_file, write_text
@@ -20,10 +21,12 @@ def release_files(out_dir: Path) -> list[str]:
     return sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
 
 
-def write_sha256sums(out_dir: Path) -> Path:
-    """``sha256sum`` format (``<hex>  <path>``), sorted, every file but itself."""
-    lines = [f"{sha256_file(out_dir / rel)}  {rel}\n" for rel in release_files(out_dir)
-             if rel != SUMS]  # fmt: skip
+def write_sha256sums(out_dir: Path, known: Mapping[str, str] | None = None) -> Path:
+    """``sha256sum`` format (``<hex>  <path>``), sorted, every file but itself; ``known``:
+    digests already taken of files not changed since (by relative path), not read again."""
+    known = known or {}
+    lines = [f"{known.get(rel) or sha256_file(out_dir / rel)}  {rel}\n"
+             for rel in release_files(out_dir) if rel != SUMS]  # fmt: skip
     return write_text(out_dir / SUMS, "".join(lines))
 
 

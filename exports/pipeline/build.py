@@ -4,8 +4,10 @@ Deterministic: rows sorted, one JSON spelling, fixed Parquet and PNG settings, n
 time (``data.created`` is the only date). ``out_dir`` must be empty or absent.
 """
 
+import gc
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from exports.pipeline import card, changelog, croissant, emos, plots, stats, tables
@@ -82,12 +84,32 @@ def _dimensions(data: ReleaseData, sel: Selection) -> list[str]:
     return configured + extra
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the build, back as it was after. The build makes
+    millions of short-lived containers while the input's rows (millions of objects) stay alive;
+    each collection the allocations trigger walked those rows again — a third of the build's
+    time at 100,000 clips. The build leaves little cyclic garbage (a few thousand objects,
+    mostly the plots' figures), collected once the collector is back."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_release(
     data: ReleaseData, out_dir: Path | str, progress: Progress = _no_progress
 ) -> list[Path]:
     """Write the release into ``out_dir``; returns every file written, sorted."""
+    with _collector_paused():
+        return _build(data, Path(out_dir), progress)
+
+
+def _build(data: ReleaseData, out_dir: Path, progress: Progress) -> list[Path]:
     data.options.validate()
-    out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise ValueError(f"{out_dir} is not empty")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -106,7 +128,7 @@ def build_release(
 
     progress(0.3, gettext_noop("writing tables"))
     dimensions = _dimensions(data, sel)
-    digests = changelog.Digests(changelog.layer_names(data.label_schema))
+    digests = changelog.Digests()
     taps = {"gold": digests.add_gold, "labels": digests.add_labels}
     all_tables = [
         write_table(table, out_dir / "data", taps.get(table.name))
@@ -135,7 +157,18 @@ def build_release(
     plot_paths = [p.relative_to(out_dir).as_posix() for p in made if p is not None]
 
     progress(0.75, gettext_noop("changelog"))
-    change = changelog.changes(data.version, data.previous, digests.result(), splits)
+    layers = [layer.name for layer in sel.schema]
+
+    def summarise(clip_ids: list[str]) -> dict[str, str]:
+        batches = tables.gold_table(sel, splits, clip_ids).batches
+        rows = (
+            dict(zip(b, values, strict=True))
+            for b in batches
+            for values in zip(*b.values(), strict=True)
+        )
+        return changelog.gold_summaries(rows, layers)
+
+    change = changelog.changes(data.version, data.previous, digests.result(), splits, summarise)
     write_json(out_dir / "changes.json", change)
     write_text(out_dir / "CHANGELOG.md", changelog.changelog(change, data.created, data.previous))
     counts = split_lists(splits)
@@ -187,6 +220,6 @@ def build_release(
     write_json(out_dir / "croissant.json", metadata)
 
     progress(0.95, gettext_noop("checksums"))
-    write_sha256sums(out_dir)
+    write_sha256sums(out_dir, listed)
     progress(1.0, gettext_noop("done"))
     return [out_dir / rel for rel in release_files(out_dir)]

@@ -4,20 +4,24 @@
 Digests are SHA-256 of the canonical JSON of the rows as written to ``data/gold.jsonl``
 (without ``split``) and ``data/labels.jsonl``, so ``read_previous`` recomputes them from an
 earlier release's files alone. ``Digests`` takes the rows as the writer streams them, in
-batches of columns with their JSON spelling, and hashes each row's spelling with sorted keys.
+batches of columns with their JSON spelling (Arrow arrays), and hashes each row's spelling with
+sorted keys.
 """
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from annotation.domain.schema import LabelSchema
 from exports.pipeline.data import SPLITS, PreviousRelease
-from exports.pipeline.jsonfmt import canonical, fragments, objects
+from exports.pipeline.jsonfmt import arrow_objects, canonical, fragments
 from exports.pipeline.mdtext import code_span, inline
 
 HEADER = "# Changelog\n\n"
@@ -71,54 +75,49 @@ def layer_names(label_schema: dict[str, Any]) -> list[str]:
     return [layer.name for layer in LabelSchema.parse(label_schema)]
 
 
-def _canonical(values: Sequence[Any], spelled: list[str]) -> list[str]:
+def _canonical(values: Sequence[Any], spelled: pa.Array) -> pa.Array:
     """``canonical`` of each value, given its ``compact`` spelling: they differ only where an
     object (whose keys get sorted) is inside."""
-    return [canonical(v) if "{" in s else s for v, s in zip(values, spelled, strict=True)]
+    objects = pc.match_substring(spelled, "{")
+    if not pc.any(objects).as_py():
+        return spelled
+    texts = spelled.to_pylist()
+    for i in pc.indices_nonzero(objects).to_pylist():
+        texts[i] = canonical(values[i])
+    return pa.array(texts, pa.string())
 
 
 class Digests:
-    """(gold digests, label digests, gold summaries) by clip id, from batches of rows.
+    """(gold digests, label digests) by clip id, from batches of rows.
 
     A gold digest covers the decision: labels, provenance, tier, confidence to the two places
     shown, rationale (not ``BOOKKEEPING``); a label digest covers a clip's rows, every column,
     ordered by annotator and revision. Label rows arrive sorted by clip."""
 
-    def __init__(self, layers: list[str]) -> None:
-        self.layers = layers
+    def __init__(self) -> None:
         self.gold: dict[str, str] = {}
         self.labels: dict[str, str] = {}
-        self.summaries: dict[str, str] = {}
         self._clip: str | None = None
         self._rows: list[tuple[str, Any, Any, str]] = []  # (clip, annotator, revision, row)
 
-    def add_gold(self, batch: dict[str, Any], spelled: dict[str, list[str]]) -> None:
+    def add_gold(self, batch: dict[str, Any], spelled: dict[str, pa.Array]) -> None:
         names = sorted(set(batch) - BOOKKEEPING | {"confidence"})
         confidence = [
             round(v, 2) if isinstance(v, int | float) else None
             for v in batch.get("confidence", [None] * len(batch["clip_id"]))
         ]
         columns = [
-            fragments(confidence)
+            pa.array(fragments(confidence), pa.string())
             if name == "confidence"
             else _canonical(batch[name], spelled[name])
             for name in names
         ]
-        keys = list(batch)
-        for clip_id, text, values in zip(
-            batch["clip_id"],
-            objects(names, columns),
-            zip(*batch.values(), strict=True),
-            strict=True,
-        ):
-            self.gold[clip_id] = _digest(text)
-            self.summaries[clip_id] = gold_summary(
-                dict(zip(keys, values, strict=True)), self.layers
-            )
+        texts = arrow_objects(names, columns).to_pylist()
+        self.gold.update(zip(batch["clip_id"], map(_digest, texts), strict=True))
 
-    def add_labels(self, batch: dict[str, Any], spelled: dict[str, list[str]]) -> None:
+    def add_labels(self, batch: dict[str, Any], spelled: dict[str, pa.Array]) -> None:
         names = sorted(batch)
-        texts = objects(names, [_canonical(batch[n], spelled[n]) for n in names])
+        texts = arrow_objects(names, [_canonical(batch[n], spelled[n]) for n in names]).to_pylist()
         rows = zip(batch["clip_id"], batch["annotator"], batch["revision"], texts, strict=True)
         for clip_id, group in groupby(rows, key=itemgetter(0)):
             if clip_id != self._clip:
@@ -132,15 +131,20 @@ class Digests:
             self.labels[self._clip] = _digest("[" + ",".join(r[3] for r in rows) + "]")
         self._clip, self._rows = None, []
 
-    def result(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    def result(self) -> tuple[dict[str, str], dict[str, str]]:
         self._close_clip()
-        return self.gold, self.labels, self.summaries
+        return self.gold, self.labels
 
 
-def _batch(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def gold_summaries(rows: Iterable[dict[str, Any]], layers: list[str]) -> dict[str, str]:
+    """``gold_summary`` of each gold row (as in ``data/gold.jsonl``) by clip id."""
+    return {row["clip_id"]: gold_summary(row, layers) for row in rows}
+
+
+def _batch(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, pa.Array]]:
     names = list(dict.fromkeys(k for row in rows for k in row))
     batch = {name: [row.get(name) for row in rows] for name in names}
-    return batch, {name: fragments(values) for name, values in batch.items()}
+    return batch, {name: pa.array(fragments(values), pa.string()) for name, values in batch.items()}
 
 
 def digests(
@@ -148,12 +152,12 @@ def digests(
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """(gold digests, label digests, gold summaries) by clip id, from rows as in the JSONL
     files."""
-    result = Digests(layers)
+    result = Digests()
     if gold_rows:
         result.add_gold(*_batch(gold_rows))
     if label_rows:
         result.add_labels(*_batch(sorted(label_rows, key=lambda r: r["clip_id"])))
-    return result.result()
+    return (*result.result(), gold_summaries(gold_rows, layers))
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -192,15 +196,20 @@ def read_previous(release_dir: Path | str) -> PreviousRelease:
 def changes(
     version: str,
     previous: PreviousRelease | None,
-    current: tuple[dict[str, str], dict[str, str], dict[str, str]],
+    current: tuple[dict[str, str], dict[str, str]],
     splits: dict[str, str],
+    summarise: Callable[[list[str]], Mapping[str, str]],
 ) -> dict[str, Any]:
-    gold, labels, summaries = current
+    """``current``: ``Digests.result()``; ``summarise``: the gold summaries of the given
+    clips (asked only of those whose gold changed)."""
+    gold, labels = current
     if previous is None:
         return {"version": version, "previous_version": None, "first_release": True,
                 "n_clips": len(gold)}  # fmt: skip
     before, now = set(previous.gold_digests), set(gold)
     both = sorted(before & now)
+    changed = [c for c in both if previous.gold_digests[c] != gold[c]]
+    summaries = summarise(changed)
     return {
         "version": version,
         "previous_version": previous.version,
@@ -214,8 +223,7 @@ def changes(
                 "before": previous.gold_summaries.get(c, ""),
                 "after": summaries[c],
             }
-            for c in both
-            if previous.gold_digests[c] != gold[c]
+            for c in changed
         ],
         "labels_changed": [c for c in both if previous.label_digests.get(c) != labels.get(c)],
         "split_changed": [

@@ -17,7 +17,6 @@
 """
 
 import math
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -166,13 +165,16 @@ def soft_labels(sel: Selection, clip_id: str, rank: dict[str, int]) -> dict[str,
     position; other labels follow, sorted."""
     layer = sel.schema.secondary or ""
     answers: list[list[Any]] = [
-        a for r in sel.latest.get(clip_id, []) if isinstance(a := r.payload.get(layer), list) and a
+        a for r in sel.latest.get(clip_id, ()) if isinstance(a := r.payload.get(layer), list) and a
     ]
     if not answers:
         return None
-    counts = Counter(label for answer in answers for label in set(answer))
-    order = sorted(counts.keys() & rank.keys(), key=rank.__getitem__)
-    order += sorted(counts.keys() - rank.keys())
+    counts: dict[Any, int] = {}
+    for answer in answers:
+        for label in set(answer):
+            counts[label] = counts.get(label, 0) + 1
+    unknown = len(rank)  # after the known labels, sorted among themselves
+    order = sorted(counts, key=lambda v: (rank[v], "") if v in rank else (unknown, v))
     n = len(answers)
     return {"clip_id": clip_id, "n": n, "soft": {v: counts[v] / n for v in order}}
 

@@ -10,6 +10,7 @@ no reader has to decode anything.
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import quote
 
 MAX_NAME = 120
@@ -23,8 +24,13 @@ def _hash(clip_id: str) -> str:
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.~-]+")
 
 
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    return quote(text, safe="")
+
+
 def _quote(match: re.Match[str]) -> str:
-    return quote(match.group(), safe="")
+    return _quoted(match.group())  # the same few separators ("/", " ") in most ids
 
 
 def safe_name(clip_id: str) -> str:

@@ -8,6 +8,7 @@ out. Rows are sorted so every writer sees them in one order.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 from operator import attrgetter
 from typing import Any
 
@@ -121,12 +122,12 @@ def select(data: ReleaseData) -> Selection:
         key=attrgetter("clip_id", "annotator", "revision"),
     )
     labels = [row for row in all_labels if row.clip_id in gold]
-    latest_by_pair: dict[tuple[str, str], LabelRow] = {}
-    for row in labels:  # sorted: the last one per pair is the latest revision
-        latest_by_pair[(row.clip_id, row.annotator)] = row
-    latest: dict[str, list[LabelRow]] = defaultdict(list)
-    for (clip_id, _), row in latest_by_pair.items():  # in (clip, annotator) order, as inserted
-        latest[clip_id].append(row)
+    # Sorted: the last one per pair is the latest revision; pairs stay in (clip, annotator) order.
+    latest_by_pair = {(row.clip_id, row.annotator): row for row in labels}
+    latest = {
+        clip_id: list(rows)
+        for clip_id, rows in groupby(latest_by_pair.values(), key=attrgetter("clip_id"))
+    }
     agreement = sorted((a for a in data.agreement if a.clip_id in gold), key=lambda a: a.clip_id)
     _unique([a.clip_id for a in agreement], "agreement")
     raters = [t for t in data.traces if t.clip_id in gold and t.annotator != "gold"]
@@ -150,7 +151,7 @@ def select(data: ReleaseData) -> Selection:
         clips=clips,
         gold=gold,
         labels=labels,
-        latest=dict(latest),
+        latest=latest,
         agreement=agreement,
         traces=sorted(traces, key=lambda t: (t.clip_id, t.annotator == "gold", t.annotator)),
         primary=primary,

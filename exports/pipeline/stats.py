@@ -80,6 +80,8 @@ def annotator_confusion(sel: Selection) -> Confusion:
     rows = [v for v in order + extra if v in seen_gold]
     columns = [v for v in order + extra if v in seen_answer]
     counts = np.zeros((len(rows), len(columns)), dtype=np.int64)
-    for g, a in pairs:
-        counts[rows.index(g), columns.index(a)] += 1
+    at_row = {v: i for i, v in enumerate(rows)}
+    at_column = {v: i for i, v in enumerate(columns)}
+    for (g, a), n in Counter(pairs).items():
+        counts[at_row[g], at_column[a]] = n
     return Confusion(rows, columns, counts)

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from annotation.domain.layers import layer_type
 from annotation.domain.schema import LabelSchema
-from exports.pipeline.data import ClipRow, ModelDraftRow
+from exports.pipeline.data import ClipRow, LabelRow, ModelDraftRow
 from exports.pipeline.jsonfmt import clean
 from exports.pipeline.messages import PipelineError, gettext_noop
 from exports.pipeline.selection import Selection
@@ -96,9 +96,9 @@ def _layer_columns_of(schema: LabelSchema, payloads: Sequence[dict[str, Any]]) -
     out: Batch = {}
     for layer in schema:
         kind = layer_type(layer.type)
-        names = [c.name for c in kind.release_columns(layer)]
-        rows = [kind.release_cells(layer, p.get(layer.name)) for p in payloads]
-        out |= {name: [row[i] for row in rows] for i, name in enumerate(names)}
+        values = [p.get(layer.name) for p in payloads]
+        cells = kind.release_column_cells(layer, values)
+        out.update(zip((c.name for c in kind.release_columns(layer)), cells, strict=True))
     return out
 
 
@@ -173,6 +173,19 @@ def clips_table(sel: Selection, splits: dict[str, str], media: dict[str, Media])
     return Table("clips", "one row per clip", CLIP_COLUMNS, batches())
 
 
+def _latest(rows: Sequence[LabelRow]) -> list[bool]:
+    """Whether each row is its annotator's latest revision of the clip. Rows are sorted by
+    clip, annotator and revision: the latest is the last revision of each pair's run."""
+    flags: list[bool] = []
+    clip_id = annotator = top = None
+    for row in reversed(rows):
+        if row.clip_id != clip_id or row.annotator != annotator:
+            clip_id, annotator, top = row.clip_id, row.annotator, row.revision
+        flags.append(row.revision == top)
+    flags.reverse()
+    return flags
+
+
 def labels_table(sel: Selection, *, every_clip: bool = False) -> Table:
     """The first-layer labels of the release's clips; ``every_clip``: of every clip of the
     project with its stage (``labels_all``), so the disputed ones — the hard cases — are
@@ -192,18 +205,15 @@ def labels_table(sel: Selection, *, every_clip: bool = False) -> Table:
     ]
     layers = _layer_columns(sel.schema, {c.name for c in fixed + tail})
     source = sel.all_labels if every_clip else sel.labels
-    latest: dict[tuple[str, str], int] = {}
-    for r in source:  # sorted: the last one per pair is the latest revision
-        latest[(r.clip_id, r.annotator)] = r.revision
     columns = fixed + layers + tail
 
     def batches() -> Iterator[Batch]:
-        for chunk in _chunks(source):
+        for chunk, latest in zip(_chunks(source), _chunks(_latest(source)), strict=True):
             payloads = [r.payload for r in chunk]
             yield {
                 **_attributes(chunk, "clip_id", "annotator", "revision", "submitted_at"),
                 **({"stage": [sel.stages.get(r.clip_id, "") for r in chunk]} if every_clip else {}),
-                "latest": [latest[(r.clip_id, r.annotator)] == r.revision for r in chunk],
+                "latest": latest,
                 **_layer_columns_of(sel.schema, payloads),
                 "segments": _segments_column(payloads),
                 "note": [p.get("note") for p in payloads],
@@ -237,7 +247,10 @@ def confidence_description(sel: Selection) -> str:
     return CONFIDENCE.get(sel.aggregator, CONFIDENCE["majority"])
 
 
-def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
+def gold_table(
+    sel: Selection, splits: dict[str, str], clip_ids: Sequence[str] | None = None
+) -> Table:
+    """The gold of the release's clips (of ``clip_ids`` of them when given, in that order)."""
     fixed = [
         Column("clip_id", "string", "clip id"),
         Column("split", "string", "train, validation or test"),
@@ -262,7 +275,7 @@ def gold_table(sel: Selection, splits: dict[str, str]) -> Table:
     columns = fixed + layers + tail
 
     def batches() -> Iterator[Batch]:
-        for chunk in _chunks(sel.clip_ids):
+        for chunk in _chunks(sel.clip_ids if clip_ids is None else clip_ids):
             golds = [sel.gold[clip_id] for clip_id in chunk]
             payloads = [g.payload for g in golds]
             yield {

@@ -7,7 +7,8 @@ NaN floats are written as null.
 
 A table streams through: each batch of rows becomes Arrow arrays (held until a row group is
 full, then written) and JSONL lines (written at once), so no table is ever whole in Python
-objects. The Parquet bytes do not depend on how rows were batched.
+objects. The JSONL lines are spelled from the Arrow arrays by Arrow's kernels where they can be
+(``jsonfmt.arrow_fragments``). The Parquet bytes do not depend on how rows were batched.
 """
 
 import hashlib
@@ -20,7 +21,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from exports.pipeline.jsonfmt import compact, fragments, objects, pretty
+from exports.pipeline.jsonfmt import (
+    arrow_fragments,
+    arrow_objects,
+    compact,
+    concatenated,
+    fragments,
+    pretty,
+)
 from exports.pipeline.tables import Batch, Table
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -46,19 +54,16 @@ PARQUET: dict[str, Any] = {
     "write_page_index": False,
     "write_page_checksum": False,
 }
-# Sees each batch with the JSON spelling of its values (``compact``), column by column.
-Tap = Callable[[Batch, dict[str, list[str]]], None]
+# Sees each batch with the JSON spelling of its values (``compact``), column by column, as
+# Arrow string arrays.
+Tap = Callable[[Batch, dict[str, pa.Array]], None]
 
 
-def _array(values: Any, kind: str, spelled: list[str] | None) -> pa.Array:
+def _array(values: Any, kind: str) -> pa.Array:
     if isinstance(values, pa.Array):
         return values
     if kind == "json":
-        values = (
-            [None if v is None else s for v, s in zip(values, spelled, strict=True)]
-            if spelled is not None
-            else [None if v is None else compact(v) for v in values]
-        )
+        values = [None if v is None else compact(v) for v in values]
     if kind in ("float32", "float64"):
         array = np.asarray(
             [np.nan if v is None else v for v in values] if isinstance(values, list) else values,
@@ -124,12 +129,21 @@ def write_table(table: Table, directory: Path, tap: Tap | None = None) -> Table:
         )
         groups = _RowGroups(writer, schema)
         for batch in table.batches:
-            spelled = {name: fragments(batch[name]) for name in names} if spell else {}
-            arrays = [_array(batch[c.name], c.type, spelled.get(c.name)) for c in table.columns]
+            arrays = [_array(batch[c.name], c.type) for c in table.columns]
             groups.add(pa.RecordBatch.from_arrays(arrays, schema=schema))
-            table.n_rows += len(arrays[0]) if arrays else 0
-            if jsonl is not None and (lines := objects(names, list(spelled.values()))):
-                jsonl.write(("\n".join(lines) + "\n").encode())
+            n = len(arrays[0]) if arrays else 0
+            table.n_rows += n
+            if not spell or not n:
+                continue
+            spelled = {
+                # A JSON column's Arrow array holds the spelling already.
+                c.name: array.fill_null("null")
+                if c.type == "json"
+                else arrow_fragments(batch[c.name], array)
+                for c, array in zip(table.columns, arrays, strict=True)
+            }
+            if jsonl is not None:
+                jsonl.write(concatenated(arrow_objects(names, list(spelled.values()), "\n")))
             if tap is not None:
                 tap(batch, spelled)
         groups.close()
@@ -150,12 +164,12 @@ def write_jsonl_rows(path: Path, rows: list[dict[str, Any]]) -> Path:
     """One ``compact`` line per row; rows with the same keys in the same order (the usual
     case) are spelled column by column."""
     names = tuple(rows[0]) if rows else ()
-    if all(tuple(row) == names for row in rows):
-        columns = [fragments([row[name] for row in rows]) for name in names]
-        lines = objects(names, columns)
-    else:
-        lines = [compact(row) for row in rows]
-    return write_text(path, "".join(line + "\n" for line in lines))
+    if rows and all(tuple(row) == names for row in rows):
+        columns = [pa.array(fragments([row[name] for row in rows]), pa.string()) for name in names]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(concatenated(arrow_objects(names, columns, "\n")))
+        return path
+    return write_text(path, "".join(compact(row) + "\n" for row in rows))
 
 
 def sha256_file(path: Path) -> str:

@@ -74,8 +74,10 @@ def test_two_int64_release_columns():
     columns = GRID.release_columns(LAYER)
     assert [(c.name, c.type) for c in columns] == [("grid_valence", "int64"),
                                                    ("grid_arousal", "int64")]  # fmt: skip
-    assert GRID.release_cells(LAYER, {"valence": 2, "arousal": 8}) == [2, 8]
-    assert GRID.release_cells(LAYER, None) == [None, None]
+    assert GRID.release_column_cells(LAYER, [{"valence": 2, "arousal": 8}, None]) == [
+        [2, None],
+        [8, None],
+    ]
 
 
 # 12 clips: clips 0-7 rated by raters 0, 1, 2; clips 8-10 by raters 1, 3; clip 11 by rater 2

@@ -134,9 +134,9 @@ def test_release_columns_and_cells():
     assert [(c.name, c.type) for c in single.release_columns(BASIC7)] == [("basic7", "string")]
     assert [c.type for c in multi.release_columns(GOEMOTIONS)] == ["list<string>"]
     assert [c.type for c in ordinal.release_columns(INTENSITY)] == ["int64"]
-    assert single.release_cells(BASIC7, ["Joy"]) == [None]
-    assert multi.release_cells(GOEMOTIONS, ["joy"]) == [["joy"]]
-    assert ordinal.release_cells(INTENSITY, "3") == [None]
+    assert single.release_column_cells(BASIC7, [["Joy"], "Joy", None]) == [[None, "Joy", None]]
+    assert multi.release_column_cells(GOEMOTIONS, [["joy"], "joy"]) == [[["joy"], None]]
+    assert ordinal.release_column_cells(INTENSITY, ["3", 3]) == [[None, 3]]
 
 
 def test_import_names_carry_both_languages_and_unsure():

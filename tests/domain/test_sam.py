@@ -80,8 +80,12 @@ def test_one_release_column_per_dimension():
     assert [(c.name, c.type) for c in columns] == [
         ("sam_valence", "int64"), ("sam_arousal", "int64"), ("sam_dominance", "int64"),
     ]  # fmt: skip
-    assert SAM.release_cells(LAYER, {"valence": 2, "arousal": 4, "dominance": 6}) == [2, 4, 6]
-    assert SAM.release_cells(LAYER, None) == [None, None, None]
+    given = [{"valence": 2, "arousal": 4, "dominance": 6}, None, {"valence": "2", "arousal": 5}]
+    assert SAM.release_column_cells(LAYER, given) == [
+        [2, None, None],
+        [4, None, 5],
+        [6, None, None],
+    ]
 
 
 # 10 clips: clips 0-6 rated by raters 0, 1, 2; clips 7-8 by raters 1, 2, 3; clip 9 by rater 0

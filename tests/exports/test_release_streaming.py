@@ -1,11 +1,13 @@
-"""Releases stream their tables in batches: the JSON spelling done column by column equals
-``compact`` of each value and row, and the files do not depend on how rows were batched or
-where row groups fall. File names escape clip ids as ``quote`` does, only faster."""
+"""Releases stream their tables in batches: the JSON spelling done column by column (in Python
+or by Arrow's kernels) equals ``compact`` of each value and row, and the files do not depend on
+how rows were batched or where row groups fall. File names escape clip ids as ``quote`` does,
+only faster."""
 
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
@@ -14,7 +16,14 @@ from synthetic import synthetic_release
 
 from exports.pipeline import build_release, safe_name, tables, writers
 from exports.pipeline.archive import release_files
-from exports.pipeline.jsonfmt import canonical, compact, fragments, objects
+from exports.pipeline.jsonfmt import (
+    arrow_fragments,
+    arrow_objects,
+    canonical,
+    compact,
+    concatenated,
+    fragments,
+)
 from exports.pipeline.naming import MAX_NAME
 
 scalars = (
@@ -53,13 +62,38 @@ def test_fragments_spell_each_value_as_compact_and_canonical(column: list[Any]) 
     assert fragments(column, sort_keys=True) == [canonical(v) for v in column]
 
 
+# Text with what JSON escapes (short escapes, other control characters) and what it does not.
+texts = st.text() | st.text(st.sampled_from('"\\/\n\r\t\b\f\x00\x1f\x7f\x85\u2028a中😀%{'))
+# Columns as tables hold them: (column type, values); the Arrow array is the writer's.
+typed_columns = st.one_of(
+    st.tuples(st.just("string"), st.lists(st.none() | texts, max_size=8)),
+    st.tuples(st.just("int64"), st.lists(st.none() | st.integers(-(2**63), 2**63 - 1), max_size=8)),
+    st.tuples(st.just("bool"), st.lists(st.none() | st.booleans(), max_size=8)),
+    st.tuples(
+        st.just("list<string>"),
+        st.lists(st.none() | st.lists(st.none() | texts, max_size=3), max_size=8),
+    ),
+    st.tuples(st.just("float64"), st.lists(st.none() | st.floats(), max_size=8)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed_columns)
+def test_arrow_fragments_spell_each_value_as_compact(column: tuple[str, list[Any]]) -> None:
+    kind, values = column
+    array = writers._array(values, kind)
+    assert arrow_fragments(values, array).to_pylist() == [compact(v) for v in values]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(), min_size=1, max_size=4, unique=True), st.data())
 def test_objects_spell_rows_as_compact(names: list[str], data: st.DataObject) -> None:
     drawn = data.draw(st.lists(st.fixed_dictionaries({n: values for n in names}), max_size=4))
     rows = [{n: row[n] for n in names} for row in drawn]  # keys in column order
-    spelled = [fragments([row[n] for row in rows]) for n in names]
-    assert objects(names, spelled) == [compact(row) for row in rows]
+    spelled = [pa.array(fragments([row[n] for row in rows]), pa.string()) for n in names]
+    lines = arrow_objects(names, spelled, "\n")
+    assert lines.to_pylist() == [compact(row) + "\n" for row in rows]
+    assert concatenated(lines).to_pybytes() == "".join(lines.to_pylist()).encode()
 
 
 def _files(out: Path) -> dict[str, bytes]:

@@ -1,7 +1,7 @@
 """The interface every layer type implements, and what it is given to do its part."""
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -143,9 +143,12 @@ class LayerType(ABC):
             ReleaseColumn(layer.name, self.release_type, f"{self.name} label layer {layer.name!r}")
         ]
 
-    def release_cells(self, layer: LayerSpec, value: Any) -> list[Any]:
-        """The layer's cells of one release row (null where the value is not publishable)."""
-        return [value if isinstance(value, self.release_python) else None]
+    def release_column_cells(self, layer: LayerSpec, values: Sequence[Any]) -> list[list[Any]]:
+        """The layer's cells of release rows whose values of it are ``values``: one list per
+        ``release_columns`` column, null where a value is not publishable. Column by column:
+        releases make millions of cells."""
+        kind = self.release_python
+        return [[value if isinstance(value, kind) else None for value in values]]
 
     def prediction_scores(
         self, layer: LayerSpec, gold: list[dict[str, Any]], predicted: list[Any]

@@ -4,7 +4,7 @@ Manikin's valence, arousal and dominance; the Affect Grid's valence and arousal)
 aggregated, reported, published and scored one by one. A subclass names its dimensions, its
 scale and its messages."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from statistics import median_low
 from typing import Any, ClassVar
 
@@ -139,10 +139,12 @@ class Dimensional(LayerType):
             for dim in self.DIMENSIONS
         ]
 
-    def release_cells(self, layer: LayerSpec, value: Any) -> list[Any]:
-        if not isinstance(value, dict):
-            return [None] * len(self.DIMENSIONS)
-        return [v if isinstance(v := value.get(dim), int) else None for dim in self.DIMENSIONS]
+    def release_column_cells(self, layer: LayerSpec, values: Sequence[Any]) -> list[list[Any]]:
+        dicts = [value if isinstance(value, dict) else {} for value in values]
+        return [
+            [v if isinstance(v := value.get(dim), int) else None for value in dicts]
+            for dim in self.DIMENSIONS
+        ]
 
     def prediction_scores(
         self, layer: LayerSpec, gold: list[dict[str, Any]], predicted: list[Any]
