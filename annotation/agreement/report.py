@@ -45,7 +45,7 @@ from annotation.agreement.traces import (
     ccc_rater_vs_rest,
     cronbach_alpha_batch,
     icc_batch,
-    krippendorff_alpha_binned,
+    krippendorff_alpha_binned_batch,
     lag_compensated_ccc,
 )
 from annotation.agreement.utterances import (
@@ -337,12 +337,7 @@ def trace_clip_metrics(stack: npt.NDArray[np.float64], *, rate_hz: float) -> dic
         comp_lag = np.abs(compensated.lag_s[:, upper[0], upper[1]])
         iccs = icc_batch(stack)
         step = max(1, round(rate_hz * ALPHA_STEP_S))
-        alpha = np.array(
-            [
-                krippendorff_alpha_binned(clip[:, ::step], TRACE_BINS, level="interval")
-                for clip in stack
-            ]
-        )
+        alpha = krippendorff_alpha_binned_batch(stack[..., ::step], TRACE_BINS, level="interval")
         return {
             "ccc_pairwise": np.nanmean(pairwise, axis=1) if pairwise.size else pairwise,
             "ccc_rater_vs_rest": np.nanmean(ccc_rater_vs_rest(stack), axis=1),

@@ -817,6 +817,82 @@ def ewe(traces: npt.ArrayLike) -> EWEResult:
 # ----------------------------------------------------------------------------- Krippendorff
 
 
+def _bin_edges(bins: int | npt.ArrayLike, value_range: tuple[float, float]) -> FloatArray:
+    if isinstance(bins, (int, np.integer)):
+        lo, hi = value_range
+        if int(bins) < 1 or not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"need bins >= 1 and a finite value_range lo < hi, got {bins}")
+        return np.linspace(lo, hi, int(bins) + 1)
+    edges = np.asarray(bins, dtype=np.float64)
+    if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
+        raise ValueError("bin edges must be a strictly increasing 1-D array of >= 2 edges")
+    if not np.all(np.isfinite(edges)):
+        raise ValueError("bin edges must be finite")
+    return edges
+
+
+def _pooled_units(counts: IntArray) -> IntArray:
+    """The pairable units of a units x bins ``value_counts`` matrix with every unanimous unit
+    of a bin pooled into one, which leaves the package's coincidence matrix unchanged: a unit
+    holding ``c`` (``m`` values) adds ``(c c^T - diag c) / (m - 1)``; for a unanimous unit,
+    all ``m`` values in bin ``a``, that is ``(m^2 - m) / (m - 1) = m`` at ``(a, a)`` -- linear
+    in ``m``, so the unanimous units of bin ``a`` add up to one unit of ``K = sum m`` values
+    in ``a`` (``(K^2 - K) / (K - 1) = K`` exactly, ``K >= 2``). A unit with two or more bins
+    is quadratic in its counts (``k`` copies are not one unit scaled by ``k``): kept as is.
+    Units with fewer than two values do not pair and are dropped."""
+    size = counts.sum(axis=1)
+    counts = counts[size >= 2]
+    unanimous = counts.max(axis=1) == size[size >= 2]
+    pooled = counts[unanimous].sum(axis=0)
+    bins = np.flatnonzero(pooled)
+    units = np.zeros((bins.size, counts.shape[1]), dtype=counts.dtype)
+    units[np.arange(bins.size), bins] = pooled[bins]
+    return np.concatenate([counts[~unanimous], units])
+
+
+def krippendorff_alpha_binned_batch(
+    traces: npt.ArrayLike,
+    bins: int | npt.ArrayLike = 10,
+    *,
+    level: Level,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+) -> FloatArray:
+    """:func:`krippendorff_alpha_binned` of each stack of ``(..., n_raters, n_samples)`` ->
+    ``(...)``: the values are binned for many stacks at once; the ``krippendorff`` package
+    computes each alpha from that stack's samples x bins ``value_counts`` (see
+    :func:`_pooled_units` for the unanimous samples)."""
+    if level not in ("nominal", "ordinal", "interval", "ratio"):
+        raise ValueError(f"unknown level {level!r}")
+    x = _as_traces(traces)
+    edges = _bin_edges(bins, value_range)
+    n_bins = edges.size - 1
+    centres = (edges[:-1] + edges[1:]) / 2
+    raters, samples = x.shape[-2:]
+    stacks = x.reshape(-1, raters, samples)
+    out = np.full(stacks.shape[0], np.nan)
+    step = max(1, _CHUNK_ELEMENTS // max(samples * n_bins, 1))
+    for lo in range(0, stacks.shape[0], step):
+        chunk = stacks[lo : lo + step]
+        valid = np.isfinite(chunk)
+        code = np.clip(np.searchsorted(edges, chunk[valid], side="right") - 1, 0, n_bins - 1)
+        unit = np.arange(chunk.shape[0])[:, None, None] * samples + np.arange(samples)
+        cell = np.broadcast_to(unit, chunk.shape)[valid] * n_bins + code
+        counts = np.bincount(cell, minlength=chunk.size // raters * n_bins)
+        for i, per_sample in enumerate(counts.reshape(-1, samples, n_bins)):
+            units = _pooled_units(per_sample)
+            used = units.sum(axis=0) > 0
+            if np.count_nonzero(used) < 2:
+                continue
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = krippendorff.alpha(
+                    value_counts=units[:, used],
+                    value_domain=centres[used],
+                    level_of_measurement=level,
+                )
+            out[lo + i] = value if math.isfinite(value) else np.nan
+    return out.reshape(x.shape[:-2])
+
+
 def krippendorff_alpha_binned(
     traces: npt.ArrayLike,
     bins: int | npt.ArrayLike = 10,
@@ -837,36 +913,7 @@ def krippendorff_alpha_binned(
     unpairable. Undefined (``nan``): no pairable sample (e.g. one rater), or all pairable
     values in one bin (``D_e = 0``).
     """
-    if level not in ("nominal", "ordinal", "interval", "ratio"):
-        raise ValueError(f"unknown level {level!r}")
     x = _as_traces(traces)
     if x.ndim != 2:
         raise ValueError(f"traces must be (n_raters, n_samples), got shape {x.shape}")
-    if isinstance(bins, (int, np.integer)):
-        lo, hi = value_range
-        if int(bins) < 1 or not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"need bins >= 1 and a finite value_range lo < hi, got {bins}")
-        edges = np.linspace(lo, hi, int(bins) + 1)
-    else:
-        edges = np.asarray(bins, dtype=np.float64)
-        if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
-            raise ValueError("bin edges must be a strictly increasing 1-D array of >= 2 edges")
-        if not np.all(np.isfinite(edges)):
-            raise ValueError("bin edges must be finite")
-    n_bins = edges.size - 1
-    valid = np.isfinite(x)
-    code = np.clip(np.searchsorted(edges, x[valid], side="right") - 1, 0, n_bins - 1)
-    sample = np.broadcast_to(np.arange(x.shape[1]), x.shape)[valid]
-    counts = np.bincount(sample * n_bins + code, minlength=x.shape[1] * n_bins)
-    counts = counts.reshape(x.shape[1], n_bins)
-    counts = counts[counts.sum(axis=1) >= 2]
-    used = counts.sum(axis=0) > 0
-    if np.count_nonzero(used) < 2:
-        return NAN
-    centres = (edges[:-1] + edges[1:]) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = krippendorff.alpha(
-            value_counts=counts[:, used], value_domain=centres[used], level_of_measurement=level
-        )
-    alpha = float(result)
-    return alpha if math.isfinite(alpha) else NAN
+    return float(krippendorff_alpha_binned_batch(x, bins, level=level, value_range=value_range))

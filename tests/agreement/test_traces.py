@@ -24,6 +24,7 @@ from annotation.agreement.traces import (
     icc,
     icc_batch,
     krippendorff_alpha_binned,
+    krippendorff_alpha_binned_batch,
     lag_compensated_ccc,
     lag_grid,
     lag_search,
@@ -576,6 +577,45 @@ def test_binned_alpha_matches_the_package_on_binned_reliability_data(
             reliability_data=binned, value_domain=centres, level_of_measurement=level
         )
         assert got == pytest.approx(expected, abs=1e-9)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    seeds,
+    st.integers(2, 5),
+    st.integers(1, 80),
+    st.sampled_from(["nominal", "ordinal", "interval", "ratio"]),
+)
+def test_binned_alpha_batch_pools_unanimous_samples_without_changing_alpha(
+    seed: int, raters: int, n: int, level: str
+) -> None:
+    """Mostly unanimous samples (pooled into one unit per bin before the package sees them),
+    some split ones, holes: each stack's alpha is the package's on its raw binned data."""
+    rng = np.random.default_rng(seed)
+    shared = np.round(rng.uniform(-1, 1, (4, 1, n)) * 3) / 3
+    traces = np.repeat(shared, raters, axis=1)
+    split = rng.random(traces.shape) < rng.uniform(0, 0.4)
+    traces[split] += rng.normal(0, 0.4, np.count_nonzero(split))
+    traces[rng.random(traces.shape) < 0.1] = np.nan
+    edges = np.linspace(-1, 1, 9)
+    centres = (edges[:-1] + edges[1:]) / 2
+    codes = np.clip(np.searchsorted(edges, traces, side="right") - 1, 0, 7)
+    binned = np.where(np.isfinite(traces), centres[codes], np.nan)
+    got = krippendorff_alpha_binned_batch(traces, 8, level=level)
+    assert got.shape == (4,)
+    for value, clip in zip(got, binned, strict=True):
+        pairable = clip[:, np.isfinite(clip).sum(axis=0) >= 2]
+        if np.unique(pairable[np.isfinite(pairable)]).size < 2:
+            assert math.isnan(value)
+            continue
+        with np.errstate(invalid="ignore"):  # D_e = 0: the package's 1 - 0/0
+            expected = krippendorff.alpha(
+                reliability_data=clip, value_domain=centres, level_of_measurement=level
+            )
+        assert value == pytest.approx(expected, abs=1e-12, nan_ok=True)
+    assert krippendorff_alpha_binned(traces[1], 8, level=level) == pytest.approx(
+        got[1], abs=0, nan_ok=True
+    )
 
 
 def test_binned_alpha_edge_cases() -> None:
