@@ -40,14 +40,7 @@ from annotation.agreement.multilabel import (
     soft_labels,
     union_size_histogram,
 )
-from annotation.agreement.traces import (
-    ccc_matrix,
-    ccc_rater_vs_rest,
-    cronbach_alpha_batch,
-    icc_batch,
-    krippendorff_alpha_binned_batch,
-    lag_compensated_ccc,
-)
+from annotation.agreement.traces import krippendorff_alpha_binned_batch, trace_figures
 from annotation.agreement.utterances import (
     mean_abs_difference,
     pairwise_agreement,
@@ -331,21 +324,20 @@ def trace_clip_metrics(stack: npt.NDArray[np.float64], *, rate_hz: float) -> dic
     n_raters = stack.shape[1]
     upper = np.triu_indices(n_raters, k=1)
     with np.errstate(all="ignore"):
-        pairwise = ccc_matrix(stack)[:, upper[0], upper[1]]
-        compensated = lag_compensated_ccc(stack, rate_hz)
-        comp_ccc = compensated.ccc[:, upper[0], upper[1]]
-        comp_lag = np.abs(compensated.lag_s[:, upper[0], upper[1]])
-        iccs = icc_batch(stack)
+        figures = trace_figures(stack, rate_hz)
+        pairwise = figures.ccc[:, upper[0], upper[1]]
+        comp_ccc = figures.lag_compensated.ccc[:, upper[0], upper[1]]
+        comp_lag = np.abs(figures.lag_compensated.lag_s[:, upper[0], upper[1]])
         step = max(1, round(rate_hz * ALPHA_STEP_S))
         alpha = krippendorff_alpha_binned_batch(stack[..., ::step], TRACE_BINS, level="interval")
         return {
             "ccc_pairwise": np.nanmean(pairwise, axis=1) if pairwise.size else pairwise,
-            "ccc_rater_vs_rest": np.nanmean(ccc_rater_vs_rest(stack), axis=1),
+            "ccc_rater_vs_rest": np.nanmean(figures.ccc_rater_vs_rest, axis=1),
             "ccc_lag_compensated": np.nanmean(comp_ccc, axis=1) if comp_ccc.size else comp_ccc,
             "lag_s": np.nanmean(comp_lag, axis=1) if comp_lag.size else comp_lag,
-            "cronbach_alpha": cronbach_alpha_batch(stack),
+            "cronbach_alpha": figures.cronbach_alpha,
             "alpha_interval_binned": alpha,
-            **{key.lower(): value for key, value in iccs.items()},
+            **{key.lower(): value for key, value in figures.icc.items()},
         }
 
 
