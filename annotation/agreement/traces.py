@@ -658,14 +658,14 @@ def _fast_len(n: int) -> int:
     return best
 
 
-def _contiguous_run(valid: BoolArray) -> tuple[IntArray, IntArray, BoolArray]:
-    """Per row: start and end (exclusive) of the present samples, and whether they form a
-    single run (an empty row counts as a run of length zero)."""
+def _contiguous_run(valid: BoolArray, count: IntArray) -> tuple[IntArray, IntArray, BoolArray]:
+    """Per row (``count`` present samples): start and end (exclusive) of the present
+    samples, and whether they form a single run (an empty row counts as a run of length
+    zero)."""
     length = valid.shape[-1]
-    if length == 0:
-        zero = np.zeros(valid.shape[:-1], dtype=np.int64)
-        return zero, zero, np.ones(valid.shape[:-1], dtype=np.bool_)
-    count = valid.sum(axis=-1)
+    if length == 0 or np.all(count == length):
+        start = np.zeros(valid.shape[:-1], dtype=np.int64)
+        return start, start + length, np.ones(valid.shape[:-1], dtype=np.bool_)
     first = np.argmax(valid, axis=-1)
     last = length - np.argmax(valid[..., ::-1], axis=-1)
     first = np.where(count > 0, first, 0)
@@ -695,10 +695,12 @@ def _per_lag(
     a: IntArray,
     b: IntArray,
     lags: IntArray,
+    totals: tuple[IntArray, FloatArray, FloatArray] | None = None,
 ) -> FloatArray:
     """CCC of row ``a`` with row ``b`` shifted earlier by ``L`` (``x_a[t]`` with
     ``x_b[t + L]``) for every lag ``L``: ``(pairs, n_lags)``, from rows ``(N, T)`` centred by
-    :func:`_center` (``centred``, ``offset``; zero where not ``valid``).
+    :func:`_center` (``centred``, ``offset``; zero where not ``valid``) and, if known, each
+    row's count of present samples and sums of the centred values and of their squares.
 
     The cross term ``sum_t x_t y_{t+L}`` comes from one FFT cross-correlation. When each
     trace's present samples are one contiguous run (the usual case, NaN only at the ends),
@@ -719,8 +721,10 @@ def _per_lag(
     sxy = xcorr(spectrum[a], spectrum[b])
     shape = (a.size, lags.size)
     n, sx, sy, sxx, syy = (np.zeros(shape) for _ in range(5))
-    totals = np.stack([centred.sum(axis=-1), _dot(centred, centred)])
-    first, last, run = _contiguous_run(valid)
+    if totals is None:
+        totals = (valid.sum(axis=-1), centred.sum(axis=-1), _dot(centred, centred))
+    count, sums, squares = totals
+    first, last, run = _contiguous_run(valid, count)
     fast = run[a] & run[b]
     if np.any(fast):
         f = np.flatnonzero(fast)
@@ -735,7 +739,7 @@ def _per_lag(
         tails = _edge_sums(centred, last - 1, int(max(edges[2].max(), edges[3].max())), -1)
 
         def window(k: int, row: IntArray, head: IntArray, tail: IntArray) -> FloatArray:
-            inner = totals[k, row] - heads[k, row, head] - tails[k, row, tail]
+            inner = (sums, squares)[k][row] - heads[k, row, head] - tails[k, row, tail]
             return np.where(overlap, inner, 0.0)
 
         n[f] = np.where(overlap, hi - lo, 0)
@@ -753,7 +757,7 @@ def _per_lag(
         sxx[g] = xcorr(np.fft.rfft(centred[ga] ** 2, nfft), fmy)
         sy[g] = xcorr(fmx, spectrum[gb])
         syy[g] = xcorr(fmx, np.fft.rfft(centred[gb] ** 2, nfft))
-    mean_square = totals[1] / np.maximum(valid.sum(axis=-1), 1)
+    mean_square = squares / np.maximum(count, 1)
     return _ccc_from_sums(
         n,
         sx,
@@ -869,13 +873,23 @@ def _lag_compensated_core(
     stacks, raters, length = p.x.shape
     a_idx, b_idx = np.triu_indices(raters, 1)
     first = (np.arange(stacks) * raters)[:, None]
+    rows = p.xc.reshape(-1, length)
+    valid = p.valid.reshape(-1, length)
+    if p.sums is not None and p.gram is not None:  # complete: the sums are known
+        count = np.full(rows.shape[0], length)
+        squares = np.diagonal(p.gram, axis1=-2, axis2=-1).reshape(-1)
+        totals = (count, p.sums.reshape(-1), squares)
+    else:
+        count = valid.sum(axis=-1)
+        totals = (count, rows.sum(axis=-1), _dot(rows, rows))
     per_lag = _per_lag(
-        p.xc.reshape(-1, length),
+        rows,
         p.offset.reshape(-1),
-        p.valid.reshape(-1, length),
+        valid,
         (first + a_idx).ravel(),
         (first + b_idx).ravel(),
         lags,
+        totals,
     ).reshape(stacks, a_idx.size, lags.size)
     best_lag_s, ccc_at_best = _best_lag(per_lag, lags / float(rate_hz))
     value = np.zeros((stacks, raters, raters))
@@ -885,7 +899,7 @@ def _lag_compensated_core(
     lag[:, a_idx, b_idx] = best_lag_s
     lag[:, b_idx, a_idx] = -best_lag_s
     diag = np.arange(raters)
-    enough = p.valid.sum(axis=-1) >= 2
+    enough = count.reshape(stacks, raters) >= 2
     value[:, diag, diag] = np.where(enough, 1.0, np.nan)
     lag[:, diag, diag] = np.where(enough, 0.0, np.nan)
     return value, lag
@@ -1007,23 +1021,23 @@ def _bin_edges(bins: int | npt.ArrayLike, value_range: tuple[float, float]) -> F
     return edges
 
 
-def _pooled_units(counts: IntArray) -> IntArray:
-    """The pairable units of a units x bins ``value_counts`` matrix with every unanimous unit
-    of a bin pooled into one, which leaves the package's coincidence matrix unchanged: a unit
-    holding ``c`` (``m`` values) adds ``(c c^T - diag c) / (m - 1)``; for a unanimous unit,
-    all ``m`` values in bin ``a``, that is ``(m^2 - m) / (m - 1) = m`` at ``(a, a)`` -- linear
-    in ``m``, so the unanimous units of bin ``a`` add up to one unit of ``K = sum m`` values
-    in ``a`` (``(K^2 - K) / (K - 1) = K`` exactly, ``K >= 2``). A unit with two or more bins
-    is quadratic in its counts (``k`` copies are not one unit scaled by ``k``): kept as is.
-    Units with fewer than two values do not pair and are dropped."""
-    size = counts.sum(axis=1)
-    counts = counts[size >= 2]
-    unanimous = counts.max(axis=1) == size[size >= 2]
-    pooled = counts[unanimous].sum(axis=0)
-    bins = np.flatnonzero(pooled)
-    units = np.zeros((bins.size, counts.shape[1]), dtype=counts.dtype)
-    units[np.arange(bins.size), bins] = pooled[bins]
-    return np.concatenate([counts[~unanimous], units])
+def _pooled_units(counts: IntArray) -> list[IntArray]:
+    """Per stack of a ``(stacks, units, bins)`` count array: its pairable units with every
+    unanimous unit of a bin pooled into one, which leaves the package's coincidence matrix
+    unchanged: a unit holding ``c`` (``m`` values) adds ``(c c^T - diag c) / (m - 1)``; for a
+    unanimous unit, all ``m`` values in bin ``a``, that is ``(m^2 - m) / (m - 1) = m`` at
+    ``(a, a)`` -- linear in ``m``, so the unanimous units of bin ``a`` add up to one unit of
+    ``K = sum m`` values in ``a`` (``(K^2 - K) / (K - 1) = K`` exactly, ``K >= 2``). A unit
+    with two or more bins is quadratic in its counts (``k`` copies are not one unit scaled
+    by ``k``): kept as is. Units with fewer than two values do not pair and are dropped."""
+    size = counts.sum(axis=-1)
+    unanimous = (counts.max(axis=-1) == size) & (size >= 2)
+    split = (size >= 2) & ~unanimous
+    pooled = (counts * unanimous[..., None]).sum(axis=1)
+    return [
+        np.concatenate([units[keep], np.diag(bins)[bins > 0]])
+        for units, keep, bins in zip(counts, split, pooled, strict=True)
+    ]
 
 
 def krippendorff_alpha_binned_batch(
@@ -1054,8 +1068,7 @@ def krippendorff_alpha_binned_batch(
         unit = np.arange(chunk.shape[0])[:, None, None] * samples + np.arange(samples)
         cell = np.broadcast_to(unit, chunk.shape)[valid] * n_bins + code
         counts = np.bincount(cell, minlength=chunk.size // raters * n_bins)
-        for i, per_sample in enumerate(counts.reshape(-1, samples, n_bins)):
-            units = _pooled_units(per_sample)
+        for i, units in enumerate(_pooled_units(counts.reshape(-1, samples, n_bins))):
             used = units.sum(axis=0) > 0
             if np.count_nonzero(used) < 2:
                 continue
