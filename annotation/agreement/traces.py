@@ -34,6 +34,8 @@ import krippendorff
 import numpy as np
 import numpy.typing as npt
 
+from annotation.agreement.categorical import pairable_units
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -1021,25 +1023,6 @@ def _bin_edges(bins: int | npt.ArrayLike, value_range: tuple[float, float]) -> F
     return edges
 
 
-def _pooled_units(counts: IntArray) -> list[IntArray]:
-    """Per stack of a ``(stacks, units, bins)`` count array: its pairable units with every
-    unanimous unit of a bin pooled into one, which leaves the package's coincidence matrix
-    unchanged: a unit holding ``c`` (``m`` values) adds ``(c c^T - diag c) / (m - 1)``; for a
-    unanimous unit, all ``m`` values in bin ``a``, that is ``(m^2 - m) / (m - 1) = m`` at
-    ``(a, a)`` -- linear in ``m``, so the unanimous units of bin ``a`` add up to one unit of
-    ``K = sum m`` values in ``a`` (``(K^2 - K) / (K - 1) = K`` exactly, ``K >= 2``). A unit
-    with two or more bins is quadratic in its counts (``k`` copies are not one unit scaled
-    by ``k``): kept as is. Units with fewer than two values do not pair and are dropped."""
-    size = counts.sum(axis=-1)
-    unanimous = (counts.max(axis=-1) == size) & (size >= 2)
-    split = (size >= 2) & ~unanimous
-    pooled = (counts * unanimous[..., None]).sum(axis=1)
-    return [
-        np.concatenate([units[keep], np.diag(bins)[bins > 0]])
-        for units, keep, bins in zip(counts, split, pooled, strict=True)
-    ]
-
-
 def krippendorff_alpha_binned_batch(
     traces: npt.ArrayLike,
     bins: int | npt.ArrayLike = 10,
@@ -1049,8 +1032,8 @@ def krippendorff_alpha_binned_batch(
 ) -> FloatArray:
     """:func:`krippendorff_alpha_binned` of each stack of ``(..., n_raters, n_samples)`` ->
     ``(...)``: the values are binned for many stacks at once; the ``krippendorff`` package
-    computes each alpha from that stack's samples x bins ``value_counts`` (see
-    :func:`_pooled_units` for the unanimous samples)."""
+    computes each alpha from that stack's samples x bins ``value_counts``, unanimous
+    samples pooled (:func:`~annotation.agreement.categorical.pairable_units`)."""
     if level not in ("nominal", "ordinal", "interval", "ratio"):
         raise ValueError(f"unknown level {level!r}")
     x = _as_traces(traces)
@@ -1068,7 +1051,8 @@ def krippendorff_alpha_binned_batch(
         unit = np.arange(chunk.shape[0])[:, None, None] * samples + np.arange(samples)
         cell = np.broadcast_to(unit, chunk.shape)[valid] * n_bins + code
         counts = np.bincount(cell, minlength=chunk.size // raters * n_bins)
-        for i, units in enumerate(_pooled_units(counts.reshape(-1, samples, n_bins))):
+        for i, per_sample in enumerate(counts.reshape(-1, samples, n_bins)):
+            units = pairable_units(per_sample)
             used = units.sum(axis=0) > 0
             if np.count_nonzero(used) < 2:
                 continue
