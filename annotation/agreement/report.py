@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from annotation.agreement import dawid_skene
 from annotation.agreement.categorical import (
+    PairwiseKappa,
     Ratings,
     agreement_ratios,
     annotator_stats,
@@ -75,10 +76,9 @@ def subset(r: Ratings, keep_items: npt.NDArray[np.bool_]) -> Ratings:
     )  # fmt: skip
 
 
-def weighted_pairwise_kappa(r: Ratings) -> float:
+def weighted_pairwise_kappa(pairwise: PairwiseKappa) -> float:
     """Mean pairwise Cohen κ weighted by the items each pair shares: in batched designs a pair
     of raters from different batches may share one item, and must not weigh like a full pair."""
-    pairwise = cohen_kappa_pairwise(r)
     defined = [(k, pairwise.n_common[p]) for p, k in pairwise.kappa.items() if not math.isnan(k)]
     weight = sum(n for _, n in defined)
     return sum(k * n for k, n in defined) / weight if weight else math.nan
@@ -96,14 +96,15 @@ def _by_batch(
     return {name: figures(batches == b) for b, name in present}
 
 
-def single_label_figures(r: Ratings) -> Json:
+def single_label_figures(r: Ratings, pairwise: PairwiseKappa | None = None) -> Json:
+    """The layer's figures over ``r``; ``pairwise`` is its Cohen κ per pair if computed."""
     ratios = agreement_ratios(r)
     return {
         "n_items": int((r.n_ratings() >= 2).sum()),
         "n_ratings": int(r.item.size),
         **{k: v for k, v in ratios.items() if k != "n_items"},
         "fleiss_kappa": fleiss_kappa(r),
-        "cohen_kappa_mean": weighted_pairwise_kappa(r),
+        "cohen_kappa_mean": weighted_pairwise_kappa(pairwise or cohen_kappa_pairwise(r)),
         "krippendorff_alpha_nominal": krippendorff_alpha(r, level="nominal"),
     }
 
@@ -153,7 +154,7 @@ def single_label_report(
     report = {
         "classes": classes,
         "coverage": coverage(rc.n_items),
-        "overall": single_label_figures(rc),
+        "overall": single_label_figures(rc, pairwise),
         "by_batch": _by_batch(
             lambda keep: single_label_figures(subset(rc, keep)), batches[covered], batch_names
         ),
