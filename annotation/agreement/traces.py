@@ -716,11 +716,17 @@ def _per_lag(
     nfft = _fast_len(max(length + span, 1))
     index = lags % nfft
 
+    def correlate(product: npt.NDArray[np.complex128]) -> FloatArray:
+        return np.fft.irfft(product, nfft)[:, index]
+
     def xcorr(fa: npt.NDArray[np.complex128], fb: npt.NDArray[np.complex128]) -> FloatArray:
-        return np.fft.irfft(np.conj(fa) * fb, nfft)[:, index]
+        return correlate(np.conj(fa) * fb)
 
     spectrum = np.fft.rfft(centred, nfft)
-    sxy = xcorr(spectrum[a], spectrum[b])
+    cross = spectrum[a]  # a gathered copy: conjugated and multiplied in place
+    np.conjugate(cross, out=cross)
+    cross *= spectrum[b]
+    sxy = correlate(cross)
     shape = (a.size, lags.size)
     n, sx, sy, sxx, syy = (np.zeros(shape) for _ in range(5))
     if totals is None:
