@@ -305,6 +305,23 @@ def cohen_kappa_pairwise(r: Ratings) -> PairwiseKappa:
     )
 
 
+def pairable_units(counts: IntArray) -> IntArray:
+    """The units x values ``value_counts`` matrix the ``krippendorff`` package needs for the
+    same alpha, smaller: units with fewer than two values do not pair and are dropped, and
+    each value's unanimous units are pooled into one. That leaves the package's coincidence
+    matrix unchanged: a unit holding ``c`` (``m`` values) adds ``(c c^T - diag c) / (m - 1)``;
+    for a unanimous unit, all ``m`` values ``a``, that is ``(m^2 - m) / (m - 1) = m`` at
+    ``(a, a)`` -- linear in ``m``, so the unanimous units of ``a`` add up to one unit of
+    ``K = sum m`` values ``a`` (``(K^2 - K) / (K - 1) = K`` exactly, ``K >= 2``). A unit with
+    two or more values is quadratic in its counts (``k`` copies are not one unit scaled by
+    ``k``): kept as is."""
+    size = counts.sum(axis=1)
+    unanimous = (counts.max(axis=1, initial=0) == size) & (size >= 2)
+    pooled = counts[unanimous].sum(axis=0)
+    split = counts[(size >= 2) & ~unanimous]
+    return np.concatenate([split, np.diag(pooled)[pooled > 0]])
+
+
 def krippendorff_alpha(r: Ratings, *, level: Level, values: npt.ArrayLike | None = None) -> float:
     """Krippendorff's alpha (Krippendorff, 2011, "Computing Krippendorff's Alpha-Reliability")
     through the ``krippendorff`` package, fed the items x values count matrix.
@@ -317,8 +334,9 @@ def krippendorff_alpha(r: Ratings, *, level: Level, values: npt.ArrayLike | None
     ``values`` gives the numeric value of each code (strictly increasing; default
     ``0..n_classes-1``); only ``"ratio"`` depends on it beyond order (interval is invariant to
     shifts and scale, ordinal to any increasing map). Items with fewer than two ratings are
-    unpairable and dropped, as are values nobody used (neither changes alpha); memory is
-    about ``3 * n_pairable_items * n_used_values^2`` floats inside the package.
+    unpairable and dropped, as are values nobody used (neither changes alpha), and unanimous
+    items are pooled (:func:`pairable_units`); memory is about
+    ``3 * n_split_items * n_used_values^2`` floats inside the package.
 
     Undefined (``nan``): fewer than two classes, no pairable item, or fewer than two
     distinct values among pairable ratings (``D_e = 0``; Krippendorff: no variation, no
@@ -333,8 +351,7 @@ def krippendorff_alpha(r: Ratings, *, level: Level, values: npt.ArrayLike | None
             raise ValueError(f"values must be {r.n_classes} finite numbers, one per class")
         if np.any(np.diff(domain) <= 0):
             raise ValueError("values must be strictly increasing")
-    counts = r.counts()
-    counts = counts[counts.sum(axis=1) >= 2]
+    counts = pairable_units(r.counts())
     used = counts.sum(axis=0) > 0
     if np.count_nonzero(used) < 2:
         return NAN

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from annotation.agreement import dawid_skene
 from annotation.agreement.categorical import (
+    PairwiseKappa,
     Ratings,
     agreement_ratios,
     annotator_stats,
@@ -41,13 +42,9 @@ from annotation.agreement.multilabel import (
     union_size_histogram,
 )
 from annotation.agreement.traces import (
-    ccc_matrix,
-    ccc_rater_vs_rest,
-    cronbach_alpha_batch,
     icc,
-    icc_batch,
-    krippendorff_alpha_binned,
-    lag_compensated_ccc,
+    krippendorff_alpha_binned_batch,
+    trace_figures,
 )
 from annotation.agreement.utterances import (
     mean_abs_difference,
@@ -83,10 +80,9 @@ def subset(r: Ratings, keep_items: npt.NDArray[np.bool_]) -> Ratings:
     )  # fmt: skip
 
 
-def weighted_pairwise_kappa(r: Ratings) -> float:
+def weighted_pairwise_kappa(pairwise: PairwiseKappa) -> float:
     """Mean pairwise Cohen κ weighted by the items each pair shares: in batched designs a pair
     of raters from different batches may share one item, and must not weigh like a full pair."""
-    pairwise = cohen_kappa_pairwise(r)
     defined = [(k, pairwise.n_common[p]) for p, k in pairwise.kappa.items() if not math.isnan(k)]
     weight = sum(n for _, n in defined)
     return sum(k * n for k, n in defined) / weight if weight else math.nan
@@ -104,14 +100,15 @@ def _by_batch(
     return {name: figures(batches == b) for b, name in present}
 
 
-def single_label_figures(r: Ratings) -> Json:
+def single_label_figures(r: Ratings, pairwise: PairwiseKappa | None = None) -> Json:
+    """The layer's figures over ``r``; ``pairwise`` is its Cohen κ per pair if computed."""
     ratios = agreement_ratios(r)
     return {
         "n_items": int((r.n_ratings() >= 2).sum()),
         "n_ratings": int(r.item.size),
         **{k: v for k, v in ratios.items() if k != "n_items"},
         "fleiss_kappa": fleiss_kappa(r),
-        "cohen_kappa_mean": weighted_pairwise_kappa(r),
+        "cohen_kappa_mean": weighted_pairwise_kappa(pairwise or cohen_kappa_pairwise(r)),
         "krippendorff_alpha_nominal": krippendorff_alpha(r, level="nominal"),
     }
 
@@ -161,7 +158,7 @@ def single_label_report(
     report = {
         "classes": classes,
         "coverage": coverage(rc.n_items),
-        "overall": single_label_figures(rc),
+        "overall": single_label_figures(rc, pairwise),
         "by_batch": _by_batch(
             lambda keep: single_label_figures(subset(rc, keep)), batches[covered], batch_names
         ),
@@ -364,26 +361,20 @@ def trace_clip_metrics(stack: npt.NDArray[np.float64], *, rate_hz: float) -> dic
     n_raters = stack.shape[1]
     upper = np.triu_indices(n_raters, k=1)
     with np.errstate(all="ignore"):
-        pairwise = ccc_matrix(stack)[:, upper[0], upper[1]]
-        compensated = lag_compensated_ccc(stack, rate_hz)
-        comp_ccc = compensated.ccc[:, upper[0], upper[1]]
-        comp_lag = np.abs(compensated.lag_s[:, upper[0], upper[1]])
-        iccs = icc_batch(stack)
+        figures = trace_figures(stack, rate_hz)
+        pairwise = figures.ccc[:, upper[0], upper[1]]
+        comp_ccc = figures.lag_compensated.ccc[:, upper[0], upper[1]]
+        comp_lag = np.abs(figures.lag_compensated.lag_s[:, upper[0], upper[1]])
         step = max(1, round(rate_hz * ALPHA_STEP_S))
-        alpha = np.array(
-            [
-                krippendorff_alpha_binned(clip[:, ::step], TRACE_BINS, level="interval")
-                for clip in stack
-            ]
-        )
+        alpha = krippendorff_alpha_binned_batch(stack[..., ::step], TRACE_BINS, level="interval")
         return {
             "ccc_pairwise": np.nanmean(pairwise, axis=1) if pairwise.size else pairwise,
-            "ccc_rater_vs_rest": np.nanmean(ccc_rater_vs_rest(stack), axis=1),
+            "ccc_rater_vs_rest": np.nanmean(figures.ccc_rater_vs_rest, axis=1),
             "ccc_lag_compensated": np.nanmean(comp_ccc, axis=1) if comp_ccc.size else comp_ccc,
             "lag_s": np.nanmean(comp_lag, axis=1) if comp_lag.size else comp_lag,
-            "cronbach_alpha": cronbach_alpha_batch(stack),
+            "cronbach_alpha": figures.cronbach_alpha,
             "alpha_interval_binned": alpha,
-            **{key.lower(): value for key, value in iccs.items()},
+            **{key.lower(): value for key, value in figures.icc.items()},
         }
 
 

@@ -34,6 +34,8 @@ import krippendorff
 import numpy as np
 import numpy.typing as npt
 
+from annotation.agreement.categorical import pairable_units
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -171,6 +173,38 @@ def _center(x: FloatArray, valid: BoolArray) -> tuple[FloatArray, FloatArray]:
     return centred, c
 
 
+class _Centred(NamedTuple):
+    """A chunk ``(b, R, T)`` centred once for every figure computed from it: ``xc`` and
+    ``offset`` as :func:`_center` gives them, and on a complete chunk (every sample present,
+    ``T >= 2``) the sums and the Gram matrix of the centred traces, from which CCC, the
+    rater-vs-rest CCC, ICC and Cronbach's alpha follow without another pass over the
+    samples, and the sum of squares of the per-sample total over raters: the sum of the
+    Gram matrix equals it but loses its precision when raters cancel out (a total much
+    smaller than the traces), and ICC(k) and Cronbach's alpha divide by it."""
+
+    x: FloatArray
+    valid: BoolArray
+    xc: FloatArray
+    offset: FloatArray  # (b, R)
+    sums: FloatArray | None  # (b, R) sums of xc, complete chunks only
+    gram: FloatArray | None  # (b, R, R) xc @ xc^T, complete chunks only
+    total_squares: FloatArray | None  # (b,) sum_t (sum_r xc)^2, complete chunks only
+
+
+def _centred(x: FloatArray, *, moments: bool = True) -> _Centred:
+    valid = np.isfinite(x)
+    xc, offset = _center(x, valid)
+    if not moments or x.shape[-1] < 2 or not valid.all():
+        return _Centred(x, valid, xc, offset, None, None, None)
+    raters = x.shape[-2]
+    gram = np.empty((*x.shape[:-1], raters))
+    for a in range(raters):  # row by row: faster than a stacked matmul of thin matrices
+        for b in range(a, raters):
+            gram[..., a, b] = gram[..., b, a] = _dot(xc[..., a, :], xc[..., b, :])
+    total = xc.sum(axis=-2)
+    return _Centred(x, valid, xc, offset, xc.sum(axis=-1), gram, _dot(total, total))
+
+
 def _moments(
     n: FloatArray,
     sx: FloatArray,
@@ -291,15 +325,20 @@ def ccc_batch(x: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
     return _batched(_ccc_core, [np.ascontiguousarray(a), np.ascontiguousarray(b)], 1)[0]
 
 
-def _ccc_matrix_core(x: FloatArray) -> tuple[FloatArray]:
-    valid = np.isfinite(x)
-    xc, c = _center(x, valid)
-    m = valid.astype(np.float64)
-    mt = np.swapaxes(m, -1, -2)
-    n = m @ mt
-    sx = xc @ mt  # sx[a, b] = sum of x_a over samples where a and b are both present
-    sxx = (xc * xc) @ mt
-    sxy = xc @ np.swapaxes(xc, -1, -2)
+def _ccc_matrix_core(p: _Centred) -> tuple[FloatArray]:
+    x, valid, xc, c = p.x, p.valid, p.xc, p.offset
+    if p.sums is not None and p.gram is not None:  # complete: every pair over every sample
+        sxy = p.gram
+        n = np.full(sxy.shape, float(x.shape[-1]))
+        sx = np.broadcast_to(p.sums[..., :, None], sxy.shape)
+        sxx = np.broadcast_to(np.diagonal(sxy, axis1=-2, axis2=-1)[..., :, None], sxy.shape)
+    else:
+        m = valid.astype(np.float64)
+        mt = np.swapaxes(m, -1, -2)
+        n = m @ mt
+        sx = xc @ mt  # sx[a, b] = sum of x_a over samples where a and b are both present
+        sxx = (xc * xc) @ mt
+        sxy = xc @ np.swapaxes(xc, -1, -2)
     value = _ccc_from_sums(
         n,
         sx,
@@ -324,7 +363,7 @@ def ccc_matrix(traces: npt.ArrayLike) -> FloatArray:
     samples; the diagonal is 1.0 (``nan`` for a trace with fewer than two samples).
     Computed from matrix products of the centred traces and presence masks."""
     x = _as_traces(traces)
-    return _batched(_ccc_matrix_core, [x], 2)[0]
+    return _batched(lambda chunk: _ccc_matrix_core(_centred(chunk)), [x], 2)[0]
 
 
 def _rest_means(x: FloatArray) -> FloatArray:
@@ -343,8 +382,29 @@ def _rest_means(x: FloatArray) -> FloatArray:
     return rest
 
 
-def _rater_vs_rest_core(x: FloatArray) -> tuple[FloatArray]:
-    return (_ccc_core(x, _rest_means(x))[0],)
+def _rater_vs_rest_core(p: _Centred) -> tuple[FloatArray]:
+    raters = p.x.shape[-2]
+    if p.sums is None or p.gram is None or raters < 2:
+        return (_ccc_core(p.x, _rest_means(p.x))[0],)
+    # complete: the rest is (sum of the others) / (R - 1), so its sums follow from the Gram
+    # matrix: sum_t x_r rest = (row sum - diagonal) / (R - 1), sum_t rest^2 = (total - 2 row
+    # sum + diagonal) / (R - 1)^2.
+    k = raters - 1
+    s, g, c = p.sums, p.gram, p.offset
+    diag = np.diagonal(g, axis1=-2, axis2=-1)
+    row = g.sum(axis=-1)
+    total = row.sum(axis=-1, keepdims=True)
+    value = _ccc_from_sums(
+        np.full(s.shape, float(p.x.shape[-1])),
+        s,
+        (s.sum(axis=-1, keepdims=True) - s) / k,
+        diag,
+        (total - 2.0 * row + diag) / (k * k),
+        (row - diag) / k,
+        c,
+        (c.sum(axis=-1, keepdims=True) - c) / k,
+    )
+    return (value,)
 
 
 def ccc_rater_vs_rest(traces: npt.ArrayLike) -> FloatArray:
@@ -352,7 +412,7 @@ def ccc_rater_vs_rest(traces: npt.ArrayLike) -> FloatArray:
     others present there): ``(..., n_raters, n_samples)`` -> ``(..., n_raters)``. ``nan``
     for a single rater (there is no rest)."""
     x = _as_traces(traces)
-    return _batched(_rater_vs_rest_core, [x], 2)[0]
+    return _batched(lambda chunk: _rater_vs_rest_core(_centred(chunk)), [x], 2)[0]
 
 
 # ----------------------------------------------------------------------------- ICC & alpha
@@ -383,9 +443,25 @@ def _all_equal(x: FloatArray, use: BoolArray) -> BoolArray:
     return np.asarray(hi == lo)
 
 
-def _icc_core(y: FloatArray) -> tuple[FloatArray, ...]:
+def _icc_core(p: _Centred) -> tuple[FloatArray, ...]:
+    y = p.x
     k = y.shape[-2]
-    complete = np.all(np.isfinite(y), axis=-2)  # (b, n): every rater present
+    if p.sums is not None and p.gram is not None and p.total_squares is not None:
+        # complete: y - grand = xc + d with d = offset - grand per rater, so the sums of
+        # squares below follow from the Gram matrix, the sums of the centred traces and
+        # the total's sum of squares
+        n = np.full(y.shape[:-2], float(y.shape[-1]))
+        s, gram = p.sums, p.gram
+        d = p.offset - (p.offset + s / n[..., None]).mean(axis=-1, keepdims=True)
+        big_d, s_all = d.sum(axis=-1), s.sum(axis=-1)
+        diag = np.diagonal(gram, axis1=-2, axis2=-1)
+        sum_sq = (diag + 2.0 * d * s + n[..., None] * d * d).sum(axis=-1)
+        target_sq = (p.total_squares + 2.0 * big_d * s_all + n * big_d**2) / k**2
+        return _icc_from_sums(
+            k, n, sum_sq, target_sq, s / n[..., None] + d, (s_all / n + big_d) / k,
+            _all_equal_complete(p),
+        )  # fmt: skip
+    complete = np.all(p.valid, axis=-2)  # (b, n): every rater present
     n = complete.sum(axis=-1).astype(np.float64)
     use = np.broadcast_to(complete[..., None, :], y.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -396,8 +472,36 @@ def _icc_core(y: FloatArray) -> tuple[FloatArray, ...]:
         target = yc.sum(axis=-2) / k  # (b, n) target means (0 where incomplete)
         rater = yc.sum(axis=-1) / nn[..., None]  # (b, k) rater means
         g = target.sum(axis=-1) / nn
-        ss_total = (yc * yc).sum(axis=(-2, -1)) - k * n * g * g
-        ss_rows = np.maximum(k * ((target * target).sum(axis=-1) - n * g * g), 0.0)
+        sum_sq = (yc * yc).sum(axis=(-2, -1))
+        target_sq = (target * target).sum(axis=-1)
+    return _icc_from_sums(k, n, sum_sq, target_sq, rater, g, _all_equal(y, use))
+
+
+def _all_equal_complete(p: _Centred) -> BoolArray:
+    """:func:`_all_equal` of a complete chunk: every rater constant (exact zeros once
+    centred) at one value."""
+    assert p.gram is not None
+    constant = np.all(np.diagonal(p.gram, axis1=-2, axis2=-1) == 0, axis=-1)
+    return np.asarray(constant & np.all(p.offset == p.offset[..., :1], axis=-1))
+
+
+def _icc_from_sums(
+    k: int,
+    n: FloatArray,
+    sum_sq: FloatArray,
+    target_sq: FloatArray,
+    rater: FloatArray,
+    g: FloatArray,
+    all_equal: BoolArray,
+) -> tuple[FloatArray, ...]:
+    """The six ICC forms from ``n`` complete targets of ``k`` raters: the sum of squared
+    deviations from the grand mean ``sum_sq``, of squared target means ``target_sq`` (both
+    about the grand mean), the rater means ``rater`` and the mean target mean ``g`` (about
+    it too, zero up to rounding)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nn = np.where(n > 0, n, 1.0)
+        ss_total = sum_sq - k * n * g * g
+        ss_rows = np.maximum(k * (target_sq - n * g * g), 0.0)
         ss_cols = np.maximum(n * ((rater - g[..., None]) ** 2).sum(axis=-1), 0.0)
         ss_err = np.maximum(ss_total - ss_rows - ss_cols, 0.0)
         df_rows = np.maximum(n - 1, 1.0)
@@ -415,14 +519,15 @@ def _icc_core(y: FloatArray) -> tuple[FloatArray, ...]:
             _ratio(msr - mse, msr + (msc - mse) / nn, mst),
             _ratio(msr - mse, msr, mst),
         )
-    undefined = (n < 2) | (k < 2) | _all_equal(y, use)
+    undefined = (n < 2) | (k < 2) | all_equal
     return tuple(np.where(undefined, np.nan, v) for v in values)
 
 
 def icc_batch(traces: npt.ArrayLike) -> dict[str, FloatArray]:
     """:func:`icc` for a stack ``(..., n_raters, n_samples)``: each key maps to ``(...)``."""
     y = _as_traces(traces)
-    return dict(zip(_ICC_KEYS, _batched(_icc_core, [y], 2), strict=True))
+    values = _batched(lambda chunk: _icc_core(_centred(chunk)), [y], 2)
+    return dict(zip(_ICC_KEYS, values, strict=True))
 
 
 def icc(traces: npt.ArrayLike) -> ICCResult:
@@ -448,7 +553,7 @@ def icc(traces: npt.ArrayLike) -> ICCResult:
     y = _as_traces(traces)
     if y.ndim != 2:
         raise ValueError(f"traces must be (n_raters, n_samples), got shape {y.shape}")
-    values = _icc_core(y[None])
+    values = _icc_core(_centred(y[None]))
     return ICCResult(
         ICC1=float(values[0][0]),
         ICC2=float(values[1][0]),
@@ -459,19 +564,31 @@ def icc(traces: npt.ArrayLike) -> ICCResult:
     )
 
 
-def _cronbach_core(y: FloatArray) -> tuple[FloatArray]:
+def _cronbach_core(p: _Centred) -> tuple[FloatArray]:
+    y = p.x
     k = y.shape[-2]
-    complete = np.all(np.isfinite(y), axis=-2)
-    n = complete.sum(axis=-1).astype(np.float64)
-    use = np.broadcast_to(complete[..., None, :], y.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        yc, _ = _center(y, use)  # per rater, exact zeros for a constant rater
+        if p.sums is not None and p.gram is not None and p.total_squares is not None:
+            # complete: a constant rater (exact zeros) has a zero diagonal entry, an exactly
+            # zero total a zero sum of squares
+            n = np.full(y.shape[:-2], float(y.shape[-1]))
+            squares = np.diagonal(p.gram, axis1=-2, axis2=-1)
+            item_var = np.where(squares == 0, 0.0, squares - p.sums**2 / n[..., None])
+            total_sq = p.total_squares
+            total_var = np.where(total_sq == 0, 0.0, total_sq - p.sums.sum(axis=-1) ** 2 / n)
+        else:
+            complete = np.all(p.valid, axis=-2)
+            n = complete.sum(axis=-1).astype(np.float64)
+            use = np.broadcast_to(complete[..., None, :], y.shape)
+            yc, _ = _center(y, use)  # per rater, exact zeros for a constant rater
+            nn = np.maximum(n, 1.0)
+            item_var = (yc * yc).sum(axis=-1) - yc.sum(axis=-1) ** 2 / nn[..., None]
+            item_var = np.where(np.all(yc == 0, axis=-1), 0.0, item_var)
+            total = yc.sum(axis=-2)  # (b, n) centred total score
+            total_var = (total * total).sum(axis=-1) - total.sum(axis=-1) ** 2 / nn
+            total_var = np.where(np.all(total == 0, axis=-1), 0.0, total_var)
+        item_var, total_var = np.maximum(item_var, 0.0), np.maximum(total_var, 0.0)
         dof = np.maximum(n - 1, 1.0)
-        item_var = (yc * yc).sum(axis=-1) - yc.sum(axis=-1) ** 2 / np.maximum(n, 1.0)[..., None]
-        item_var = np.where(np.all(yc == 0, axis=-1), 0.0, np.maximum(item_var, 0.0))
-        total = yc.sum(axis=-2)  # (b, n) centred total score
-        total_var = (total * total).sum(axis=-1) - total.sum(axis=-1) ** 2 / np.maximum(n, 1.0)
-        total_var = np.where(np.all(total == 0, axis=-1), 0.0, np.maximum(total_var, 0.0))
         sum_var = item_var.sum(axis=-1) / dof
         total_var = total_var / dof
         alpha = k / max(k - 1, 1) * (1.0 - _ratio(sum_var, total_var, sum_var))
@@ -490,13 +607,13 @@ def cronbach_alpha(traces: npt.ArrayLike) -> float:
     y = _as_traces(traces)
     if y.ndim != 2:
         raise ValueError(f"traces must be (n_raters, n_samples), got shape {y.shape}")
-    return float(_cronbach_core(y[None])[0][0])
+    return float(_cronbach_core(_centred(y[None]))[0][0])
 
 
 def cronbach_alpha_batch(traces: npt.ArrayLike) -> FloatArray:
     """:func:`cronbach_alpha` for a stack ``(..., n_raters, n_samples)`` -> ``(...)``."""
     y = _as_traces(traces)
-    return _batched(_cronbach_core, [y], 2)[0]
+    return _batched(lambda chunk: _cronbach_core(_centred(chunk)), [y], 2)[0]
 
 
 # ----------------------------------------------------------------------------- lag search
@@ -543,14 +660,14 @@ def _fast_len(n: int) -> int:
     return best
 
 
-def _contiguous_run(valid: BoolArray) -> tuple[IntArray, IntArray, BoolArray]:
-    """Per row: start and end (exclusive) of the present samples, and whether they form a
-    single run (an empty row counts as a run of length zero)."""
+def _contiguous_run(valid: BoolArray, count: IntArray) -> tuple[IntArray, IntArray, BoolArray]:
+    """Per row (``count`` present samples): start and end (exclusive) of the present
+    samples, and whether they form a single run (an empty row counts as a run of length
+    zero)."""
     length = valid.shape[-1]
-    if length == 0:
-        zero = np.zeros(valid.shape[:-1], dtype=np.int64)
-        return zero, zero, np.ones(valid.shape[:-1], dtype=np.bool_)
-    count = valid.sum(axis=-1)
+    if length == 0 or np.all(count == length):
+        start = np.zeros(valid.shape[:-1], dtype=np.int64)
+        return start, start + length, np.ones(valid.shape[:-1], dtype=np.bool_)
     first = np.argmax(valid, axis=-1)
     last = length - np.argmax(valid[..., ::-1], axis=-1)
     first = np.where(count > 0, first, 0)
@@ -558,57 +675,86 @@ def _contiguous_run(valid: BoolArray) -> tuple[IntArray, IntArray, BoolArray]:
     return first.astype(np.int64), last.astype(np.int64), count == last - first
 
 
-def _per_lag(rows: FloatArray, a: IntArray, b: IntArray, lags: IntArray) -> FloatArray:
-    """CCC of ``rows[a][t]`` with ``rows[b][t + L]`` for every lag ``L``: ``(pairs, n_lags)``.
+def _edge_sums(centred: FloatArray, start: IntArray, size: int, step: int) -> FloatArray:
+    """``(2, rows, size + 1)``: cumulative sums of the values and of their squares over the
+    ``size`` samples of each row from ``start`` on, forwards (``step=1``) or backwards
+    (``-1``); samples beyond the row count as zero."""
+    length = centred.shape[-1]
+    index = start[:, None] + step * np.arange(size)
+    inside = (index >= 0) & (index < length)
+    taken = np.take_along_axis(centred, np.clip(index, 0, max(length - 1, 0)), -1)
+    values = np.where(inside, taken, 0.0)
+    out = np.zeros((2, centred.shape[0], size + 1))
+    np.cumsum(values, axis=-1, out=out[0, :, 1:])
+    np.cumsum(values * values, axis=-1, out=out[1, :, 1:])
+    return out
 
-    The cross term ``sum_t x_t y_{t+L}`` comes from one FFT cross-correlation; counts, sums
-    and sums of squares over the overlap come from cumulative sums when each trace's present
-    samples are one contiguous run (the usual case, NaN only at the ends), and from FFT
-    cross-correlations with the presence masks otherwise. Each row is centred, transformed
+
+def _per_lag(
+    centred: FloatArray,
+    offset: FloatArray,
+    valid: BoolArray,
+    a: IntArray,
+    b: IntArray,
+    lags: IntArray,
+    totals: tuple[IntArray, FloatArray, FloatArray] | None = None,
+) -> FloatArray:
+    """CCC of row ``a`` with row ``b`` shifted earlier by ``L`` (``x_a[t]`` with
+    ``x_b[t + L]``) for every lag ``L``: ``(pairs, n_lags)``, from rows ``(N, T)`` centred by
+    :func:`_center` (``centred``, ``offset``; zero where not ``valid``) and, if known, each
+    row's count of present samples and sums of the centred values and of their squares.
+
+    The cross term ``sum_t x_t y_{t+L}`` comes from one FFT cross-correlation. When each
+    trace's present samples are one contiguous run (the usual case, NaN only at the ends),
+    the overlap at lag ``L`` is each run less a head and a tail no longer than the lag span
+    plus the difference of the two runs' starts or ends, so its counts, sums and sums of
+    squares are the run's totals less cumulative sums over those few edge samples; otherwise
+    they come from FFT cross-correlations with the presence masks. Each row is transformed
     and summed once, however many pairs it is in (three raters: three rows, three pairs)."""
-    length = rows.shape[-1]
-    valid = np.isfinite(rows)
-    centred, offset = _center(rows, valid)
+    length = centred.shape[-1]
     span = int(np.max(np.abs(lags))) if lags.size else 0
     nfft = _fast_len(max(length + span, 1))
     index = lags % nfft
 
+    def correlate(product: npt.NDArray[np.complex128]) -> FloatArray:
+        return np.fft.irfft(product, nfft)[:, index]
+
     def xcorr(fa: npt.NDArray[np.complex128], fb: npt.NDArray[np.complex128]) -> FloatArray:
-        return np.fft.irfft(np.conj(fa) * fb, nfft)[:, index]
+        return correlate(np.conj(fa) * fb)
 
     spectrum = np.fft.rfft(centred, nfft)
-    sxy = xcorr(spectrum[a], spectrum[b])
+    cross = spectrum[a]  # a gathered copy: conjugated and multiplied in place
+    np.conjugate(cross, out=cross)
+    cross *= spectrum[b]
+    sxy = correlate(cross)
     shape = (a.size, lags.size)
     n, sx, sy, sxx, syy = (np.zeros(shape) for _ in range(5))
-    first, last, run = _contiguous_run(valid)
+    if totals is None:
+        totals = (valid.sum(axis=-1), centred.sum(axis=-1), _dot(centred, centred))
+    count, sums, squares = totals
+    first, last, run = _contiguous_run(valid, count)
     fast = run[a] & run[b]
     if np.any(fast):
         f = np.flatnonzero(fast)
-        fa, fb = a[f], b[f]
-        lo = np.maximum(first[fa, None], first[fb, None] - lags[None, :])
-        hi = np.minimum(last[fa, None], last[fb, None] - lags[None, :])
+        fa, fb = a[f, None], b[f, None]
+        lo = np.maximum(first[fa], first[fb] - lags)
+        hi = np.minimum(last[fa], last[fb] - lags)
         overlap = hi > lo
-        lo = np.where(overlap, lo, 0)
-        hi = np.where(overlap, hi, 0)
-        shift = np.where(overlap, lags[None, :], 0)
-        used = np.unique(np.concatenate([fa, fb]))
-        slot = np.zeros(rows.shape[0], dtype=np.int64)
-        slot[used] = np.arange(used.size)
-        sums = np.zeros((2, used.size, length + 1))
-        np.cumsum(centred[used], axis=-1, out=sums[0, :, 1:])
-        np.cumsum(centred[used] ** 2, axis=-1, out=sums[1, :, 1:])
+        head_a, head_b = lo - first[fa], lo + lags - first[fb]
+        tail_a, tail_b = last[fa] - hi, last[fb] - hi - lags
+        edges = [np.where(overlap, e, 0) for e in (head_a, head_b, tail_a, tail_b)]
+        heads = _edge_sums(centred, first, int(max(edges[0].max(), edges[1].max())), 1)
+        tails = _edge_sums(centred, last - 1, int(max(edges[2].max(), edges[3].max())), -1)
 
-        def window(k: int, row: IntArray, start: IntArray, stop: IntArray) -> FloatArray:
-            cums = sums[k, slot[row]]
-            upto: FloatArray = np.take_along_axis(cums, stop, -1)
-            before: FloatArray = np.take_along_axis(cums, start, -1)
-            return upto - before
+        def window(k: int, row: IntArray, head: IntArray, tail: IntArray) -> FloatArray:
+            inner = (sums, squares)[k][row] - heads[k, row, head] - tails[k, row, tail]
+            return np.where(overlap, inner, 0.0)
 
-        n[f] = hi - lo
-        sx[f] = window(0, fa, lo, hi)
-        sxx[f] = window(1, fa, lo, hi)
-        sy[f] = window(0, fb, lo + shift, hi + shift)
-        syy[f] = window(1, fb, lo + shift, hi + shift)
+        n[f] = np.where(overlap, hi - lo, 0)
+        sx[f] = window(0, fa, edges[0], edges[2])
+        sxx[f] = window(1, fa, edges[0], edges[2])
+        sy[f] = window(0, fb, edges[1], edges[3])
+        syy[f] = window(1, fb, edges[1], edges[3])
     if not np.all(fast):
         g = np.flatnonzero(~fast)
         ga, gb = a[g], b[g]
@@ -619,8 +765,7 @@ def _per_lag(rows: FloatArray, a: IntArray, b: IntArray, lags: IntArray) -> Floa
         sxx[g] = xcorr(np.fft.rfft(centred[ga] ** 2, nfft), fmy)
         sy[g] = xcorr(fmx, spectrum[gb])
         syy[g] = xcorr(fmx, np.fft.rfft(centred[gb] ** 2, nfft))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_square = (centred * centred).sum(axis=-1) / np.maximum(valid.sum(axis=-1), 1)
+    mean_square = squares / np.maximum(count, 1)
     return _ccc_from_sums(
         n,
         sx,
@@ -671,8 +816,9 @@ def lag_search_batch(
     parts = []
     for lo in range(0, max(x2.shape[0], 1), step):
         chunk = np.concatenate([x2[lo : lo + step], y2[lo : lo + step]])
+        valid = np.isfinite(chunk)
         k = chunk.shape[0] // 2
-        parts.append(_per_lag(chunk, np.arange(k), k + np.arange(k), lags))
+        parts.append(_per_lag(*_center(chunk, valid), valid, np.arange(k), k + np.arange(k), lags))
     per_lag = np.concatenate(parts).reshape((*x.shape[:-1], lags.size))
     best, at_best = _best_lag(per_lag, lags / float(rate_hz))
     return LagSearchBatch(best, at_best, per_lag)
@@ -729,6 +875,44 @@ class LagCompensatedCCC(NamedTuple):
     lag_s: FloatArray  # (..., R, R) lag of rater b behind rater a at the best CCC (antisymmetric)
 
 
+def _lag_compensated_core(
+    p: _Centred, lags: IntArray, rate_hz: float
+) -> tuple[FloatArray, FloatArray]:
+    stacks, raters, length = p.x.shape
+    a_idx, b_idx = np.triu_indices(raters, 1)
+    first = (np.arange(stacks) * raters)[:, None]
+    rows = p.xc.reshape(-1, length)
+    valid = p.valid.reshape(-1, length)
+    if p.sums is not None and p.gram is not None:  # complete: the sums are known
+        count = np.full(rows.shape[0], length)
+        squares = np.diagonal(p.gram, axis1=-2, axis2=-1).reshape(-1)
+        totals = (count, p.sums.reshape(-1), squares)
+    else:
+        count = valid.sum(axis=-1)
+        totals = (count, rows.sum(axis=-1), _dot(rows, rows))
+    per_lag = _per_lag(
+        rows,
+        p.offset.reshape(-1),
+        valid,
+        (first + a_idx).ravel(),
+        (first + b_idx).ravel(),
+        lags,
+        totals,
+    ).reshape(stacks, a_idx.size, lags.size)
+    best_lag_s, ccc_at_best = _best_lag(per_lag, lags / float(rate_hz))
+    value = np.zeros((stacks, raters, raters))
+    lag = np.zeros((stacks, raters, raters))
+    value[:, a_idx, b_idx] = ccc_at_best
+    value[:, b_idx, a_idx] = ccc_at_best
+    lag[:, a_idx, b_idx] = best_lag_s
+    lag[:, b_idx, a_idx] = -best_lag_s
+    diag = np.arange(raters)
+    enough = count.reshape(stacks, raters) >= 2
+    value[:, diag, diag] = np.where(enough, 1.0, np.nan)
+    lag[:, diag, diag] = np.where(enough, 0.0, np.nan)
+    return value, lag
+
+
 def lag_compensated_ccc(
     traces: npt.ArrayLike, rate_hz: float, max_lag_s: float = 6.0
 ) -> LagCompensatedCCC:
@@ -742,35 +926,49 @@ def lag_compensated_ccc(
     lag, not as an unbiased estimate. For a lag against a fixed reference (the media, a gold
     trace), use :func:`lag_search`."""
     x = _as_traces(traces)
-    raters, length = x.shape[-2], x.shape[-1]
-    a_idx, b_idx = np.triu_indices(raters, 1)
     lags = _lag_samples(rate_hz, max_lag_s, -max_lag_s)
-    stacks = x.reshape(-1, raters, length)
-    nfft = _fast_len(max(length + (int(np.abs(lags).max()) if lags.size else 0), 1))
-    step = max(1, (_CHUNK_ELEMENTS // 4) // (nfft * max(raters, 1)))  # stacks per chunk
-    parts = [np.zeros((0, lags.size))]
-    for lo in range(0, stacks.shape[0], step):
-        chunk = stacks[lo : lo + step]
-        first = (np.arange(chunk.shape[0]) * raters)[:, None]
-        parts.append(
-            _per_lag(
-                chunk.reshape(-1, length), (first + a_idx).ravel(), (first + b_idx).ravel(), lags
-            )
-        )
-    per_lag = np.concatenate(parts).reshape((*x.shape[:-2], a_idx.size, lags.size))
-    best_lag_s, ccc_at_best = _best_lag(per_lag, lags / float(rate_hz))
-    shape = (*x.shape[:-2], raters, raters)
-    value = np.zeros(shape)
-    lag = np.zeros(shape)
-    value[..., a_idx, b_idx] = ccc_at_best
-    value[..., b_idx, a_idx] = ccc_at_best
-    lag[..., a_idx, b_idx] = best_lag_s
-    lag[..., b_idx, a_idx] = -best_lag_s
-    diag = np.arange(raters)
-    enough = np.isfinite(x).sum(axis=-1) >= 2
-    value[..., diag, diag] = np.where(enough, 1.0, np.nan)
-    lag[..., diag, diag] = np.where(enough, 0.0, np.nan)
+    value, lag = _batched(
+        lambda chunk: _lag_compensated_core(_centred(chunk, moments=False), lags, rate_hz),
+        [x],
+        2,
+    )
     return LagCompensatedCCC(value, lag)
+
+
+class TraceFigures(NamedTuple):
+    ccc: FloatArray  # (..., R, R) as ccc_matrix
+    ccc_rater_vs_rest: FloatArray  # (..., R) as ccc_rater_vs_rest
+    icc: dict[str, FloatArray]  # as icc_batch
+    cronbach_alpha: FloatArray  # (...) as cronbach_alpha_batch
+    lag_compensated: LagCompensatedCCC  # as lag_compensated_ccc
+
+
+def trace_figures(traces: npt.ArrayLike, rate_hz: float, max_lag_s: float = 6.0) -> TraceFigures:
+    """:func:`ccc_matrix`, :func:`ccc_rater_vs_rest`, :func:`icc_batch`,
+    :func:`cronbach_alpha_batch` and :func:`lag_compensated_ccc` of one stack
+    ``(..., n_raters, n_samples)`` in one pass over it: each chunk of the batch is centred
+    once, and a complete chunk's Gram matrix gives the sums all but the lag search need."""
+    x = _as_traces(traces)
+    lags = _lag_samples(rate_hz, max_lag_s, -max_lag_s)
+
+    def core(chunk: FloatArray) -> tuple[FloatArray, ...]:
+        p = _centred(chunk)
+        return (
+            *_ccc_matrix_core(p),
+            *_rater_vs_rest_core(p),
+            *_icc_core(p),
+            *_cronbach_core(p),
+            *_lag_compensated_core(p, lags, rate_hz),
+        )
+
+    out = _batched(core, [x], 2)
+    return TraceFigures(
+        out[0],
+        out[1],
+        dict(zip(_ICC_KEYS, out[2:8], strict=True)),
+        out[8],
+        LagCompensatedCCC(out[9], out[10]),
+    )
 
 
 # ----------------------------------------------------------------------------- EWE
@@ -817,6 +1015,63 @@ def ewe(traces: npt.ArrayLike) -> EWEResult:
 # ----------------------------------------------------------------------------- Krippendorff
 
 
+def _bin_edges(bins: int | npt.ArrayLike, value_range: tuple[float, float]) -> FloatArray:
+    if isinstance(bins, (int, np.integer)):
+        lo, hi = value_range
+        if int(bins) < 1 or not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"need bins >= 1 and a finite value_range lo < hi, got {bins}")
+        return np.linspace(lo, hi, int(bins) + 1)
+    edges = np.asarray(bins, dtype=np.float64)
+    if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
+        raise ValueError("bin edges must be a strictly increasing 1-D array of >= 2 edges")
+    if not np.all(np.isfinite(edges)):
+        raise ValueError("bin edges must be finite")
+    return edges
+
+
+def krippendorff_alpha_binned_batch(
+    traces: npt.ArrayLike,
+    bins: int | npt.ArrayLike = 10,
+    *,
+    level: Level,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+) -> FloatArray:
+    """:func:`krippendorff_alpha_binned` of each stack of ``(..., n_raters, n_samples)`` ->
+    ``(...)``: the values are binned for many stacks at once; the ``krippendorff`` package
+    computes each alpha from that stack's samples x bins ``value_counts``, unanimous
+    samples pooled (:func:`~annotation.agreement.categorical.pairable_units`)."""
+    if level not in ("nominal", "ordinal", "interval", "ratio"):
+        raise ValueError(f"unknown level {level!r}")
+    x = _as_traces(traces)
+    edges = _bin_edges(bins, value_range)
+    n_bins = edges.size - 1
+    centres = (edges[:-1] + edges[1:]) / 2
+    raters, samples = x.shape[-2:]
+    stacks = x.reshape(-1, raters, samples)
+    out = np.full(stacks.shape[0], np.nan)
+    step = max(1, _CHUNK_ELEMENTS // max(samples * n_bins, 1))
+    for lo in range(0, stacks.shape[0], step):
+        chunk = stacks[lo : lo + step]
+        valid = np.isfinite(chunk)
+        code = np.clip(np.searchsorted(edges, chunk[valid], side="right") - 1, 0, n_bins - 1)
+        unit = np.arange(chunk.shape[0])[:, None, None] * samples + np.arange(samples)
+        cell = np.broadcast_to(unit, chunk.shape)[valid] * n_bins + code
+        counts = np.bincount(cell, minlength=chunk.size // raters * n_bins)
+        for i, per_sample in enumerate(counts.reshape(-1, samples, n_bins)):
+            units = pairable_units(per_sample)
+            used = units.sum(axis=0) > 0
+            if np.count_nonzero(used) < 2:
+                continue
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = krippendorff.alpha(
+                    value_counts=units[:, used],
+                    value_domain=centres[used],
+                    level_of_measurement=level,
+                )
+            out[lo + i] = value if math.isfinite(value) else np.nan
+    return out.reshape(x.shape[:-2])
+
+
 def krippendorff_alpha_binned(
     traces: npt.ArrayLike,
     bins: int | npt.ArrayLike = 10,
@@ -837,36 +1092,7 @@ def krippendorff_alpha_binned(
     unpairable. Undefined (``nan``): no pairable sample (e.g. one rater), or all pairable
     values in one bin (``D_e = 0``).
     """
-    if level not in ("nominal", "ordinal", "interval", "ratio"):
-        raise ValueError(f"unknown level {level!r}")
     x = _as_traces(traces)
     if x.ndim != 2:
         raise ValueError(f"traces must be (n_raters, n_samples), got shape {x.shape}")
-    if isinstance(bins, (int, np.integer)):
-        lo, hi = value_range
-        if int(bins) < 1 or not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"need bins >= 1 and a finite value_range lo < hi, got {bins}")
-        edges = np.linspace(lo, hi, int(bins) + 1)
-    else:
-        edges = np.asarray(bins, dtype=np.float64)
-        if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
-            raise ValueError("bin edges must be a strictly increasing 1-D array of >= 2 edges")
-        if not np.all(np.isfinite(edges)):
-            raise ValueError("bin edges must be finite")
-    n_bins = edges.size - 1
-    valid = np.isfinite(x)
-    code = np.clip(np.searchsorted(edges, x[valid], side="right") - 1, 0, n_bins - 1)
-    sample = np.broadcast_to(np.arange(x.shape[1]), x.shape)[valid]
-    counts = np.bincount(sample * n_bins + code, minlength=x.shape[1] * n_bins)
-    counts = counts.reshape(x.shape[1], n_bins)
-    counts = counts[counts.sum(axis=1) >= 2]
-    used = counts.sum(axis=0) > 0
-    if np.count_nonzero(used) < 2:
-        return NAN
-    centres = (edges[:-1] + edges[1:]) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = krippendorff.alpha(
-            value_counts=counts[:, used], value_domain=centres[used], level_of_measurement=level
-        )
-    alpha = float(result)
-    return alpha if math.isfinite(alpha) else NAN
+    return float(krippendorff_alpha_binned_batch(x, bins, level=level, value_range=value_range))

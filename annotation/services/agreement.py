@@ -93,7 +93,8 @@ def _trace_groups(project: Project) -> list[list[int]]:
 
 
 def _stack(clip_ids: list[int]) -> tuple[np.ndarray, dict[str, Any]]:
-    """(clips, raters, samples, dims) for clips with the same number of traces."""
+    """(dims, clips, raters, samples) for clips with the same number of traces: each
+    dimension's stack contiguous, as the trace figures read it."""
     rows = list(
         Trace.objects.filter(clip_id__in=clip_ids, is_current=True, status=Trace.Status.FINALISED)
         .order_by("clip_id", "annotator_id")
@@ -106,10 +107,10 @@ def _stack(clip_ids: list[int]) -> tuple[np.ndarray, dict[str, Any]]:
         arrays.setdefault(clip_id, []).append(unpack(bytes(data or b""), dims))
     length = max(len(a) for per_clip in arrays.values() for a in per_clip)
     raters = max(len(per_clip) for per_clip in arrays.values())
-    stack = np.full((len(arrays), raters, length, dims), np.nan)
+    stack = np.full((dims, len(arrays), raters, length), np.nan)
     for i, per_clip in enumerate(arrays.values()):
         for j, array in enumerate(per_clip):
-            stack[i, j, : len(array)] = array
+            stack[:, i, j, : len(array)] = array.T
     return stack, config
 
 
@@ -121,9 +122,9 @@ def _traces_section(project: Project) -> dict[str, Any] | None:
     n_clips = 0
     for clip_ids in groups:
         stack, config = _stack(clip_ids)
-        n_clips += stack.shape[0]
+        n_clips += stack.shape[1]
         for d, dim in enumerate(config["dimensions"]):
-            metrics = trace_clip_metrics(stack[..., d], rate_hz=config["rate_hz"])
+            metrics = trace_clip_metrics(stack[d], rate_hz=config["rate_hz"])
             target = per_clip.setdefault(dim["name"], {})
             for name, values in metrics.items():
                 target.setdefault(name, []).extend(np.asarray(values).tolist())

@@ -30,6 +30,7 @@ from annotation.agreement.categorical import (
     fleiss_kappa,
     krippendorff_alpha,
     majority,
+    pairable_units,
 )
 
 PROPERTY = settings(deadline=None, max_examples=50)
@@ -274,7 +275,31 @@ def test_krippendorff_equals_package_on_raw_data(case, level):
         assert math.isnan(ours)
     else:
         expected = krippendorff.alpha(reliability, value_domain=values, level_of_measurement=level)
-        assert math.isclose(ours, expected, abs_tol=1e-9)
+        assert math.isclose(ours, expected, abs_tol=1e-12)
+
+
+@PROPERTY
+@given(
+    arrays(np.int64, st.tuples(st.integers(1, 40), st.integers(2, 6)), elements=st.integers(0, 4)),
+    st.integers(0, 2**32 - 1),
+)
+def test_pooling_unanimous_units_keeps_the_coincidence_matrix(counts, seed):
+    """What the package computes alpha from, on units holding 0-4 values of each of 2-6
+    values, a third of them made unanimous: the same coincidence matrix, fewer units."""
+    rng = np.random.default_rng(seed)
+    unanimous = rng.random(counts.shape[0]) < 0.35
+    counts[unanimous] = 0
+    counts[unanimous, rng.integers(0, counts.shape[1], unanimous.sum())] = rng.integers(
+        1, 6, unanimous.sum()
+    )
+    pooled = pairable_units(counts)
+    pairable = counts[counts.sum(axis=1) >= 2]
+    assert pooled.shape[0] <= pairable.shape[0]
+    if not pairable.size:
+        assert not pooled.size
+        return
+    coincidences = krippendorff.krippendorff._coincidences
+    assert coincidences(pooled) == pytest.approx(coincidences(pairable), rel=1e-12, abs=1e-12)
 
 
 def test_krippendorff_edge_cases():

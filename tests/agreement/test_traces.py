@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from scipy.stats import pearsonr
 
 from annotation.agreement.traces import (
+    TraceFigures,
     ccc,
     ccc_batch,
     ccc_matrix,
@@ -24,12 +25,14 @@ from annotation.agreement.traces import (
     icc,
     icc_batch,
     krippendorff_alpha_binned,
+    krippendorff_alpha_binned_batch,
     lag_compensated_ccc,
     lag_grid,
     lag_search,
     lag_search_batch,
     resample,
     shift_earlier,
+    trace_figures,
 )
 
 # pingouin 0.7 calls DataFrame.dropna(inplace=True), deprecated in pandas 3.1
@@ -483,6 +486,84 @@ def test_lag_compensated_ccc_finds_relative_lags() -> None:
     assert np.diag(result.lag_s).tolist() == [0.0, 0.0, 0.0]
 
 
+def flat_figures(figures: TraceFigures) -> dict[str, np.ndarray]:
+    return {
+        "ccc": figures.ccc,
+        "ccc_rater_vs_rest": figures.ccc_rater_vs_rest,
+        **figures.icc,
+        "cronbach_alpha": figures.cronbach_alpha,
+        "lag_compensated_ccc": figures.lag_compensated.ccc,
+        "lag_s": figures.lag_compensated.lag_s,
+    }
+
+
+def edge_clips(rng: np.random.Generator, raters: int, n: int) -> np.ndarray:
+    """Clips whose figures sit on the edge cases: constant raters, one constant everywhere,
+    a rater mirroring another (a constant total), copies, a trace far off the others' mean,
+    and ordinary noisy raters. (Not traces whose offsets dwarf their variation: there ICC's
+    residual sum of squares, the total less the rows' and the columns', loses its digits in
+    either path.)"""
+    base = smooth_signal(rng, n, width=4) + rng.normal(0, 0.1, n)
+    clips = [random_traces(rng, raters, n) for _ in range(3)]
+    clips.append(np.full((raters, n), 0.3))
+    clips.append(np.tile(base, (raters, 1)))
+    offsets = np.tile(base, (raters, 1)) + np.arange(raters)[:, None] * 0.4
+    offsets[0] = 0.25
+    clips.append(offsets)
+    mirrored = np.tile(base, (raters, 1))
+    mirrored[1] = -base
+    clips.append(mirrored)
+    far = random_traces(rng, raters, n)
+    far[-1] += 5.0
+    clips.append(far)
+    return np.stack(clips)
+
+
+@settings(deadline=None, max_examples=30)
+@given(seeds, st.integers(2, 5), st.integers(4, 60))
+def test_complete_clips_give_the_general_paths_figures(seed: int, raters: int, n: int) -> None:
+    """Clips with every sample present take the Gram-matrix path (sums of the centred traces
+    and their products); a batch holding one clip with a hole takes the sample-wise path for
+    all: the figures agree within 1e-12 (relative, for figures of any size). From four
+    samples: with two or three, ICC3's residual mean square on the edge clips is rounding
+    noise in either path (both ~1e-11 off the value in exact arithmetic)."""
+    rng = np.random.default_rng(seed)
+    complete = edge_clips(rng, raters, n)
+    holed = complete[:1].copy()
+    holed[0, 0, n // 2] = np.nan
+    mixed = np.concatenate([complete, holed])
+    fast = flat_figures(trace_figures(complete, 10.0, max_lag_s=1.0))
+    general = flat_figures(trace_figures(mixed, 10.0, max_lag_s=1.0))
+    for name, value in fast.items():
+        other = general[name][:-1]
+        assert np.isnan(value).tolist() == np.isnan(other).tolist(), name
+        both = np.isfinite(value)
+        error = np.abs(value[both] - other[both]) / np.maximum(1.0, np.abs(other[both]))
+        assert error.max(initial=0.0) <= 1e-12, name
+
+
+def test_trace_figures_are_the_separate_functions() -> None:
+    rng = np.random.default_rng(31)
+    stack = np.stack([random_traces(rng, 3, 200, share) for share in (0, 0, 0.05, 0)])
+    stack[3, 1, 150:] = np.nan  # a trace that ended early
+    got = trace_figures(stack, 10.0, max_lag_s=2.0)
+    assert np.array_equal(got.ccc, ccc_matrix(stack), equal_nan=True)
+    assert np.array_equal(got.ccc_rater_vs_rest, ccc_rater_vs_rest(stack), equal_nan=True)
+    for key, value in icc_batch(stack).items():
+        assert np.array_equal(got.icc[key], value, equal_nan=True)
+    assert np.array_equal(got.cronbach_alpha, cronbach_alpha_batch(stack), equal_nan=True)
+    lagged = lag_compensated_ccc(stack, 10.0, max_lag_s=2.0)
+    assert np.array_equal(got.lag_compensated.ccc, lagged.ccc, equal_nan=True)
+    assert np.array_equal(got.lag_compensated.lag_s, lagged.lag_s, equal_nan=True)
+    for c, clip in enumerate(stack):  # and the single-clip functions, within rounding
+        assert got.ccc[c] == pytest.approx(ccc_matrix(clip), abs=1e-12, nan_ok=True)
+        single = icc(clip)
+        assert [got.icc[k][c] for k in ICC_KEYS] == pytest.approx(
+            [single[k] for k in ICC_KEYS], abs=1e-12, nan_ok=True
+        )
+        assert got.cronbach_alpha[c] == pytest.approx(cronbach_alpha(clip), abs=1e-12)
+
+
 # ----------------------------------------------------------------------------- EWE
 
 
@@ -576,6 +657,45 @@ def test_binned_alpha_matches_the_package_on_binned_reliability_data(
             reliability_data=binned, value_domain=centres, level_of_measurement=level
         )
         assert got == pytest.approx(expected, abs=1e-9)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    seeds,
+    st.integers(2, 5),
+    st.integers(1, 80),
+    st.sampled_from(["nominal", "ordinal", "interval", "ratio"]),
+)
+def test_binned_alpha_batch_pools_unanimous_samples_without_changing_alpha(
+    seed: int, raters: int, n: int, level: str
+) -> None:
+    """Mostly unanimous samples (pooled into one unit per bin before the package sees them),
+    some split ones, holes: each stack's alpha is the package's on its raw binned data."""
+    rng = np.random.default_rng(seed)
+    shared = np.round(rng.uniform(-1, 1, (4, 1, n)) * 3) / 3
+    traces = np.repeat(shared, raters, axis=1)
+    split = rng.random(traces.shape) < rng.uniform(0, 0.4)
+    traces[split] += rng.normal(0, 0.4, np.count_nonzero(split))
+    traces[rng.random(traces.shape) < 0.1] = np.nan
+    edges = np.linspace(-1, 1, 9)
+    centres = (edges[:-1] + edges[1:]) / 2
+    codes = np.clip(np.searchsorted(edges, traces, side="right") - 1, 0, 7)
+    binned = np.where(np.isfinite(traces), centres[codes], np.nan)
+    got = krippendorff_alpha_binned_batch(traces, 8, level=level)
+    assert got.shape == (4,)
+    for value, clip in zip(got, binned, strict=True):
+        pairable = clip[:, np.isfinite(clip).sum(axis=0) >= 2]
+        if np.unique(pairable[np.isfinite(pairable)]).size < 2:
+            assert math.isnan(value)
+            continue
+        with np.errstate(invalid="ignore"):  # D_e = 0: the package's 1 - 0/0
+            expected = krippendorff.alpha(
+                reliability_data=clip, value_domain=centres, level_of_measurement=level
+            )
+        assert value == pytest.approx(expected, abs=1e-12, nan_ok=True)
+    assert krippendorff_alpha_binned(traces[1], 8, level=level) == pytest.approx(
+        got[1], abs=0, nan_ok=True
+    )
 
 
 def test_binned_alpha_edge_cases() -> None:
