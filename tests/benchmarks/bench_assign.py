@@ -239,6 +239,6 @@ def test_peak_memory_of_web_and_workers_over_1200_submissions(setup, stack):
     assert not Clip.objects.filter(project=project, media_status="ready", stage="layer1").exists()
     print(
         f"\n{len(submitted.latencies):,} submissions (3 on each of 400 clips, routed by the "
-        f"worker): peak memory of web + worker processes: RSS {peak[0] / 2**20:.0f} MiB, "
-        f"PSS {peak[1] / 2**20:.0f} MiB ({load_average()})"
+        f"worker): peak memory of web + worker processes: "
+        f"{peak.describe(['gunicorn', 'Celery worker'])} ({load_average()})"
     )
