@@ -8,6 +8,11 @@ from celery.signals import before_task_publish, task_postrun, task_prerun
 from annotation.observability import task_ended, task_published, task_started
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotation.settings")
+# A worker skips Django's system checks (Celery's Django fix-up runs them at start): they load
+# the URLconf and with it every API view, DRF and the OpenAPI generator, ~10 MB in each worker
+# process for pages no task serves. `manage.py migrate` (Compose's migrate service, before any
+# worker starts) and `manage.py check` run them.
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
 app = Celery("annotation")
 app.config_from_object("django.conf:settings", namespace="CELERY")
