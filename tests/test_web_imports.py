@@ -1,8 +1,9 @@
-"""Web and worker processes load only what they need (issue 17, memory). Not the release
-writers' libraries (pyarrow, matplotlib), pandas, the media tools' ffmpeg-python, nor boto3
-unless media are stored in S3: each costs 7-100 MB in every process, and only the worker that
-runs that kind of job, or a storage that is configured, uses it. A module-level import of one of
-them anywhere in the application's import graph fails these tests."""
+"""Web and worker processes load only what they need, and the web's master loads it safely for
+its workers to share (issue 17, memory). Not the release writers' libraries (pyarrow,
+matplotlib), pandas, the media tools' ffmpeg-python, nor boto3 unless media are stored in S3:
+each costs 7-100 MB in every process, and only the worker that runs that kind of job, or a
+storage that is configured, uses it. A module-level import of one of them anywhere in the
+application's import graph fails these tests."""
 
 import json
 import os
@@ -19,21 +20,27 @@ WEB = "from annotation.wsgi import application; django.urls.get_resolver().url_p
 WORKER = "from annotation.celery import app; app.loader.import_default_modules()"
 
 
-def loaded(start: str, names: tuple[str, ...]) -> list[str]:
-    """The modules among ``names`` (and their submodules) a fresh process has after ``start``,
-    storing media on the file system."""
-    code = (
-        f"import json, sys, django.urls; {start}; print(json.dumps(sorted(m for m in "
-        f"sys.modules if any(m == n or m.startswith(n + '.') for n in {names!r}))))"
-    )
+def run(code: str) -> object:
+    """What ``code`` prints as JSON in a fresh process, storing media on the file system, with
+    the test run's database (and broker, if any) and a connection pool as gunicorn sets."""
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "annotation.settings",
-        "STORAGE_BACKEND": "filesystem",
+        "STORAGE_BACKEND": "filesystem", "DB_POOL_MAX_SIZE": "4",
     }  # fmt: skip
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, check=True
     )
-    return list(json.loads(out.stdout))
+    return json.loads(out.stdout)
+
+
+def loaded(start: str, names: tuple[str, ...]) -> list[str]:
+    """The modules among ``names`` (and their submodules) a fresh process has after ``start``."""
+    found = run(
+        f"import json, sys, django.urls; {start}; print(json.dumps(sorted(m for m in "
+        f"sys.modules if any(m == n or m.startswith(n + '.') for n in {names!r}))))"
+    )
+    assert isinstance(found, list)
+    return found
 
 
 def test_the_web_application_does_not_import_the_heavy_libraries():
@@ -43,3 +50,22 @@ def test_the_web_application_does_not_import_the_heavy_libraries():
 
 def test_a_worker_loads_neither_the_heavy_libraries_nor_the_pages():
     assert loaded(WORKER, HEAVY + PAGES) == []
+
+
+def test_loading_the_web_application_for_fork_opens_no_connection_and_starts_no_thread():
+    """gunicorn's master loads the application and forks its workers from it (preload_app): a
+    connection or a thread made while loading would be shared by every worker (or lost in it)."""
+    sockets, threads = run(
+        "import json, os, threading\n"
+        "from annotation.wsgi import load_for_fork\n"
+        "load_for_fork()\n"
+        "fds = []\n"
+        "for fd in os.listdir('/proc/self/fd'):\n"
+        "    try:\n"
+        "        fds.append(os.readlink(f'/proc/self/fd/{fd}'))\n"
+        "    except OSError:  # the listing's own, closed since\n"
+        "        pass\n"
+        "sockets = [fd for fd in fds if fd.startswith('socket:')]\n"
+        "print(json.dumps([sockets, threading.active_count()]))"
+    )
+    assert (sockets, threads) == ([], 1)
