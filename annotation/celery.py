@@ -1,9 +1,11 @@
 """The Celery application; configuration comes from Django settings (``CELERY_*``)."""
 
+import gc
 import os
+from typing import Any
 
 from celery import Celery
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_init
 
 from annotation.observability import task_ended, task_published, task_started
 
@@ -21,3 +23,11 @@ app.autodiscover_tasks()
 before_task_publish.connect(task_published, weak=False)
 task_prerun.connect(task_started, weak=False)
 task_postrun.connect(task_ended, weak=False)
+
+
+@worker_init.connect(weak=False)
+def _freeze_before_fork(**_: Any) -> None:
+    """The worker has imported every tasks module and forks its pool's children next (and
+    again for each child it replaces): freezing the garbage collector keeps the children's
+    collections from writing to, and so copying, the pages they share with it."""
+    gc.freeze()
