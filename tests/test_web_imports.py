@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pyarrow", "matplotlib", "pandas", "scipy", "ffmpeg", "boto3", "botocore", "s3transfer")
 # The pages: what a request loads, and what a Celery worker has no use for.
@@ -20,12 +22,13 @@ WEB = "from annotation.wsgi import application; django.urls.get_resolver().url_p
 WORKER = "from annotation.celery import app; app.loader.import_default_modules()"
 
 
-def run(code: str) -> object:
-    """What ``code`` prints as JSON in a fresh process, storing media on the file system, with
-    the test run's database (and broker, if any) and a connection pool as gunicorn sets."""
+def run(code: str, **env: str) -> object:
+    """What ``code`` prints as JSON in a fresh process, storing media on the file system unless
+    ``env`` says otherwise, with the test run's database (and broker, if any) and a connection
+    pool as gunicorn sets."""
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "annotation.settings",
-        "STORAGE_BACKEND": "filesystem", "DB_POOL_MAX_SIZE": "4",
+        "STORAGE_BACKEND": "filesystem", "DB_POOL_MAX_SIZE": "4", **env,
     }  # fmt: skip
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, check=True
@@ -52,11 +55,18 @@ def test_a_worker_loads_neither_the_heavy_libraries_nor_the_pages():
     assert loaded(WORKER, HEAVY + PAGES) == []
 
 
-def test_loading_the_web_application_for_fork_opens_no_connection_and_starts_no_thread():
+S3 = {
+    "STORAGE_BACKEND": "s3", "AWS_STORAGE_BUCKET_NAME": "emos",
+    "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_S3_REGION_NAME": "us-east-1",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("storage", [{}, S3], ids=["filesystem", "s3"])
+def test_loading_the_web_application_for_fork_opens_no_connection_and_starts_no_thread(storage):
     """gunicorn's master loads the application and forks its workers from it (preload_app): a
     connection or a thread made while loading would be shared by every worker (or lost in it)."""
-    sockets, threads = run(
-        "import json, os, threading\n"
+    sockets, threads, boto3 = run(
+        "import json, os, sys, threading\n"
         "from annotation.wsgi import load_for_fork\n"
         "load_for_fork()\n"
         "fds = []\n"
@@ -66,6 +76,8 @@ def test_loading_the_web_application_for_fork_opens_no_connection_and_starts_no_
         "    except OSError:  # the listing's own, closed since\n"
         "        pass\n"
         "sockets = [fd for fd in fds if fd.startswith('socket:')]\n"
-        "print(json.dumps([sockets, threading.active_count()]))"
+        "print(json.dumps([sockets, threading.active_count(), 'boto3' in sys.modules]))",
+        **storage,
     )
     assert (sockets, threads) == ([], 1)
+    assert boto3 == bool(storage)  # S3's code is loaded to be shared, the file system's needs none
