@@ -1,10 +1,10 @@
 import gc
 import os
 
-from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
-from django.utils.module_loading import import_string
+
+from annotation.storage import media_storage
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotation.settings")
 application = get_wsgi_application()
@@ -17,5 +17,5 @@ def load_for_fork() -> None:
     loaded, so that the workers' collections never write to (and so copy) the pages they share
     with the master. Opens no connection and starts no thread."""
     get_resolver().url_patterns  # noqa: B018 (a lazy property: reading it loads the URLconf)
-    import_string(settings.STORAGES["default"]["BACKEND"])
+    media_storage()  # made, not connected: S3's connections are opened per thread on use
     gc.freeze()
