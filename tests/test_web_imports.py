@@ -64,7 +64,8 @@ S3 = {
 @pytest.mark.parametrize("storage", [{}, S3], ids=["filesystem", "s3"])
 def test_loading_the_web_application_for_fork_opens_no_connection_and_starts_no_thread(storage):
     """gunicorn's master loads the application and forks its workers from it (preload_app): a
-    connection or a thread made while loading would be shared by every worker (or lost in it)."""
+    connection or a thread made while loading would be shared by every worker (or lost in it).
+    Sentry configured, as production may have it (its threads start on first use, per pid)."""
     sockets, threads, boto3 = run(
         "import json, os, sys, threading\n"
         "from annotation.wsgi import load_for_fork\n"
@@ -77,6 +78,7 @@ def test_loading_the_web_application_for_fork_opens_no_connection_and_starts_no_
         "        pass\n"
         "sockets = [fd for fd in fds if fd.startswith('socket:')]\n"
         "print(json.dumps([sockets, threading.active_count(), 'boto3' in sys.modules]))",
+        SENTRY_DSN="https://key@127.0.0.1:9/1",
         **storage,
     )
     assert (sockets, threads) == ([], 1)
