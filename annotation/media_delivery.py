@@ -13,14 +13,14 @@ from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from annotation.range_serve import serve_file_with_range
-from annotation.storage import MediaS3Storage, media_storage
+from annotation.storage import Presigning, media_storage
 
 
 def deliver(request: HttpRequest, name: str, *, download_as: str | None = None) -> HttpResponseBase:
     """The stored file ``name``, already checked for this user; ``download_as`` makes it an
     attachment under that file name."""
     storage = media_storage()
-    if isinstance(storage, MediaS3Storage):
+    if isinstance(storage, Presigning):
         return HttpResponseRedirect(storage.presigned_url(name, download_as=download_as))
     if settings.MEDIA_ACCEL_REDIRECT:
         response = HttpResponse(

@@ -203,7 +203,7 @@ if STORAGE_BACKEND == "filesystem":
         "OPTIONS": {"allow_overwrite": True},
     }
 elif STORAGE_BACKEND == "s3":
-    _media_storage = {"BACKEND": "annotation.storage.MediaS3Storage"}
+    _media_storage = {"BACKEND": "annotation.storage_s3.MediaS3Storage"}
 else:
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}")
 STORAGES = {

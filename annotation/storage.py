@@ -1,7 +1,7 @@
 """Every stored file (media, posters, waveforms, sources, label uploads, releases) goes through
 Django's storage API: the local file system in the embedded mode, S3-compatible object storage
-(django-storages) with ``STORAGE_BACKEND=s3``, so web and workers on several machines share
-only the database, the broker and the bucket.
+(django-storages, ``storage_s3.py``) with ``STORAGE_BACKEND=s3``, so web and workers on several
+machines share only the database, the broker and the bucket.
 
 What a process needs as a file on its own disk (ffmpeg's input, a release being built, label
 sheets to parse) is a local copy in a scratch folder (``MEDIA_ROOT/tmp``), removed afterwards;
@@ -14,65 +14,21 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
-from django.utils.encoding import filepath_to_uri
-from django.utils.http import content_disposition_header
-from storages.backends.s3 import S3Storage
 
 
-class MediaS3Storage(S3Storage):
-    """S3 whose ``url()`` is the app's members-only ``/media/`` view (as on the file system):
-    templates and serializers never hand out a bucket URL; the view checks membership and then
-    redirects to ``presigned_url``."""
+@runtime_checkable
+class Presigning(Protocol):
+    """A storage whose files browsers fetch from it directly (object storage): the app only
+    signs the address."""
 
-    def url(
-        self, name: str, parameters: Any = None, expire: Any = None, http_method: Any = None
-    ) -> str:
-        return f"{settings.MEDIA_URL}{filepath_to_uri(name)}"
-
-    def get_object_parameters(self, name: str) -> dict[str, Any]:
-        """A ``.gz`` is stored as what it is: django-storages would guess "tar" with
-        ``Content-Encoding: gzip``, and browsers and HTTP clients would then unpack a release
-        archive on download (its SHA-256 no longer matching)."""
-        params: dict[str, Any] = super().get_object_parameters(name)
-        if name.endswith(".gz"):
-            params = {**params, "ContentType": "application/gzip"}
-        return params
-
-    @cached_property
-    def _public_client(self) -> Any:
-        """A client for the address browsers use (``AWS_S3_PUBLIC_ENDPOINT_URL``), when the
-        one the servers use (``AWS_S3_ENDPOINT_URL``, say ``http://minio:9000``) is private.
-        Signing is local: this client never connects."""
-        return self._create_session().client(
-            "s3",
-            region_name=self.region_name,
-            endpoint_url=settings.AWS_S3_PUBLIC_ENDPOINT_URL,
-            config=self.client_config,
-        )
-
-    def presigned_url(self, name: str, *, download_as: str | None = None) -> str:
-        """A GET URL valid for ``AWS_QUERYSTRING_EXPIRE`` seconds; ``download_as`` makes the
-        browser save the file under that name."""
-        params = {"Bucket": self.bucket_name, "Key": self._normalize_name(name)}
-        if download_as:
-            params["ResponseContentDisposition"] = content_disposition_header(True, download_as)
-        client = (
-            self._public_client
-            if settings.AWS_S3_PUBLIC_ENDPOINT_URL
-            else self.connection.meta.client
-        )
-        url: str = client.generate_presigned_url(
-            "get_object", Params=params, ExpiresIn=self.querystring_expire
-        )
-        return url
+    def presigned_url(self, name: str, *, download_as: str | None = None) -> str: ...
 
 
 class _Move(File):

@@ -26,11 +26,8 @@ from clips.importers.manifest import collect
 from clips.importers.records import ClipRecord
 from clips.importers.segments import SegmentRecord
 from clips.media import MediaError, MediaToolMissing
-from clips.media.poster import write_poster
 from clips.media.probe import probe
 from clips.media.tools import binary
-from clips.media.transcode import make_playable
-from clips.media.waveform import waveform
 from clips.models import Clip, ImportJob, Segment
 from clips.selectors import WAITING
 from clips.sources import drop_staged, fetch_source, stage_source
@@ -301,6 +298,12 @@ def _mark_duplicate(clip_id: int, sha256: str) -> None:
 
 
 def _ingest(clip: Clip) -> dict[str, Any]:
+    # Here, not at the top: ffmpeg-python and numpy load in the media worker only, not in
+    # every process that imports this module to register records.
+    from clips.media.poster import write_poster
+    from clips.media.transcode import make_playable
+    from clips.media.waveform import waveform
+
     tmp_root = Path(settings.MEDIA_ROOT) / "tmp"
     tmp_root.mkdir(parents=True, exist_ok=True)
     # Work in a private local folder (the source's copy, ffmpeg's output), then put the

@@ -188,6 +188,6 @@ def s3(s3_endpoint: str, settings) -> dict[str, str]:  # type: ignore[no-untyped
     client(env).create_bucket(Bucket=env["AWS_STORAGE_BUCKET_NAME"])
     for name, value in env.items():
         setattr(settings, name, value)
-    s3_storage = {"BACKEND": "annotation.storage.MediaS3Storage"}
+    s3_storage = {"BACKEND": "annotation.storage_s3.MediaS3Storage"}
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage}  # last: storages reset
     return env

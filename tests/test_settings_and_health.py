@@ -55,7 +55,7 @@ def test_object_storage_from_the_environment(tmp_path):
         },
         tmp_path,
     )
-    assert got["storage"] == "annotation.storage.MediaS3Storage"
+    assert got["storage"] == "annotation.storage_s3.MediaS3Storage"
     for directive in ("media-src", "img-src", "connect-src"):
         assert "https://media.example.org" in got["csp"][directive]
         assert "http://minio:9000" not in got["csp"][directive]

@@ -2,7 +2,7 @@
 token auth, a Celery worker taking the routing) with 16 and 64 concurrent clients, against
 the raw SQL claim run by as many connections; then submits per second; then claims per second
 on a fresh project against the same after 100,000 released assignments (a claim's cost must
-not grow with history); and the peak resident memory of the web and worker processes over a
+not grow with history); and the peak memory (RSS and PSS) of the web and worker processes over a
 fixed workload of 1,200 submissions. Every client, HTTP or SQL, is a process of its own
 (loadgen.py).
 Needs PostgreSQL (DATABASE_URL; SKIP LOCKED is what is being measured) and Redis
@@ -91,15 +91,9 @@ def setup():
 
 
 @pytest.fixture
-def stack(setup):
-    """The port, and the processes whose memory counts: gunicorn's and the worker's trees."""
-    with celery_worker() as worker, gunicorn() as server:
-        yield server.port, [server.pid, worker.pid]
-
-
-@pytest.fixture
-def server(stack):
-    return stack[0]
+def server(setup):
+    with celery_worker(), gunicorn() as web:
+        yield web.port
 
 
 @pytest.fixture
@@ -230,15 +224,22 @@ def test_claims_per_second_after_released_history(setup, server):
     )
 
 
-def test_peak_memory_of_web_and_workers_over_1200_submissions(setup, stack):
+@pytest.mark.parametrize("preload", ["1", "0"], ids=["preload", "no-preload"])
+def test_peak_memory_of_web_and_workers_over_1200_submissions(setup, preload):
     """Claims and submits by 30 clients, 3 labels on each of 400 clips, until the worker has
-    routed every one of them: the peak of web + worker resident memory over the whole run."""
+    routed every one of them: the peak of web + worker memory over the whole run, gunicorn's
+    workers forked from a loaded application (production's default) and each loading its own
+    (WEB_PRELOAD=0). Shared pages count once per process in RSS, once in all in PSS."""
     project, _users, tokens = setup
-    port, roots = stack
     reset(project)
     open_clips = Clip.objects.filter(project=project).order_by("pk")[:400].values("pk")
     Clip.objects.filter(project=project).exclude(pk__in=open_clips).update(media_status="failed")
-    with peak_memory(roots) as peak:
+    with (
+        celery_worker() as worker,
+        gunicorn(WEB_PRELOAD=preload) as web,
+        peak_memory([web.pid, worker.pid]) as peak,
+    ):
+        port = web.port
         submitted = submit_all(port, tokens, claim_all(port, tokens, MEMORY_CLIENTS))
         for _ in range(600):  # routing runs on the worker, after the submits committed
             if not Clip.objects.filter(project=project, stage__in=["layer1", "aggregating"],
@@ -249,6 +250,6 @@ def test_peak_memory_of_web_and_workers_over_1200_submissions(setup, stack):
     assert not Clip.objects.filter(project=project, media_status="ready", stage="layer1").exists()
     print(
         f"\n{len(submitted.latencies):,} submissions (3 on each of 400 clips, routed by the "
-        f"worker): peak memory of web + worker processes: RSS {peak[0] / 2**20:.0f} MiB, "
-        f"PSS {peak[1] / 2**20:.0f} MiB ({load_average()})"
+        f"worker), WEB_PRELOAD={preload}: peak memory of web + worker processes: "
+        f"{peak.describe(['gunicorn', 'Celery worker'])} ({load_average()})"
     )

@@ -156,8 +156,8 @@ def celery_worker(queues: str = "agreement,default") -> Iterator[subprocess.Pope
         proc.wait(timeout=60)
 
 
-def _trees(roots: list[int]) -> set[int]:
-    """The processes ``roots`` and all their descendants, now."""
+def _descendants(roots: list[int]) -> dict[int, set[int]]:
+    """Each root's process and all its descendants, now."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -167,43 +167,72 @@ def _trees(roots: list[int]) -> set[int]:
         except OSError:  # ended meanwhile
             continue
         parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    members, frontier = set(roots), list(roots)
-    while frontier:
-        pid = frontier.pop()
-        children = [child for child, parent in parents.items() if parent == pid]
-        members.update(children)
-        frontier += children
-    return members
+    trees = {}
+    for root in roots:
+        members, frontier = {root}, [root]
+        while frontier:
+            pid = frontier.pop()
+            children = [child for child, parent in parents.items() if parent == pid]
+            members.update(children)
+            frontier += children
+        trees[root] = members
+    return trees
 
 
-def _memory_of_trees(roots: list[int]) -> tuple[int, int]:
-    """Resident and proportional (shared pages split among their sharers) bytes of the
-    processes ``roots`` and all their descendants, now. Forked children share their parent's
-    pages: RSS counts those once per process, PSS once in all."""
+def _rss_pss(pid: int) -> tuple[int, int]:
+    """Resident and proportional (shared pages split among their sharers) bytes of ``pid``;
+    forked children share their parent's pages: RSS counts those once per process, PSS once
+    in all. Zeros for a process that ended meanwhile."""
     rss = pss = 0
-    for pid in _trees(roots):
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1]) * 1024
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1]) * 1024
-        except OSError:
-            continue
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1]) * 1024
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return rss, pss
 
 
+@dataclass
+class Peak:
+    """Peak RSS and PSS (bytes) of all the trees together, and of each tree on its own with
+    its largest number of processes (in the order of the roots)."""
+
+    rss: int = 0
+    pss: int = 0
+    trees: list[tuple[int, int, int]] | None = None  # (rss, pss, processes) per root
+
+    def describe(self, names: list[str]) -> str:
+        parts = [
+            f"{name} {rss / 2**20:.0f}/{pss / 2**20:.0f} MiB in {n} processes"
+            for name, (rss, pss, n) in zip(names, self.trees or [], strict=True)
+        ]
+        return (
+            f"RSS {self.rss / 2**20:.0f} MiB, PSS {self.pss / 2**20:.0f} MiB "
+            f"(RSS/PSS peaks: {'; '.join(parts)})"
+        )
+
+
 @contextmanager
-def peak_memory(roots: list[int], every: float = 0.1) -> Iterator[list[int]]:
-    """Samples the memory of ``roots``' process trees while the block runs; the list yielded
-    holds the peak RSS and the peak PSS (bytes) once it ends."""
-    peak = [0, 0]
+def peak_memory(roots: list[int], every: float = 0.1) -> Iterator[Peak]:
+    """Samples the memory of ``roots``' process trees while the block runs; the Peak yielded
+    holds the peaks once it ends."""
+    peak = Peak(trees=[(0, 0, 0)] * len(roots))
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            rss, pss = _memory_of_trees(roots)
-            peak[:] = [max(peak[0], rss), max(peak[1], pss)]
+            trees = _descendants(roots)
+            now = [[_rss_pss(pid) for pid in trees[root]] for root in roots]
+            sums = [(sum(r for r, _ in t), sum(p for _, p in t), len(t)) for t in now]
+            peak.rss = max(peak.rss, sum(r for r, _, _ in sums))
+            peak.pss = max(peak.pss, sum(p for _, p, _ in sums))
+            peak.trees = [
+                (max(a[0], b[0]), max(a[1], b[1]), max(a[2], b[2]))
+                for a, b in zip(peak.trees or [], sums, strict=True)
+            ]
             done.wait(every)
 
     sampler = threading.Thread(target=sample)
@@ -213,6 +242,11 @@ def peak_memory(roots: list[int], every: float = 0.1) -> Iterator[list[int]]:
     finally:
         done.set()
         sampler.join()
+
+
+def _processes(roots: list[int]) -> set[int]:
+    """The processes of ``roots``' trees, now."""
+    return set().union(*_descendants(roots).values())
 
 
 def _cpu_seconds(pids: set[int]) -> dict[int, float]:
@@ -261,10 +295,10 @@ def cpu_use(roots: list[int]) -> Iterator[CpuUse]:
     block runs (a backend that closes meanwhile is missed: the web keeps a pool open). CPU
     time, unlike a rate, barely moves with the load the other tenants of a shared box add."""
     use = CpuUse()
-    web_before = _cpu_seconds(_trees(roots))
+    web_before = _cpu_seconds(_processes(roots))
     db_before = _cpu_seconds(_database_backends())
     yield use
-    web_after = _cpu_seconds(_trees(roots))
+    web_after = _cpu_seconds(_processes(roots))
     db_after = _cpu_seconds(_database_backends() | set(db_before))
     use.web = sum(t - web_before.get(pid, 0.0) for pid, t in web_after.items())
     use.database = sum(t - db_before.get(pid, 0.0) for pid, t in db_after.items())

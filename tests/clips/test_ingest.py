@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from annotation.models import Project
 from clips import services
+from clips.media import transcode
 from clips.models import Clip
 from clips.services import clip_ingest_media
 
@@ -191,7 +192,7 @@ def test_ingest_does_not_overwrite_workflow_fields(project, sample_media, media_
         source_uri=str(sample_media["playable"]),
         media_status=Clip.MediaStatus.PENDING,
     )
-    real_make_playable = services.make_playable
+    real_make_playable = transcode.make_playable
 
     def labels_land_meanwhile(*args, **kwargs):
         Clip.objects.filter(pk=clip.pk).update(
@@ -199,6 +200,6 @@ def test_ingest_does_not_overwrite_workflow_fields(project, sample_media, media_
         )
         return real_make_playable(*args, **kwargs)
 
-    monkeypatch.setattr(services, "make_playable", labels_land_meanwhile)
+    monkeypatch.setattr(transcode, "make_playable", labels_land_meanwhile)
     clip = clip_ingest_media(clip_id=clip.pk)
     assert (clip.layer1_count, clip.stage) == (2, Clip.Stage.DISPUTED)
