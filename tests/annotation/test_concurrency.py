@@ -16,6 +16,7 @@ from annotation.services.assignment import assignment_next, assignments_reclaim_
 from annotation.services.submission import annotation_submit
 from clips.models import Clip
 from factories import ProjectFactory, member
+from locks import waiting_on_locks
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -181,7 +182,7 @@ def test_a_claimer_waits_for_a_row_locked_mid_submit_then_rechecks_it(filled):
     ask = threading.Thread(target=claimer)
     ask.start()
     # Let the holder commit only once the claimer is waiting on its row lock (or has given up).
-    while ask.is_alive() and not _waiting_on_a_lock():
+    while ask.is_alive() and not waiting_on_locks():
         threading.Event().wait(0.01)
     waited = ask.is_alive()
     release.set()
@@ -189,15 +190,6 @@ def test_a_claimer_waits_for_a_row_locked_mid_submit_then_rechecks_it(filled):
     ask.join()
     assert waited, "the claimer answered without waiting for the locked row"
     assert outcome["lease"] == (clip.pk if filled < 2 else None)
-
-
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def test_remaining_for_you_holds_still_while_the_same_clip_is_claimed_and_lapses():

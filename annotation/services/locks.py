@@ -1,0 +1,15 @@
+"""Work on a whole project that must not interleave (a refit of its adaptive overlap, a
+settings change, a withdrawal of labels, an import) takes turns on the project's row."""
+
+from django.db import transaction
+
+from annotation.models import Project
+
+
+def project_lock(project: Project) -> Project:
+    """Lock the project's row for the rest of the transaction and return it as committed
+    (settings read before the lock may be stale). ``FOR NO KEY UPDATE``: rows that only
+    reference the project (audit events, a submit's) still go in meanwhile. SQLite ignores
+    it; there a write transaction holds the whole database (settings: IMMEDIATE)."""
+    assert transaction.get_connection().in_atomic_block, "lock inside a transaction"
+    return Project.objects.select_for_update(no_key=True).get(pk=project.pk)
