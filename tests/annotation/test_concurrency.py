@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from locks import waiting_on_locks
 
 from annotation.models import Annotation, Assignment
 from annotation.schema import BASIC7
@@ -16,7 +17,6 @@ from annotation.services.assignment import assignment_next, assignments_reclaim_
 from annotation.services.submission import annotation_submit
 from clips.models import Clip
 from factories import ProjectFactory, member
-from locks import waiting_on_locks
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from locks import Running, until, waiting_on_locks
 
 from annotation.models import Annotation, GoldLabel, OverlapFit
 from annotation.services.adjudication import adjudication_decide
@@ -18,7 +19,6 @@ from annotation.services.projects import project_settings_update
 from annotation.services.submission import annotation_submit
 from clips.models import Clip
 from factories import ClipFactory, ProjectFactory, member
-from locks import Running, until, waiting_on_locks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +49,9 @@ def adaptive():  # type: ignore[no-untyped-def]
         clip = ClipFactory(project=project, stage="gold", layer1_count=2)
         for who in trusted:
             given(clip, who, value)
-        GoldLabel.objects.create(clip=clip, version=1, payload=labels(value), provenance="unanimous")
+        GoldLabel.objects.create(
+            clip=clip, version=1, payload=labels(value), provenance="unanimous"
+        )
     disputed = ClipFactory(project=project, stage="disputed", layer1_count=1)
     given(disputed, member(project, "annotator", "stranger"), "Fear")
     for i in range(3):

@@ -6,13 +6,13 @@ back to layer 1 and is decided again. Audited; admins only."""
 import pytest
 from control_steps import ANGER, JOY, answer, api_for
 from django.utils import timezone
+from locks import Running, held, until, waiting_on_locks
 
 from annotation.errors import Paused
 from annotation.models import Annotation, AuditEvent, GoldLabel
 from annotation.services.assignment import assignment_next
 from clips.models import Clip
 from factories import ClipFactory, ProjectFactory, member
-from locks import Running, held, until, waiting_on_locks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
