@@ -335,3 +335,59 @@ def test_chunks_racing_on_one_trace_are_stored_once_and_conflicts_store_nothing(
     trace = Trace.objects.get(pk=trace.pk)
     assert (trace.chunk_count, trace.sample_count) == (len(stored), len(stored) * rate)
     assert trace.acked_seq == 9  # 10-19 were never sent
+
+
+def test_a_correction_and_a_decision_at_once_on_a_disputed_clip_do_not_deadlock():
+    """Found in review: a decision locked its lease, then the clip; a correction locks the
+    clip, then ends the clip's lease. Queued behind the same clip, the correction first,
+    they deadlocked (one of them a 500). Now both take the clip first: the correction sends
+    the clip back to routing and the decision, its lease ended, is a conflict."""
+    from annotation.errors import Conflict
+    from annotation.services.adjudication import adjudication_decide
+    from annotation.services.assignment import adjudication_next
+    from annotation.services.submission import annotation_correct
+    from factories import ClipFactory
+    from locks import Running, held, until
+
+    project = ProjectFactory(overlap_k=2)
+    clip = ClipFactory(project=project)
+    first, second = member(project, "annotator"), member(project, "annotator")
+    for user, label in ((first, "Joy"), (second, "Anger")):
+        lease = assignment_next(user=user, project=project)
+        annotation_submit(
+            assignment_id=lease.pk,
+            user=user,
+            payload={"basic7": label, "goemotions": ["joy"], "intensity": 3},
+        )
+    clip.refresh_from_db()
+    assert clip.stage == "disputed"
+    judge = member(project, "adjudicator")
+    decision = adjudication_next(user=judge, project=project)
+    mine = Annotation.objects.get(clip=clip, annotator=first)
+
+    def correct() -> str:
+        labels = {"basic7": "Anger", "goemotions": ["anger"], "intensity": 3}
+        annotation_correct(annotation_id=mine.pk, user=first, payload=labels)
+        return "corrected"
+
+    def decide() -> str:
+        try:
+            adjudication_decide(
+                assignment_id=decision.pk,
+                user=judge,
+                payload={"basic7": "Joy", "goemotions": ["joy"], "intensity": 3},
+                rationale="heard it",
+            )
+        except Conflict:
+            return "conflict"
+        return "decided"
+
+    with held(Clip.objects.filter(pk=clip.pk)):
+        correcting = Running(correct)
+        until(lambda: waiting_on_locks() >= 1)
+        deciding = Running(decide)
+        until(lambda: waiting_on_locks() >= 2 or not deciding.alive())
+    assert correcting.join() == ["corrected"]
+    assert deciding.join() == ["conflict"]
+    clip.refresh_from_db()
+    assert clip.stage == "gold"  # both labels now say Anger
