@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from locks import waiting_on_locks
+from locks import Running, held, until, waiting_on_locks
 
 from annotation.models import Annotation, Assignment
 from annotation.schema import BASIC7
@@ -347,7 +347,6 @@ def test_a_correction_and_a_decision_at_once_on_a_disputed_clip_do_not_deadlock(
     from annotation.services.assignment import adjudication_next
     from annotation.services.submission import annotation_correct
     from factories import ClipFactory
-    from locks import Running, held, until
 
     project = ProjectFactory(overlap_k=2)
     clip = ClipFactory(project=project)
