@@ -143,7 +143,7 @@ def overlap_refit_if_due(*, project: Project) -> bool:
     label: it may reopen a clip). True if it refitted. Decided under the project's lock, on
     its settings as committed: two beats, or a beat and a settings change, take turns."""
     with transaction.atomic():
-        project = project_lock(project)
+        project_lock(project)
         if not adaptive_overlap(project):  # turned off meanwhile
             return False
         _, schedule = overlap_policy(project)
@@ -177,7 +177,8 @@ def overlap_refit_all() -> int:
 def overlap_refit(*, project: Project) -> int:
     """Fit the model on every current static label, store it, and bring every static clip in
     line with it (``_refit``), under the project's lock. Returns how many clips it routes."""
-    return _refit(project_lock(project))
+    project_lock(project)
+    return _refit(project)
 
 
 def _refit(project: Project) -> int:

@@ -66,7 +66,7 @@ def labels_withdraw(
     never did). Audited. Withdrawals and refits of a project take turns on its row; the
     clips are locked in id order and the labels read again under those locks, so a replay,
     or a second request at once, finds nothing left to withdraw and changes nothing."""
-    project = project_lock(project)
+    project_lock(project)
     if since is None:
         found, since = below_floor_since(project=project, user=user)
         if not found:
