@@ -13,6 +13,7 @@ whose outcome the new model changes. The maths is annotation/quality/overlap.py'
 """
 
 import logging
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -127,6 +128,35 @@ def overlap_wants_more(*, clip: Clip) -> bool:
         .values_list("annotator_id", "payload")
     )
     return overlap_verdict(clip=clip, labels=labels) is None
+
+
+def overlap_judge(*, project: Project, clip_ids: list[int]) -> list[int]:
+    """After labels came in bulk (an import) to static layer-1 clips of an adaptive project,
+    their rows locked: each clip judged as a submit judges its own (``overlap_verdict``) on
+    the current model, its target and priority stored while it wants another label. Returns
+    the others, to route."""
+    policy, _ = overlap_policy(project)
+    model = _current_model(project)
+    layer = _layer(project)
+    labels: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+    rows = (
+        Annotation.objects.filter(clip_id__in=clip_ids, is_current=True)
+        .order_by("clip_id", "annotator_id")  # the posterior's sum in the submit's order
+        .values_list("clip_id", "annotator_id", "payload")
+    )
+    for clip_id, who, payload in rows:
+        labels[clip_id].append((who, payload))
+    updates, route = [], []
+    for clip_id in clip_ids:
+        seen = labels[clip_id]
+        posterior = _posterior(model, layer.name, seen)
+        wants, target, priority = _state(policy, len(seen), posterior, model)
+        if wants:
+            updates.append((clip_id, len(seen), target, priority))
+        else:
+            route.append(clip_id)
+    _store_states(updates)
+    return route
 
 
 def _labels_count(project: Project) -> int:

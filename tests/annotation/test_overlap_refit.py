@@ -188,3 +188,29 @@ def test_monologues_on_an_adaptive_project_keep_k(adaptive):
     monologue.refresh_from_db()
     assert (monologue.stage, monologue.layer1_count, monologue.layer1_target) == routed
     assert GoldLabel.objects.filter(clip=monologue, is_current=True).count() == 1
+
+
+def test_an_import_leaves_the_adaptive_state_as_submits_would(adaptive, tmp_path):
+    """Found in review: an import counted its labels against k, not the adaptive rule: a
+    clip given one label kept no target (so no annotator was served it again) and one given
+    two sat in layer 1 below k. Now each imported clip is judged as a submit judges it."""
+    from annotation.services.label_import import labels_import_files
+
+    project, trusted, _ = adaptive
+    overlap_refit(project=project)  # a model that trusts the two
+    (tmp_path / "labels.csv").write_text(
+        "external_id,annotator,basic7\n"
+        "fresh-0,newcomer,Fear\n"  # an unknown annotator's one label: one more wanted
+        f"fresh-1,{trusted[0].username},Joy\nfresh-1,{trusted[1].username},Joy\n"
+    )
+    # The trusted two are known to the model by their user: import under their names.
+    for who in trusted:
+        who.username = f"{who.username}@{project.slug}"
+        who.save(update_fields=["username"])
+    labels_import_files(project=project, files=[tmp_path / "labels.csv"], fmt="csv")
+    one, two = (Clip.objects.get(project=project, external_id=f"fresh-{i}") for i in (0, 1))
+    assert (one.stage, one.layer1_count, one.layer1_target) == ("layer1", 1, 2)
+    assert one.layer1_priority > 0
+    assert (two.stage, two.layer1_count) == ("gold", 2)  # the model is sure of the two
+    lease = assignment_next(user=member(project, "annotator"), project=project)
+    assert lease is not None and lease.clip_id == one.pk
