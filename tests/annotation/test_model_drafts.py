@@ -400,3 +400,36 @@ def test_an_uploaded_file_name_cannot_leave_the_upload_folder(name, tmp_path, mo
     assert not list(scratch.iterdir())  # nothing left behind, inside or out
     assert response.status_code == 400, response.content
     assert response.json()["error"]["field"] == "files"
+
+
+def test_a_run_shown_to_annotators_is_kept_as_provenance(tmp_path):
+    """A run's drafts shown to annotators are the provenance of their labels' flags: the
+    admin (the only way to delete a run) refuses to delete it, saying why, instead of failing
+    on the protected rows; a run never shown nor chosen for pre-fill may go."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    project = project_with_clips(2, overlap_k=1)
+    shown = prefill(project, tmp_path, [{"clip_id": "c0", **JOY}])
+    claim(project, member(project, "annotator"))
+    assert DraftShown.objects.filter(draft__run=shown).exists()
+    project_drafts_set(project=project, actor=member(project, "admin"), mode="hidden", run_id=None)
+    unused, _ = drafts_import_files(
+        project=project,
+        paths=[jsonl(tmp_path, [{"clip_id": "c1", **SAD}], "other.jsonl")],
+        provenance=Provenance("gpt-x", "2025-02"),
+    )
+    browser = Client()
+    browser.force_login(get_user_model().objects.create_superuser("root", "r@x.org", "pw"))
+    url = f"/admin/annotation/modelrun/{shown.pk}/delete/"
+    page = browser.get(url)
+    assert page.status_code == 200 and b"protected" in page.content
+    refused = browser.post(url, {"post": "yes"})
+    assert refused.status_code in (200, 403) and ModelRun.objects.filter(pk=shown.pk).exists()
+    listed = browser.post(
+        "/admin/annotation/modelrun/",
+        {"action": "delete_selected", "_selected_action": [shown.pk], "post": "yes"},
+    )
+    assert listed.status_code == 200 and ModelRun.objects.filter(pk=shown.pk).exists()
+    gone = browser.post(f"/admin/annotation/modelrun/{unused.pk}/delete/", {"post": "yes"})
+    assert gone.status_code == 302 and not ModelRun.objects.filter(pk=unused.pk).exists()
