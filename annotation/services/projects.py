@@ -71,8 +71,8 @@ def membership_grant(*, project: Project, user: User, roles: list[Role]) -> None
 def project_settings_update(*, project: Project, actor: User, changes: dict[str, Any]) -> Project:
     """Change validated settings; a new k or routing rule re-derives every gold label not
     decided by an adjudicator (``clips_reroute``): gold follows the rule both ways. Applied
-    to the project's row as committed, locked: a change made meanwhile stays, and refits
-    take turns with it."""
+    under ``project_lock`` to the project as committed, saving only the fields changed: a
+    change made meanwhile stays, and refits take turns with it."""
     project_lock(project)
     before = {key: getattr(project, key) for key in changes}
     for key, value in changes.items():

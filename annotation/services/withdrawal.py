@@ -63,7 +63,7 @@ def labels_withdraw(
 ) -> Withdrawal:
     """Withdraw ``user``'s current first-layer labels in ``project`` given after ``since``, or,
     without it, those given while their controls lay below the floor (a Conflict if they
-    never did). Audited. Withdrawals and refits of a project take turns on its row; the
+    never did). Audited. Withdrawals and refits of a project take turns (``project_lock``); the
     clips are locked in id order and the labels read again under those locks, so a replay,
     or a second request at once, finds nothing left to withdraw and changes nothing."""
     project_lock(project)

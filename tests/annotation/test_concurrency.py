@@ -390,3 +390,54 @@ def test_a_correction_and_a_decision_at_once_on_a_disputed_clip_do_not_deadlock(
     assert deciding.join() == ["conflict"]
     clip.refresh_from_db()
     assert clip.stage == "gold"  # both labels now say Anger
+
+
+def test_a_decision_committed_while_the_rule_changes_stands():
+    """A new routing rule routes again the clips not decided by an adjudicator: a decision
+    held open meanwhile is waited for (it locks the project's row with its lease) and
+    stands, never replaced by the rule's gold."""
+    from django.db import transaction
+
+    from annotation.models import GoldLabel
+    from annotation.services.adjudication import adjudication_decide
+    from annotation.services.assignment import adjudication_next
+    from annotation.services.projects import project_settings_update
+    from factories import ClipFactory
+
+    project = ProjectFactory(overlap_k=2)
+    clip = ClipFactory(project=project)
+    for label in ("Joy", "Anger"):
+        user = member(project, "annotator")
+        lease = assignment_next(user=user, project=project)
+        payload = {"basic7": label, "goemotions": ["joy"], "intensity": 3}
+        annotation_submit(assignment_id=lease.pk, user=user, payload=payload)
+    judge, admin = member(project, "adjudicator"), member(project, "admin")
+    decision = adjudication_next(user=judge, project=project)
+    decided, release = threading.Event(), threading.Event()
+
+    def decide() -> None:
+        with transaction.atomic():
+            adjudication_decide(
+                assignment_id=decision.pk,
+                user=judge,
+                payload={"basic7": "Joy", "goemotions": ["joy"], "intensity": 3},
+                rationale="heard it",
+            )
+            decided.set()
+            release.wait()
+
+    deciding = Running(decide)
+    decided.wait()
+    rule = {**project.routing_rule, "min_confidence": 0.5}
+    changing = Running(
+        lambda: project_settings_update(
+            project=project, actor=admin, changes={"routing_rule": rule}
+        )
+    )
+    until(lambda: waiting_on_locks() >= 1 or not changing.alive())
+    release.set()
+    deciding.join()
+    changing.join()
+    clip.refresh_from_db()
+    assert clip.stage == "gold"
+    assert GoldLabel.objects.get(clip=clip, is_current=True).provenance == "adjudicated"
