@@ -1,9 +1,7 @@
 """Model drafts over the API (admins): a project's runs and its drafts setting, importing a
 run from uploaded files, and the human–model report."""
 
-import tempfile
 from datetime import date
-from pathlib import Path
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
@@ -17,11 +15,10 @@ from rest_framework.views import APIView
 from annotation.api_schemas import documented
 from annotation.apis import AuthedRequest, _project
 from annotation.errors import Invalid, TooLarge
-from annotation.importers.drafts import EMOS_SUFFIX
 from annotation.models import DraftsMode, ModelRun, Role
 from annotation.selectors.drafts import drafts_report, model_runs, run_provenance
 from annotation.selectors.history import ROW_ID
-from annotation.services.drafts import Provenance, drafts_import_files, project_drafts_set
+from annotation.services.drafts import Provenance, drafts_import_uploads, project_drafts_set
 
 
 class RunOut(serializers.Serializer):
@@ -136,26 +133,14 @@ class ModelRunsApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         run_date: date | None = values["run_date"]
-        with tempfile.TemporaryDirectory() as folder:
-            paths = []
-            for upload in values["files"]:
-                name = Path(upload.name or "").name
-                if not name:
-                    raise Invalid(_("a file has no name"), field="files")
-                # The EmoS reader names the clip after the film's folder.
-                film = name.removesuffix(EMOS_SUFFIX) if name.endswith(EMOS_SUFFIX) else ""
-                path = Path(folder, film, name) if film else Path(folder, name)
-                path.parent.mkdir(exist_ok=True)
-                path.write_bytes(upload.read())
-                paths.append(path)
-            run, created = drafts_import_files(
-                project=project,
-                paths=paths,
-                provenance=Provenance(
-                    values["model_name"], values["model_version"], values["config_id"], run_date
-                ),
-                actor=request.user,
-            )
+        run, created = drafts_import_uploads(
+            project=project,
+            files=values["files"],
+            provenance=Provenance(
+                values["model_name"], values["model_version"], values["config_id"], run_date
+            ),
+            actor=request.user,
+        )
         return Response(
             run_provenance(run), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from annotation.domain.layers import layer_type
-from annotation.importers.labels import LabelFileError, Vocabulary, read_emos_streaming
+from annotation.importers.labels import (
+    EMOS_SUFFIX,
+    LabelFileError,
+    Vocabulary,
+    read_emos_streaming,
+)
 from exports.pipeline.evaluation import read_rows
 from exports.pipeline.messages import PipelineError
-
-EMOS_SUFFIX = ".emotion.json"
 
 
 @dataclass(slots=True)

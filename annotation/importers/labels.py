@@ -60,6 +60,7 @@ __all__ = [
 BASIC7_LAYER = "basic7"
 GOEMOTIONS_LAYER = "goemotions"
 INTENSITY_LAYER = "intensity"
+EMOS_SUFFIX = ".emotion.json"  # <film>.emotion.json: an EmoS streaming file
 DEFAULT_INTENSITY_RANGE = (1, 5)
 
 _MULTI_SEPARATORS = re.compile(r"[;；,，、]")
@@ -679,7 +680,7 @@ def read_emos_streaming(path: Path, vocab: Vocabulary, *, annotator: str) -> Par
     sibling ``sentence_level_timestamps.json`` when it is there."""
     if path.is_dir():
         path = path / f"{path.name}.emotion.json"
-    film = path.parent.name or path.name.removesuffix(".emotion.json")
+    film = path.parent.name or path.name.removesuffix(EMOS_SUFFIX)
     ref = _display(path)
     text = _unfence(_read_text(path))
     if not text.strip():

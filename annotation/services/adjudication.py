@@ -27,12 +27,11 @@ def adjudication_decide(
     if not rationale:
         raise Invalid(_("say why: the rationale is kept with the gold label"), field="rationale")
     with transaction.atomic():
-        assignment = (
-            Assignment.objects.select_for_update()
-            .select_related("clip__project")
-            .get(pk=assignment_id, user=user, layer=2)
-        )
-        clip = Clip.objects.select_for_update().get(pk=assignment.clip_id)
+        # The clip's lock before the lease's, as a correction, a refit or a withdrawal take
+        # them when they end a lease on it: one order, no deadlock.
+        leases = Assignment.objects.filter(pk=assignment_id, user=user, layer=2)
+        clip = Clip.objects.select_for_update().get(pk=leases.values_list("clip_id").get()[0])
+        assignment = leases.select_for_update().select_related("clip__project").get()
         project = assignment.clip.project
         clean = validate_payload(
             project.label_schema,

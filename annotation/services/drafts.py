@@ -6,6 +6,8 @@ people and gold never see a model (``tests/annotation/test_model_drafts.py`` hol
 """
 
 import hashlib
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 
 import orjson
 from django.contrib.auth.models import User
+from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -22,6 +25,7 @@ from annotation.models import Assignment, DraftShown, DraftsMode, ModelDraft, Mo
 from annotation.payloads import validate_payload
 from annotation.services.audit import audit_record
 from annotation.services.label_import import clamp_ends
+from annotation.services.label_upload import UploadedFile, upload_names
 from clips.models import Clip
 
 MAX_ERRORS = 20  # listed in one refusal; the rest are counted
@@ -198,6 +202,27 @@ def drafts_import_files(
         notes=notes,
         actor=actor,
     )
+
+
+def drafts_import_uploads(
+    *,
+    project: Project,
+    files: Sequence[UploadedFile],
+    provenance: Provenance,
+    actor: User | None = None,
+) -> tuple[ModelRun, bool]:
+    """Uploaded files (the API's) into a temporary folder, then ``drafts_import_files``.
+    Named and written as the label upload's are (``upload_names``, Django's storage: chunks,
+    no name outside the folder, none overwritten); an EmoS file goes in its film's folder,
+    after which its reader names the clip."""
+    with tempfile.TemporaryDirectory() as folder:
+        storage = FileSystemStorage(location=folder)
+        paths = []
+        for upload in files:
+            film, name = upload_names(upload.name)
+            stored = storage.save(f"{film}/{name}" if film else name, upload)  # type: ignore[arg-type]
+            paths.append(Path(storage.path(stored)))
+        return drafts_import_files(project=project, paths=paths, provenance=provenance, actor=actor)
 
 
 def project_drafts_set(

@@ -23,7 +23,10 @@ from annotation.errors import Invalid
 from annotation.importers.labels import LabelRecord, Vocabulary, read_label_files
 from annotation.models import Annotation, GoldLabel, Membership, Project, Provenance, Role
 from annotation.payloads import validate_payload
+from annotation.selectors import adaptive_overlap
 from annotation.services.audit import audit_record
+from annotation.services.locks import project_lock
+from annotation.services.overlap import overlap_judge
 from annotation.services.routing import clips_enqueue_routing
 from clips.models import Clip, ImportJob
 from clips.services import clips_register
@@ -75,12 +78,17 @@ def _refresh_counts(clip_ids: list[int]) -> None:
 def _labels_write(
     *, project: Project, records: list[LabelRecord], source: str, actor: User | None
 ) -> LabelImportResult:
+    # Imports and refits of the project take turns; its clips are locked in id order, so a
+    # submit or a correction meanwhile waits for the counts and states written here.
+    project_lock(project)
     result = LabelImportResult()
     first_seen = {r.clip.external_id: r.clip for r in reversed(records)}
     clips_register(project=project, records=list(first_seen.values()))
     clips = {
         c.external_id: c
-        for c in Clip.objects.filter(project=project, external_id__in=list(first_seen))
+        for c in Clip.objects.select_for_update()
+        .filter(project=project, external_id__in=list(first_seen))
+        .order_by("pk")
     }
     users = _annotator_users(project, sorted({r.annotator for r in records}))
     result.annotators = sorted(users)
@@ -182,20 +190,29 @@ def clamp_ends(record: Timed, duration_s: float | None, notes: list[str]) -> Any
 
 
 def _route(project: Project, touched: list[int], revised: set[int]) -> int:
-    """Clips that now have k labels go to routing, as do revised ones not yet adjudicated."""
+    """Clips that now have the labels they need go to routing, as do revised ones not yet
+    adjudicated: k labels; under adaptive overlap, a static clip's posterior decides (the
+    others get their target and priority), as after a submit. Their rows are locked."""
     adjudicated = set(
         GoldLabel.objects.filter(
             clip_id__in=revised, is_current=True, provenance=Provenance.ADJUDICATED
         ).values_list("clip_id", flat=True)
     )
-    ready = Q(stage=Clip.Stage.LAYER1) | Q(
+    revised_routed = Q(
         pk__in=revised - adjudicated, stage__in=[Clip.Stage.GOLD, Clip.Stage.DISPUTED]
     )
+    adaptive = adaptive_overlap(project)
     ids: list[int] = []
     for start in range(0, len(touched), BATCH):
-        ids += Clip.objects.filter(
-            ready, pk__in=touched[start : start + BATCH], layer1_count__gte=project.overlap_k
-        ).values_list("pk", flat=True)
+        clips = Clip.objects.filter(pk__in=touched[start : start + BATCH])
+        by_k = clips.filter(Q(stage=Clip.Stage.LAYER1) | revised_routed)
+        if adaptive:  # monologues keep k
+            static = clips.filter(kind=Clip.Kind.STATIC)
+            ids += static.filter(revised_routed).values_list("pk", flat=True)
+            waiting = static.filter(stage=Clip.Stage.LAYER1).values_list("pk", flat=True)
+            ids += overlap_judge(project=project, clip_ids=list(waiting))
+            by_k = by_k.filter(kind=Clip.Kind.STREAM)
+        ids += by_k.filter(layer1_count__gte=project.overlap_k).values_list("pk", flat=True)
     clips_enqueue_routing(sorted(ids))
     return len(ids)
 

@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.utils import validate_file_name
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 from annotation.domain.schema import LabelSchema
 from annotation.errors import Conflict, Invalid
 from annotation.importers.labels import (
+    EMOS_SUFFIX,
     LabelFileError,
     LabelRecord,
     ParseResult,
@@ -57,12 +60,31 @@ class _Read:
     parsed: ParseResult
 
 
+def upload_names(name: str) -> tuple[str, str]:
+    """(film, name) of an uploaded file: its name's last part (any folders dropped), and for
+    an EmoS ``<film>.emotion.json`` its film, else "". The film is the folder the file is
+    stored in, and its reader names the clip after that folder: both are kept as written
+    (spaces and all; ``get_valid_filename`` would rename the clip), and refused (Invalid)
+    when they name no file ("", ".", ".."). The storage refuses any other way out."""
+    base = Path(name).name
+    film = base.removesuffix(EMOS_SUFFIX) if base.endswith(EMOS_SUFFIX) else None
+    try:
+        for part in (base, film):
+            if part is not None:
+                validate_file_name(part)
+    except SuspiciousFileOperation as exc:
+        raise Invalid(
+            _("%(name)s: not a usable file name") % {"name": name}, field="files"
+        ) from exc
+    return film or "", base
+
+
 def _folder(job: ImportJob) -> str:
     return f"uploads/labels/{job.pk}"
 
 
 def _format_of(name: str) -> str:
-    suffix = ".json" if name.endswith(".emotion.json") else Path(name).suffix.lower()
+    suffix = ".json" if name.endswith(EMOS_SUFFIX) else Path(name).suffix.lower()
     if suffix not in FORMATS:
         raise Invalid(
             _("%(name)s: not a label file (EmoS .xlsx sheets, <film>.emotion.json or .csv)")
@@ -161,7 +183,8 @@ def label_upload_preview(
     A file that cannot be read at all is refused (400) and nothing is kept."""
     if not files:
         raise Invalid(_("choose the label files to import"), field="files")
-    formats = {_format_of(f.name) for f in files}
+    names = [upload_names(f.name) for f in files]
+    formats = {_format_of(name) for _, name in names}
     if len(formats) > 1:
         listed = ", ".join(sorted(formats))
         raise Invalid(_("one format per import: %(formats)s") % {"formats": listed}, field="files")
@@ -173,9 +196,8 @@ def label_upload_preview(
     batch = get_valid_filename(batch.strip()) if batch.strip() else f"upload-{job.pk}"
     stored = []
     try:
-        for upload in files:
-            name = get_valid_filename(Path(upload.name).name)
-            folder = name.removesuffix(".emotion.json") if fmt == "emos-streaming" else batch
+        for upload, (film, name) in zip(files, names, strict=True):
+            folder = film if fmt == "emos-streaming" else batch
             stored.append(
                 media_storage().save(f"{_folder(job)}/{folder}/{name}", upload)  # type: ignore[arg-type]
             )

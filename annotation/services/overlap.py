@@ -12,6 +12,8 @@ the submit holds locked; ``overlap_refit`` fits the model again on every label (
 whose outcome the new model changes. The maths is annotation/quality/overlap.py's.
 """
 
+import logging
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -34,8 +36,10 @@ from annotation.selectors import adaptive_overlap
 from annotation.services.agreement import ds_probabilities, label_table
 from annotation.services.assignment import adjudication_leases_end
 from annotation.services.gold import gold_retire
+from annotation.services.locks import project_lock
 from clips.models import Clip
 
+log = logging.getLogger(__name__)
 Model = dict[str, Any]
 UPDATE_BATCH = 500
 
@@ -126,6 +130,35 @@ def overlap_wants_more(*, clip: Clip) -> bool:
     return overlap_verdict(clip=clip, labels=labels) is None
 
 
+def overlap_judge(*, project: Project, clip_ids: list[int]) -> list[int]:
+    """After labels came in bulk (an import) to static layer-1 clips of an adaptive project,
+    their rows locked: each clip judged as a submit judges its own (``overlap_verdict``) on
+    the current model, its target and priority stored while it wants another label. Returns
+    the others, to route."""
+    policy, _ = overlap_policy(project)
+    model = _current_model(project)
+    layer = _layer(project)
+    labels: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+    rows = (
+        Annotation.objects.filter(clip_id__in=clip_ids, is_current=True)
+        .order_by("clip_id", "annotator_id")  # the posterior's sum in the submit's order
+        .values_list("clip_id", "annotator_id", "payload")
+    )
+    for clip_id, who, payload in rows:
+        labels[clip_id].append((who, payload))
+    updates, route = [], []
+    for clip_id in clip_ids:
+        seen = labels[clip_id]
+        posterior = _posterior(model, layer.name, seen)
+        wants, target, priority = _state(policy, len(seen), posterior, model)
+        if wants:
+            updates.append((clip_id, len(seen), target, priority))
+        else:
+            route.append(clip_id)
+    _store_states(updates)
+    return route
+
+
 def _labels_count(project: Project) -> int:
     return (
         Annotation.objects.of_benchmark()
@@ -137,32 +170,54 @@ def _labels_count(project: Project) -> int:
 def overlap_refit_if_due(*, project: Project) -> bool:
     """Refit if ``refit_every`` (``warmup`` the first time) labels came since the last fit,
     or some did and no static clip waits in layer 1 (the last word to a model of every
-    label: it may reopen a clip). True if it refitted."""
-    _, schedule = overlap_policy(project)
-    fitted = OverlapFit.objects.filter(project=project).values_list("n_labels", flat=True).first()
-    since = _labels_count(project) - (fitted or 0)
-    dry = not Clip.objects.filter(
-        project=project, kind=Clip.Kind.STATIC, stage=Clip.Stage.LAYER1
-    ).exists()
-    if not (schedule.due(since, fitted is not None) or (since > 0 and dry)):
-        return False
-    overlap_refit(project=project)
-    return True
+    label: it may reopen a clip). True if it refitted. Decided under the project's lock, on
+    its settings as committed: two beats, or a beat and a settings change, take turns."""
+    with transaction.atomic():
+        project_lock(project)
+        if not adaptive_overlap(project):  # turned off meanwhile
+            return False
+        _, schedule = overlap_policy(project)
+        fitted = (
+            OverlapFit.objects.filter(project=project).values_list("n_labels", flat=True).first()
+        )
+        since = _labels_count(project) - (fitted or 0)
+        dry = not Clip.objects.filter(
+            project=project, kind=Clip.Kind.STATIC, stage=Clip.Stage.LAYER1
+        ).exists()
+        if not (schedule.due(since, fitted is not None) or (since > 0 and dry)):
+            return False
+        _refit(project)
+        return True
 
 
 def overlap_refit_all() -> int:
-    """The beat's pass over adaptive projects; how many were refitted."""
+    """The beat's pass over adaptive projects; how many were refitted. A project whose refit
+    fails is logged and left for the next pass: the others are refitted all the same."""
     projects = Project.objects.filter(archived_at__isnull=True, overlap__strategy="adaptive")
-    return sum(overlap_refit_if_due(project=project) for project in projects)
+    refitted = 0
+    for project in projects:
+        try:
+            refitted += overlap_refit_if_due(project=project)
+        except Exception:
+            log.exception("overlap refit of project %s failed; next pass retries", project.slug)
+    return refitted
 
 
 @transaction.atomic
 def overlap_refit(*, project: Project) -> int:
     """Fit the model on every current static label, store it, and bring every static clip in
-    line with it: targets and priorities of the clips in layer 1 (only where no label came
-    meanwhile: the submit that brought it wrote a newer state), routing for those it closes,
-    and for routed clips (not by an adjudicator) whose outcome it changes; a clip it makes
-    unsure again below ``k_max`` goes back to layer 1. Returns how many clips it routes."""
+    line with it (``_refit``), under the project's lock. Returns how many clips it routes."""
+    project_lock(project)
+    return _refit(project)
+
+
+def _refit(project: Project) -> int:
+    """The refit, the project locked: targets and priorities of the clips in layer 1 (only
+    where no label came meanwhile: the submit that brought it wrote a newer state), routing
+    for those it closes, and for routed clips (not by an adjudicator) whose outcome it
+    changes; a clip it makes unsure again below ``k_max`` goes back to layer 1. The fit runs
+    without the clips' locks; the clips it moves are locked afterwards and left alone if
+    they moved meanwhile (an adjudicator's decision stands)."""
     from annotation.services.routing import clips_enqueue_routing  # routing imports this
 
     if not adaptive_overlap(project):
@@ -185,7 +240,7 @@ def overlap_refit(*, project: Project) -> int:
     adjudicated = GoldLabel.objects.filter(
         clip__project=project, is_current=True, provenance=Provenance.ADJUDICATED
     ).values("clip_id")
-    clips = (
+    clips = dict(
         Clip.objects.filter(
             project=project,
             kind=Clip.Kind.STATIC,
@@ -201,7 +256,7 @@ def overlap_refit(*, project: Project) -> int:
     )
     updates: list[tuple[int, int, int, float]] = []  # clip, labels seen, target, priority
     route, reopen = [], []
-    for clip_id, stage in clips:
+    for clip_id, stage in clips.items():
         i = row.get(clip_id)
         n = 0 if i is None else int(counts[i])
         posterior = fit.priors if i is None else fit.posterior[i]
@@ -221,6 +276,9 @@ def overlap_refit(*, project: Project) -> int:
         decided = (gold.get(clip_id) or {}).get(layer.name) if stage == Clip.Stage.GOLD else None
         if expected != decided:
             route.append(clip_id)
+    still = _unmoved({clip_id: clips[clip_id] for clip_id in [*route, *reopen]})
+    route = [clip_id for clip_id in route if clip_id in still]
+    reopen = [clip_id for clip_id in reopen if clip_id in still]
     if reopen:
         adjudication_leases_end(clip_ids=reopen, reason="back to layer 1")
         gold_retire(clip_ids=reopen, reason="the model is unsure again")
@@ -228,6 +286,19 @@ def overlap_refit(*, project: Project) -> int:
     _store_states(updates)
     clips_enqueue_routing(route)
     return len(route)
+
+
+def _unmoved(seen: dict[int, str]) -> set[int]:
+    """Of the clips the refit read at stage ``seen[pk]``, those still there and not decided
+    by an adjudicator meanwhile, now that their rows are locked (in id order). The stage is
+    read with the lock (the row as committed); the gold in a statement after it, so a
+    decision committed while the lock was awaited is seen."""
+    stages = Clip.objects.select_for_update().filter(pk__in=seen).order_by("pk")
+    still = {pk for pk, stage in stages.values_list("pk", "stage") if stage == seen[pk]}
+    decided = GoldLabel.objects.filter(
+        clip_id__in=still, is_current=True, provenance=Provenance.ADJUDICATED
+    ).values_list("clip_id", flat=True)
+    return still - set(decided)
 
 
 def _store_states(updates: list[tuple[int, int, int, float]]) -> None:

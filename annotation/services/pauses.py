@@ -3,6 +3,7 @@ lies wholly below the project's floor is paused (claims refused with the numbers
 lifts it, which gives a fresh start: the rule then counts only later answers."""
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,10 +39,15 @@ def pause_check(*, project: Project, user: User) -> AnnotatorPause | None:
     return pause
 
 
+@transaction.atomic
 def pause_lift(*, project: Project, user: User, actor: User) -> AnnotatorPause:
-    lifted = AnnotatorPause.objects.filter(
-        project=project, user=user, lifted_at__isnull=True
-    ).first()
+    """Lift the user's pause, once: the open pause is read under its row's lock, so a second
+    request at once finds it lifted (a Conflict, as after it)."""
+    lifted = (
+        AnnotatorPause.objects.select_for_update()
+        .filter(project=project, user=user, lifted_at__isnull=True)
+        .first()
+    )
     if lifted is None:
         raise Conflict(_("this annotator is not paused"))
     lifted.lifted_at, lifted.lifted_by = timezone.now(), actor

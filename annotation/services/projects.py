@@ -11,6 +11,7 @@ from annotation.errors import Conflict
 from annotation.models import Membership, Project, Role
 from annotation.schema import default_label_schema, default_routing_rule, default_trace_config
 from annotation.services.audit import audit_record
+from annotation.services.locks import project_lock
 from annotation.services.routing import clips_reroute
 
 
@@ -69,11 +70,14 @@ def membership_grant(*, project: Project, user: User, roles: list[Role]) -> None
 @transaction.atomic
 def project_settings_update(*, project: Project, actor: User, changes: dict[str, Any]) -> Project:
     """Change validated settings; a new k or routing rule re-derives every gold label not
-    decided by an adjudicator (``clips_reroute``): gold follows the rule both ways."""
+    decided by an adjudicator (``clips_reroute``): gold follows the rule both ways. Applied
+    under ``project_lock`` to the project as committed, saving only the fields changed: a
+    change made meanwhile stays, and refits take turns with it."""
+    project_lock(project)
     before = {key: getattr(project, key) for key in changes}
     for key, value in changes.items():
         setattr(project, key, value)
-    project.save()
+    project.save(update_fields=[*changes, "updated_at"])
     audit_record(
         action="project.settings_changed", project=project, actor=actor, target=project,
         data={"before": before, "after": changes},

@@ -27,6 +27,7 @@ from annotation.quality.live import below_floor_from
 from annotation.services.assignment import adjudication_leases_end
 from annotation.services.audit import audit_record
 from annotation.services.gold import gold_retire
+from annotation.services.locks import project_lock
 from clips.models import Clip
 
 
@@ -62,7 +63,10 @@ def labels_withdraw(
 ) -> Withdrawal:
     """Withdraw ``user``'s current first-layer labels in ``project`` given after ``since``, or,
     without it, those given while their controls lay below the floor (a Conflict if they
-    never did). Audited; the clips are locked in id order."""
+    never did). Audited. Withdrawals and refits of a project take turns (``project_lock``); the
+    clips are locked in id order and the labels read again under those locks, so a replay,
+    or a second request at once, finds nothing left to withdraw and changes nothing."""
+    project_lock(project)
     if since is None:
         found, since = below_floor_since(project=project, user=user)
         if not found:
@@ -74,9 +78,13 @@ def labels_withdraw(
     )
     if since is not None:
         labels = labels.filter(submitted_at__gt=since)
-    clip_ids = sorted(set(labels.values_list("clip_id", flat=True)))
-    list(Clip.objects.select_for_update().filter(pk__in=clip_ids).order_by("pk").values("pk"))
-    ids = list(labels.filter(clip_id__in=clip_ids).values_list("pk", flat=True))
+    seen = sorted(set(labels.values_list("clip_id", flat=True)))
+    list(Clip.objects.select_for_update().filter(pk__in=seen).order_by("pk").values("pk"))
+    # One current label per annotator and clip (annotation_one_current): one off each count.
+    withdrawn = dict(labels.filter(clip_id__in=seen).values_list("pk", "clip_id"))
+    if not withdrawn:
+        return Withdrawal(since=since, labels=0, reopened=0)
+    ids, clip_ids = sorted(withdrawn), sorted(set(withdrawn.values()))
     Annotation.objects.filter(pk__in=ids).update(
         is_current=False, withdrawn_at=timezone.now(), withdrawn_by=actor
     )

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from locks import Running, held, until, waiting_on_locks
 
 from annotation.models import Annotation, Assignment
 from annotation.schema import BASIC7
@@ -181,7 +182,7 @@ def test_a_claimer_waits_for_a_row_locked_mid_submit_then_rechecks_it(filled):
     ask = threading.Thread(target=claimer)
     ask.start()
     # Let the holder commit only once the claimer is waiting on its row lock (or has given up).
-    while ask.is_alive() and not _waiting_on_a_lock():
+    while ask.is_alive() and not waiting_on_locks():
         threading.Event().wait(0.01)
     waited = ask.is_alive()
     release.set()
@@ -189,15 +190,6 @@ def test_a_claimer_waits_for_a_row_locked_mid_submit_then_rechecks_it(filled):
     ask.join()
     assert waited, "the claimer answered without waiting for the locked row"
     assert outcome["lease"] == (clip.pk if filled < 2 else None)
-
-
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def test_remaining_for_you_holds_still_while_the_same_clip_is_claimed_and_lapses():
@@ -343,3 +335,109 @@ def test_chunks_racing_on_one_trace_are_stored_once_and_conflicts_store_nothing(
     trace = Trace.objects.get(pk=trace.pk)
     assert (trace.chunk_count, trace.sample_count) == (len(stored), len(stored) * rate)
     assert trace.acked_seq == 9  # 10-19 were never sent
+
+
+def test_a_correction_and_a_decision_at_once_on_a_disputed_clip_do_not_deadlock():
+    """Found in review: a decision locked its lease, then the clip; a correction locks the
+    clip, then ends the clip's lease. Queued behind the same clip, the correction first,
+    they deadlocked (one of them a 500). Now both take the clip first: the correction sends
+    the clip back to routing and the decision, its lease ended, is a conflict."""
+    from annotation.errors import Conflict
+    from annotation.services.adjudication import adjudication_decide
+    from annotation.services.assignment import adjudication_next
+    from annotation.services.submission import annotation_correct
+    from factories import ClipFactory
+
+    project = ProjectFactory(overlap_k=2)
+    clip = ClipFactory(project=project)
+    first, second = member(project, "annotator"), member(project, "annotator")
+    for user, label in ((first, "Joy"), (second, "Anger")):
+        lease = assignment_next(user=user, project=project)
+        annotation_submit(
+            assignment_id=lease.pk,
+            user=user,
+            payload={"basic7": label, "goemotions": ["joy"], "intensity": 3},
+        )
+    clip.refresh_from_db()
+    assert clip.stage == "disputed"
+    judge = member(project, "adjudicator")
+    decision = adjudication_next(user=judge, project=project)
+    mine = Annotation.objects.get(clip=clip, annotator=first)
+
+    def correct() -> str:
+        labels = {"basic7": "Anger", "goemotions": ["anger"], "intensity": 3}
+        annotation_correct(annotation_id=mine.pk, user=first, payload=labels)
+        return "corrected"
+
+    def decide() -> str:
+        try:
+            adjudication_decide(
+                assignment_id=decision.pk,
+                user=judge,
+                payload={"basic7": "Joy", "goemotions": ["joy"], "intensity": 3},
+                rationale="heard it",
+            )
+        except Conflict:
+            return "conflict"
+        return "decided"
+
+    with held(Clip.objects.filter(pk=clip.pk)):
+        correcting = Running(correct)
+        until(lambda: waiting_on_locks() >= 1)
+        deciding = Running(decide)
+        until(lambda: waiting_on_locks() >= 2 or not deciding.alive())
+    assert correcting.join() == ["corrected"]
+    assert deciding.join() == ["conflict"]
+    clip.refresh_from_db()
+    assert clip.stage == "gold"  # both labels now say Anger
+
+
+def test_a_decision_committed_while_the_rule_changes_stands():
+    """A new routing rule routes again the clips not decided by an adjudicator: a decision
+    held open meanwhile is waited for (it locks the project's row with its lease) and
+    stands, never replaced by the rule's gold."""
+    from django.db import transaction
+
+    from annotation.models import GoldLabel
+    from annotation.services.adjudication import adjudication_decide
+    from annotation.services.assignment import adjudication_next
+    from annotation.services.projects import project_settings_update
+    from factories import ClipFactory
+
+    project = ProjectFactory(overlap_k=2)
+    clip = ClipFactory(project=project)
+    for label in ("Joy", "Anger"):
+        user = member(project, "annotator")
+        lease = assignment_next(user=user, project=project)
+        payload = {"basic7": label, "goemotions": ["joy"], "intensity": 3}
+        annotation_submit(assignment_id=lease.pk, user=user, payload=payload)
+    judge, admin = member(project, "adjudicator"), member(project, "admin")
+    decision = adjudication_next(user=judge, project=project)
+    decided, release = threading.Event(), threading.Event()
+
+    def decide() -> None:
+        with transaction.atomic():
+            adjudication_decide(
+                assignment_id=decision.pk,
+                user=judge,
+                payload={"basic7": "Joy", "goemotions": ["joy"], "intensity": 3},
+                rationale="heard it",
+            )
+            decided.set()
+            release.wait()
+
+    deciding = Running(decide)
+    decided.wait()
+    rule = {**project.routing_rule, "min_confidence": 0.5}
+    changing = Running(
+        lambda: project_settings_update(
+            project=project, actor=admin, changes={"routing_rule": rule}
+        )
+    )
+    until(lambda: waiting_on_locks() >= 1 or not changing.alive())
+    release.set()
+    deciding.join()
+    changing.join()
+    clip.refresh_from_db()
+    assert clip.stage == "gold"
+    assert GoldLabel.objects.get(clip=clip, is_current=True).provenance == "adjudicated"

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from annotation.models import Annotation
+from annotation.models import Annotation, Project
 from clips.models import Clip, ImportJob
 from factories import ClipFactory, ProjectFactory, member
 
@@ -144,3 +144,25 @@ def test_a_label_import_run_twice_imports_once(admin_client):
     admin_client.post(f"/api/label-imports/{job['id']}/confirm/")
     again = label_upload_import(job_id=job["id"])
     assert again.status == "done" and Annotation.objects.count() == 1
+
+
+def test_an_emos_film_with_spaces_in_its_name_matches_its_clip(admin_client):
+    """Found in review: the upload made the file's name safe by turning its spaces into
+    underscores, and the reader names the clip after the film's folder: "A Few Good Men"
+    matched no clip (an import would have made a new one, "A_Few_Good_Men")."""
+    film = "A Few Good Men"
+    project = Project.objects.get(slug="p")
+    ClipFactory(project=project, external_id=film, kind="stream", duration_s=3600.0)
+    body = (EMOS / "streaming" / film / f"{film}.emotion.json").read_bytes()
+    response = send(admin_client, (f"{film}.emotion.json", body))
+    assert response.status_code == 201, response.content
+    assert response.json()["report"]["preview"]["clips"] == {"total": 1, "matched": 1, "new": 0}
+
+
+@pytest.mark.parametrize("name", ["...emotion.json", ".emotion.json"])
+def test_a_file_name_that_names_no_film_is_refused_and_nothing_is_kept(admin_client, name):
+    """ "...emotion.json" names the film "..": refused (400) before a job is made."""
+    response = send(admin_client, (name, b"{}"))
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["field"] == "files"
+    assert not ImportJob.objects.exists()

@@ -345,3 +345,91 @@ def test_a_release_carries_drafts_of_gold_clips_and_never_of_controls(tmp_path):
         ("c0", "gpt-x", "prompt-7")
     ]
     assert [g.payload["basic7"] for g in data.gold] == ["Sadness"]
+
+
+def _post_run(project, *files, version: str = "2025-01"):  # type: ignore[no-untyped-def]
+    """POST a run to the API as an admin: ``files`` are (name, bytes)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api = APIClient()
+    api.force_authenticate(member(project, "admin"))
+    return api.post(
+        f"/api/projects/{project.slug}/model-runs/",
+        {"model_name": "gpt-x", "model_version": version, "config_id": "prompt-7",
+         "files": [SimpleUploadedFile(name, body) for name, body in files]},
+        format="multipart",
+    )  # fmt: skip
+
+
+def test_an_admin_imports_a_run_from_uploaded_files():
+    """The API's success path: predictions and an EmoS film's file in one run, stored
+    under the film's name (the clip the reader names); the same upload again is the run
+    already imported (200), with other drafts under the same provenance a conflict."""
+    film = "A Few Good Men"
+    project = project_with_clips()
+    ClipFactory(project=project, external_id=film, kind="stream", duration_s=3600.0)
+    preds = b'{"clip_id": "c0", "basic7": "Joy"}\n{"clip_id": "c1", "basic7": "Sadness"}\n'
+    emos = (EMOS / film / f"{film}.emotion.json").read_bytes()
+    files = [("preds.jsonl", preds), (f"{film}.emotion.json", emos)]
+    created = _post_run(project, *files)
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["model_name"], body["n_drafts"], body["n_unmatched"]) == ("gpt-x", 3, 0)
+    run = ModelRun.objects.get(pk=body["id"])
+    assert set(ModelDraft.objects.filter(run=run).values_list("clip__external_id", flat=True)) == {
+        "c0", "c1", film
+    }  # fmt: skip
+    again = _post_run(project, *files)
+    assert again.status_code == 200 and again.json()["id"] == run.pk
+    changed = _post_run(project, ("preds.jsonl", preds.replace(b"Joy", b"Fear")))
+    assert changed.status_code == 409, changed.json()
+
+
+@pytest.mark.parametrize("name", ["...emotion.json", ".emotion.json"])
+def test_an_uploaded_file_name_cannot_leave_the_upload_folder(name, tmp_path, monkeypatch):
+    """Found in review: the upload wrote each file by hand under a folder named after it;
+    "...emotion.json" named the folder "..", and the file was written beside the temporary
+    folder, and left there. Names are made safe as the label upload's; one with nothing
+    left of it is refused."""
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    response = _post_run(project_with_clips(), (name, b'{"clip_id": "c0", "basic7": "Joy"}\n'))
+    assert not list(scratch.iterdir())  # nothing left behind, inside or out
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["field"] == "files"
+
+
+def test_a_run_shown_to_annotators_is_kept_as_provenance(tmp_path):
+    """A run's drafts shown to annotators are the provenance of their labels' flags: the
+    admin (the only way to delete a run) refuses to delete it, saying why, instead of failing
+    on the protected rows; a run never shown nor chosen for pre-fill may go."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    project = project_with_clips(2, overlap_k=1)
+    shown = prefill(project, tmp_path, [{"clip_id": "c0", **JOY}])
+    claim(project, member(project, "annotator"))
+    assert DraftShown.objects.filter(draft__run=shown).exists()
+    project_drafts_set(project=project, actor=member(project, "admin"), mode="hidden", run_id=None)
+    unused, _ = drafts_import_files(
+        project=project,
+        paths=[jsonl(tmp_path, [{"clip_id": "c1", **SAD}], "other.jsonl")],
+        provenance=Provenance("gpt-x", "2025-02"),
+    )
+    browser = Client()
+    browser.force_login(get_user_model().objects.create_superuser("root", "r@x.org", "pw"))
+    url = f"/admin/annotation/modelrun/{shown.pk}/delete/"
+    page = browser.get(url)
+    assert page.status_code == 200 and b"protected" in page.content
+    refused = browser.post(url, {"post": "yes"})
+    assert refused.status_code in (200, 403) and ModelRun.objects.filter(pk=shown.pk).exists()
+    listed = browser.post(
+        "/admin/annotation/modelrun/",
+        {"action": "delete_selected", "_selected_action": [shown.pk], "post": "yes"},
+    )
+    assert listed.status_code == 200 and ModelRun.objects.filter(pk=shown.pk).exists()
+    gone = browser.post(f"/admin/annotation/modelrun/{unused.pk}/delete/", {"post": "yes"})
+    assert gone.status_code == 302 and not ModelRun.objects.filter(pk=unused.pk).exists()

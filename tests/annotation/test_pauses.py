@@ -4,6 +4,7 @@ the interval and the floor), admins seeing and lifting the pause (audited)."""
 
 import pytest
 from control_steps import ANGER, JOY, answer, api_for
+from locks import Running, held, until, waiting_on_locks
 
 from annotation.models import AnnotatorPause, AuditEvent
 from annotation.quality.live import wilson_interval
@@ -91,3 +92,24 @@ def test_the_rule_is_a_project_setting(project):
     assert admin.patch(url, {"pause_min_controls": 0}, format="json").status_code == 400
     changed = admin.patch(url, {"pause_floor": 0.6}, format="json").json()
     assert (changed["pause_floor"], changed["pause_min_controls"]) == (0.6, 10)
+
+
+@pytest.mark.postgres
+def test_two_lifts_at_once_lift_once(project):
+    """Found in review: the lift read the open pause, then saved it: two POSTs at once (a
+    double click) both lifted it, each audited, the second overwriting who lifted it. The
+    second is now told the annotator is not paused."""
+    spammer = member(project, "annotator")
+    answer(api_for(spammer), "watched", [ANGER] * 10)
+    pause = AnnotatorPause.objects.get(user=spammer)
+    admins = [member(project, "admin") for _ in range(2)]
+    url = f"/api/projects/watched/pauses/{spammer.pk}/lift/"
+
+    def lift(admin):  # type: ignore[no-untyped-def]
+        return lambda: api_for(admin).post(url).status_code
+
+    with held(AnnotatorPause.objects.filter(pk=pause.pk)):
+        both = Running(*(lift(admin) for admin in admins))
+        until(lambda: waiting_on_locks() >= 2 or not both.alive())
+    assert sorted(both.join()) == [200, 409]
+    assert AuditEvent.objects.filter(action="annotator.pause_lifted").count() == 1

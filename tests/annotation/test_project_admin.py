@@ -314,3 +314,39 @@ def test_role_names_are_in_the_readers_language():
     page = client.get("/projects/p/people").content.decode()
     assert all(name in page for name in ("标注者", "裁决者", "管理员")), page
     assert not any(f"> {name}</label>" in page for name in ("Adjudicator", "Admin"))
+
+
+@pytest.mark.postgres
+def test_two_settings_changes_at_once_keep_both():
+    """Found in review: a settings change saved every field of the project as it had read
+    it, so a change committed meanwhile (another admin's, in another field) was undone."""
+    import threading
+
+    from django.db import transaction
+    from locks import Running, until, waiting_on_locks
+
+    from annotation.services.projects import project_settings_update
+
+    project = ProjectFactory(lease_minutes=30)
+    admin = member(project, "admin")
+    stale = Project.objects.get(pk=project.pk)
+    saved, release = threading.Event(), threading.Event()
+
+    def lease() -> None:
+        with transaction.atomic():
+            project_settings_update(project=project, actor=admin, changes={"lease_minutes": 45})
+            saved.set()
+            release.wait()
+
+    first = Running(lease)
+    saved.wait()
+    second = Running(
+        lambda: project_settings_update(project=stale, actor=admin, changes={"per_user_cap": 5})
+    )
+    until(lambda: waiting_on_locks() >= 1 or not second.alive())
+    release.set()
+    first.join()
+    (after,) = second.join()
+    project.refresh_from_db()
+    assert (project.lease_minutes, project.per_user_cap) == (45, 5)
+    assert (after.lease_minutes, after.per_user_cap) == (45, 5)  # the row as saved

@@ -1,6 +1,7 @@
 """The hot paths' query budget on PostgreSQL with token auth (issue 17): a claim, a static
-submit and a trace chunk each cost a fixed, small number of statements. Each test asserts the
-exact count reached, so that a change adding one fails here; the message states the ceiling."""
+submit (under fixed k and under adaptive overlap) and a trace chunk each cost a fixed, small
+number of statements. Each test asserts the exact count reached, so that a change adding one
+fails here; the message states the ceiling."""
 
 import orjson
 import pytest
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from clips.models import Clip
 from factories import ClipFactory, ProjectFactory, member
 
 # Transactions as in production (no test-wrapping savepoints in the counts).
@@ -120,3 +122,45 @@ def test_the_hot_paths_statements_are_prepared_once_per_connection(annotator):
         ("INSERT INTO annotation_tracechunk", "the trace chunk"),
     ):
         assert any(marker in sql for sql in statements), f"{what}: not prepared in {statements}"
+
+
+@pytest.fixture
+def adaptive(annotator):  # type: ignore[no-untyped-def]
+    """The same project under adaptive overlap, with a fitted model (its steady state)."""
+    from annotation.models import OverlapFit
+
+    project, user, api = annotator
+    project.overlap = {"strategy": "adaptive", "threshold": 0.95, "k_max": 3, "min_labels": 1}
+    project.save(update_fields=["overlap"])
+    classes = [label["value"] for label in project.label_schema["layers"][0]["labels"]]
+    n = len(classes)
+    confusion = [[0.6 if i == j else 0.4 / (n - 1) for j in range(n)] for i in range(n)]
+    OverlapFit.objects.create(
+        project=project,
+        n_labels=10,
+        model={"classes": classes, "priors": [1 / n] * n, "confusion": {str(user.pk): confusion}},
+    )
+    return project, user, api
+
+
+def test_an_adaptive_claim_costs_three_queries(adaptive):
+    project, _, api = adaptive
+    response, sql = queries(lambda: api.post(f"/api/projects/{project.slug}/next/"))
+    assert response.status_code == 200 and response.json()["assignment"] is not None
+    budget(sql, 3, 4, "adaptive claim")
+
+
+def test_an_adaptive_submit_costs_eight_queries(adaptive):
+    """The submit updates its clip's posterior with the project's model and stores the
+    clip's target and priority (services/overlap.py): three statements more than fixed k."""
+    project, _, api = adaptive
+    lease = api.post(f"/api/projects/{project.slug}/next/").json()["assignment"]
+    response, sql = queries(
+        lambda: api.post(
+            f"/api/assignments/{lease['id']}/submit/", {"payload": LABELS}, format="json"
+        )
+    )
+    assert response.status_code == 201, response.json()
+    clip = Clip.objects.get(pk=lease["clip"]["id"])
+    assert (clip.stage, clip.layer1_target) == ("layer1", 2)  # unsure: one more label
+    budget(sql, 8, 9, "adaptive submit")

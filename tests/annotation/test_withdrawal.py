@@ -6,6 +6,7 @@ back to layer 1 and is decided again. Audited; admins only."""
 import pytest
 from control_steps import ANGER, JOY, answer, api_for
 from django.utils import timezone
+from locks import Running, held, until, waiting_on_locks
 
 from annotation.errors import Paused
 from annotation.models import Annotation, AuditEvent, GoldLabel
@@ -107,3 +108,49 @@ def test_a_withdrawn_monologue_label_takes_its_trace_out_of_agreement(project):
     trace.refresh_from_db()
     assert not trace.is_current
     assert Trace.objects.filter(pk=trace.pk).exists()  # kept
+
+
+def _withdrawable(project):  # type: ignore[no-untyped-def]
+    """A careless annotator below the floor whose three labels made gold with a careful
+    one's; (careless, the three clips, the withdraw URL, an admin)."""
+    careless, careful = member(project, "annotator"), member(project, "annotator")
+    answer(api_for(careless), "redo", [JOY, ANGER] * 3)
+    answer(api_for(careful), "redo", [JOY] * 5)
+    real = Clip.objects.filter(project=project).exclude(stage="control")
+    assert set(real.values_list("stage", "layer1_count")) == {("gold", 2)}
+    url = f"/api/projects/redo/annotators/{careless.pk}/withdraw/"
+    return careless, real, url, member(project, "admin")
+
+
+def _withdrawn_once(real) -> None:  # type: ignore[no-untyped-def]
+    assert set(real.values_list("stage", "layer1_count")) == {("layer1", 1)}
+    assert AuditEvent.objects.filter(action="labels.withdrawn").count() == 1
+    assert AuditEvent.objects.filter(action="gold.retired").count() == 3
+
+
+def test_a_replayed_withdrawal_changes_nothing(project):
+    """Found in review: a second POST (a retry, a double click) is answered, and changes no
+    count and writes no second audit row."""
+    _, real, url, admin = _withdrawable(project)
+    assert api_for(admin).post(url, {}, format="json").json()["labels"] == 3
+    again = api_for(admin).post(url, {}, format="json")
+    assert again.status_code == 200, again.json()
+    assert again.json() == {"since": None, "labels": 0, "reopened": 0}
+    _withdrawn_once(real)
+
+
+@pytest.mark.postgres
+def test_two_withdrawals_at_once_withdraw_once(project):
+    """Found in review: the clips were read before they were locked, so two POSTs at once
+    both took one off each clip's count. Both queue behind a lock on the clips here."""
+    _, real, url, admin = _withdrawable(project)
+
+    def post() -> dict:
+        return api_for(admin).post(url, {}, format="json").json()
+
+    with held(real):
+        both = Running(post, post)
+        until(lambda: waiting_on_locks() >= 2)
+    first, second = both.join()
+    assert sorted([first["labels"], second["labels"]]) == [0, 3], (first, second)
+    _withdrawn_once(real)
