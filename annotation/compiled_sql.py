@@ -91,12 +91,17 @@ _layouts: dict[Hashable, tuple[str, Slots, SQLCompiler, str]] = {}
 
 
 def fetched(
-    key: Hashable, build: Callable[[Mapping[str, Any]], QuerySet[M]], **values: Any
+    key: Hashable,
+    build: Callable[[Mapping[str, Any]], QuerySet[M]],
+    *,
+    share_locked: tuple[str, ...] = (),
+    **values: Any,
 ) -> list[M]:
     """The rows of ``build(stand_ins)``'s queryset as model instances, its related objects
     (``select_related``) attached, as the ORM makes them; compiled once per ``key``. The
     compiler of the first call keeps the layout of the columns, as ``ModelIterable`` reads
-    it from a fresh one."""
+    it from a fresh one. ``share_locked``: tables whose rows the statement also locks FOR
+    SHARE on PostgreSQL (the ORM's ``select_for_update`` has one mode per statement)."""
     full_key = _shape_key(key, values)
     layout = _layouts.get(full_key)
     if layout is None:
@@ -104,7 +109,10 @@ def fetched(
 
         def sql_of(stand_ins: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
             made.append(build(stand_ins))
-            return made[-1].query.sql_with_params()
+            sql, params = made[-1].query.sql_with_params()
+            if share_locked and connections[made[-1].db].vendor == "postgresql":
+                sql += " FOR SHARE OF " + ", ".join(f'"{table}"' for table in share_locked)
+            return sql, params
 
         sql, slots = _compile(sql_of, values)
         compiler = made[0].query.get_compiler(made[0].db)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -72,10 +72,26 @@ def _digest(annotations: list[Annotation]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _share_lock_project(clip_id: int) -> None:
+    """Share-lock the clip's project row (PostgreSQL; SQLite serialises writers): routings and
+    submits in a project go side by side, while a settings change (which updates the row)
+    waits for them and they for it. Taken before the clip and the project are read, so they
+    are read as committed after it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM annotation_project p JOIN clips_clip c ON c.project_id = p.id "
+                "WHERE c.id = %s FOR SHARE OF p",
+                [clip_id],
+            )
+
+
 def clip_route(*, clip_id: int) -> Clip:
     """Aggregate and route one clip. Idempotent: a clip not waiting for routing is left alone."""
     with transaction.atomic():
-        clip = Clip.objects.select_for_update().select_related("project").get(pk=clip_id)
+        _share_lock_project(clip_id)
+        locked = Clip.objects.select_for_update(of=("self",))
+        clip = locked.select_related("project").get(pk=clip_id)
         if clip.stage != Clip.Stage.AGGREGATING:
             return clip
         project = clip.project

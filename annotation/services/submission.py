@@ -18,6 +18,7 @@ from annotation.models import (
     ControlAnswer,
     ControlItem,
     GoldLabel,
+    Project,
     Provenance,
     Role,
     Trace,
@@ -45,16 +46,22 @@ def _validated(clip: Clip, payload: Any, *, complete: bool) -> dict[str, Any]:
 
 
 def _locked_assignment(assignment_id: int, user: User) -> Assignment:
-    """The user's layer-1 assignment, its row locked (SQL compiled once: a hot path)."""
+    """The user's layer-1 assignment and its clip, their rows locked, with the project's
+    settings as committed (SQL compiled once: a hot path). The project's row is share-locked:
+    submits in a project go side by side, while a settings change (which updates that row)
+    waits for them and they for it, so none routes by settings it has not seen."""
 
     def build(v: Mapping[str, Any]) -> QuerySet[Assignment]:
         return (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self", "clip"))
             .select_related("clip__project")
             .filter(pk=v["assignment"], user_id=v["user"], layer=1)
         )
 
-    found = fetched("locked_assignment", build, assignment=assignment_id, user=user.pk)
+    found = fetched(
+        "locked_assignment", build, share_locked=(Project._meta.db_table,),
+        assignment=assignment_id, user=user.pk,
+    )  # fmt: skip
     if not found:
         raise Assignment.DoesNotExist("Assignment matching query does not exist.")
     return found[0]

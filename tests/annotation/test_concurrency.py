@@ -441,3 +441,85 @@ def test_a_decision_committed_while_the_rule_changes_stands():
     clip.refresh_from_db()
     assert clip.stage == "gold"
     assert GoldLabel.objects.get(clip=clip, is_current=True).provenance == "adjudicated"
+
+
+LABELS = {"basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
+
+
+def _held_open(call, done: threading.Event, release: threading.Event):  # type: ignore[no-untyped-def]
+    """``call`` in a transaction of its own that stays open until ``release``."""
+    from django.db import transaction
+
+    def run() -> None:
+        with transaction.atomic():
+            call()
+            done.set()
+            release.wait()
+
+    return Running(run)
+
+
+def test_submits_in_one_project_go_side_by_side():
+    """Issue 17: every submit locked its project's row (FOR UPDATE through select_related), so
+    a project's submits took turns. A submit held open must not hold up another's."""
+    project = ProjectFactory(overlap_k=3)
+    Clip.objects.bulk_create(
+        Clip(project=project, external_id=f"c{i}", media_status="ready", duration_s=3.0)
+        for i in range(2)
+    )
+    first, second = member(project, "annotator"), member(project, "annotator")
+    leases = [assignment_next(user=user, project=project) for user in (first, second)]
+    done, release = threading.Event(), threading.Event()
+    holding = _held_open(
+        lambda: annotation_submit(assignment_id=leases[0].pk, user=first, payload=LABELS),
+        done,
+        release,
+    )
+    try:
+        done.wait()
+        submitting = Running(
+            lambda: annotation_submit(assignment_id=leases[1].pk, user=second, payload=LABELS)
+        )
+        until(lambda: not submitting.alive() or waiting_on_locks() >= 1)
+        assert waiting_on_locks() == 0, "the second submit waits for the first"
+        submitting.join()
+    finally:
+        release.set()
+        holding.join()
+    assert Annotation.objects.filter(clip__project=project).count() == 2
+
+
+def test_a_submit_waits_for_a_settings_change_and_routes_by_it():
+    """The other half: a submit sees the settings a change commits meanwhile. k lowered from 3
+    to 2 while the second label is submitted: the clip goes to routing. Had the submit read
+    k = 3, the clip would stay in layer 1 with 2 labels, and the change's re-routing, which
+    counted 1, would leave it there: never served again, never routed."""
+    from annotation.services.projects import project_settings_update
+    from factories import ClipFactory
+
+    project = ProjectFactory(overlap_k=3)
+    clip = ClipFactory(project=project)
+    first, second = member(project, "annotator"), member(project, "annotator")
+    admin = member(project, "admin")
+    lease = assignment_next(user=first, project=project)
+    annotation_submit(assignment_id=lease.pk, user=first, payload=LABELS)
+    lease = assignment_next(user=second, project=project)
+    done, release = threading.Event(), threading.Event()
+    changing = _held_open(
+        lambda: project_settings_update(project=project, actor=admin, changes={"overlap_k": 2}),
+        done,
+        release,
+    )
+    try:
+        done.wait()
+        submitting = Running(
+            lambda: annotation_submit(assignment_id=lease.pk, user=second, payload=LABELS)
+        )
+        until(lambda: waiting_on_locks() >= 1 or not submitting.alive())
+        assert submitting.alive(), "the submit did not wait for the settings change"
+    finally:
+        release.set()
+        changing.join()
+    submitting.join()
+    clip.refresh_from_db()
+    assert clip.stage == "gold", clip.stage  # two Joy labels under k = 2

@@ -92,14 +92,9 @@ def setup():
 
 @pytest.fixture
 def server(setup):
+    """The web stack (its port, and gunicorn's master for the CPU figures) and a worker."""
     with celery_worker(), gunicorn() as web:
-        yield web.port
-
-
-@pytest.fixture
-def web_pid(stack):
-    """gunicorn's master (its workers are its children), for the CPU figures."""
-    return stack[1][0]
+        yield web
 
 
 NEXT = "/api/projects/bench-assign/next/"
@@ -170,7 +165,7 @@ def release_history(project: Project, users: list, n: int) -> None:
         )
 
 
-def test_claims_and_submits_per_second(setup, server, web_pid):
+def test_claims_and_submits_per_second(setup, server):
     project, users, tokens = setup
     for n in CLIENTS:
         claims = n * CLAIMS_PER_CLIENT
@@ -178,8 +173,8 @@ def test_claims_and_submits_per_second(setup, server, web_pid):
         raw = raw_claim_all(project, users, n)
         assert Assignment.objects.count() == claims
         reset(project)
-        with cpu_use([web_pid]) as claim_cpu:
-            ours = claim_all(server, tokens, n)
+        with cpu_use([server.pid]) as claim_cpu:
+            ours = claim_all(server.port, tokens, n)
         assert Assignment.objects.filter(status="active").count() == claims
         print(
             f"\n{claims} next-clip claims, {n} client processes: HTTP {ours.rate():.0f}/s, raw SQL "
@@ -187,8 +182,8 @@ def test_claims_and_submits_per_second(setup, server, web_pid):
             f"raw ({load_average()})\n  ours: {claim_cpu.per_request(claims, ours)}\n  raw: "
             f"{raw.sql_cpu()}"
         )
-        with cpu_use([web_pid]) as submit_cpu:
-            submitted = submit_all(server, tokens, ours)
+        with cpu_use([server.pid]) as submit_cpu:
+            submitted = submit_all(server.port, tokens, ours)
         assert Assignment.objects.filter(status="submitted").count() == claims
         print(
             f"{claims} submits, {n} client processes: {submitted.rate():.0f}/s over HTTP "
@@ -203,7 +198,7 @@ def test_claims_per_second_after_released_history(setup, server):
     project, users, tokens = setup
     n = CLIENTS[0]
     claims = n * CLAIMS_PER_CLIENT
-    claim_all(server, tokens, n)  # warms the web processes up (compiled statements)
+    claim_all(server.port, tokens, n)  # warms the web processes up (compiled statements)
     rates: dict[int, list[float]] = {0: [], HISTORY: []}
     for _ in range(REPEATS):
         for history in rates:
@@ -213,7 +208,7 @@ def test_claims_per_second_after_released_history(setup, server):
             with connection.cursor() as cursor:  # fresh statistics in both runs alike
                 cursor.execute("ANALYZE annotation_assignment")
             cache.clear()  # every token resolved from the database once, in both runs alike
-            rates[history].append(claim_all(server, tokens, n).rate())
+            rates[history].append(claim_all(server.port, tokens, n).rate())
             assert Assignment.objects.filter(status="active").count() == claims
     fresh, after = (statistics.median(rates[h]) for h in rates)
     print(
