@@ -36,6 +36,20 @@ def annotator_with_clips(folder: Path, *, slug: str, **import_options: str) -> U
     return user
 
 
+def annotator_with_a_layer(folder: Path, *, slug: str, layer: dict) -> User:  # type: ignore[type-arg]
+    """An annotator with one static clip in project ``slug``, whose label schema is the
+    default one plus ``layer``."""
+    from annotation.schema import default_label_schema
+
+    synth_clip(folder / "one.mp4", seconds=4)
+    user = annotator_with_clips(folder, slug=slug, kind="static")
+    schema = default_label_schema()
+    Project.objects.filter(slug=slug).update(
+        label_schema={**schema, "layers": [*schema["layers"], layer]}
+    )
+    return user
+
+
 UTTERANCES = (
     "I came here with nothing but a suitcase.",
     "The first winter was the hardest of my life.",
@@ -122,15 +136,20 @@ def sign_in(page, live_server, next_path: str = "/", username: str = USERNAME) -
     page.get_by_role("button", name="Sign in").click()
 
 
-def label_and_submit(page, basic7: str = "2") -> None:  # type: ignore[no-untyped-def]
+def label_default_layers(page, basic7: str = "2") -> None:  # type: ignore[no-untyped-def]
     """In the static workspace, by keyboard: Basic-7 by its number (2 Joy, 3 Sadness),
-    GoEmotions "joy", intensity 4, submit."""
+    GoEmotions "joy", intensity 4."""
     page.keyboard.press(basic7)
     page.keyboard.press("/")
     page.keyboard.type("joy")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     page.keyboard.press("Shift+Digit4")
+
+
+def label_and_submit(page, basic7: str = "2") -> None:  # type: ignore[no-untyped-def]
+    """``label_default_layers``, then submit."""
+    label_default_layers(page, basic7)
     page.keyboard.press("Control+Enter")
 
 

@@ -5,10 +5,8 @@ the other layers' keys; the submitted annotation carries the cell."""
 import pytest
 from playwright.sync_api import expect
 
-from annotation.models import Annotation, Project
-from annotation.schema import default_label_schema
-from clips.media.synth import synth_clip
-from flows import annotator_with_clips, sign_in
+from annotation.models import Annotation
+from flows import annotator_with_a_layer, label_default_layers, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,14 +16,7 @@ GRID_LAYER = {"name": "grid", "type": "affect_grid", "required": True,
 
 @pytest.fixture
 def grid_clip(media_root, tmp_path):
-    folder = tmp_path / "static"
-    synth_clip(folder / "one.mp4", seconds=4)
-    user = annotator_with_clips(folder, slug="grid", kind="static")
-    schema = default_label_schema()
-    Project.objects.filter(slug="grid").update(
-        label_schema={**schema, "layers": [*schema["layers"], GRID_LAYER]}
-    )
-    return user
+    return annotator_with_a_layer(tmp_path / "static", slug="grid", layer=GRID_LAYER)
 
 
 def test_affect_grid_by_mouse_and_keyboard(seekable_media, live_server, grid_clip, screenshot):
@@ -35,12 +26,7 @@ def test_affect_grid_by_mouse_and_keyboard(seekable_media, live_server, grid_cli
     workspace = page.locator("annotation-workspace")
     expect(workspace).to_have_attribute("data-state", "static")
 
-    page.keyboard.press("2")  # Basic-7 Joy
-    page.keyboard.press("/")
-    page.keyboard.type("joy")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    page.keyboard.press("Shift+Digit4")
+    label_default_layers(page)  # Basic-7 Joy, GoEmotions joy, intensity 4
 
     grid = page.get_by_role("grid", name="Affect Grid: pleasure across, arousal up")
     expect(grid.get_by_role("gridcell")).to_have_count(81)

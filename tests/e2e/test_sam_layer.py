@@ -5,10 +5,8 @@ annotation carries the three numbers."""
 import pytest
 from playwright.sync_api import expect
 
-from annotation.models import Annotation, Project
-from annotation.schema import default_label_schema
-from clips.media.synth import synth_clip
-from flows import annotator_with_clips, sign_in
+from annotation.models import Annotation
+from flows import annotator_with_a_layer, label_default_layers, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,14 +16,7 @@ SAM_LAYER = {"name": "sam", "type": "sam", "title": {"en": "How did it feel?", "
 
 @pytest.fixture
 def sam_clip(media_root, tmp_path):
-    folder = tmp_path / "static"
-    synth_clip(folder / "one.mp4", seconds=4)
-    user = annotator_with_clips(folder, slug="sam", kind="static")
-    schema = default_label_schema()
-    Project.objects.filter(slug="sam").update(
-        label_schema={**schema, "layers": [*schema["layers"], SAM_LAYER]}
-    )
-    return user
+    return annotator_with_a_layer(tmp_path / "static", slug="sam", layer=SAM_LAYER)
 
 
 def test_sam_rated_by_mouse_and_keyboard(seekable_media, live_server, sam_clip, screenshot):
@@ -35,12 +26,7 @@ def test_sam_rated_by_mouse_and_keyboard(seekable_media, live_server, sam_clip, 
     workspace = page.locator("annotation-workspace")
     expect(workspace).to_have_attribute("data-state", "static")
 
-    page.keyboard.press("2")  # Basic-7 Joy
-    page.keyboard.press("/")
-    page.keyboard.type("joy")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    page.keyboard.press("Shift+Digit4")
+    label_default_layers(page)  # Basic-7 Joy, GoEmotions joy, intensity 4
 
     rows = page.get_by_role("radiogroup")
     expect(rows.filter(has_text="Valence").get_by_role("radio")).to_have_count(9)
