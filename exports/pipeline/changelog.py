@@ -20,8 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from annotation.domain.schema import LabelSchema
+from exports.pipeline.arrowjson import arrow_objects
 from exports.pipeline.data import SPLITS, PreviousRelease
-from exports.pipeline.jsonfmt import arrow_objects, canonical, fragments
+from exports.pipeline.jsonfmt import canonical, fragments
 from exports.pipeline.mdtext import code_span, inline
 
 HEADER = "# Changelog\n\n"

@@ -8,7 +8,7 @@ NaN floats are written as null.
 A table streams through: each batch of rows becomes Arrow arrays (held until a row group is
 full, then written) and JSONL lines (written at once), so no table is ever whole in Python
 objects. The JSONL lines are spelled from the Arrow arrays by Arrow's kernels where they can be
-(``jsonfmt.arrow_fragments``). The Parquet bytes do not depend on how rows were batched.
+(``arrowjson.arrow_fragments``). The Parquet bytes do not depend on how rows were batched.
 """
 
 import hashlib
@@ -21,14 +21,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from exports.pipeline.jsonfmt import (
-    arrow_fragments,
-    arrow_objects,
-    compact,
-    concatenated,
-    fragments,
-    pretty,
-)
+from exports.pipeline.arrowjson import arrow_fragments, arrow_objects, concatenated
+from exports.pipeline.jsonfmt import compact, fragments, pretty
 from exports.pipeline.tables import Batch, Table
 
 ARROW_TYPES: dict[str, pa.DataType] = {

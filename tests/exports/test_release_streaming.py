@@ -16,14 +16,8 @@ from synthetic import synthetic_release
 
 from exports.pipeline import build_release, safe_name, tables, writers
 from exports.pipeline.archive import release_files
-from exports.pipeline.jsonfmt import (
-    arrow_fragments,
-    arrow_objects,
-    canonical,
-    compact,
-    concatenated,
-    fragments,
-)
+from exports.pipeline.arrowjson import arrow_fragments, arrow_objects, concatenated
+from exports.pipeline.jsonfmt import canonical, compact, fragments
 from exports.pipeline.naming import MAX_NAME
 
 scalars = (
