@@ -72,29 +72,25 @@ def _digest(annotations: list[Annotation]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _share_lock_project(clip_id: int) -> None:
-    """Share-lock the clip's project row (PostgreSQL; SQLite serialises writers): routings and
-    submits in a project go side by side, while a settings change (which updates the row)
-    waits for them and they for it. Taken before the clip and the project are read, so they
-    are read as committed after it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM annotation_project p JOIN clips_clip c ON c.project_id = p.id "
-                "WHERE c.id = %s FOR SHARE OF p",
-                [clip_id],
-            )
+def _share_locked_project(project_id: int) -> Project:
+    """The project as committed, its row share-locked (PostgreSQL; SQLite serialises writers):
+    routings and submits in a project go side by side, while a settings change (which updates
+    the row) waits for them and they for it. Taken after the clip's lock, as every path that
+    locks both does (a decision, a correction, a submit): the other order deadlocked with a
+    decision."""
+    if connection.vendor != "postgresql":
+        return Project.objects.get(pk=project_id)
+    sql = "SELECT * FROM annotation_project WHERE id = %s FOR SHARE"
+    return next(iter(Project.objects.raw(sql, [project_id])))
 
 
 def clip_route(*, clip_id: int) -> Clip:
     """Aggregate and route one clip. Idempotent: a clip not waiting for routing is left alone."""
     with transaction.atomic():
-        _share_lock_project(clip_id)
-        locked = Clip.objects.select_for_update(of=("self",))
-        clip = locked.select_related("project").get(pk=clip_id)
+        clip = Clip.objects.select_for_update(of=("self",)).get(pk=clip_id)
         if clip.stage != Clip.Stage.AGGREGATING:
             return clip
-        project = clip.project
+        project = clip.project = _share_locked_project(clip.project_id)
         annotations = list(Annotation.objects.filter(clip=clip, is_current=True).order_by("pk"))
         adaptive = adaptive_overlap(project) and clip.kind == Clip.Kind.STATIC
         verdict = (
