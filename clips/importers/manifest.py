@@ -5,6 +5,7 @@ the rest of the import goes on.
 """
 
 import csv
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -171,7 +172,9 @@ def _collect_manifest(
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: cannot read the manifest ({exc})") from exc
-    reader = csv.DictReader(text.splitlines())
+    # newline="": the csv module splits rows itself, so a quoted cell may hold line breaks and
+    # U+2028/U+0085 (str.splitlines would cut the row there).
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = {(name or "").strip() for name in reader.fieldnames or []}
     if not columns & {"path", "external_id"}:
         raise ManifestError(
@@ -179,7 +182,9 @@ def _collect_manifest(
             f"(found: {', '.join(sorted(columns)) or 'no header'})"
         )
     seen: set[str] = set()
-    for line_no, raw in enumerate(reader, start=2):
+    row_end = 1  # the header's line
+    for raw in reader:
+        line_no, row_end = row_end + 1, reader.line_num
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         problem = _row_problem(row)
         if problem:

@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exports.pipeline.jsonfmt import _KEYWORDS, _string, fragments
+from exports.pipeline.jsonfmt import KEYWORDS, fragments, string
 
 # What ``json.dumps(ensure_ascii=False)`` escapes in a string: the backslash (first, so the
 # escapes added after it stay), the quote and the control characters with a short escape; any
@@ -49,13 +49,13 @@ def arrow_fragments(values: Sequence[Any], array: pa.Array) -> pa.Array:
     elif kind == pa.list_(pa.string()) and kinds <= {list}:
         items = _json_strings(array.values)  # a null item is spelled null, as compact does
         if items is not None:
-            items = items.fill_null(_KEYWORDS[None])
+            items = items.fill_null(KEYWORDS[None])
             lists = pa.ListArray.from_arrays(array.offsets, items)
             joined = pc.binary_join_element_wise("[", pc.binary_join(lists, ","), "]", "")
-            spelled = pc.if_else(array.is_null(), _KEYWORDS[None], joined)
+            spelled = pc.if_else(array.is_null(), KEYWORDS[None], joined)
     if spelled is None:
         return pa.array(fragments(values), pa.string())
-    return spelled.fill_null(_KEYWORDS[None])
+    return spelled.fill_null(KEYWORDS[None])
 
 
 def arrow_objects(names: Sequence[str], columns: Sequence[pa.Array], end: str = "") -> pa.Array:
@@ -65,7 +65,7 @@ def arrow_objects(names: Sequence[str], columns: Sequence[pa.Array], end: str = 
     text = pa.large_string()
     pieces: list[Any] = []
     for i, (name, column) in enumerate(zip(names, columns, strict=True)):
-        pieces += [pa.scalar(("," if i else "{") + _string(name) + ":", text), column.cast(text)]
+        pieces += [pa.scalar(("," if i else "{") + string(name) + ":", text), column.cast(text)]
     return pc.binary_join_element_wise(*pieces, pa.scalar("}" + end, text), pa.scalar("", text))
 
 

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from annotation.domain.schema import LabelSchema
 from exports.pipeline.arrowjson import arrow_objects
 from exports.pipeline.data import SPLITS, PreviousRelease
-from exports.pipeline.jsonfmt import canonical, fragments
+from exports.pipeline.jsonfmt import canonical, fragments, text_lines
 from exports.pipeline.mdtext import code_span, inline
 
 HEADER = "# Changelog\n\n"
@@ -164,7 +164,7 @@ def digests(
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in text_lines(path.read_text("utf-8")) if line.strip()]
 
 
 def read_previous(release_dir: Path | str) -> PreviousRelease:
@@ -182,7 +182,7 @@ def read_previous(release_dir: Path | str) -> PreviousRelease:
     for split in SPLITS:
         path = release_dir / "splits" / f"{split}.txt"
         if path.is_file():
-            splits.update((line, split) for line in path.read_text("utf-8").splitlines() if line)
+            splits.update((line, split) for line in text_lines(path.read_text("utf-8")) if line)
     changelog = release_dir / "CHANGELOG.md"
     return PreviousRelease(
         version=str(manifest["version"]),

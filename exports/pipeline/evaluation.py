@@ -41,7 +41,7 @@ import numpy.typing as npt
 from annotation.domain.layers import layer_type
 from annotation.domain.schema import LabelSchema
 from annotation.domain.spec import UNSURE
-from exports.pipeline.jsonfmt import clean
+from exports.pipeline.jsonfmt import clean, text_lines
 from exports.pipeline.messages import Message, PipelineError, gettext_noop
 
 Floats = npt.NDArray[np.float64]
@@ -126,7 +126,7 @@ def _record(obj: Any, schema: LabelSchema, dims: list[str], path: Path, line: in
 
 def _read_jsonl(text: str, path: Path) -> list[tuple[int, Any]]:
     out = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text_lines(text), start=1):
         if not raw.strip():
             continue
         try:
@@ -373,9 +373,9 @@ def score(release_dir: Path | str, predictions: Path | str, split: str = "test")
     split_file = release_dir / "splits" / f"{split}.txt"
     if not split_file.is_file():
         raise PipelineError(gettext_noop("no split %(split)s in this release"), split=repr(split))
-    clip_ids = {line for line in split_file.read_text("utf-8").splitlines() if line}
-    lines = (release_dir / "data" / "gold.jsonl").read_text("utf-8").splitlines()
-    gold = [row for row in map(json.loads, lines) if row["clip_id"] in clip_ids]
+    clip_ids = {line for line in text_lines(split_file.read_text("utf-8")) if line}
+    lines = text_lines((release_dir / "data" / "gold.jsonl").read_text("utf-8"))
+    gold = [row for row in map(json.loads, filter(None, lines)) if row["clip_id"] in clip_ids]
     preds = read_predictions(predictions, schema, dims)
     result: dict[str, Any] = {
         "release": manifest["version"],

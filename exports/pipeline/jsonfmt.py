@@ -21,11 +21,18 @@ __all__ = [
     "compact",
     "fragments",
     "pretty",
+    "text_lines",
 ]
 
 # The string encoder json.dumps itself uses with ensure_ascii=False (the C one when built).
-_string = json.encoder.encode_basestring
-_KEYWORDS = {None: "null", True: "true", False: "false"}
+string = json.encoder.encode_basestring
+KEYWORDS = {None: "null", True: "true", False: "false"}
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a JSONL or text file we wrote: rows end at "\\n" (a "\\r" before it is
+    dropped). Not ``str.splitlines``: U+2028, U+2029 and U+0085 sit unescaped inside strings."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
 
 
 def compact(value: Any, *, sort_keys: bool = False) -> str:
@@ -49,16 +56,16 @@ def canonical(value: Any) -> str:
 def _fragment(value: Any, sort_keys: bool) -> str:
     kind = type(value)
     if kind is str:
-        return _string(value)
+        return string(value)
     if value is None or kind is bool:
-        return _KEYWORDS[value]
+        return KEYWORDS[value]
     if kind is int:
         return int.__repr__(value)
     if kind is float:
         value = clean(value)
-        return _KEYWORDS[None] if value is None else float.__repr__(value)
+        return KEYWORDS[None] if value is None else float.__repr__(value)
     if kind is list and all(type(v) is str for v in value):
-        return "[" + ",".join(map(_string, value)) + "]"
+        return "[" + ",".join(map(string, value)) + "]"
     return compact(value, sort_keys=sort_keys)
 
 
@@ -66,13 +73,13 @@ def fragments(values: Sequence[Any], *, sort_keys: bool = False) -> list[str]:
     """``compact(v)`` (``canonical(v)`` with ``sort_keys``) of every value; a column of one
     plain type (nulls allowed) is spelled in one pass."""
     kinds = set(map(type, values)) - {NoneType}
-    null = _KEYWORDS[None]
+    null = KEYWORDS[None]
     if kinds <= {str}:
-        return [null if v is None else _string(v) for v in values]
+        return [null if v is None else string(v) for v in values]
     if kinds == {int}:
         return [null if v is None else int.__repr__(v) for v in values]
     if kinds == {bool}:
-        return [_KEYWORDS[v] for v in values]
+        return [KEYWORDS[v] for v in values]
     if kinds == {float}:  # clean's rounding; v - v is not 0 for NaN and infinities
         return [
             null if v is None or v - v != 0 else float.__repr__(round(v, DECIMALS) or 0.0)
@@ -80,7 +87,7 @@ def fragments(values: Sequence[Any], *, sort_keys: bool = False) -> list[str]:
         ]
     if kinds == {list}:
         try:  # lists of text (multi-label answers)
-            return [null if v is None else "[" + ",".join(map(_string, v)) + "]" for v in values]
+            return [null if v is None else "[" + ",".join(map(string, v)) + "]" for v in values]
         except TypeError:
             pass
     if kinds == {dict} and not sort_keys:  # objects in key order (soft labels, metrics)
@@ -96,6 +103,6 @@ def _objects(values: Sequence[dict[Any, Any] | None]) -> list[str]:
     return [
         compact(v)
         if p is None
-        else "{" + ",".join([_string(k) + ":" + next(inner) for k in p]) + "}"
+        else "{" + ",".join([string(k) + ":" + next(inner) for k in p]) + "}"
         for v, p in zip(values, plain, strict=True)
     ]

@@ -111,6 +111,23 @@ def test_manifest_rows_without_media_make_records_that_media_attaches_to_later(
     assert Clip.objects.count() == 2
 
 
+def test_manifest_cells_may_hold_line_breaks_and_line_separators(tmp_path):
+    """A quoted CSV cell spans lines (a transcript of several sentences) and may hold U+2028:
+    neither splits the row, and a later bad row is reported at the line it starts on."""
+    manifest = tmp_path / "clips.csv"
+    manifest.write_bytes(
+        'external_id,transcript\r\n'
+        'a,"first sentence\r\nsecond\u2028third"\r\n'
+        'b,"one\u0085two"\r\n'
+        ',orphan\r\n'.encode()
+    )
+    err = StringIO()
+    call_command("import_clips", str(manifest), project="p", stdout=StringIO(), stderr=err)
+    transcripts = dict(Clip.objects.values_list("external_id", "transcript"))
+    assert transcripts == {"a": "first sentence\nsecond\u2028third", "b": "one\u0085two"}
+    assert "clips.csv:5: neither path nor external_id" in err.getvalue()
+
+
 def test_manifest_without_usable_columns_is_a_clear_error(tmp_path):
     manifest = tmp_path / "bad.csv"
     manifest.write_text("name;file\nx;y\n")

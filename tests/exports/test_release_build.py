@@ -348,3 +348,36 @@ def test_other_processes_build_the_same_bytes(release_dir: Path, tmp_path: Path)
             check=True, env=env, cwd=here.parents[1], timeout=300,
         )  # fmt: skip
         assert (out / "SHA256SUMS").read_text() == (release_dir / "SHA256SUMS").read_text()
+
+
+def test_line_separators_inside_text_survive_the_next_release(
+    release_dir: Path, release_data: ReleaseData, tmp_path: Path
+) -> None:
+    """JSONL rows end at "\\n" only: U+2028, U+2029 and U+0085 are written unescaped inside
+    strings (a rationale, a clip id) and must not split a row when the release is read back."""
+    odd = "line\u2028sep\u2029para\x85next"
+    clip_id = _a_static_high_clip(release_data)
+    renamed = "clip\u2028" + clip_id
+
+    def rename(row: object) -> object:
+        return dataclasses.replace(row, clip_id=renamed) if row.clip_id == clip_id else row  # type: ignore[attr-defined]
+
+    data = dataclasses.replace(
+        release_data,
+        clips=[rename(c) for c in release_data.clips],  # type: ignore[misc]
+        labels=[rename(r) for r in release_data.labels],  # type: ignore[misc]
+        agreement=[rename(a) for a in release_data.agreement],  # type: ignore[misc]
+        gold=[
+            dataclasses.replace(rename(g), rationale=odd)  # type: ignore[type-var]
+            for g in release_data.gold
+        ],
+    )
+    build_release(data, tmp_path / "first")
+    previous = read_previous(tmp_path / "first")
+    assert renamed in previous.gold_digests and renamed in previous.splits
+    build_release(
+        dataclasses.replace(data, version="1.1.0", previous=previous), tmp_path / "second"
+    )
+    changes = json.loads((tmp_path / "second" / "changes.json").read_text())
+    assert (changes["added"], changes["removed"]) == ([], [])
+    assert (changes["gold_changed"], changes["labels_changed"]) == ([], [])
