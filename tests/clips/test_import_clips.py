@@ -116,10 +116,10 @@ def test_manifest_cells_may_hold_line_breaks_and_line_separators(tmp_path):
     neither splits the row, and a later bad row is reported at the line it starts on."""
     manifest = tmp_path / "clips.csv"
     manifest.write_bytes(
-        'external_id,transcript\r\n'
+        "external_id,transcript\r\n"
         'a,"first sentence\r\nsecond\u2028third"\r\n'
         'b,"one\u0085two"\r\n'
-        ',orphan\r\n'.encode()
+        ",orphan\r\n".encode()
     )
     err = StringIO()
     call_command("import_clips", str(manifest), project="p", stdout=StringIO(), stderr=err)
