@@ -410,12 +410,10 @@ class ProgressApi(APIView):
 # --- work: layer 1 and layer 2 ----------------------------------------------------------------
 
 
-def _next_response(
-    request: AuthedRequest, assignment: Assignment | None, empty: str, *, blocked: bool = False
-) -> Response:
+def _next_response(assignment: Assignment | None, empty: str, *, blocked: bool = False) -> Response:
     if assignment is None:
         return Response({"assignment": None, "reason": empty, "blocked": blocked})
-    data = AssignmentSerializer(assignment, context={"request": request}).data
+    data = AssignmentSerializer.represent(assignment)
     return Response({"assignment": data, "reason": "", "blocked": False})
 
 
@@ -437,7 +435,7 @@ class NextClipApi(APIView):
             if assignment is None and selectors.cap_reached(request.user, project)
             else _("no clip is waiting for you in this project")
         )
-        return _next_response(request, assignment, empty, blocked=blocked is not None)
+        return _next_response(assignment, empty, blocked=blocked is not None)
 
 
 class ClaimIn(serializers.Serializer):
@@ -457,11 +455,11 @@ class NextDisputeApi(APIView):
         data.is_valid(raise_exception=True)
         if data.validated_data["resume"]:
             assignment = selectors.open_assignment(request.user, project, layer=2)
-            return _next_response(request, assignment, _("you have no clip open"))
+            return _next_response(assignment, _("you have no clip open"))
         assignment = adjudication_next(
             user=request.user, project=project, clip_id=data.validated_data.get("clip")
         )
-        return _next_response(request, assignment, _("no disputed clip is waiting for you"))
+        return _next_response(assignment, _("no disputed clip is waiting for you"))
 
 
 def _review(clip: Clip) -> dict[str, Any]:
@@ -479,9 +477,9 @@ class AssignmentDetailApi(APIView):
 
     @extend_schema(responses=AssignmentDetailSerializer)
     def get(self, request: AuthedRequest, assignment_id: int) -> Response:
-        assignment = selectors.assignment_for_user(request.user, assignment_id)
+        assignment = selectors.assignment_for_user(request.user, assignment_id, with_clip=True)
         assignment.model_draft = draft_serve(assignment=assignment, project=assignment.clip.project)
-        body = AssignmentSerializer(assignment, context={"request": request}).data
+        body = AssignmentSerializer.represent(assignment)
         if assignment.layer == 2:
             if not selectors.may_review(request.user, assignment.clip):
                 raise Http404  # labels came in under the lease: the decision is not theirs
@@ -500,7 +498,7 @@ class DraftApi(APIView):
         draft = annotation_save_draft(
             assignment_id=assignment.pk, user=request.user, payload=data.validated_data["payload"]
         )
-        return Response(AnnotationSerializer(draft).data)
+        return Response(AnnotationSerializer.represent(draft))
 
 
 class SubmitApi(APIView):
@@ -537,11 +535,11 @@ class SubmitApi(APIView):
             confirm_low_coverage=data.validated_data["confirm_low_coverage"],
         )
         shaped = (
-            ControlAnswerSerializer(annotation)
+            ControlAnswerSerializer
             if isinstance(annotation, ControlAnswer)
-            else AnnotationSerializer(annotation)
+            else AnnotationSerializer
         )
-        return Response(shaped.data, status=status.HTTP_201_CREATED)
+        return Response(shaped.represent(annotation), status=status.HTTP_201_CREATED)
 
 
 class ReleaseApi(APIView):
@@ -549,7 +547,7 @@ class ReleaseApi(APIView):
     def post(self, request: AuthedRequest, assignment_id: int) -> Response:
         assignment = selectors.assignment_for_user(request.user, assignment_id)
         assignment = assignment_release(assignment_id=assignment.pk, user=request.user)
-        return Response(AssignmentSerializer(assignment, context={"request": request}).data)
+        return Response(AssignmentSerializer.represent(assignment))
 
 
 # --- annotations ----------------------------------------------------------------------------
@@ -579,7 +577,7 @@ class CorrectionApi(APIView):
         new = annotation_correct(
             annotation_id=annotation.pk, user=request.user, payload=data.validated_data["payload"]
         )
-        return Response(AnnotationSerializer(new).data, status=status.HTTP_201_CREATED)
+        return Response(AnnotationSerializer.represent(new), status=status.HTTP_201_CREATED)
 
 
 # --- staff views: clips, disputes, audit --------------------------------------------------------

@@ -11,8 +11,7 @@ call's values in where the stand-ins were.
 that adds a condition, a value that may be None); the values are the rest.
 """
 
-import copy
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -20,9 +19,8 @@ from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
-from django.db.models.query import RawQuerySet, get_related_populators
-from django.db.models.sql.compiler import SQLCompiler
-from django.db.models.sql.query import RawQuery
+from django.db.models.query import get_related_populators
+from django.db.models.sql import Query
 
 M = TypeVar("M", bound=Model)
 
@@ -87,7 +85,46 @@ def compiled(key: Hashable, build: Build, **values: Any) -> tuple[str, tuple[Any
     return sql, _filled(slots, values)
 
 
-_layouts: dict[Hashable, tuple[str, Slots, SQLCompiler, str]] = {}
+class _Rows:
+    """How a statement's rows become model instances, worked out at its first run (what
+    Django's model iterables work out again for every query): where each of the model's
+    fields is, the columns that are no field (set as attributes, as ``raw()`` does), the
+    database converters per column, and the related objects' populators (``select_related``).
+    Read-only afterwards, so the threads of a process share it."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        names: list[str],
+        positions: list[int],
+        *,
+        converters: dict[int, tuple[list[Any], Any]],
+        extra: Sequence[tuple[str, int]] = (),
+        populators: Sequence[Any] = (),
+    ) -> None:
+        self.model, self.names, self.positions = model, names, positions
+        self.converters, self.extra, self.populators = list(converters.items()), extra, populators
+
+    def instances(self, rows: list[Any], db: str) -> list[Any]:
+        connection = connections[db]
+        model, names, positions = self.model, self.names, self.positions
+        made = []
+        for row in rows:
+            if self.converters:
+                row = list(row)
+                for pos, (convs, expression) in self.converters:
+                    for convert in convs:
+                        row[pos] = convert(row[pos], expression, connection)
+            instance = model.from_db(db, names, [row[pos] for pos in positions])
+            for column, pos in self.extra:
+                setattr(instance, column, row[pos])
+            for populator in self.populators:
+                populator.populate(row, instance)
+            made.append(instance)
+        return made
+
+
+_layouts: dict[Hashable, tuple[str, Slots, _Rows, str]] = {}
 
 
 def fetched(
@@ -98,10 +135,10 @@ def fetched(
     **values: Any,
 ) -> list[M]:
     """The rows of ``build(stand_ins)``'s queryset as model instances, its related objects
-    (``select_related``) attached, as the ORM makes them; compiled once per ``key``. The
-    compiler of the first call keeps the layout of the columns, as ``ModelIterable`` reads
-    it from a fresh one. ``share_locked``: tables whose rows the statement also locks FOR
-    SHARE on PostgreSQL (the ORM's ``select_for_update`` has one mode per statement)."""
+    (``select_related``) attached, as the ORM makes them; compiled once per ``key``, the rows'
+    layout read off the first compiler (``_Rows``). ``share_locked``: tables whose rows the
+    statement also locks FOR SHARE on PostgreSQL (the ORM's ``select_for_update`` has one mode
+    per statement)."""
     full_key = _shape_key(key, values)
     layout = _layouts.get(full_key)
     if layout is None:
@@ -115,33 +152,28 @@ def fetched(
             return sql, params
 
         sql, slots = _compile(sql_of, values)
-        compiler = made[0].query.get_compiler(made[0].db)
-        compiler.as_sql()  # fills select, klass_info and col_count
-        layout = _layouts[full_key] = (sql, slots, compiler, made[0].db)
-    sql, slots, template, db = layout
-    compiler = copy.copy(template)
-    compiler.connection = connections[db]  # this thread's
-    with prepared_cursor(compiler.connection) as cursor:
+        layout = _layouts[full_key] = (sql, slots, _rows_of(made[0]), made[0].db)
+    sql, slots, rows_plan, db = layout
+    with prepared_cursor(connections[db]) as cursor:
         cursor.execute(sql, _filled(slots, values))
         rows = cursor.fetchall()
-    return list(_instances(compiler, rows, db))
+    return rows_plan.instances(rows, db)
 
 
-def _instances(compiler: SQLCompiler, rows: list[Any], db: str) -> Iterator[Any]:
-    """What django.db.models.query.ModelIterable does with a compiler's rows."""
+def _rows_of(queryset: QuerySet[Any]) -> _Rows:
+    """What django.db.models.query.ModelIterable reads off a fresh compiler."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    compiler.as_sql()  # fills select, klass_info and col_count
     select, klass_info = compiler.select, compiler.klass_info
     assert klass_info is not None
-    converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
-    if converters:
-        rows = list(compiler.apply_converters(rows, converters))
     first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    names = [column[0].target.attname for column in select[first:last]]
-    populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
-    for row in rows:
-        instance = klass_info["model"].from_db(db, names, row[first:last])
-        for populator in populators:
-            populator.populate(row, instance)
-        yield instance
+    return _Rows(
+        klass_info["model"],
+        [column[0].target.attname for column in select[first:last]],
+        list(range(first, last)),
+        converters=compiler.get_converters([column[0] for column in select[: compiler.col_count]]),
+        populators=get_related_populators(klass_info, select, queryset.db),  # type: ignore[call-arg]
+    )
 
 
 def prepared_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
@@ -174,26 +206,45 @@ class _LoggedAsWritten(CursorDebugWrapper):
             return CursorWrapper.execute(self, sql, params)
 
 
-class _PreparedRawQuery(RawQuery):
-    """A raw query run through ``prepared_cursor``: Django's ``RawQuery`` opens its cursor in
-    ``_execute_query`` (private, stable since Django 1.x), so that is the method replaced."""
-
-    def _execute_query(self) -> None:
-        connection = connections[self.using]
-        adapt = connection.ops.adapt_unknown_value
-        params = self.params
-        if isinstance(params, dict):
-            params = {key: adapt(value) for key, value in params.items()}
-        else:
-            params = tuple(adapt(value) for value in params)
-        self.cursor = prepared_cursor(connection)
-        self.cursor.execute(self.sql, params)
+_raw_layouts: dict[tuple[type[Model], str, str], _Rows] = {}
 
 
-def prepared_raw(
-    model: type[M], sql: str, params: tuple[Any, ...] | dict[str, Any]
-) -> "RawQuerySet[M]":
-    """``model.objects.raw(sql, params)``, its statement prepared (``prepared_cursor``)."""
+def prepared_raw(model: type[M], sql: str, params: tuple[Any, ...] | dict[str, Any]) -> list[M]:
+    """What ``list(model.objects.raw(sql, params))`` gives (the columns that are no field of
+    the model set as attributes), the statement prepared (``prepared_cursor``) and the rows'
+    layout worked out once per statement (``_Rows``), not on every call as ``raw()`` does."""
     db = router.db_for_read(model)
-    query: Any = _PreparedRawQuery(sql=sql, using=db, params=params)  # stubs: a Query only
-    return RawQuerySet(sql, model=model, query=query, params=params, using=db)  # type: ignore[arg-type]
+    connection = connections[db]
+    adapt = connection.ops.adapt_unknown_value  # as RawQuery does (dates as text on SQLite)
+    if isinstance(params, dict):
+        params = {key: adapt(value) for key, value in params.items()}
+    else:
+        params = tuple(map(adapt, params))
+    plan = _raw_layouts.get((model, sql, db))
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if plan is None:  # psycopg makes the description's columns anew on each read
+            plan = _raw_layouts[(model, sql, db)] = _raw_rows(model, cursor.description, db)
+    return plan.instances(rows, db)
+
+
+def _raw_rows(model: type[Model], description: Any, db: str) -> _Rows:
+    """What django.db.models.query.RawModelIterable works out on every query."""
+    connection = connections[db]
+    name = connection.introspection.identifier_converter
+    columns = [name(c[0]) for c in description]
+    by_column = {name(f.column): f for f in model._meta.concrete_fields if f.column}
+    fields = [f for column, f in by_column.items() if column in columns]
+    if model._meta.pk not in fields:
+        raise ValueError("a raw statement must return the primary key")
+    compiler = Query(model).get_compiler(db)
+    cols: Any = [f.get_col(model._meta.db_table) if (f := by_column.get(c)) else None
+                 for c in columns]  # fmt: skip
+    return _Rows(
+        model,
+        [f.attname for f in fields],
+        [columns.index(column) for column, f in by_column.items() if column in columns],
+        converters=compiler.get_converters(cols),
+        extra=[(c, pos) for pos, c in enumerate(columns) if c not in by_column],
+    )

@@ -1,7 +1,6 @@
 """Output shapes shared by the API views. Input is validated by small serializers in the views
 and by the services (payloads against the project's schema)."""
 
-import copy
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -52,20 +51,26 @@ class ProjectSerializer(serializers.ModelSerializer):
         return sorted(roles)
 
 
-_MODEL_FIELDS: dict[type, dict[str, serializers.Field]] = {}
+_TEMPLATES: dict[type, "HotModelSerializer"] = {}
 
 
-# A model serializer of a hot path (a claim's answer). DRF builds a ModelSerializer's fields
-# from the model on every instance (about 0.3 of a claim's 4.4 ms of web CPU, in-process);
-# here once per class, each instance given fresh copies, as DRF does with declared fields (a
-# field's deepcopy makes it again from its arguments, never bound). A comment, not a
-# docstring: the OpenAPI schema would take it as the description of subclasses without one.
+# A model serializer of a hot path (a claim's or a submit's answer). DRF makes a serializer's
+# fields afresh for every instance: from the model, then deep copies of each declared field,
+# then binds them (about a third of a claim's web CPU, in-process). ``represent`` keeps one
+# bound instance per class and reads each object through its fields: they are not changed by
+# reading (no state per object may live on the serializer; its context is empty, so no field
+# may need the request). A comment, not a docstring: the OpenAPI schema would take it as the
+# description of subclasses without one.
 class HotModelSerializer(serializers.ModelSerializer):
-    def get_fields(self) -> dict[str, serializers.Field]:
-        made = _MODEL_FIELDS.get(type(self))
-        if made is None:
-            made = _MODEL_FIELDS[type(self)] = super().get_fields()
-        return copy.deepcopy(made)
+    @classmethod
+    def represent(cls, instance: Any) -> dict[str, Any]:
+        """``cls(instance).data``, as a plain dict."""
+        template = _TEMPLATES.get(cls)
+        if template is None:
+            template = cls()
+            template.fields  # noqa: B018 (a cached property: made and bound here, once)
+            _TEMPLATES[cls] = template
+        return template.to_representation(instance)
 
 
 class SegmentSerializer(HotModelSerializer):
@@ -81,7 +86,7 @@ class ClipSerializer(HotModelSerializer):
     poster_url = serializers.SerializerMethodField()
     waveform_url = serializers.SerializerMethodField()
     has_video = serializers.SerializerMethodField()
-    segments = SegmentSerializer(many=True, read_only=True)
+    segments = serializers.SerializerMethodField()
 
     class Meta:
         model = Clip
@@ -108,6 +113,12 @@ class ClipSerializer(HotModelSerializer):
         waveform instead of a picture."""
         return clip.media_status != Clip.MediaStatus.READY or clip.width is not None
 
+    @extend_schema_field(SegmentSerializer(many=True))
+    def get_segments(self, clip: Clip) -> list[dict[str, Any]]:
+        from annotation.selectors import clip_segments
+
+        return [SegmentSerializer.represent(segment) for segment in clip_segments(clip)]
+
 
 class ClipAdminSerializer(ClipSerializer):
     """For admins and adjudicators: workflow state too."""
@@ -120,7 +131,7 @@ class ClipAdminSerializer(ClipSerializer):
         ]  # fmt: skip
 
 
-class AnnotationSerializer(serializers.ModelSerializer):
+class AnnotationSerializer(HotModelSerializer):
     payload = documented("Payload")
 
     class Meta:
@@ -163,7 +174,7 @@ class GoldSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ControlAnswerSerializer(serializers.ModelSerializer):
+class ControlAnswerSerializer(HotModelSerializer):
     """An answer on a control item, shaped as a submitted annotation: the annotator's screen
     does not tell it apart (the workspace offers no correction of it: the assignment names no
     annotation)."""
@@ -220,18 +231,17 @@ class AssignmentSerializer(HotModelSerializer):
             "draft_updated_at", "annotation", "model_draft",
         ]  # fmt: skip
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._drafts: dict[int, Annotation | None] = {}
-
     def _draft(self, assignment: Assignment) -> Annotation | None:
+        # Read once per assignment object, for the two fields that show it (kept on the object:
+        # a serializer holds no state per object, see HotModelSerializer).
         if assignment.claimed_now:
             return None
-        if assignment.pk not in self._drafts:
-            self._drafts[assignment.pk] = assignment.annotations.filter(
+        if not assignment.open_draft_read:
+            assignment.open_draft = assignment.annotations.filter(
                 status=Annotation.Status.DRAFT
             ).first()
-        return self._drafts[assignment.pk]
+            assignment.open_draft_read = True
+        return assignment.open_draft
 
     @extend_schema_field({"allOf": [ref("Payload")], "nullable": True})
     def get_draft(self, assignment: Assignment) -> dict[str, Any] | None:

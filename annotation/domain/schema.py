@@ -3,6 +3,8 @@
 reports it (``label_schema.layers[1].labels[0].value``); the JSON format itself is unchanged.
 """
 
+import functools
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,8 +130,16 @@ class LabelSchema:
 
     @classmethod
     def of(cls, schema: "LabelSchema | Mapping[str, Any]") -> "LabelSchema":
-        """``schema`` parsed, unless it is already (functions take either)."""
-        return schema if isinstance(schema, LabelSchema) else cls.parse(schema)
+        """``schema`` parsed, unless it is already (functions take either). A project's schema
+        is parsed once per process and spelling (every submit checks its payload against it):
+        the result is immutable, so callers share it."""
+        if isinstance(schema, LabelSchema):
+            return schema
+        try:
+            text = json.dumps(schema)
+        except (TypeError, ValueError):  # not JSON: parse says which field breaks a rule
+            return cls.parse(schema)
+        return _parsed(text)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"version": self.version} if self.version is not None else {}
@@ -196,6 +206,11 @@ class LabelSchema:
 AGGREGATORS = ("majority", "dawid_skene")
 # EmoS's tiers: high >= 0.9 (or unanimous), medium 0.8–0.9, low below.
 DEFAULT_MEDIUM_CONFIDENCE = 0.8
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str) -> LabelSchema:
+    return LabelSchema.parse(json.loads(text))
 
 
 @dataclass(frozen=True, slots=True)

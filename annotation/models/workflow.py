@@ -49,6 +49,9 @@ class Assignment(models.Model):
     claimed_now = False
     # Not stored: the model draft this response pre-fills the form with (``draft_serve``).
     model_draft: dict[str, Any] | None = None
+    # Not stored: the draft the response shows, once looked for (AssignmentSerializer).
+    open_draft_read = False
+    open_draft: "Annotation | None" = None
 
     class Meta:
         constraints = [

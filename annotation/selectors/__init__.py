@@ -21,7 +21,7 @@ from annotation.models import (
     Role,
     Trace,
 )
-from clips.models import Clip
+from clips.models import Clip, Segment
 
 
 def user_id(user: User | AnonymousUser) -> int:
@@ -140,17 +140,23 @@ def active_role(user: User | AnonymousUser, role: str) -> Exists:
     )
 
 
-def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assignment:
+def assignment_for_user(
+    user: User | AnonymousUser, assignment_id: int, *, with_clip: bool = False
+) -> Assignment:
     """Only the holder of an assignment reaches it (404 for anyone else), and only while they
-    hold the layer's role in the project: a deactivated member can do nothing with it."""
+    hold the layer's role in the project: a deactivated member can do nothing with it.
+    ``with_clip``: its clip and project read with it (the actions that only check the lease
+    before a service locks it again do without)."""
     if not 0 < assignment_id < 2**63:  # no row has it (and PostgreSQL would refuse it)
         raise Http404
 
     def build(v: Mapping[str, Any]) -> QuerySet[Assignment]:
         holder = User(pk=v["user"])
+        rows = (
+            Assignment.objects.select_related("clip__project") if with_clip else Assignment.objects
+        )
         return (
-            Assignment.objects.select_related("clip__project")
-            .alias(
+            rows.alias(
                 may_label=active_role(holder, Role.ANNOTATOR),
                 may_decide=active_role(holder, Role.ADJUDICATOR),
             )
@@ -158,10 +164,22 @@ def assignment_for_user(user: User | AnonymousUser, assignment_id: int) -> Assig
             .filter(pk=v["assignment"], user_id=v["user"])
         )
 
-    found = fetched("assignment_for_user", build, user=user_id(user), assignment=assignment_id)
+    found = fetched(
+        ("assignment_for_user", with_clip), build, user=user_id(user), assignment=assignment_id
+    )
     if not found:
         raise Http404(f"No {Assignment._meta.object_name} matches the given query.")
     return found[0]
+
+
+def clip_segments(clip: Clip) -> list[Segment]:
+    """A clip's utterance segments in order (every claim's answer shows them): the statement
+    compiled once."""
+    return fetched(
+        "clip_segments",
+        lambda v: Segment.objects.filter(clip_id=v["clip"]).order_by("index"),
+        clip=clip.pk,
+    )
 
 
 def annotations_of_user(user: User | AnonymousUser) -> QuerySet[Annotation]:

@@ -311,10 +311,12 @@ def _record_in_one_statement(
 
 def _routed_by_the_rule(clip: Clip) -> bool:
     """Gold or disputed, and not decided by an adjudicator (whose decision stands)."""
+    if clip.stage not in (Clip.Stage.GOLD, Clip.Stage.DISPUTED):
+        return False  # most submits: no query built
     adjudicated = GoldLabel.objects.filter(
         clip=clip, is_current=True, provenance=Provenance.ADJUDICATED
     )
-    return clip.stage in (Clip.Stage.GOLD, Clip.Stage.DISPUTED) and not adjudicated.exists()
+    return not adjudicated.exists()
 
 
 def annotation_correct(*, annotation_id: int, user: User, payload: Any) -> Annotation:
