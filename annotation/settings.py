@@ -165,6 +165,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     "DB_PREPARED_STATEMENTS", True
 ):
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
+if "pool" in DATABASES["default"].get("OPTIONS", {}):
+    # Django's backend, its pool checking a connection only after it idled (annotation.db_pool).
+    DATABASES["default"]["ENGINE"] = "annotation.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend, its connection pool's health check replaced (base.py)."""
