@@ -91,6 +91,15 @@ def default_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_trace_shapes() -> None:
+    """Each test starts with no trace shapes kept (annotation.services.traces): a database
+    emptied between tests may give a new trace the id of one kept before."""
+    from annotation.services import traces
+
+    traces._SHAPES.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def live_server_media_through_the_app() -> None:
     """Django's live server answers /media/ itself, from MEDIA_ROOT, to anyone; ours checks

@@ -1,6 +1,8 @@
 """Live valence/arousal traces: start or resume, store chunks idempotently, finalise."""
 
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -89,24 +91,64 @@ def _recording_trace(trace_id: int, user: User) -> Trace:
     return found[0]
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What checking a trace's chunks needs of it, none of which changes while it records (the
+    config is the project's as the trace started)."""
+
+    annotator_id: int
+    recording: bool
+    config: dict[str, Any]
+    duration_s: float | None
+    read_at: float
+
+
+# PostgreSQL: each process keeps the shapes of the traces it took chunks for, so a chunk is one
+# round trip, its statement checking again what the read checked (the annotator's own trace,
+# recording, an active member): a trace finalised or a membership ended since is refused there.
+_SHAPES: dict[int, _Shape] = {}
+SHAPE_SECONDS = 60.0  # a clip's duration may be corrected by a new ingest: read again by then
+SHAPES_KEPT = 10_000
+
+
+def _trace_shape(trace_id: int, user: User) -> _Shape:
+    kept = _SHAPES.get(trace_id) if connection.vendor == "postgresql" else None
+    fresh = kept is not None and time.monotonic() - kept.read_at < SHAPE_SECONDS
+    if kept is not None and fresh and kept.annotator_id == user.pk:
+        return kept
+    trace = _recording_trace(trace_id, user)
+    shape = _Shape(
+        user.pk,
+        trace.status != Trace.Status.FINALISED,
+        trace.config,
+        trace.clip.duration_s,
+        time.monotonic(),
+    )
+    if shape.recording and connection.vendor == "postgresql":
+        if len(_SHAPES) >= SHAPES_KEPT:
+            _SHAPES.clear()
+        _SHAPES[trace_id] = shape
+    return shape
+
+
 def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> dict[str, Any]:
     """Validate every chunk, then store the new ones. A replayed chunk (same seq, same
     samples) is acknowledged again and stored once; the same seq with other samples is a
     conflict, and nothing of the request is stored. Returns the acknowledged sequence: every
     chunk up to it is safe on the server."""
-    trace = _recording_trace(trace_id, user)
+    shape = _trace_shape(trace_id, user)
     chunks = [
         parse_chunk(
             raw,
-            dimensions=trace.config["dimensions"],
-            rate_hz=trace.config["rate_hz"],
-            duration_s=trace.clip.duration_s,
-            chunk_seconds=trace.config.get("chunk_seconds", 1.0),
+            dimensions=shape.config["dimensions"],
+            rate_hz=shape.config["rate_hz"],
+            duration_s=shape.duration_s,
+            chunk_seconds=shape.config.get("chunk_seconds", 1.0),
             where=f"chunks[{i}]" if len(raw_chunks) > 1 else "",
         )
         for i, raw in enumerate(raw_chunks)
     ]
-    if trace.status == Trace.Status.FINALISED:
+    if not shape.recording:
         raise _finalised()
     batch: dict[int, Chunk] = {}
     repeated: list[int] = []  # sent twice in this request
@@ -118,9 +160,9 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
         else:
             raise _clash(chunk.seq)
     store = _store_in_one_statement if connection.vendor == "postgresql" else _store_locked
-    stored, duplicates, acked_seq = store(trace, list(batch.values()))
+    stored, duplicates, acked_seq = store(trace_id, user, list(batch.values()))
     return {
-        "trace": trace.pk,
+        "trace": trace_id,
         "acked_seq": acked_seq,
         "stored": sorted(stored),
         "duplicates": sorted(duplicates + repeated),
@@ -135,13 +177,16 @@ def _clash(seq: int) -> Conflict:
     return Conflict(_("chunk %(seq)s was received before with other samples") % {"seq": seq})
 
 
-def _store_locked(trace: Trace, chunks: list[Chunk]) -> tuple[list[int], list[int], int]:
-    """Embedded (SQLite, writers serialised): read the digests, insert, count."""
+def _store_locked(
+    trace_id: int, user: User, chunks: list[Chunk]
+) -> tuple[list[int], list[int], int]:
+    """Embedded (SQLite, writers serialised): read the digests, insert, count (the trace was
+    just read as the user's: _trace_shape keeps no shapes here)."""
     with transaction.atomic():
         trace = (
             Trace.objects.select_for_update()
             .only("pk", "status", "acked_seq", "chunk_count", "sample_count")
-            .get(pk=trace.pk)
+            .get(pk=trace_id)
         )
         if trace.status == Trace.Status.FINALISED:
             raise _finalised()
@@ -184,7 +229,12 @@ def _store_locked(trace: Trace, chunks: list[Chunk]) -> tuple[list[int], list[in
 _STORE_CHUNKS = """
 WITH incoming(seq, t0, n_samples, samples, digest) AS (VALUES {rows}),
 live AS (
-    SELECT id FROM annotation_trace WHERE id = %(trace)s AND status = 'recording' FOR UPDATE
+    SELECT t.id FROM annotation_trace t JOIN clips_clip c ON c.id = t.clip_id
+    WHERE t.id = %(trace)s AND t.status = 'recording' AND t.annotator_id = %(user)s
+      AND EXISTS (SELECT 1 FROM annotation_membership m
+                  WHERE m.project_id = c.project_id AND m.user_id = %(user)s
+                    AND m.role = 'annotator' AND m.is_active)
+    FOR UPDATE OF t
 ),
 clash AS (
     SELECT c.seq FROM annotation_tracechunk c JOIN incoming i ON i.seq = c.seq
@@ -222,14 +272,19 @@ SELECT EXISTS (SELECT 1 FROM live), (SELECT min(seq) FROM clash),
 """
 
 
-def _store_in_one_statement(trace: Trace, chunks: list[Chunk]) -> tuple[list[int], list[int], int]:
-    """PostgreSQL: the digest check, the inserts and the counters in one round trip."""
+def _store_in_one_statement(
+    trace_id: int, user: User, chunks: list[Chunk]
+) -> tuple[list[int], list[int], int]:
+    """PostgreSQL: the checks (the user's own trace, recording, an active member; the digests),
+    the inserts and the counters in one round trip."""
     rows = ", ".join(
         f"(%(seq{i})s::integer, %(t0{i})s::float8, %(n{i})s::integer, %(samples{i})s::bytea, "
         f"%(digest{i})s::varchar)"
         for i in range(len(chunks))
     )
-    params: dict[str, Any] = {"trace": trace.pk, "now": timezone.now(), "n": len(chunks)}
+    params: dict[str, Any] = {
+        "trace": trace_id, "user": user.pk, "now": timezone.now(), "n": len(chunks)
+    }  # fmt: skip
     for i, c in enumerate(chunks):
         params |= {
             f"seq{i}": c.seq,
@@ -243,7 +298,9 @@ def _store_in_one_statement(trace: Trace, chunks: list[Chunk]) -> tuple[list[int
         live, clash, stored, existing, acked_seq = _fetch_one(sql, params)
     except IntegrityError:  # other samples for one of these seqs, committed after the snapshot
         live, clash, stored, existing, acked_seq = _fetch_one(sql, params)
-    if not live:
+    if not live:  # finalised, or no longer theirs to record: the read says which (a 404 or 409)
+        _SHAPES.pop(trace_id, None)
+        _recording_trace(trace_id, user)
         raise _finalised()
     if clash is not None:
         raise _clash(clash)

@@ -8,7 +8,7 @@ import orjson
 import pytest
 from rest_framework.test import APIClient
 
-from annotation.models import Assignment, Trace, TraceChunk
+from annotation.models import Assignment, Membership, Trace, TraceChunk
 from annotation.services.assignment import assignment_next
 from annotation.trace_chunks import assemble, contiguous_ack
 from factories import ClipFactory, ProjectFactory, member
@@ -180,6 +180,22 @@ def test_traces_only_on_streaming_clips_and_only_by_the_holder(recording):
     stranger = APIClient()
     stranger.force_authenticate(member(lease.clip.project, "annotator"))
     assert send(stranger, trace, chunk(0)).status_code == 404
+
+
+def test_chunks_are_refused_once_the_annotator_may_no_longer_record(recording):
+    """A process keeps what checking a trace's chunks needs (PostgreSQL: one statement per
+    chunk, which checks again): after a first chunk, one from anyone else, or from the annotator
+    once their membership ended, is still refused, and nothing of it stored."""
+    api, trace, lease = recording
+    assert send(api, trace, chunk(0)).status_code == 200
+    stranger = APIClient()
+    stranger.force_authenticate(member(lease.clip.project, "annotator"))
+    assert send(stranger, trace, chunk(1)).status_code == 404
+    Membership.objects.filter(user=lease.user).update(is_active=False)
+    assert send(api, trace, chunk(1)).status_code == 404
+    assert list(TraceChunk.objects.values_list("seq", flat=True)) == [0]
+    Membership.objects.filter(user=lease.user).update(is_active=True)
+    assert send(api, trace, chunk(1)).json()["acked_seq"] == 1
 
 
 def test_contiguous_ack_and_assemble_edge_cases():
