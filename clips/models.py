@@ -117,6 +117,10 @@ class Clip(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not stored: set when the statement that read the clip also found it has no segments (a
+    # claim's), so that its answer does not ask again.
+    segments_none = False
+
     class Meta:
         ordering = ["project", "id"]
         constraints = [

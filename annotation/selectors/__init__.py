@@ -174,7 +174,9 @@ def assignment_for_user(
 
 def clip_segments(clip: Clip) -> list[Segment]:
     """A clip's utterance segments in order (every claim's answer shows them): the statement
-    compiled once."""
+    compiled once, and not run for a clip read as having none."""
+    if clip.segments_none:
+        return []
     return fetched(
         "clip_segments",
         lambda v: Segment.objects.filter(clip_id=v["clip"]).order_by("index"),

@@ -41,7 +41,7 @@ from annotation.selectors import (
 from annotation.selectors.quality import active_pause, pause_text
 from annotation.services.audit import audit_record
 from annotation.services.qualification import qualification_round
-from clips.models import Clip
+from clips.models import Clip, Segment
 
 
 def _not_allowed(project: Project, role: str) -> NotAllowed:
@@ -224,7 +224,10 @@ def _lease_sql(
             FROM held JOIN {clip_table} c ON c.id = held.clip_id
         )
         SELECT EXISTS (SELECT 1 FROM member) AS is_member,
-               EXISTS (SELECT 1 FROM turn) AS had_turn, got.*
+               EXISTS (SELECT 1 FROM turn) AS had_turn,
+               EXISTS (SELECT 1 FROM {Segment._meta.db_table} s WHERE s.clip_id = got.id)
+                   AS has_segments,
+               got.*
         FROM (SELECT 1) AS one LEFT JOIN got ON true
     """
     params = (
@@ -310,6 +313,7 @@ def _lease_in_one_statement(
     )
     assignment._state.adding = False
     assignment.claimed_now = got["claimed_now"]
+    clip.segments_none = not got["has_segments"]  # the answer need not look for them
     return assignment
 
 
