@@ -65,8 +65,11 @@ def control_mark(
     return control
 
 
+@transaction.atomic
 def control_from_gold(*, clip: Clip, actor: User | None) -> ControlItem:
-    """Promote a gold clip to a control whose answer is its current gold."""
+    """Promote a gold clip to a control whose answer is its current gold, read with the clip
+    locked (a decision committed meanwhile is the answer, not the gold it replaced)."""
+    clip = Clip.objects.select_for_update().get(pk=clip.pk)
     gold = GoldLabel.objects.filter(clip=clip, is_current=True, clip__stage=Clip.Stage.GOLD)
     current = gold.first()
     if current is None:

@@ -2,8 +2,12 @@
 twice to one annotator, scored against the known answer, and never a label: not routed, not
 aggregated, not in agreement or progress, not released."""
 
+import threading
+
 import pytest
+from django.db import transaction
 from django.utils import timezone
+from locks import Running, until, waiting_on_locks
 from rest_framework.test import APIClient
 
 from annotation.errors import Conflict, Invalid
@@ -160,6 +164,33 @@ def test_promoted_gold_becomes_the_known_answer(promoted):
     assert ControlAnswer.objects.get().correct
     with pytest.raises(Conflict):
         control_from_gold(clip=gone, actor=None)
+
+
+@pytest.mark.postgres
+def test_a_gold_redecided_while_it_is_promoted_is_promoted_as_redecided():
+    """The gold is read after the clip is locked: a new decision committed while the promotion
+    waited for the clip becomes the known answer, not the gold it replaced."""
+    project = ProjectFactory()
+    clip = ClipFactory(project=project, stage="gold")
+    GoldLabel.objects.create(clip=clip, version=1, provenance="unanimous", payload=JOY)
+    locked, decide = threading.Event(), threading.Event()
+
+    def redecide() -> None:
+        with transaction.atomic():
+            list(Clip.objects.select_for_update().filter(pk=clip.pk))
+            locked.set()
+            decide.wait()
+            GoldLabel.objects.filter(clip=clip).update(is_current=False)
+            GoldLabel.objects.create(clip=clip, version=2, provenance="majority", payload=ANGER)
+
+    deciding = Running(redecide)
+    locked.wait()
+    promoting = Running(lambda: control_from_gold(clip=clip, actor=None))
+    until(lambda: waiting_on_locks() >= 1)
+    decide.set()
+    deciding.join()
+    (control,) = promoting.join()
+    assert control.answer == ANGER and control.from_gold.version == 2
 
 
 def test_nothing_of_a_control_reaches_the_release(promoted):
