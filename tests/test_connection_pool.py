@@ -44,18 +44,24 @@ def _backends(application: str) -> int:
         return cursor.fetchone()[0]
 
 
+def _pooled_web(application: str, *, workers: int, threads: int, pool: int) -> dict[str, str]:
+    """gunicorn's environment on the test database, its connections named ``application``."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        f"?application_name={application}",
+        "WEB_WORKERS": str(workers), "WEB_THREADS": str(threads),
+        "DB_POOL_MAX_SIZE": str(pool), "WEB_ACCESS_LOG": "",
+    }  # fmt: skip
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_many_threads_share_a_few_connections(tmp_path):
     """2 processes x 8 threads answering 48 requests at once hold at most 2 x 2 connections."""
-    db = connection.settings_dict
     application = f"pool-test-{os.getpid()}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        f"?application_name={application}",
-        "WEB_WORKERS": "2", "WEB_THREADS": "8", "DB_POOL_MAX_SIZE": "2", "WEB_ACCESS_LOG": "",
-    }  # fmt: skip
+    env = _pooled_web(application, workers=2, threads=8, pool=2)
     peak = 0
     with gunicorn_server(env, tmp_path / "web.log") as server:
         port = server.port
@@ -111,14 +117,8 @@ def test_a_connection_is_checked_when_handed_out_after_idling(monkeypatch):
 def test_a_pool_whose_connections_were_cut_while_idle_answers_the_next_request(tmp_path):
     """PostgreSQL ends every connection of the web processes (a restart, a failover) while
     they sit idle: the next request after the pool's idle time gets a working one."""
-    db = connection.settings_dict
     application = f"pool-cut-{os.getpid()}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        f"?application_name={application}",
-        "WEB_WORKERS": "1", "WEB_THREADS": "2", "DB_POOL_MAX_SIZE": "2", "WEB_ACCESS_LOG": "",
-    }  # fmt: skip
+    env = _pooled_web(application, workers=1, threads=2, pool=2)
 
     def ask(port: int) -> int:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
