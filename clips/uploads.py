@@ -201,6 +201,13 @@ def upload_write(
     goes away mid-body (the bytes received are kept for the resumed request)."""
     if body_length is not None and offset + body_length > upload.length:
         raise Invalid(_("the body runs past Upload-Length"), field="Content-Length")
+    if not upload_path(upload).is_file():  # several web hosts, no shared MEDIA_ROOT
+        raise Conflict(
+            _(
+                "this upload's bytes are on another web server: resume it there (send an "
+                "upload's requests to one server, or share MEDIA_ROOT between them)"
+            )
+        )
     writer = _take(upload, offset)
     position = offset
     try:

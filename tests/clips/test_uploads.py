@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clips.models import Clip, ImportJob, Upload
-from clips.uploads import upload_write
+from clips.uploads import upload_path, upload_write
 from factories import ProjectFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +92,28 @@ def test_a_wrong_offset_is_a_conflict_and_writes_nothing(admin_client):
     response = patch(admin_client, url, 10, data[10:])
     assert response.status_code == 409
     assert Upload.objects.get().offset == 0
+
+
+def test_a_patch_on_a_host_without_the_uploads_bytes_is_refused_clearly(admin_client):
+    """Several web machines without a shared MEDIA_ROOT: a resumed PATCH that reaches another
+    machine than the one holding the bytes is told so (409), writes nothing and leaves the
+    upload to be resumed where its bytes are; not a 500, and no file of zeros begun here."""
+    data = b"\1" * 1000
+    url = create(admin_client, "a.mp4", data)["Location"]
+    assert patch(admin_client, url, 0, data[:400]).status_code == 204
+    upload = Upload.objects.get()
+    part = upload_path(upload)
+    elsewhere = part.read_bytes()
+    part.unlink()  # this machine never had them
+    response = patch(admin_client, url, 400, data[400:])
+    assert response.status_code == 409
+    assert "another" in response.json()["error"]["message"]
+    assert not part.exists()
+    upload.refresh_from_db()
+    assert (upload.offset, upload.writer, upload.status) == (400, None, "receiving")
+    part.write_bytes(elsewhere)  # back on the machine that holds them: it resumes
+    assert patch(admin_client, url, 400, data[400:]).status_code == 204
+    assert upload_path(Upload.objects.get()).read_bytes() == data
 
 
 def test_a_body_cut_short_keeps_what_arrived(admin_client):
