@@ -21,7 +21,7 @@ from annotation.models import (
     Role,
     Trace,
 )
-from clips.models import Clip, Segment
+from clips.models import Clip
 
 
 def user_id(user: User | AnonymousUser) -> int:
@@ -170,18 +170,6 @@ def assignment_for_user(
     if not found:
         raise Http404(f"No {Assignment._meta.object_name} matches the given query.")
     return found[0]
-
-
-def clip_segments(clip: Clip) -> list[Segment]:
-    """A clip's utterance segments in order (every claim's answer shows them): the statement
-    compiled once, and not run for a clip read as having none."""
-    if clip.segments_none:
-        return []
-    return fetched(
-        "clip_segments",
-        lambda v: Segment.objects.filter(clip_id=v["clip"]).order_by("index"),
-        clip=clip.pk,
-    )
 
 
 def annotations_of_user(user: User | AnonymousUser) -> QuerySet[Annotation]:

@@ -228,3 +228,27 @@ def test_a_medium_tier_above_the_minimum_confidence_is_refused():
     rule["medium_confidence"] = 0.5
     accepted = admin.patch("/api/projects/tiers/settings/", {"routing_rule": rule}, format="json")
     assert accepted.status_code == 200
+
+
+@pytest.mark.parametrize("stage", ["", "disputed"])
+def test_clip_lists_read_their_clips_segments_in_one_query(project, stage):
+    """The admins' clip list and the disputed queue show each clip's segments from one read
+    for the page, however many clips it holds (not one read per clip)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clips.models import Segment
+
+    admin = client_for(member(project, "admin"))
+    url = "/api/projects/demo/disputes/" if stage else "/api/projects/demo/clips/"
+    counts = []
+    for more in (2, 4):
+        for _ in range(more):
+            clip = ClipFactory(project=project, kind="stream", stage=stage or "layer1")
+            Segment.objects.create(clip=clip, index=0, start_s=0.0, end_s=1.0, text="hello")
+        with CaptureQueriesContext(connection) as captured:
+            rows = admin.get(url).json()["results"]
+        assert all(row["segments"][0]["text"] == "hello" for row in rows)
+        counts.append((len(rows), len(captured)))
+    assert [rows for rows, _ in counts] == [2, 6]
+    assert counts[0][1] == counts[1][1]
