@@ -5,10 +5,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from annotation.compiled_sql import fetched
 from annotation.domain.layers import layer_type
 from annotation.domain.schema import LabelSchema, RoutingRule
 from annotation.models import Annotation, ClipAgreement, GoldLabel, Project, Provenance
@@ -78,10 +79,13 @@ def _share_locked_project(project_id: int) -> Project:
     the row) waits for them and they for it. Taken after the clip's lock, as every path that
     locks both does (a decision, a correction, a submit): the other order deadlocked with a
     decision."""
-    if connection.vendor != "postgresql":
-        return Project.objects.get(pk=project_id)
-    sql = "SELECT * FROM annotation_project WHERE id = %s FOR SHARE"
-    return next(iter(Project.objects.raw(sql, [project_id])))
+    (project,) = fetched(
+        "share_locked_project",
+        lambda v: Project.objects.filter(pk=v["project"]),
+        share_locked=(Project._meta.db_table,),
+        project=project_id,
+    )
+    return project
 
 
 def clip_route(*, clip_id: int) -> Clip:
