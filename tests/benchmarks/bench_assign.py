@@ -1,10 +1,11 @@
 """Next-clip claims per second through the HTTP API (gunicorn configured as in production,
 token auth, a Celery worker taking the routing) with 16 and 64 concurrent clients, against
-the raw SQL claim run by as many connections; then submits per second; then claims per second
-on a fresh project against the same after 100,000 released assignments (a claim's cost must
-not grow with history); and the peak memory (RSS and PSS) of the web and worker processes over a
-fixed workload of 1,200 submissions. Every client, HTTP or SQL, is a process of its own
-(loadgen.py).
+the raw SQL claim run by as many connections: each claim its token's first request, and again
+after each user opened the project's page (as the app does before a claim); then submits per
+second; then claims per second on a fresh project against the same after 100,000 released
+assignments (a claim's cost must not grow with history); and the peak memory (RSS and PSS) of
+the web and worker processes over a fixed workload of 1,200 submissions. Every client, HTTP or
+SQL, is a process of its own (loadgen.py).
 Needs PostgreSQL (DATABASE_URL; SKIP LOCKED is what is being measured) and Redis
 (CELERY_BROKER_URL).
 
@@ -115,6 +116,15 @@ def claim_all(port: int, tokens: list[str], n: int) -> ClientRun:
     )
 
 
+def open_project_all(port: int, tokens: list[str], n: int) -> None:
+    """Each user opens the project's page first, as the app does before its first claim: the
+    tokens are then resolved (and cached for TOKEN_CACHE_SECONDS) before any claim."""
+    page = NEXT.removesuffix("next/")
+    run_clients(
+        [http_job(port, [("GET", page, t, None) for t in _mine(tokens, i)]) for i in range(n)]
+    )
+
+
 def raw_claim_all(project: Project, users: list, n: int) -> ClientRun:
     """The same claims as raw SQL, n connections in n processes."""
     return run_clients(
@@ -173,14 +183,21 @@ def test_claims_and_submits_per_second(setup, server):
         raw = raw_claim_all(project, users, n)
         assert Assignment.objects.count() == claims
         reset(project)
+        cache.clear()
+        with cpu_use([server.pid]) as cold_cpu:
+            cold = claim_all(server.port, tokens, n)
+        reset(project)
+        open_project_all(server.port, tokens, n)
         with cpu_use([server.pid]) as claim_cpu:
             ours = claim_all(server.port, tokens, n)
         assert Assignment.objects.filter(status="active").count() == claims
         print(
-            f"\n{claims} next-clip claims, {n} client processes: HTTP {ours.rate():.0f}/s, raw SQL "
-            f"claim on {n} connections {raw.rate():.0f}/s: ours {ours.rate() / raw.rate():.0%} of "
-            f"raw ({load_average()})\n  ours: {claim_cpu.per_request(claims, ours)}\n  raw: "
-            f"{raw.sql_cpu()}"
+            f"\n{claims} next-clip claims, {n} client processes, raw SQL claim on {n} connections "
+            f"{raw.rate():.0f}/s; HTTP, each claim its token's first request: {cold.rate():.0f}/s, "
+            f"{cold.rate() / raw.rate():.0%} of raw; HTTP after the project's page: "
+            f"{ours.rate():.0f}/s, {ours.rate() / raw.rate():.0%} of raw ({load_average()})\n"
+            f"  first request: {cold_cpu.per_request(claims, cold)}\n"
+            f"  after the page: {claim_cpu.per_request(claims, ours)}\n  raw: {raw.sql_cpu()}"
         )
         with cpu_use([server.pid]) as submit_cpu:
             submitted = submit_all(server.port, tokens, ours)

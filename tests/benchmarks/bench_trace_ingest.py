@@ -1,8 +1,13 @@
 """Trace chunk ingestion through the real HTTP stack (gunicorn configured as in production, on
-PostgreSQL): 50 and 200 simulated annotators, each a process of its own (loadgen.py), 25 Hz,
-one-second chunks; throughput, p50/p99 latency and samples lost, against a raw single-row
-INSERT per chunk in the same run. Everything fits in PostgreSQL's default max_connections
-(100): the web processes' pools (DB_POOL_MAX_SIZE) plus the raw baseline's connections.
+PostgreSQL), 25 Hz one-second chunks, each simulated annotator a process of its own
+(loadgen.py):
+- saturation: 50 and 200 annotators sending their chunks as fast as they are answered;
+  throughput, p50/p99 latency and samples lost, against a raw single-row INSERT per chunk in
+  the same run;
+- live pace: 200 annotators each sending a chunk a second, as the recording widget does;
+  latency at the load they really make.
+Everything fits in PostgreSQL's default max_connections (100): the web processes' pools
+(DB_POOL_MAX_SIZE) plus the raw baseline's connections.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make bench
 """
@@ -82,14 +87,20 @@ def traces():
     return [(t.pk, k.key) for t, k in zip(made, tokens, strict=True)]
 
 
-def annotator(port: int, trace_id: int, token: str, bodies: list[str]) -> dict:
-    return http_job(port, [("POST", f"/api/traces/{trace_id}/chunks/", token, b) for b in bodies])
+def annotator(port: int, trace_id: int, token: str, bodies: list[str], **pacing: float) -> dict:
+    chunks = [("POST", f"/api/traces/{trace_id}/chunks/", token, b) for b in bodies]
+    return http_job(port, chunks, **pacing)
 
 
 def connections() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
         return cursor.fetchone()[0]
+
+
+def reset_traces() -> None:
+    TraceChunk.objects.all().delete()
+    Trace.objects.update(acked_seq=-1, sample_count=0)
 
 
 def test_chunk_ingest_vs_raw_insert(traces):
@@ -100,8 +111,7 @@ def test_chunk_ingest_vs_raw_insert(traces):
     with gunicorn() as server:
         port = server.port
         for n in ANNOTATORS:
-            TraceChunk.objects.all().delete()
-            Trace.objects.update(acked_seq=-1, sample_count=0)
+            reset_traces()
             with cpu_use([server.pid]) as cpu:
                 ours = run_clients([annotator(port, *trace, bodies) for trace in traces[:n]])
             held = connections()  # the web processes' connections, still open
@@ -133,3 +143,29 @@ def test_chunk_ingest_vs_raw_insert(traces):
             )
             assert lost == 0
             assert acked == {CHUNKS_PER_ANNOTATOR - 1}
+
+
+def test_chunks_at_the_pace_of_live_recording(traces):
+    """The load the annotators themselves make: each of the 200 sends its chunk once a second,
+    as the widget does while the video plays (their starts spread over the first second), for
+    CHUNKS_PER_ANNOTATOR seconds. Latency counts from each chunk's appointed time."""
+    n = max(ANNOTATORS)
+    bodies = [chunk_body(seq).decode() for seq in range(CHUNKS_PER_ANNOTATOR)]
+    reset_traces()
+    with gunicorn() as server:
+        jobs = [
+            annotator(server.port, *trace, bodies, pace=1.0, phase=i / n)
+            for i, trace in enumerate(traces[:n])
+        ]
+        with cpu_use([server.pid]) as cpu:
+            ours = run_clients(jobs)
+    chunks = n * CHUNKS_PER_ANNOTATOR
+    lost = chunks * RATE - TraceChunk.objects.aggregate(s=Sum("n_samples"))["s"]
+    print(
+        f"\n{n} annotators recording live, a one-second chunk each a second for "
+        f"{CHUNKS_PER_ANNOTATOR} s: {ours.rate():.0f} chunk POSTs/s (p50 "
+        f"{percentile(ours.latencies, 50) * 1000:.1f} ms, p99 "
+        f"{percentile(ours.latencies, 99) * 1000:.1f} ms, max {max(ours.latencies) * 1000:.1f} "
+        f"ms), samples lost {lost} ({load_average()})\n  {cpu.per_request(chunks, ours)}"
+    )
+    assert lost == 0

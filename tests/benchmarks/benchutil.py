@@ -74,8 +74,18 @@ class ClientRun:
 Request = tuple[str, str, str, Any]  # method, path, token, JSON body or None
 
 
-def http_job(port: int, requests: list[Request], *, keep: bool = False) -> dict[str, Any]:
-    return {"http": {"port": port, "requests": requests, "keep": keep}}
+def http_job(
+    port: int,
+    requests: list[Request],
+    *,
+    keep: bool = False,
+    pace: float | None = None,
+    phase: float = 0.0,
+) -> dict[str, Any]:
+    """One client's requests: back to back, or (``pace``) one every ``pace`` seconds from
+    ``phase`` seconds after the start, each one's latency counted from its appointed time."""
+    return {"http": {"port": port, "requests": requests, "keep": keep, "pace": pace,
+                     "phase": phase}}  # fmt: skip
 
 
 def sql_job(statements: list[tuple[str, Any]]) -> dict[str, Any]:
