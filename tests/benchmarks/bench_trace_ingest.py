@@ -5,14 +5,18 @@ PostgreSQL), 25 Hz one-second chunks, each simulated annotator a process of its 
   throughput, p50/p99 latency and samples lost, against a raw single-row INSERT per chunk in
   the same run;
 - live pace: 200 annotators each sending a chunk a second, as the recording widget does;
-  latency at the load they really make.
+  latency at the load they really make;
+- the stack's floor: the same saturation against views that do nothing (stack_floor/), plain
+  Django and DRF, served by the same settings, middleware and gunicorn.
 Everything fits in PostgreSQL's default max_connections (100): the web processes' pools
 (DB_POOL_MAX_SIZE) plus the raw baseline's connections.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make bench
 """
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import orjson
@@ -169,3 +173,23 @@ def test_chunks_at_the_pace_of_live_recording(traces):
         f"ms), samples lost {lost} ({load_average()})\n  {cpu.per_request(chunks, ours)}"
     )
     assert lost == 0
+
+
+def test_the_stacks_floor():
+    """The saturation runs' bodies posted to views that only read them (stack_floor/): the
+    rate and latency no endpoint of this stack can beat on this machine."""
+    bodies = [chunk_body(seq).decode() for seq in range(CHUNKS_PER_ANNOTATOR)]
+    here = str(Path(__file__).parent)
+    search_path = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
+    with gunicorn(DJANGO_SETTINGS_MODULE="stack_floor.settings", PYTHONPATH=search_path) as server:
+        for n in ANNOTATORS:
+            for view in ("django", "drf"):
+                requests = [("POST", f"/{view}/", "-", b) for b in bodies]
+                with cpu_use([server.pid]) as cpu:
+                    run = run_clients([http_job(server.port, requests) for _ in range(n)])
+                print(
+                    f"\nan empty {view} view, {n} clients x {CHUNKS_PER_ANNOTATOR} chunk bodies: "
+                    f"{run.rate():.0f}/s (p50 {percentile(run.latencies, 50) * 1000:.1f} ms, p99 "
+                    f"{percentile(run.latencies, 99) * 1000:.1f} ms) ({load_average()})\n  "
+                    f"{cpu.per_request(len(run.latencies), run)}"
+                )
