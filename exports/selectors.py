@@ -3,7 +3,7 @@
 from typing import Any
 
 import numpy as np
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Min
 
 from annotation.agreement.traces import ewe
 from annotation.models import (
@@ -88,16 +88,9 @@ def _traces(release: Release, names: dict[int, str]) -> tuple[list[TraceRow], li
     by_clip: dict[str, list[tuple[str, dict[str, Any], np.ndarray]]] = {}
     # A trace ships with its annotation: one recorded on a clip its annotator then skipped
     # (or never submitted) is no label of the benchmark, and has no pseudonym here.
-    submitted = Annotation.objects.of_benchmark().filter(
-        clip=OuterRef("clip"), annotator=OuterRef("annotator"), is_current=True
-    )
     for external_id, annotator_id, config, data in (
-        Trace.objects.filter(
-            Exists(submitted),
-            clip__project=release.project,
-            is_current=True,
-            status=Trace.Status.FINALISED,
-        )
+        Trace.objects.filter(clip__project=release.project)
+        .of_labels()
         .order_by("clip__external_id", "annotator_id")
         .values_list("clip__external_id", "annotator_id", "config", "data")
     ):

@@ -2,14 +2,26 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .checks import one_of
+from .workflow import Annotation
 
 
 class TraceStatus(models.TextChoices):
     RECORDING = "recording"
     FINALISED = "finalised"
+
+
+class TraceQuerySet(models.QuerySet["Trace"]):
+    def of_labels(self) -> "TraceQuerySet":
+        """The traces that count (agreement, routing, review, releases): current, finalised,
+        and their annotator's current label of the benchmark is on the clip. One recorded on a
+        clip its annotator then gave back, or never labelled, is no rater's."""
+        labelled = Annotation.objects.of_benchmark().filter(
+            clip=OuterRef("clip"), annotator=OuterRef("annotator"), is_current=True
+        )
+        return self.filter(Exists(labelled), is_current=True, status=TraceStatus.FINALISED)
 
 
 class Trace(models.Model):
@@ -41,6 +53,8 @@ class Trace(models.Model):
     gap_report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TraceQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -55,11 +55,7 @@ def _json_floats(values: np.ndarray) -> list[float | None]:
 def clip_trace_overlay(clip: Clip) -> dict[str, Any]:
     """The clip's current finalised traces, pseudonymous and binned for a chart, with each
     annotator's reaction lag, the EWE aggregate (raw and lag-compensated) and CCC figures."""
-    first = (
-        Trace.objects.filter(clip=clip, is_current=True, status=Trace.Status.FINALISED)
-        .values_list("config", flat=True)
-        .first()
-    )
+    first = Trace.objects.filter(clip=clip).of_labels().values_list("config", flat=True).first()
     config = first or clip.project.trace_config
     found = clip_trace_matrix(clip) if first else None
     out: dict[str, Any] = {

@@ -36,7 +36,8 @@ def clip_trace_matrix(clip: Clip) -> tuple[list[int], np.ndarray] | None:
     """The clip's current finalised traces on one grid: (annotator ids, raters × samples ×
     dims), NaN where a rater recorded nothing; None with fewer than two traces."""
     rows = list(
-        Trace.objects.filter(clip=clip, is_current=True, status=Trace.Status.FINALISED)
+        Trace.objects.filter(clip=clip)
+        .of_labels()
         .order_by("annotator_id")
         .values_list("annotator_id", "config", "data")
     )

@@ -76,7 +76,8 @@ TRACE_CLIPS_PER_STEP = 100  # bounds memory: ~100 clips x raters x 10 min x 25 H
 def _trace_groups(project: Project) -> list[list[int]]:
     """Stream clips with at least two finalised traces, grouped by number of raters."""
     counts = (
-        Trace.objects.filter(clip__project=project, is_current=True, status=Trace.Status.FINALISED)
+        Trace.objects.filter(clip__project=project)
+        .of_labels()
         .values("clip_id")
         .annotate(n=Count("pk"))
         .filter(n__gte=2)
@@ -96,7 +97,8 @@ def _stack(clip_ids: list[int]) -> tuple[np.ndarray, dict[str, Any]]:
     """(dims, clips, raters, samples) for clips with the same number of traces: each
     dimension's stack contiguous, as the trace figures read it."""
     rows = list(
-        Trace.objects.filter(clip_id__in=clip_ids, is_current=True, status=Trace.Status.FINALISED)
+        Trace.objects.filter(clip_id__in=clip_ids)
+        .of_labels()
         .order_by("clip_id", "annotator_id")
         .values_list("clip_id", "config", "data")
     )

@@ -27,13 +27,22 @@ from django.utils.translation import gettext as _
 
 from annotation.compiled_sql import compiled, prepared_raw
 from annotation.errors import Conflict, NotAllowed, Paused, roles_words, state_word
-from annotation.models import Assignment, AuditEvent, Membership, Project, Qualification, Role
+from annotation.models import (
+    Assignment,
+    AuditEvent,
+    Membership,
+    Project,
+    Qualification,
+    Role,
+    Trace,
+)
 from annotation.selectors import (
     adaptive_overlap,
     blind_clips,
     cap_reached,
     cap_taken,
     control_candidates,
+    has_role,
     layer1_candidates,
     open_assignment,
     roles_in,
@@ -382,6 +391,9 @@ def assignment_next(*, user: User, project: Project) -> Assignment | None:
     if project.pause_floor and (pause := active_pause(user, project)) is not None:
         raise Paused(pause_text(pause))
     if project.qualification_controls:
+        # The round opens at a first claim (a write): not for a member who may not claim.
+        if not has_role(user, project, Role.ANNOTATOR):
+            raise _not_allowed(project, Role.ANNOTATOR)
         status = qualification_round(user=user, project=project).status
         if status == Qualification.Status.FAILED:
             return None
@@ -489,6 +501,11 @@ def assignment_release(*, assignment_id: int, user: User) -> Assignment:
         assignment.save(update_fields=["status", "finished_at"])
         if assignment.layer == 1:
             Clip.objects.filter(pk=assignment.clip_id).update(layer1_open=F("layer1_open") - 1)
+            # The recording is given up with the clip: it takes no more chunks, and (no label
+            # of theirs on it) counts nowhere; it stays as an earlier revision.
+            Trace.objects.filter(
+                clip_id=assignment.clip_id, annotator=user, is_current=True, annotation=None
+            ).update(is_current=False)
         audit_record(
             action="assignment.released",
             project=assignment.clip.project,

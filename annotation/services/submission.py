@@ -25,7 +25,7 @@ from annotation.models import (
 )
 from annotation.payloads import validate_payload
 from annotation.schema import trace_min_coverage
-from annotation.selectors import adaptive_overlap, require_role
+from annotation.selectors import active_role, adaptive_overlap, require_role
 from annotation.services.audit import audit_record
 from annotation.services.controls import control_answer_record
 from annotation.services.drafts import draft_flags
@@ -47,15 +47,18 @@ def _validated(clip: Clip, payload: Any, *, complete: bool) -> dict[str, Any]:
 
 def _locked_assignment(assignment_id: int, user: User) -> Assignment:
     """The user's layer-1 assignment and its clip, their rows locked, with the project's
-    settings as committed (SQL compiled once: a hot path). The project's row is share-locked:
-    submits in a project go side by side, while a settings change (which updates that row)
-    waits for them and they for it, so none routes by settings it has not seen."""
+    settings as committed (SQL compiled once: a hot path), while they are an active annotator
+    of the project (checked again here: a member removed since the view's read writes
+    nothing). The project's row is share-locked: submits in a project go side by side, while a
+    settings change (which updates that row) waits for them and they for it, so none routes by
+    settings it has not seen."""
 
     def build(v: Mapping[str, Any]) -> QuerySet[Assignment]:
         return (
             Assignment.objects.select_for_update(of=("self", "clip"))
             .select_related("clip__project")
             .filter(pk=v["assignment"], user_id=v["user"], layer=1)
+            .filter(active_role(User(pk=v["user"]), Role.ANNOTATOR))
         )
 
     found = fetched(
@@ -86,7 +89,8 @@ def annotation_save_draft(*, assignment_id: int, user: User, payload: Any) -> An
 
 
 def _late_submission_allowed(assignment: Assignment) -> bool:
-    """A lapsed lease may still be honoured if nobody has taken the slot since."""
+    """A lapsed lease may still be honoured if nobody has taken the slot since, the annotator
+    included: one who holds the clip again submits through that lease."""
     clip = Clip.objects.get(pk=assignment.clip_id)
     return (
         assignment.status == Assignment.Status.EXPIRED
@@ -94,6 +98,9 @@ def _late_submission_allowed(assignment: Assignment) -> bool:
         and clip.layer1_count + clip.layer1_open < _slots(clip)
         and not Annotation.objects.filter(
             clip=clip, annotator=assignment.user, status=Annotation.Status.SUBMITTED
+        ).exists()
+        and not Assignment.objects.filter(
+            clip=clip, user=assignment.user, layer=1, status=Assignment.Status.ACTIVE
         ).exists()
     )
 

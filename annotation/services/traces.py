@@ -33,8 +33,12 @@ def trace_start(*, assignment_id: int, user: User, restart: bool = False) -> Tra
     """The annotator's current trace for the leased clip, created on first use. ``restart``
     keeps the old recording as an earlier revision and begins a new one."""
     with transaction.atomic():
-        assignment = Assignment.objects.select_related("clip__project").get(
-            pk=assignment_id, user=user, layer=1
+        # The lease's row locked: two devices starting (or restarting) at once take turns, the
+        # second finding the first one's trace, and a submit meanwhile is seen.
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("clip__project")
+            .get(pk=assignment_id, user=user, layer=1)
         )
         clip = assignment.clip
         if clip.kind != Clip.Kind.STREAM:
@@ -80,7 +84,7 @@ def _recording_trace(trace_id: int, user: User) -> Trace:
         annotator = User(pk=v["user"])
         return (
             Trace.objects.select_related("clip")
-            .only("pk", "status", "config", "acked_seq", "clip__duration_s")
+            .only("pk", "status", "is_current", "config", "acked_seq", "clip__duration_s")
             .filter(active_role(annotator, Role.ANNOTATOR))  # active members only
             .filter(pk=v["trace"], annotator_id=v["user"])
         )
@@ -93,21 +97,23 @@ def _recording_trace(trace_id: int, user: User) -> Trace:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What checking a trace's chunks needs of it, none of which changes while it records (the
-    config is the project's as the trace started)."""
+    """What checking a trace's chunks needs of it: the config (the project's as the trace
+    started, fixed), and the clip's duration, which a new ingest may correct (the statement
+    storing the chunks checks it is still the clip's)."""
 
     annotator_id: int
-    recording: bool
+    closed: Conflict | None  # why it takes no chunks: finalised, or no longer current
     config: dict[str, Any]
     duration_s: float | None
     read_at: float
 
 
 # PostgreSQL: each process keeps the shapes of the traces it took chunks for, so a chunk is one
-# round trip, its statement checking again what the read checked (the annotator's own trace,
-# recording, an active member): a trace finalised or a membership ended since is refused there.
+# round trip, its statement checking again what the read checked (the annotator's own current
+# trace, recording, an active member): a trace finalised, restarted or given up with its clip,
+# or a membership ended since, is refused there.
 _SHAPES: dict[int, _Shape] = {}
-SHAPE_SECONDS = 60.0  # a clip's duration may be corrected by a new ingest: read again by then
+SHAPE_SECONDS = 60.0  # read again by then (the statement checks the duration kept is current)
 SHAPES_KEPT = 10_000
 
 
@@ -117,18 +123,16 @@ def _trace_shape(trace_id: int, user: User) -> _Shape:
     if kept is not None and fresh and kept.annotator_id == user.pk:
         return kept
     trace = _recording_trace(trace_id, user)
-    shape = _Shape(
-        user.pk,
-        trace.status != Trace.Status.FINALISED,
-        trace.config,
-        trace.clip.duration_s,
-        time.monotonic(),
-    )
-    if shape.recording and connection.vendor == "postgresql":
+    shape = _Shape(user.pk, _closed(trace), trace.config, trace.clip.duration_s, time.monotonic())
+    if shape.closed is None and connection.vendor == "postgresql":
         if len(_SHAPES) >= SHAPES_KEPT:
             _SHAPES.clear()
         _SHAPES[trace_id] = shape
     return shape
+
+
+class _ShapeChanged(Exception):
+    """The clip's duration is no longer the one the chunks were checked against."""
 
 
 def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> dict[str, Any]:
@@ -136,6 +140,18 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
     samples) is acknowledged again and stored once; the same seq with other samples is a
     conflict, and nothing of the request is stored. Returns the acknowledged sequence: every
     chunk up to it is safe on the server."""
+    try:
+        return _store_checked(trace_id, user, raw_chunks)
+    except _ShapeChanged:  # a new ingest corrected the clip's duration: check against it
+        try:
+            return _store_checked(trace_id, user, raw_chunks)
+        except _ShapeChanged:
+            raise Conflict(
+                _("the clip changed while the chunk was checked: send it again")
+            ) from None
+
+
+def _store_checked(trace_id: int, user: User, raw_chunks: list[Any]) -> dict[str, Any]:
     shape = _trace_shape(trace_id, user)
     chunks = [
         parse_chunk(
@@ -148,8 +164,8 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
         )
         for i, raw in enumerate(raw_chunks)
     ]
-    if not shape.recording:
-        raise _finalised()
+    if shape.closed is not None:
+        raise shape.closed
     batch: dict[int, Chunk] = {}
     repeated: list[int] = []  # sent twice in this request
     for chunk in chunks:
@@ -160,7 +176,7 @@ def trace_store_chunks(*, trace_id: int, user: User, raw_chunks: list[Any]) -> d
         else:
             raise _clash(chunk.seq)
     store = _store_in_one_statement if connection.vendor == "postgresql" else _store_locked
-    stored, duplicates, acked_seq = store(trace_id, user, list(batch.values()))
+    stored, duplicates, acked_seq = store(trace_id, user, shape, list(batch.values()))
     return {
         "trace": trace_id,
         "acked_seq": acked_seq,
@@ -173,23 +189,35 @@ def _finalised() -> Conflict:
     return Conflict(_("this trace is finalised; start a new revision to record again"))
 
 
+def _closed(trace: Trace) -> Conflict | None:
+    """Why the trace takes no more chunks, if it does not: finalised, or no longer current (a
+    newer revision replaced it, or its annotator gave the clip back)."""
+    if trace.status == Trace.Status.FINALISED:
+        return _finalised()
+    if not trace.is_current:
+        return Conflict(
+            _("this trace is no longer current (restarted, or its clip was given back)")
+        )
+    return None
+
+
 def _clash(seq: int) -> Conflict:
     return Conflict(_("chunk %(seq)s was received before with other samples") % {"seq": seq})
 
 
 def _store_locked(
-    trace_id: int, user: User, chunks: list[Chunk]
+    trace_id: int, user: User, shape: _Shape, chunks: list[Chunk]
 ) -> tuple[list[int], list[int], int]:
     """Embedded (SQLite, writers serialised): read the digests, insert, count (the trace was
     just read as the user's: _trace_shape keeps no shapes here)."""
     with transaction.atomic():
         trace = (
             Trace.objects.select_for_update()
-            .only("pk", "status", "acked_seq", "chunk_count", "sample_count")
+            .only("pk", "status", "is_current", "acked_seq", "chunk_count", "sample_count")
             .get(pk=trace_id)
         )
-        if trace.status == Trace.Status.FINALISED:
-            raise _finalised()
+        if (closed := _closed(trace)) is not None:
+            raise closed
         known = dict(
             TraceChunk.objects.filter(trace=trace, seq__in=[c.seq for c in chunks]).values_list(
                 "seq", "digest"
@@ -226,11 +254,17 @@ def _store_locked(
 # (xmax is set on the row it touched), other samples turn the digest NULL, which the column
 # refuses, so the whole statement fails and is run again, now seeing them. The ack moves over
 # every stored seq from the row's current one (never back, never past a missing chunk).
+# ``behind``: the row ``live`` locked is the newest version (its counters count chunks
+# committed after this statement's snapshot, by a request it waited for), while the ack reads
+# the snapshot; when the snapshot lacks chunks the counters count above the ack, the ack may
+# stop short of them, and the statement is run again without chunks to catch it up.
 _STORE_CHUNKS = """
-WITH incoming(seq, t0, n_samples, samples, digest) AS (VALUES {rows}),
+WITH incoming(seq, t0, n_samples, samples, digest) AS ({rows}),
 live AS (
-    SELECT t.id FROM annotation_trace t JOIN clips_clip c ON c.id = t.clip_id
-    WHERE t.id = %(trace)s AND t.status = 'recording' AND t.annotator_id = %(user)s
+    SELECT t.id, t.acked_seq, t.chunk_count
+    FROM annotation_trace t JOIN clips_clip c ON c.id = t.clip_id
+    WHERE t.id = %(trace)s AND t.status = 'recording' AND t.is_current
+      AND t.annotator_id = %(user)s AND c.duration_s IS NOT DISTINCT FROM %(duration)s::float8
       AND EXISTS (SELECT 1 FROM annotation_membership m
                   WHERE m.project_id = c.project_id AND m.user_id = %(user)s
                     AND m.role = 'annotator' AND m.is_active)
@@ -268,22 +302,31 @@ counted AS (
 )
 SELECT EXISTS (SELECT 1 FROM live), (SELECT min(seq) FROM clash),
        array(SELECT seq FROM stored WHERE inserted),
-       array(SELECT seq FROM stored WHERE NOT inserted), (SELECT acked_seq FROM counted)
+       array(SELECT seq FROM stored WHERE NOT inserted), (SELECT acked_seq FROM counted),
+       (SELECT l.chunk_count - l.acked_seq - 1 > (
+            SELECT count(*) FROM annotation_tracechunk c
+            WHERE c.trace_id = l.id AND c.seq > l.acked_seq) FROM live l) AS behind
 """
+NO_CHUNKS = (
+    "SELECT NULL::integer, NULL::float8, NULL::integer, NULL::bytea, NULL::varchar WHERE false"
+)
+CATCH_UPS = 5  # each one waits for a request that committed chunks meanwhile
 
 
 def _store_in_one_statement(
-    trace_id: int, user: User, chunks: list[Chunk]
+    trace_id: int, user: User, shape: _Shape, chunks: list[Chunk]
 ) -> tuple[list[int], list[int], int]:
-    """PostgreSQL: the checks (the user's own trace, recording, an active member; the digests),
-    the inserts and the counters in one round trip."""
-    rows = ", ".join(
+    """PostgreSQL: the checks (the user's own current trace, recording, an active member, the
+    clip's duration the chunks were checked against; the digests), the inserts and the
+    counters in one round trip."""
+    rows = "VALUES " + ", ".join(
         f"(%(seq{i})s::integer, %(t0{i})s::float8, %(n{i})s::integer, %(samples{i})s::bytea, "
         f"%(digest{i})s::varchar)"
         for i in range(len(chunks))
     )
     params: dict[str, Any] = {
-        "trace": trace_id, "user": user.pk, "now": timezone.now(), "n": len(chunks)
+        "trace": trace_id, "user": user.pk, "now": timezone.now(), "n": len(chunks),
+        "duration": shape.duration_s,
     }  # fmt: skip
     for i, c in enumerate(chunks):
         params |= {
@@ -295,16 +338,35 @@ def _store_in_one_statement(
         }
     sql = _STORE_CHUNKS.format(rows=rows)
     try:
-        live, clash, stored, existing, acked_seq = _fetch_one(sql, params)
+        live, clash, stored, existing, acked_seq, behind = _fetch_one(sql, params)
     except IntegrityError:  # other samples for one of these seqs, committed after the snapshot
-        live, clash, stored, existing, acked_seq = _fetch_one(sql, params)
-    if not live:  # finalised, or no longer theirs to record: the read says which (a 404 or 409)
+        live, clash, stored, existing, acked_seq, behind = _fetch_one(sql, params)
+    if not live:  # closed, no longer theirs, or its clip changed: the read says which
         _SHAPES.pop(trace_id, None)
-        _recording_trace(trace_id, user)
-        raise _finalised()
+        trace = _recording_trace(trace_id, user)  # a 404 when no longer theirs
+        if (closed := _closed(trace)) is not None:
+            raise closed
+        raise _ShapeChanged()
     if clash is not None:
         raise _clash(clash)
+    if behind:
+        acked_seq = _ack_caught_up(params, acked_seq)
     return stored, existing, acked_seq
+
+
+def _ack_caught_up(params: dict[str, Any], acked_seq: int) -> int:
+    """The ack moved over the chunks committed while the statement waited (``behind``): the
+    statement again, without chunks, in a newer snapshot."""
+    catch_up = _STORE_CHUNKS.format(rows=NO_CHUNKS)
+    for _attempt in range(CATCH_UPS):
+        row = _fetch_one(catch_up, params | {"n": 0})
+        live, caught, behind = row[0], row[4], row[5]
+        if not live:  # finalised meanwhile (finalising reads every chunk)
+            break
+        acked_seq = caught
+        if not behind:
+            break
+    return acked_seq
 
 
 def _fetch_one(sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
@@ -325,6 +387,8 @@ def trace_finalise(*, trace_id: int, user: User, allow_gaps: bool = False) -> Tr
         )
         if trace.status == Trace.Status.FINALISED:
             return trace
+        if (closed := _closed(trace)) is not None:
+            raise closed
         dims = len(trace.config["dimensions"])
         chunks = [
             (seq, t0, unpack(bytes(samples), dims))

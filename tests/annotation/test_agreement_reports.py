@@ -293,7 +293,17 @@ def test_the_periodic_task_picks_projects_with_new_labels(chsims):
     assert projects_needing_agreement() == []
 
 
+WHOLE_CLIP_JOY = {
+    "segments": [{"start": 0, "end": 20, "basic7": "Joy", "goemotions": ["joy"], "intensity": 3}]
+}
+
+
 def finalised_trace(clip, annotator, valence, arousal):
+    """The annotator's label of the clip and their finalised trace (a trace counts with its
+    label: one without is no rater's)."""
+    clip.annotations.create(
+        annotator=annotator, status="submitted", is_current=True, payload=WHOLE_CLIP_JOY
+    )
     data = np.stack([valence, arousal], axis=1).astype("<f4").tobytes()
     return Trace.objects.create(
         clip=clip, annotator=annotator, config=clip.project.trace_config,
@@ -310,20 +320,11 @@ def test_trace_concordance_gates_routing():
     )  # fmt: skip
     t = np.linspace(0, 20, 500)
     rng = np.random.default_rng(7)
-    segments = {
-        "segments": [
-            {"start": 0, "end": 20, "basic7": "Joy", "goemotions": ["joy"], "intensity": 3}
-        ]
-    }
 
     def clip_with(traces):
         clip = ClipFactory(project=project, kind="stream", duration_s=20.0, stage="aggregating")
         for valence in traces:
-            user = member(project, "annotator")
-            clip.annotations.create(
-                annotator=user, status="submitted", is_current=True, payload=segments
-            )
-            finalised_trace(clip, user, valence, valence * 0.5)
+            finalised_trace(clip, member(project, "annotator"), valence, valence * 0.5)
         clip.layer1_count = 3
         clip.save()
         return clip
