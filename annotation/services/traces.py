@@ -84,7 +84,15 @@ def _recording_trace(trace_id: int, user: User) -> Trace:
         annotator = User(pk=v["user"])
         return (
             Trace.objects.select_related("clip")
-            .only("pk", "status", "is_current", "config", "acked_seq", "clip__duration_s")
+            .only(
+                "pk",
+                "status",
+                "is_current",
+                "annotation",
+                "config",
+                "acked_seq",
+                "clip__duration_s",
+            )
             .filter(active_role(annotator, Role.ANNOTATOR))  # active members only
             .filter(pk=v["trace"], annotator_id=v["user"])
         )
@@ -189,15 +197,20 @@ def _finalised() -> Conflict:
     return Conflict(_("this trace is finalised; start a new revision to record again"))
 
 
+def _superseded() -> Conflict:
+    return Conflict(_("this trace is no longer current (restarted, or its clip was given back)"))
+
+
 def _closed(trace: Trace) -> Conflict | None:
-    """Why the trace takes no more chunks, if it does not: finalised, or no longer current (a
-    newer revision replaced it, or its annotator gave the clip back)."""
+    """Why the trace takes no more chunks, if it does not: finalised, no longer current (a
+    newer revision replaced it, or its annotator gave the clip back), or its label is
+    submitted (whose coverage was measured on the chunks stored then)."""
     if trace.status == Trace.Status.FINALISED:
         return _finalised()
     if not trace.is_current:
-        return Conflict(
-            _("this trace is no longer current (restarted, or its clip was given back)")
-        )
+        return _superseded()
+    if trace.annotation_id is not None:
+        return Conflict(_("the label of this trace is submitted: it takes no more chunks"))
     return None
 
 
@@ -213,7 +226,15 @@ def _store_locked(
     with transaction.atomic():
         trace = (
             Trace.objects.select_for_update()
-            .only("pk", "status", "is_current", "acked_seq", "chunk_count", "sample_count")
+            .only(
+                "pk",
+                "status",
+                "is_current",
+                "annotation",
+                "acked_seq",
+                "chunk_count",
+                "sample_count",
+            )
             .get(pk=trace_id)
         )
         if (closed := _closed(trace)) is not None:
@@ -264,6 +285,7 @@ live AS (
     SELECT t.id, t.acked_seq, t.chunk_count
     FROM annotation_trace t JOIN clips_clip c ON c.id = t.clip_id
     WHERE t.id = %(trace)s AND t.status = 'recording' AND t.is_current
+      AND t.annotation_id IS NULL
       AND t.annotator_id = %(user)s AND c.duration_s IS NOT DISTINCT FROM %(duration)s::float8
       AND EXISTS (SELECT 1 FROM annotation_membership m
                   WHERE m.project_id = c.project_id AND m.user_id = %(user)s
@@ -387,8 +409,8 @@ def trace_finalise(*, trace_id: int, user: User, allow_gaps: bool = False) -> Tr
         )
         if trace.status == Trace.Status.FINALISED:
             return trace
-        if (closed := _closed(trace)) is not None:
-            raise closed
+        if not trace.is_current:  # (one whose label is submitted may still be finalised)
+            raise _superseded()
         dims = len(trace.config["dimensions"])
         chunks = [
             (seq, t0, unpack(bytes(samples), dims))

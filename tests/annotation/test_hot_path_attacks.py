@@ -138,6 +138,25 @@ def test_a_trace_without_its_annotators_label_counts_nowhere(stream):
     assert user.pk not in raters, "the trace of an annotator who released the clip is counted"
 
 
+def test_a_trace_takes_no_chunks_once_its_label_is_submitted_and_may_still_be_finalised(stream):
+    """The label stores the trace's coverage as submitted: chunks sent after it (an API
+    client that submits before finalising) changed the trace behind it. Refused now; the
+    trace can still be finalised, with the chunks the label was measured on."""
+    _project, _clip, _user, api, lease, trace, rate = stream
+    submitted = api.post(
+        f"/api/assignments/{lease['id']}/submit/",
+        {"payload": SEGMENT, "confirm_low_coverage": True},
+        format="json",
+    )
+    assert submitted.status_code == 201, submitted.content
+    late = send(api, trace, chunk_body(1, rate))
+    assert late.status_code == 409, (late.status_code, late.content)
+    final = api.post(f"/api/traces/{trace['id']}/finalise/", {"allow_gaps": True}, format="json")
+    assert final.status_code == 200, final.content
+    assert final.json()["sample_count"] == rate
+    assert TraceChunk.objects.filter(trace_id=trace["id"]).count() == 1
+
+
 def test_a_restarted_revision_takes_no_chunks(stream):
     """``restart`` keeps the old recording as an earlier revision: it took chunks still (and
     could be finalised), neither the chunk statement nor its read checking ``is_current``."""
