@@ -278,6 +278,12 @@ def _big_agreement_project() -> Project:
     rng = np.random.default_rng(12)
     shape = (TRACE_SECONDS * 25, 2)
     samples = [rng.uniform(-1, 1, shape).astype("<f4").tobytes() for _ in users]
+    labels = {"segments": [{"start": 0.0, "end": float(TRACE_SECONDS), **LABELS}]}
+    Annotation.objects.bulk_create(  # a trace counts with its annotator's label
+        Annotation(clip=c, annotator=u, status="submitted", is_current=True, payload=labels)
+        for c in clips
+        for u in users
+    )
     Trace.objects.bulk_create(
         (
             Trace(clip=c, annotator=u, config=project.trace_config, status="finalised", data=data)

@@ -3,6 +3,7 @@ follow) and one failed (the screen says why), a paused annotator's screen, and a
 sending a paused annotator's labels for re-annotation and re-qualifying them."""
 
 import re
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -93,6 +94,9 @@ def test_a_paused_annotator_sees_why(seekable_media, live_server, project, scree
     page = seekable_media
     open_workspace(page, live_server)
     answer_by_keyboard(page, "3")
+    # The progress, fetched beside the claim, answers after the refusal (as on a busy server):
+    # it wrote "Remaining for you" over the paused screen.
+    page.route("**/progress/", lambda route: (time.sleep(0.5), route.continue_()))
     answer_by_keyboard(page, "3")
     expect(page.locator("annotation-workspace")).to_have_attribute("data-state", "empty")
     heading = page.get_by_role("heading", name=re.compile("paused"))

@@ -155,6 +155,7 @@ export class AnnotationWorkspaceElement extends HTMLElement {
       return;
     }
     this.#blocked = false;
+    this.#showProgress();
     if (!answer.assignment) {
       this.#showEmpty(answer.reason);
       return;
@@ -167,24 +168,32 @@ export class AnnotationWorkspaceElement extends HTMLElement {
   #showBlocked(reason: string): void {
     this.#blocked = true;
     this.#showEmpty(reason);
-    const you = this.#you;
-    this.#progress.textContent = you
-      ? gettext("Done today: %(today)s · Done in total: %(total)s", {
-          today: you.done_today,
-          total: you.done_total,
-        })
-      : "";
+    this.#showProgress();
   }
 
+  /** Fetched beside the claim: it may arrive after a refusal (paused), so it is shown by
+   * what the claim said, whichever comes last. */
   async #refreshProgress(): Promise<void> {
     const you = (await this.#api.get<Progress>(`projects/${this.#slug}/progress/`)).you;
     this.#you = you ?? null;
-    this.#progress.textContent = you
-      ? gettext(
-          "Done today: %(today)s · Remaining for you: %(remaining)s · Done in total: %(total)s",
-          { today: you.done_today, remaining: you.remaining_for_you, total: you.done_total },
-        )
-      : "";
+    this.#showProgress();
+  }
+
+  #showProgress(): void {
+    const you = this.#you;
+    if (!you) {
+      this.#progress.textContent = "";
+    } else if (this.#blocked) {
+      this.#progress.textContent = gettext("Done today: %(today)s · Done in total: %(total)s", {
+        today: you.done_today,
+        total: you.done_total,
+      });
+    } else {
+      this.#progress.textContent = gettext(
+        "Done today: %(today)s · Remaining for you: %(remaining)s · Done in total: %(total)s",
+        { today: you.done_today, remaining: you.remaining_for_you, total: you.done_total },
+      );
+    }
   }
 
   #mount(assignment: Assignment): void {
