@@ -110,7 +110,7 @@ class _Shape:
     storing the chunks checks it is still the clip's)."""
 
     annotator_id: int
-    closed: Conflict | None  # why it takes no chunks: finalised, or no longer current
+    closed: Conflict | None  # why it takes no chunks (see _closed), if it does not
     config: dict[str, Any]
     duration_s: float | None
     read_at: float
@@ -118,8 +118,9 @@ class _Shape:
 
 # PostgreSQL: each process keeps the shapes of the traces it took chunks for, so a chunk is one
 # round trip, its statement checking again what the read checked (the annotator's own current
-# trace, recording, an active member): a trace finalised, restarted or given up with its clip,
-# or a membership ended since, is refused there.
+# trace, recording, its label not submitted, an active member, the clip's duration): a trace
+# finalised, restarted, given up with its clip or labelled since, a membership ended since or a
+# duration corrected since, is refused there.
 _SHAPES: dict[int, _Shape] = {}
 SHAPE_SECONDS = 60.0  # read again by then (the statement checks the duration kept is current)
 SHAPES_KEPT = 10_000
