@@ -150,6 +150,21 @@ def test_two_tabs_claiming_while_the_other_submits():
 # --- 2. submit, release, lapse, draft ---------------------------------------------------------
 
 
+def submitting(user: User, lease: Assignment) -> Callable[[], object]:
+    return lambda: api_for(user).post(
+        f"/api/assignments/{lease.pk}/submit/", {"payload": LABELS}, format="json"
+    )
+
+
+def releasing(user: User, lease: Assignment) -> Callable[[], object]:
+    return lambda: api_for(user).post(f"/api/assignments/{lease.pk}/release/")
+
+
+def lapse(lease: Assignment) -> None:
+    """Its time is up; the sweep has not run yet."""
+    Assignment.objects.filter(pk=lease.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+
 def _one_annotator(clips: int) -> tuple[Project, User]:
     """A project of ``clips`` clips, two labels each, and one annotator."""
     project = ProjectFactory(overlap_k=2)
@@ -177,10 +192,8 @@ def test_submit_racing_release_one_wins_and_counters_follow():
     for _ in range(ROUNDS):
         lease = assignment_next(user=user, project=project)
         answers = at_once(
-            lambda lease=lease: api_for(user).post(
-                f"/api/assignments/{lease.pk}/submit/", {"payload": LABELS}, format="json"
-            ),
-            lambda lease=lease: api_for(user).post(f"/api/assignments/{lease.pk}/release/"),
+            submitting(user, lease),
+            releasing(user, lease),
         )
         got = tuple(status_of(a) for a in answers)
         assert got in {(201, 409), (409, 200)}, answers
@@ -195,9 +208,7 @@ def test_submit_racing_the_lease_sweep():
     project, user = _one_annotator(ROUNDS)
     for _ in range(ROUNDS):
         lease = assignment_next(user=user, project=project)
-        Assignment.objects.filter(pk=lease.pk).update(
-            expires_at=timezone.now() - timedelta(seconds=1)
-        )
+        lapse(lease)
         answers = at_once(
             lambda lease=lease: annotation_submit(
                 assignment_id=lease.pk, user=user, payload=LABELS
@@ -215,14 +226,10 @@ def test_submit_racing_release_and_the_sweep_together():
     project, user = _one_annotator(ROUNDS)
     for _ in range(ROUNDS):
         lease = assignment_next(user=user, project=project)
-        Assignment.objects.filter(pk=lease.pk).update(
-            expires_at=timezone.now() - timedelta(seconds=1)
-        )
+        lapse(lease)
         answers = at_once(
-            lambda lease=lease: api_for(user).post(
-                f"/api/assignments/{lease.pk}/submit/", {"payload": LABELS}, format="json"
-            ),
-            lambda lease=lease: api_for(user).post(f"/api/assignments/{lease.pk}/release/"),
+            submitting(user, lease),
+            releasing(user, lease),
             lambda: assignments_reclaim_expired(project=project),
         )
         errors = [a for a in answers if isinstance(a, BaseException)]
@@ -236,9 +243,7 @@ def test_draft_saved_at_once_with_submit_never_outlives_it():
     for _ in range(ROUNDS):
         lease = assignment_next(user=user, project=project)
         answers = at_once(
-            lambda lease=lease: api_for(user).post(
-                f"/api/assignments/{lease.pk}/submit/", {"payload": LABELS}, format="json"
-            ),
+            submitting(user, lease),
             lambda lease=lease: api_for(user).put(
                 f"/api/assignments/{lease.pk}/draft/",
                 {"payload": {"basic7": "Anger"}},
@@ -259,9 +264,7 @@ def test_a_lapsed_unswept_lease_and_a_new_claim_both_submit_with_counters_right(
     project, user = _one_annotator(2 * ROUNDS)
     for _ in range(ROUNDS):
         old = assignment_next(user=user, project=project)
-        Assignment.objects.filter(pk=old.pk).update(
-            expires_at=timezone.now() - timedelta(seconds=1)
-        )
+        lapse(old)
         new = assignment_next(user=user, project=project)
         assert new is not None and new.clip_id != old.clip_id
         answers = at_once(
